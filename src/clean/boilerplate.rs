@@ -1,0 +1,124 @@
+//! Signs of page chrome: class and id words of navigation, ads, share bars, cookie and newsletter
+//! boxes, related lists; and short lines that are chrome in any of the desk's languages.
+
+/// Words in a class or id that mark page chrome.
+const CHROME_WORDS: &[&str] = &[
+    "ad", "ads", "adv", "advert", "advertisement", "advertising", "adslot", "adsbygoogle", "banner", "breadcrumb",
+    "breadcrumbs", "comment", "comments", "consent", "cookie", "cookies", "disqus", "dropdown", "footer", "gdpr",
+    "masthead", "menu", "modal", "nav", "navbar", "navigation", "newsletter", "outbrain", "paywall", "popular",
+    "popup", "promo", "promoted", "recommend", "recommended", "recommendations", "related", "share", "sharing",
+    "sidebar", "signup", "social", "sponsor", "sponsored", "subscribe", "subscription", "taboola", "tags", "teaser",
+    "toolbar", "trending", "widget", "mostread", "readmore", "readalso", "sharebar", "topbar", "skip",
+];
+
+/// Words that mark the article itself; they outweigh chrome words on the same element.
+const ARTICLE_WORDS: &[&str] = &[
+    "article", "articlebody", "body", "content", "entry", "main", "post", "story", "storybody", "text", "maincontent",
+];
+
+fn words(value: &str) -> impl Iterator<Item = String> + '_ {
+    value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
+}
+
+/// Scores a class/id string: negative for chrome, positive for article containers.
+pub fn class_weight(class_and_id: &str) -> i32 {
+    let mut weight = 0;
+    for word in words(class_and_id) {
+        if ARTICLE_WORDS.contains(&word.as_str()) {
+            weight += 25;
+        } else if CHROME_WORDS.contains(&word.as_str())
+            || word.starts_with("advert")
+            || word.starts_with("share")
+            || word.starts_with("social")
+            || word.starts_with("cookie")
+            || word.starts_with("newsletter")
+            || word.starts_with("related")
+        {
+            weight -= 25;
+        }
+    }
+    weight
+}
+
+/// Whether the class/id marks chrome and nothing that looks like the article.
+pub fn is_chrome(class_and_id: &str) -> bool {
+    let mut chrome = false;
+    for word in words(class_and_id) {
+        if ARTICLE_WORDS.contains(&word.as_str()) {
+            return false;
+        }
+        chrome |= CHROME_WORDS.contains(&word.as_str())
+            || word.starts_with("advert")
+            || word.starts_with("sharing")
+            || word.starts_with("social")
+            || word.starts_with("cookie")
+            || word.starts_with("newsletter");
+    }
+    chrome
+}
+
+/// Short lines that are chrome, in the languages newsrooms use. Compared lowercase, without
+/// trailing punctuation, on lines of a few words only.
+const CHROME_LINES: &[&str] = &[
+    // English
+    "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
+    "advertisement", "advertising", "sponsored", "sponsored content", "read more", "read also", "see also",
+    "related", "related articles", "related stories", "more on this story", "subscribe", "subscribe to our newsletter",
+    "sign up for our newsletter", "accept cookies", "we use cookies", "article top vertical", "skip to content",
+    "skip to main content", "comments", "leave a comment", "print", "email", "copy link", "follow us",
+    "facebook twitter linkedin", "facebook twitter linkendin", "most read", "trending", "loading",
+    // Spanish, Catalan, Portuguese
+    "compartir", "comparte", "comparte este artículo", "publicidad", "lea también", "leer más", "te puede interesar",
+    "noticias relacionadas", "suscríbete", "partilhar", "compartilhar", "publicidade", "leia também", "leia mais",
+    // Russian, Ukrainian
+    "поделиться", "реклама", "читайте также", "читать далее", "подписаться", "подпишитесь", "комментарии",
+    "поділитися", "читайте також", "читати далі", "підписатися", "підпишіться", "коментарі",
+    // French, German, Italian, Polish, Lithuanian
+    "partager", "publicité", "lire aussi", "à lire aussi", "teilen", "anzeige", "werbung", "lesen sie auch",
+    "mehr zum thema", "condividi", "pubblicità", "leggi anche", "udostępnij", "reklama", "czytaj także",
+    "czytaj też", "dalintis", "skaitykite taip pat",
+];
+
+const SOCIAL_NAMES: &[&str] = &[
+    "facebook", "twitter", "x", "linkedin", "linkendin", "whatsapp", "telegram", "viber", "email", "e-mail", "reddit",
+    "pinterest", "vk", "vkontakte", "ok", "messenger", "threads", "bluesky", "print", "copy", "mail", "flipboard",
+];
+
+/// Whether a short line is page chrome rather than article text.
+pub fn is_chrome_line(text: &str) -> bool {
+    let line = text.trim().trim_end_matches([':', '.', '!', '»', '›', '→', '…']).trim().to_lowercase();
+    if line.is_empty() || line.chars().count() > 60 {
+        return false;
+    }
+    if CHROME_LINES.contains(&line.as_str()) {
+        return true;
+    }
+    // "Facebook Twitter LinkedIn": a line made only of social network names.
+    let words: Vec<&str> = line.split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/').filter(|w| !w.is_empty()).collect();
+    words.len() >= 2 && words.iter().all(|w| SOCIAL_NAMES.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chrome_classes_and_article_classes() {
+        assert!(is_chrome("cookie-banner"));
+        assert!(is_chrome("ad-slot top"));
+        assert!(is_chrome("share-buttons"));
+        assert!(!is_chrome("article-body comments-enabled"));
+        assert!(!is_chrome("header-lead"));
+        assert!(class_weight("story-body") > 0);
+        assert!(class_weight("related-links") < 0);
+    }
+
+    #[test]
+    fn chrome_lines_in_several_languages() {
+        assert!(is_chrome_line("Share this article"));
+        assert!(is_chrome_line("Facebook Twitter LinkendIn"));
+        assert!(is_chrome_line("Читайте также:"));
+        assert!(is_chrome_line("Publicidad"));
+        assert!(!is_chrome_line("Share prices fell sharply on Monday after the announcement."));
+    }
+}

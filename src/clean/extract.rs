@@ -1,0 +1,570 @@
+//! Finds the article body in a page: drops chrome by structure and class names, scores the
+//! remaining containers by the text they hold (text length, commas, link density), keeps the best
+//! one with its related siblings, and turns it into blocks.
+
+use html5ever::{local_name, LocalName};
+use url::Url;
+
+use super::boilerplate;
+use super::dom::{push_collapsed, Data, Dom, ROOT};
+use crate::model::{Block, BlockKind};
+
+/// Paragraph-like elements shorter than this do not vote for their container.
+const MIN_VOTING_CHARS: usize = 25;
+
+pub struct Extraction {
+    pub blocks: Vec<Block>,
+}
+
+struct Page<'a> {
+    dom: &'a Dom,
+    removed: Vec<bool>,
+    chars: Vec<usize>,
+    link_chars: Vec<usize>,
+    commas: Vec<usize>,
+    base: Option<&'a Url>,
+}
+
+pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
+    let page = Page::measure(dom, base);
+    let container = page.best_container()?;
+    let mut parts = page.merged_siblings(container);
+    if parts.is_empty() {
+        parts.push(container);
+    }
+    let mut blocks = Vec::new();
+    for part in parts {
+        let mut inline = Inline::default();
+        page.collect(part, &mut blocks, &mut inline, 0);
+        inline.flush(&mut blocks);
+    }
+    let blocks = filter_blocks(blocks);
+    if blocks.iter().all(|b| b.kind == BlockKind::Image) {
+        return None;
+    }
+    Some(Extraction { blocks })
+}
+
+/// Every block of a fragment's body, in order, without looking for an article in it.
+pub fn all_blocks(dom: &Dom) -> Vec<Block> {
+    let page = Page::measure(dom, None);
+    let mut blocks = Vec::new();
+    let mut inline = Inline::default();
+    let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
+    page.collect(body, &mut blocks, &mut inline, 0);
+    inline.flush(&mut blocks);
+    blocks
+}
+
+fn is_heading(name: &LocalName) -> Option<u8> {
+    Some(match *name {
+        local_name!("h1") => 1,
+        local_name!("h2") => 2,
+        local_name!("h3") => 3,
+        local_name!("h4") => 4,
+        local_name!("h5") => 5,
+        local_name!("h6") => 6,
+        _ => return None,
+    })
+}
+
+/// Elements whose whole subtree is page chrome.
+fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
+    match *name {
+        local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("head") => return true,
+        local_name!("header") => {
+            let mut p = dom.nodes[i].parent;
+            while p != ROOT {
+                if dom.is(p, local_name!("article")) {
+                    return false;
+                }
+                p = dom.nodes[p].parent;
+            }
+            return true;
+        }
+        local_name!("html") | local_name!("body") | local_name!("article") | local_name!("main") => return false,
+        _ => {}
+    }
+    if dom.attr(i, local_name!("hidden")).is_some() || dom.attr(i, local_name!("aria-hidden")) == Some("true") {
+        return true;
+    }
+    if let Some(role) = dom.attr(i, local_name!("role")) {
+        if matches!(
+            role,
+            "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "alertdialog" | "menu" | "menubar"
+        ) {
+            return true;
+        }
+    }
+    if let Some(style) = dom.attr(i, local_name!("style")) {
+        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        if style.contains("display:none") || style.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    let class = dom.attr(i, local_name!("class")).unwrap_or("");
+    let id = dom.attr(i, local_name!("id")).unwrap_or("");
+    (!class.is_empty() || !id.is_empty()) && boilerplate::is_chrome(&format!("{class} {id}"))
+}
+
+impl<'a> Page<'a> {
+    fn measure(dom: &'a Dom, base: Option<&'a Url>) -> Self {
+        let n = dom.nodes.len();
+        let mut removed = vec![false; n];
+        for i in 1..n {
+            let parent = dom.nodes[i].parent;
+            removed[i] = removed[parent] || dom.name(i).is_some_and(|name| is_chrome_element(dom, i, name));
+        }
+        let mut chars = vec![0usize; n];
+        let mut link_chars = vec![0usize; n];
+        let mut commas = vec![0usize; n];
+        for i in (0..n).rev() {
+            if removed[i] {
+                continue;
+            }
+            match &dom.nodes[i].data {
+                Data::Text(text) => {
+                    chars[i] = text.split_whitespace().map(|w| w.chars().count() + 1).sum();
+                    commas[i] = text.matches([',', '，', '、', '،']).count();
+                }
+                Data::Element { name, .. } if *name == local_name!("a") => link_chars[i] = chars[i],
+                _ => {}
+            }
+            if i != ROOT {
+                let parent = dom.nodes[i].parent;
+                chars[parent] += chars[i];
+                link_chars[parent] += link_chars[i];
+                commas[parent] += commas[i];
+            }
+        }
+        Page { dom, removed, chars, link_chars, commas, base }
+    }
+
+    fn link_density(&self, i: usize) -> f64 {
+        if self.chars[i] == 0 {
+            0.0
+        } else {
+            self.link_chars[i] as f64 / self.chars[i] as f64
+        }
+    }
+
+    fn class_weight(&self, i: usize) -> f64 {
+        let class = self.dom.attr(i, local_name!("class")).unwrap_or("");
+        let id = self.dom.attr(i, local_name!("id")).unwrap_or("");
+        let itemprop = self.dom.attr(i, local_name!("itemprop")).unwrap_or("");
+        let mut weight = f64::from(boilerplate::class_weight(&format!("{class} {id}")));
+        if itemprop.eq_ignore_ascii_case("articleBody") {
+            weight += 50.0;
+        }
+        weight
+    }
+
+    fn initial_score(&self, i: usize) -> f64 {
+        let base = match self.dom.name(i) {
+            Some(&local_name!("article")) => 10.0,
+            Some(&local_name!("div")) | Some(&local_name!("main")) => 5.0,
+            Some(&local_name!("pre")) | Some(&local_name!("td")) | Some(&local_name!("blockquote")) => 3.0,
+            Some(&local_name!("ol")) | Some(&local_name!("ul")) | Some(&local_name!("dl")) | Some(&local_name!("li"))
+            | Some(&local_name!("form")) => -3.0,
+            Some(name) if is_heading(name).is_some() => -5.0,
+            _ => 0.0,
+        };
+        base + self.class_weight(i)
+    }
+
+    /// Whether an element votes as a paragraph: a `<p>`-like element, or a container holding text directly.
+    fn votes(&self, i: usize) -> bool {
+        match self.dom.name(i) {
+            Some(&local_name!("p")) | Some(&local_name!("pre")) | Some(&local_name!("td")) | Some(&local_name!("blockquote")) => true,
+            Some(&local_name!("div")) | Some(&local_name!("section")) | Some(&local_name!("article")) => {
+                let direct: usize = self.dom.nodes[i]
+                    .children
+                    .iter()
+                    .filter(|&&c| matches!(self.dom.nodes[c].data, Data::Text(_)))
+                    .map(|&c| self.chars[c])
+                    .sum();
+                direct >= MIN_VOTING_CHARS * 2
+            }
+            _ => false,
+        }
+    }
+
+    fn best_container(&self) -> Option<usize> {
+        let n = self.dom.nodes.len();
+        let mut score = vec![f64::NAN; n];
+        for i in 1..n {
+            if self.removed[i] || self.chars[i] < MIN_VOTING_CHARS || !self.votes(i) {
+                continue;
+            }
+            let points = 1.0 + self.commas[i] as f64 + (self.chars[i] as f64 / 100.0).min(3.0);
+            let mut ancestor = self.dom.nodes[i].parent;
+            for level in 0..3 {
+                if ancestor == ROOT {
+                    break;
+                }
+                if score[ancestor].is_nan() {
+                    score[ancestor] = self.initial_score(ancestor);
+                }
+                score[ancestor] += match level {
+                    0 => points,
+                    1 => points / 2.0,
+                    _ => points / (level as f64 * 3.0),
+                };
+                ancestor = self.dom.nodes[ancestor].parent;
+            }
+        }
+        let mut best: Option<(usize, f64)> = None;
+        for (i, s) in score.iter().enumerate() {
+            if s.is_nan() {
+                continue;
+            }
+            let adjusted = s * (1.0 - self.link_density(i));
+            if best.is_none_or(|(_, b)| adjusted > b) {
+                best = Some((i, adjusted));
+            }
+        }
+        let (mut top, top_score) = best?;
+        // A container whose parent holds much the same text with a better score is only a part of it.
+        loop {
+            let parent = self.dom.nodes[top].parent;
+            if parent == ROOT || self.dom.is(parent, local_name!("body")) || score[parent].is_nan() {
+                break;
+            }
+            let parent_score = score[parent] * (1.0 - self.link_density(parent));
+            if parent_score >= top_score * 0.9 && self.link_density(parent) < 0.3 {
+                top = parent;
+            } else {
+                break;
+            }
+        }
+        Some(top)
+    }
+
+    /// The container and its siblings that look like more of the same article.
+    fn merged_siblings(&self, top: usize) -> Vec<usize> {
+        let parent = self.dom.nodes[top].parent;
+        if parent == ROOT || self.dom.is(top, local_name!("article")) {
+            return vec![top];
+        }
+        let top_chars = self.chars[top].max(1) as f64;
+        self.dom.nodes[parent]
+            .children
+            .iter()
+            .copied()
+            .filter(|&sib| {
+                if sib == top {
+                    return true;
+                }
+                if self.removed[sib] || self.dom.name(sib).is_none() {
+                    return false;
+                }
+                let density = self.link_density(sib);
+                let chars = self.chars[sib];
+                if self.dom.is(sib, local_name!("p")) {
+                    return (chars > 80 && density < 0.25) || (chars > 0 && density == 0.0 && chars as f64 > top_chars * 0.02);
+                }
+                chars as f64 > top_chars * 0.3 && density < 0.2 && self.class_weight(sib) >= 0.0
+            })
+            .collect()
+    }
+
+    fn collect(&self, i: usize, blocks: &mut Vec<Block>, inline: &mut Inline, depth: usize) {
+        if self.removed[i] || depth > 400 {
+            return;
+        }
+        let name = match &self.dom.nodes[i].data {
+            Data::Text(text) => {
+                inline.text(text);
+                return;
+            }
+            Data::Document => {
+                for &c in &self.dom.nodes[i].children {
+                    self.collect(c, blocks, inline, depth + 1);
+                }
+                return;
+            }
+            Data::Element { name, .. } => name,
+        };
+        if let Some(level) = is_heading(name) {
+            inline.flush(blocks);
+            self.push_block(blocks, BlockKind::Heading(level), i);
+            return;
+        }
+        match *name {
+            local_name!("p") => {
+                inline.flush(blocks);
+                self.push_block(blocks, BlockKind::Paragraph, i);
+                self.images_inside(i, blocks);
+            }
+            local_name!("li") => {
+                inline.flush(blocks);
+                let ordered = self.dom.is(self.dom.nodes[i].parent, local_name!("ol"));
+                self.push_block(blocks, BlockKind::ListItem { ordered }, i);
+                for &c in &self.dom.nodes[i].children {
+                    if matches!(self.dom.name(c), Some(&local_name!("ul")) | Some(&local_name!("ol"))) {
+                        self.collect(c, blocks, inline, depth + 1);
+                    }
+                }
+            }
+            local_name!("blockquote") if !self.has_block_children(i) => {
+                inline.flush(blocks);
+                self.push_block(blocks, BlockKind::Quote, i);
+            }
+            local_name!("blockquote") => {
+                inline.flush(blocks);
+                let start = blocks.len();
+                for &c in &self.dom.nodes[i].children {
+                    self.collect(c, blocks, inline, depth + 1);
+                }
+                inline.flush(blocks);
+                for block in &mut blocks[start..] {
+                    if block.kind == BlockKind::Paragraph {
+                        block.kind = BlockKind::Quote;
+                    }
+                }
+            }
+            local_name!("figcaption") | local_name!("caption") => {
+                inline.flush(blocks);
+                self.push_block(blocks, BlockKind::Caption, i);
+            }
+            local_name!("pre") => {
+                inline.flush(blocks);
+                let text = escape(self.dom.text(i).trim());
+                if !text.is_empty() {
+                    blocks.push(Block { kind: BlockKind::Preformatted, html: text });
+                }
+            }
+            local_name!("img") => {
+                inline.flush(blocks);
+                if let Some(block) = self.image(i) {
+                    blocks.push(block);
+                }
+            }
+            local_name!("br") => inline.flush(blocks),
+            _ if is_inline(name) => inline.element(self, i),
+            _ => {
+                inline.flush(blocks);
+                for &c in &self.dom.nodes[i].children {
+                    self.collect(c, blocks, inline, depth + 1);
+                }
+                inline.flush(blocks);
+            }
+        }
+    }
+
+    fn has_block_children(&self, i: usize) -> bool {
+        self.dom.nodes[i].children.iter().any(|&c| self.dom.name(c).is_some_and(|n| !is_inline(n)))
+    }
+
+    fn push_block(&self, blocks: &mut Vec<Block>, kind: BlockKind, i: usize) {
+        let mut html = String::new();
+        self.inline_html(i, &mut html, 0);
+        let html = html.trim().to_string();
+        if !html.is_empty() {
+            blocks.push(Block { kind, html });
+        }
+    }
+
+    fn images_inside(&self, i: usize, blocks: &mut Vec<Block>) {
+        let mut stack = self.dom.nodes[i].children.clone();
+        while let Some(n) = stack.pop() {
+            if self.dom.is(n, local_name!("img")) {
+                if let Some(block) = self.image(n) {
+                    blocks.push(block);
+                }
+            } else {
+                stack.extend(self.dom.nodes[n].children.iter().rev());
+            }
+        }
+    }
+
+    fn image(&self, i: usize) -> Option<Block> {
+        let src = self
+            .dom
+            .attr(i, local_name!("src"))
+            .filter(|s| !s.starts_with("data:"))
+            .or_else(|| self.dom.attr(i, LocalName::from("data-src")))?;
+        let tiny = |attr| self.dom.attr(i, attr).and_then(|v: &str| v.trim_end_matches("px").parse::<u32>().ok()).is_some_and(|v| v <= 2);
+        if tiny(local_name!("width")) || tiny(local_name!("height")) {
+            return None;
+        }
+        let src = self.absolute(src)?;
+        let alt = self.dom.attr(i, local_name!("alt")).unwrap_or("").trim();
+        Some(Block { kind: BlockKind::Image, html: format!("<img src=\"{}\" alt=\"{}\">", escape_attr(&src), escape_attr(alt)) })
+    }
+
+    fn absolute(&self, link: &str) -> Option<String> {
+        let link = link.trim();
+        let url = match self.base {
+            Some(base) => base.join(link).ok()?,
+            None => Url::parse(link).ok()?,
+        };
+        matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
+    }
+
+    /// Serialises an element's content as the inline markup newswire keeps.
+    fn inline_html(&self, i: usize, out: &mut String, depth: usize) {
+        if depth > 400 {
+            return;
+        }
+        for &c in &self.dom.nodes[i].children {
+            self.inline_node(c, out, depth);
+        }
+    }
+
+    /// Serialises one node: text escaped, links absolute, emphasis and `lang` spans kept, the rest unwrapped.
+    fn inline_node(&self, c: usize, out: &mut String, depth: usize) {
+        if self.removed[c] {
+            return;
+        }
+        match &self.dom.nodes[c].data {
+            Data::Text(text) => {
+                let mut collapsed = String::new();
+                push_collapsed(&mut collapsed, text);
+                let collapsed = if out.ends_with(' ') || out.is_empty() { collapsed.trim_start() } else { &collapsed };
+                out.push_str(&escape(collapsed));
+            }
+            Data::Element { name, .. } => {
+                let (open, close) = match *name {
+                    local_name!("a") => match self.dom.attr(c, local_name!("href")).and_then(|h| self.absolute(h)) {
+                        Some(href) => (format!("<a href=\"{}\">", escape_attr(&href)), "</a>"),
+                        None => (String::new(), ""),
+                    },
+                    local_name!("em") | local_name!("i") | local_name!("cite") => ("<em>".to_string(), "</em>"),
+                    local_name!("strong") | local_name!("b") => ("<strong>".to_string(), "</strong>"),
+                    local_name!("code") => ("<code>".to_string(), "</code>"),
+                    local_name!("sub") => ("<sub>".to_string(), "</sub>"),
+                    local_name!("sup") => ("<sup>".to_string(), "</sup>"),
+                    local_name!("br") => {
+                        out.push_str("<br>");
+                        return;
+                    }
+                    local_name!("img") => return,
+                    _ => match self.dom.attr(c, local_name!("lang")) {
+                        Some(lang) if *name == local_name!("span") || *name == local_name!("q") => {
+                            (format!("<span lang=\"{}\">", escape_attr(lang)), "</span>")
+                        }
+                        _ => (String::new(), ""),
+                    },
+                };
+                out.push_str(&open);
+                self.inline_html(c, out, depth + 1);
+                out.push_str(close);
+            }
+            Data::Document => {}
+        }
+    }
+}
+
+fn is_inline(name: &LocalName) -> bool {
+    matches!(
+        *name,
+        local_name!("a")
+            | local_name!("abbr")
+            | local_name!("b")
+            | local_name!("bdi")
+            | local_name!("bdo")
+            | local_name!("cite")
+            | local_name!("code")
+            | local_name!("data")
+            | local_name!("dfn")
+            | local_name!("em")
+            | local_name!("font")
+            | local_name!("i")
+            | local_name!("kbd")
+            | local_name!("mark")
+            | local_name!("q")
+            | local_name!("s")
+            | local_name!("samp")
+            | local_name!("small")
+            | local_name!("span")
+            | local_name!("strong")
+            | local_name!("sub")
+            | local_name!("sup")
+            | local_name!("time")
+            | local_name!("u")
+            | local_name!("var")
+            | local_name!("label")
+    )
+}
+
+/// Loose inline content between blocks (text directly inside a `<div>`), gathered into a paragraph.
+#[derive(Default)]
+struct Inline {
+    html: String,
+}
+
+impl Inline {
+    fn text(&mut self, text: &str) {
+        let mut collapsed = String::new();
+        push_collapsed(&mut collapsed, text);
+        self.html.push_str(&escape(&collapsed));
+    }
+
+    fn element(&mut self, page: &Page, i: usize) {
+        page.inline_node(i, &mut self.html, 0);
+    }
+
+    fn flush(&mut self, blocks: &mut Vec<Block>) {
+        let html = std::mem::take(&mut self.html);
+        let html = html.trim();
+        if !html.is_empty() {
+            blocks.push(Block { kind: BlockKind::Paragraph, html: html.to_string() });
+        }
+    }
+}
+
+/// Drops blocks that are chrome after all: link lists, "share this" lines, repeats.
+fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
+    let mut kept: Vec<Block> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        if block.kind == BlockKind::Image {
+            kept.push(block);
+            continue;
+        }
+        let text = super::render::inline_text(&block.html);
+        if text.trim().is_empty() || boilerplate::is_chrome_line(&text) {
+            continue;
+        }
+        let chars = text.chars().count();
+        let link_chars: usize = link_texts(&block.html).map(|t| t.chars().count()).sum();
+        if chars < 300 && link_chars as f64 > chars as f64 * 0.6 && !matches!(block.kind, BlockKind::Heading(_)) {
+            continue;
+        }
+        if kept.last().is_some_and(|last| last.html == block.html) {
+            continue;
+        }
+        kept.push(block);
+    }
+    // Trailing headings announce something that was cut ("Related", "Comments").
+    while kept.last().is_some_and(|b| matches!(b.kind, BlockKind::Heading(_))) {
+        kept.pop();
+    }
+    kept
+}
+
+/// The texts of the links in a block's inline HTML.
+fn link_texts(html: &str) -> impl Iterator<Item = String> + '_ {
+    html.split("<a ").skip(1).filter_map(|rest| {
+        let inner = rest.split_once('>')?.1;
+        let inner = inner.split("</a>").next()?;
+        Some(super::render::inline_text(inner))
+    })
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn escape_attr(text: &str) -> String {
+    escape(text).replace('"', "&quot;")
+}

@@ -1,0 +1,139 @@
+//! Clean: the article body and its metadata out of a page, without the site's chrome, sanitised.
+
+mod boilerplate;
+mod dom;
+mod extract;
+pub mod metadata;
+pub mod prestrip;
+pub mod render;
+pub use extract::{escape, escape_attr};
+mod text;
+
+use url::Url;
+
+use crate::ingest::web::media_type;
+use crate::model::{Article, Block, BlockKind, RawPage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CleanError {
+    #[error("{input}: no article found (the page has no block of article text)")]
+    NoArticle { input: String },
+}
+
+pub trait Cleaner: Send + Sync {
+    fn clean(&self, page: &RawPage) -> Result<Article, CleanError>;
+}
+
+/// The cleaner for HTML pages and scraped plain text.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ArticleCleaner;
+
+impl Cleaner for ArticleCleaner {
+    fn clean(&self, page: &RawPage) -> Result<Article, CleanError> {
+        let no_article = || CleanError::NoArticle { input: page.source.clone() };
+        let mut article = if is_plain_text(page) {
+            let cleaned = text::clean_text(&page.text).ok_or_else(no_article)?;
+            Article { title: cleaned.title, section: cleaned.section, blocks: cleaned.blocks, ..Article::default() }
+        } else {
+            clean_html(page).ok_or_else(no_article)?
+        };
+        article.source = page.source.clone();
+        if let Some(item) = &page.feed_item {
+            article.published = article.published.take().or_else(|| item.published.clone());
+            if article.title.is_empty() {
+                article.title = item.title.clone().unwrap_or_default();
+            }
+        }
+        article.id = article.canonical_url.clone().or_else(|| page.url.clone()).unwrap_or_else(|| page.source.clone());
+        article.compute_content_hash();
+        Ok(article)
+    }
+}
+
+fn is_plain_text(page: &RawPage) -> bool {
+    let kind = media_type(page.content_type.as_deref());
+    kind == "text/plain" && !looks_like_html(&page.text)
+}
+
+fn looks_like_html(text: &str) -> bool {
+    let head: String = text.chars().take(2048).collect::<String>().to_ascii_lowercase();
+    ["<html", "<!doctype", "<body", "<p>", "<div", "<article"].iter().any(|t| head.contains(t))
+}
+
+fn clean_html(page: &RawPage) -> Option<Article> {
+    let stripped = prestrip::strip(&page.text);
+    let dom = dom::Dom::parse(&stripped.html);
+    let base = page.url.as_deref().and_then(|u| Url::parse(u).ok());
+    let meta = metadata::read(&dom, &stripped.json_ld, base.as_ref());
+    let base = base.or_else(|| meta.canonical_url.as_deref().and_then(|u| Url::parse(u).ok()));
+    let mut blocks = match extract::extract(&dom, base.as_ref()) {
+        Some(extraction) => extraction.blocks,
+        None => body_from_json_ld(meta.article_body.as_deref()?),
+    };
+    let title = meta.title.clone().or_else(|| first_heading(&blocks))?;
+    // The headline is metadata; the body starts after it.
+    if let Some(pos) = blocks.iter().take(4).position(|b| {
+        matches!(b.kind, BlockKind::Heading(_)) && render::inline_text(&b.html).trim() == title.trim()
+    }) {
+        blocks.remove(pos);
+    }
+    if let Some(byline) = &meta.byline {
+        blocks.retain(|b| render::inline_text(&b.html).trim() != byline.trim());
+    }
+    if blocks.iter().all(|b| b.kind == BlockKind::Image) {
+        return None;
+    }
+    Some(Article {
+        title,
+        byline: meta.byline,
+        published: meta.published,
+        modified: meta.modified,
+        section: meta.section,
+        canonical_url: meta.canonical_url,
+        declared_language: meta.declared_language,
+        description: meta.description,
+        image: meta.image,
+        blocks,
+        ..Article::default()
+    })
+}
+
+fn first_heading(blocks: &[Block]) -> Option<String> {
+    blocks.iter().find(|b| matches!(b.kind, BlockKind::Heading(_))).map(|b| render::inline_text(&b.html))
+}
+
+fn body_from_json_ld(body: &str) -> Vec<Block> {
+    body.split("\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| Block { kind: BlockKind::Paragraph, html: extract::escape(p) })
+        .collect()
+}
+
+/// The cleaned article as the `clean` command and partners see it.
+pub struct Rendered {
+    pub html: String,
+    pub text: String,
+    pub markdown: String,
+}
+
+pub fn render(article: &Article) -> Rendered {
+    let html = render::to_html(&article.blocks);
+    let text = render::to_text(&html);
+    let markdown = render::to_markdown(&article.blocks);
+    Rendered { html, text, markdown }
+}
+
+/// The blocks of a document taken as it is (`translate --no-clean`): an HTML fragment block by
+/// block, or plain text paragraph by paragraph.
+pub fn blocks_as_given(text: &str) -> Vec<Block> {
+    if looks_like_html(text) || text.contains("</") {
+        let stripped = prestrip::strip(text);
+        return extract::all_blocks(&dom::Dom::parse(&stripped.html));
+    }
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .map(|p| Block { kind: BlockKind::Paragraph, html: extract::escape(&p) })
+        .collect()
+}

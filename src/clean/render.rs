@@ -1,0 +1,246 @@
+//! Blocks to what people and partners read: sanitised HTML, plain text (html2text) and Markdown.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use crate::model::{Block, BlockKind};
+
+/// Plain text wider than any paragraph, so html2text never wraps inside one.
+const NO_WRAP: usize = 1_000_000;
+
+/// The blocks as HTML: one element per block, list items grouped into lists, sanitised.
+pub fn to_html(blocks: &[Block]) -> String {
+    let mut html = String::new();
+    let mut open_list: Option<bool> = None;
+    for block in blocks {
+        let list = match block.kind {
+            BlockKind::ListItem { ordered } => Some(ordered),
+            _ => None,
+        };
+        if open_list != list {
+            if let Some(ordered) = open_list {
+                html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
+            }
+            if let Some(ordered) = list {
+                html.push_str(if ordered { "<ol>\n" } else { "<ul>\n" });
+            }
+            open_list = list;
+        }
+        let (open, close) = block_tags(block.kind);
+        html.push_str(&open);
+        html.push_str(&block.html);
+        html.push_str(close);
+        html.push('\n');
+    }
+    if let Some(ordered) = open_list {
+        html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
+    }
+    sanitize(&html)
+}
+
+fn block_tags(kind: BlockKind) -> (String, &'static str) {
+    match kind {
+        BlockKind::Heading(level) => {
+            let level = level.clamp(2, 6);
+            (format!("<h{level}>"), ["", "", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>"][level as usize])
+        }
+        BlockKind::Paragraph => ("<p>".into(), "</p>"),
+        BlockKind::ListItem { .. } => ("<li>".into(), "</li>"),
+        BlockKind::Quote => ("<blockquote><p>".into(), "</p></blockquote>"),
+        BlockKind::Caption => ("<figure><figcaption>".into(), "</figcaption></figure>"),
+        BlockKind::Preformatted => ("<pre>".into(), "</pre>"),
+        BlockKind::Image => ("<figure>".into(), "</figure>"),
+    }
+}
+
+/// Removes anything a partner must not receive: scripts, styles, event handlers, `javascript:` and
+/// `data:` URLs, unknown elements.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let tags: HashSet<&str> = [
+                "a", "blockquote", "br", "code", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "img", "li",
+                "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+            ]
+            .into_iter()
+            .collect();
+            let mut builder = ammonia::Builder::default();
+            builder
+                .tags(tags)
+                .url_schemes(["http", "https", "mailto"].into_iter().collect())
+                .link_rel(Some("noopener noreferrer"))
+                .add_generic_attributes(["lang"])
+                .add_tag_attributes("img", ["src", "alt"])
+                .add_tag_attributes("a", ["href"]);
+            builder
+        })
+        .clean(html)
+        .to_string()
+}
+
+/// The HTML as plain prose: paragraphs separated by one blank line, no wrapping, no markup.
+pub fn to_text(html: &str) -> String {
+    let text = html2text::config::plain_no_decorate()
+        .string_from_read(html.as_bytes(), NO_WRAP)
+        .unwrap_or_else(|_| inline_text(html));
+    let mut out = String::with_capacity(text.len());
+    for paragraph in text.split("\n\n") {
+        let paragraph = paragraph.trim_end();
+        if paragraph.trim().is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(paragraph);
+    }
+    out
+}
+
+/// The blocks as Markdown.
+pub fn to_markdown(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    let mut number = 0;
+    for block in blocks {
+        let text = inline_markdown(&block.html);
+        let line = match block.kind {
+            BlockKind::Heading(level) => format!("{} {text}", "#".repeat(level.clamp(2, 6) as usize)),
+            BlockKind::Paragraph => text,
+            BlockKind::ListItem { ordered: true } => {
+                number += 1;
+                format!("{number}. {text}")
+            }
+            BlockKind::ListItem { ordered: false } => format!("- {text}"),
+            BlockKind::Quote => format!("> {text}"),
+            BlockKind::Caption => format!("*{text}*"),
+            BlockKind::Preformatted => format!("```\n{}\n```", inline_text(&block.html)),
+            BlockKind::Image => {
+                let src = attr_value(&block.html, "src").unwrap_or_default();
+                let alt = attr_value(&block.html, "alt").unwrap_or_default();
+                format!("![{alt}]({src})")
+            }
+        };
+        if !matches!(block.kind, BlockKind::ListItem { ordered: true }) {
+            number = 0;
+        }
+        let list_item = matches!(block.kind, BlockKind::ListItem { .. });
+        if !out.is_empty() {
+            out.push_str(if list_item && (out.ends_with('\n') || out.lines().last().is_some_and(is_list_line)) { "\n" } else { "\n\n" });
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+fn is_list_line(line: &str) -> bool {
+    line.starts_with("- ") || line.split_once(". ").is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Inline HTML to Markdown: links, emphasis and code kept, everything else as text.
+fn inline_markdown(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    let mut links: Vec<String> = Vec::new();
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&unescape(&rest[..lt]));
+        let Some(gt) = rest[lt..].find('>') else { break };
+        let tag = &rest[lt + 1..lt + gt];
+        rest = &rest[lt + gt + 1..];
+        match tag.split_whitespace().next().unwrap_or("") {
+            "a" => {
+                links.push(attr_value(&format!("<{tag}>"), "href").unwrap_or_default());
+                out.push('[');
+            }
+            "/a" => {
+                out.push_str("](");
+                out.push_str(&links.pop().unwrap_or_default());
+                out.push(')');
+            }
+            "em" | "/em" => out.push('*'),
+            "strong" | "/strong" => out.push_str("**"),
+            "code" | "/code" => out.push('`'),
+            "br" => out.push_str("  \n"),
+            _ => {}
+        }
+    }
+    out.push_str(&unescape(rest));
+    out
+}
+
+/// The value of an attribute in a tag we wrote ourselves (double-quoted, escaped).
+pub fn attr_value(html: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = html.find(&key)? + key.len();
+    let end = html[start..].find('"')? + start;
+    Some(unescape(&html[start..end]))
+}
+
+/// Inline HTML to its text: tags dropped, entities decoded.
+pub fn inline_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&unescape(&rest[..lt]));
+        match rest[lt..].find('>') {
+            Some(gt) => {
+                if rest[lt..].starts_with("<br") {
+                    out.push(' ');
+                }
+                rest = &rest[lt + gt + 1..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(&unescape(rest));
+    out
+}
+
+pub fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&nbsp;", "\u{a0}").replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(kind: BlockKind, html: &str) -> Block {
+        Block { kind, html: html.to_string() }
+    }
+
+    #[test]
+    fn html_groups_lists_and_sanitises() {
+        let blocks = [
+            block(BlockKind::Paragraph, "Hello <a href=\"javascript:alert(1)\">x</a> <em>world</em>"),
+            block(BlockKind::ListItem { ordered: false }, "one"),
+            block(BlockKind::ListItem { ordered: false }, "two"),
+            block(BlockKind::Paragraph, "<img src=x onerror=alert(1)>bye"),
+        ];
+        let html = to_html(&blocks);
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"), "{html}");
+    }
+
+    #[test]
+    fn text_keeps_paragraphs_unwrapped() {
+        let long = "word ".repeat(60);
+        let html = to_html(&[block(BlockKind::Paragraph, &long), block(BlockKind::Paragraph, "Second <a href=\"https://x.example/\">link</a>.")]);
+        let text = to_text(&html);
+        assert_eq!(text, format!("{}\n\nSecond link.", long.trim()));
+    }
+
+    #[test]
+    fn markdown_keeps_links_and_emphasis() {
+        let md = to_markdown(&[
+            block(BlockKind::Heading(2), "Title"),
+            block(BlockKind::Paragraph, "See <a href=\"https://x.example/\">this</a> and <em>that</em> &amp; more."),
+        ]);
+        assert_eq!(md, "## Title\n\nSee [this](https://x.example/) and *that* & more.");
+    }
+}

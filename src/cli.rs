@@ -1,0 +1,100 @@
+//! The command line, as parsed by clap. Its commands, flags and JSON outputs are a contract:
+//! newsroom scripts depend on them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "newswire", version, about = "Detect, clean, translate and syndicate news articles to partner newsrooms")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a desk's pipeline over its sources (or --input) and deliver the copies.
+    Run {
+        pipeline: PathBuf,
+        /// A file, folder, glob or URL; replaces the pipeline's sources. Repeatable.
+        #[arg(long = "input", value_name = "PATH_OR_URL")]
+        inputs: Vec<String>,
+        /// Print one JSON report on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Do everything except deliver.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Validate a pipeline file, its templates and the backend pairs it needs.
+    Check { pipeline: PathBuf },
+    /// Detect the language of files.
+    Detect {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Consider only this pipeline's languages.
+        #[arg(long)]
+        pipeline: Option<PathBuf>,
+    },
+    /// Extract the article from pages or URLs.
+    Clean {
+        #[arg(required = true, value_name = "FILE_OR_URL")]
+        inputs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = CleanFormat::Text)]
+        format: CleanFormat,
+    },
+    /// Clean and translate one article; prints the translation.
+    Translate {
+        file: PathBuf,
+        #[arg(long, value_name = "LANG")]
+        to: String,
+        /// The article's language; detected when absent.
+        #[arg(long, value_name = "LANG")]
+        from: Option<String>,
+        /// Use this pipeline's backends.
+        #[arg(long)]
+        pipeline: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = TranslateFormat::Text)]
+        format: TranslateFormat,
+        /// Translate the file as given (HTML fragment or plain text), without extracting an article.
+        #[arg(long)]
+        no_clean: bool,
+    },
+    /// Check a webhook request's Standard Webhooks signature, as a partner would.
+    VerifyWebhook {
+        /// The partner's secret (whsec_...); or set NEWSWIRE_WEBHOOK_SECRET.
+        #[arg(long, env = "NEWSWIRE_WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// The webhook-id header.
+        #[arg(long)]
+        id: String,
+        /// The webhook-timestamp header.
+        #[arg(long)]
+        timestamp: i64,
+        /// The webhook-signature header.
+        #[arg(long)]
+        signature: String,
+        /// The raw body; standard input when absent.
+        #[arg(long)]
+        body: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CleanFormat {
+    Text,
+    Html,
+    Markdown,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TranslateFormat {
+    Text,
+    Html,
+    Json,
+}

@@ -1,0 +1,464 @@
+//! Pipeline files (desks): parsed into raw serde types, then validated into the types the rest of
+//! the program uses. Every problem names the file, line and column.
+
+mod duration;
+mod env;
+mod problem;
+mod raw;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use toml::Spanned;
+
+pub use duration::parse_duration;
+pub use env::{expand, Secret};
+pub use problem::{line_column, ConfigError, Problem, Severity};
+use raw::{RawBackend, RawPartner, RawPipeline};
+
+use crate::detect::languages;
+
+pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A pipeline file that has passed validation.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    pub name: String,
+    pub file: PathBuf,
+    pub state: PathBuf,
+    pub templates: Option<PathBuf>,
+    pub source: SourceConfig,
+    pub detect: DetectConfig,
+    /// Backend names in the order they are tried.
+    pub translate_chain: Vec<String>,
+    pub backends: BTreeMap<String, BackendConfig>,
+    pub email: Option<EmailConfig>,
+    pub partners: Vec<Partner>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    pub paths: Vec<String>,
+    pub urls: Vec<String>,
+    pub feeds: Vec<String>,
+    pub max_bytes: u64,
+    pub timeout: Duration,
+}
+
+impl Default for SourceConfig {
+    fn default() -> Self {
+        SourceConfig {
+            paths: Vec::new(),
+            urls: Vec::new(),
+            feeds: Vec::new(),
+            max_bytes: DEFAULT_MAX_BYTES,
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DetectConfig {
+    /// ISO 639-1 codes the desk handles.
+    pub languages: Vec<String>,
+    pub min_confidence: f64,
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        DetectConfig { languages: languages::supported_codes(), min_confidence: 0.5 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum BackendConfig {
+    Apertium { modes_dir: Option<PathBuf>, timeout: Duration },
+}
+
+impl BackendConfig {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BackendConfig::Apertium { .. } => "apertium",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    pub smtp_url: Secret,
+    pub from: Mailbox,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub name: String,
+    /// Line and column of the partner's `languages`, for messages about them.
+    pub languages_at: (usize, usize),
+    /// ISO 639-1 codes, or `*` for every language the desk produces.
+    pub languages: Vec<String>,
+    pub channel: ChannelConfig,
+    pub timeout: Duration,
+}
+
+impl Partner {
+    pub fn wants(&self, language: &str) -> bool {
+        self.languages.iter().any(|l| l == "*" || l == language)
+    }
+
+    pub fn wants_everything(&self) -> bool {
+        self.languages.iter().any(|l| l == "*")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ChannelConfig {
+    Email { to: Vec<Mailbox> },
+    Webhook { url: url::Url, secret: Secret },
+    Directory { path: PathBuf },
+}
+
+impl ChannelConfig {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ChannelConfig::Email { .. } => "email",
+            ChannelConfig::Webhook { .. } => "webhook",
+            ChannelConfig::Directory { .. } => "directory",
+        }
+    }
+}
+
+impl Pipeline {
+    /// Reads and validates a pipeline file. Warnings are returned beside the pipeline.
+    pub fn load(file: &Path) -> Result<(Pipeline, Vec<Problem>), ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|err| ConfigError {
+            problems: vec![Problem::at(file, "", None, format!("cannot read the pipeline file: {err}"))],
+        })?;
+        Self::parse(file, &text)
+    }
+
+    pub fn parse(file: &Path, text: &str) -> Result<(Pipeline, Vec<Problem>), ConfigError> {
+        let raw: RawPipeline = toml::from_str(text).map_err(|err| ConfigError {
+            problems: vec![Problem::at(file, text, err.span(), err.message().trim().to_string())],
+        })?;
+        let mut validator = Validator { file, text, problems: Vec::new() };
+        let pipeline = validator.pipeline(raw);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            validator.problems.into_iter().partition(|p| p.severity == Severity::Error);
+        if errors.is_empty() {
+            Ok((pipeline, warnings))
+        } else {
+            Err(ConfigError { problems: errors.into_iter().chain(warnings).collect() })
+        }
+    }
+
+    /// Every language some partner asked for by name.
+    pub fn target_languages(&self) -> Vec<String> {
+        let mut targets: Vec<String> =
+            self.partners.iter().flat_map(|p| p.languages.iter()).filter(|l| *l != "*").cloned().collect();
+        targets.sort();
+        targets.dedup();
+        targets
+    }
+}
+
+struct Validator<'a> {
+    file: &'a Path,
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Validator<'_> {
+    fn problem<T>(&mut self, value: &Spanned<T>, message: impl Into<String>) {
+        self.problems.push(Problem::at(self.file, self.text, Some(value.span()), message));
+    }
+
+    /// The value with `${VAR}` expanded, or a problem at its position.
+    fn expanded(&mut self, value: &Spanned<String>) -> Option<String> {
+        match expand(value.get_ref()) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.problem(value, message);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, value: &Option<Spanned<String>>, default: Duration) -> Duration {
+        let Some(value) = value else { return default };
+        match parse_duration(value.get_ref()) {
+            Ok(d) => d,
+            Err(message) => {
+                self.problem(value, message);
+                default
+            }
+        }
+    }
+
+    fn language(&mut self, code: &Spanned<String>, allow_star: bool) -> Option<String> {
+        let c = code.get_ref().trim().to_ascii_lowercase();
+        if (allow_star && c == "*") || languages::by_code(&c).is_some() {
+            return Some(c);
+        }
+        let supported = languages::supported_codes().join(" ");
+        self.problem(code, format!("unknown or unsupported language {:?} (supported: {supported})", code.get_ref()));
+        None
+    }
+
+    fn pipeline(&mut self, raw: RawPipeline) -> Pipeline {
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            self.problem(&raw.name, "`name` must not be empty");
+        }
+        let state = match &raw.state {
+            Some(s) => self.expanded(s).map(PathBuf::from).unwrap_or_default(),
+            None => dir.join("newswire-state.sqlite"),
+        };
+        let templates = raw.templates.as_ref().and_then(|t| self.expanded(t)).map(PathBuf::from);
+
+        let mut source = SourceConfig::default();
+        for (from, into) in [
+            (&raw.source.paths, &mut source.paths),
+            (&raw.source.urls, &mut source.urls),
+            (&raw.source.feeds, &mut source.feeds),
+        ] {
+            for value in from {
+                if let Some(v) = self.expanded(value) {
+                    into.push(v);
+                }
+            }
+        }
+        for url in raw.source.urls.iter().chain(&raw.source.feeds) {
+            if let Err(err) = url::Url::parse(url.get_ref()) {
+                self.problem(url, format!("{:?} is not a URL: {err}", url.get_ref()));
+            }
+        }
+        if let Some(max) = &raw.source.max_bytes {
+            source.max_bytes = *max.get_ref();
+        }
+        source.timeout = self.duration(&raw.source.timeout, source.timeout);
+
+        let mut detect = DetectConfig::default();
+        if let Some(raw_detect) = &raw.detect {
+            let langs: Vec<String> =
+                raw_detect.languages.get_ref().iter().filter_map(|c| self.language(c, false)).collect();
+            if raw_detect.languages.get_ref().is_empty() {
+                self.problem(&raw_detect.languages, "`detect.languages` must list at least one language");
+            }
+            detect.languages = langs;
+            if let Some(min) = &raw_detect.min_confidence {
+                if !(0.0..=1.0).contains(min.get_ref()) {
+                    self.problem(min, "`min_confidence` must be between 0 and 1");
+                }
+                detect.min_confidence = *min.get_ref();
+            }
+        }
+
+        let mut backends = BTreeMap::new();
+        for (name, backend) in &raw.backends {
+            if let Some(config) = self.backend(backend) {
+                backends.insert(name.clone(), config);
+            }
+        }
+        let translate_chain = match &raw.translate {
+            Some(t) => {
+                let chain = match t.backend.get_ref() {
+                    raw::OneOrMany::One(one) => vec![one.clone()],
+                    raw::OneOrMany::Many(many) => many.clone(),
+                };
+                for name in &chain {
+                    if !raw.backends.contains_key(name) {
+                        let known: Vec<&str> = raw.backends.keys().map(String::as_str).collect();
+                        self.problem(
+                            &t.backend,
+                            format!("backend {name:?} has no [backends.{name}] table (defined: {})", known.join(", ")),
+                        );
+                    }
+                }
+                chain
+            }
+            None if backends.is_empty() => {
+                backends.insert(
+                    "apertium".to_string(),
+                    BackendConfig::Apertium { modes_dir: None, timeout: Duration::from_secs(60) },
+                );
+                vec!["apertium".to_string()]
+            }
+            None => backends.keys().cloned().collect(),
+        };
+
+        let email = raw.email.as_ref().and_then(|e| {
+            let smtp_url = self.expanded(&e.smtp_url)?;
+            if let Err(message) = check_smtp_url(&smtp_url) {
+                self.problem(&e.smtp_url, message);
+            }
+            let from = self.mailbox(&e.from)?;
+            let timeout = self.duration(&e.timeout, Duration::from_secs(30));
+            Some(EmailConfig { smtp_url: Secret::new(smtp_url), from, timeout })
+        });
+
+        let mut partners: Vec<Partner> = Vec::new();
+        for partner in &raw.partners {
+            if let Some(p) = self.partner(partner, raw.email.is_some()) {
+                if partners.iter().any(|other| other.name == p.name) {
+                    self.problem(&partner.get_ref().name, format!("partner {:?} is defined twice", p.name));
+                }
+                partners.push(p);
+            }
+        }
+
+        Pipeline { name, file: self.file.to_path_buf(), state, templates, source, detect, translate_chain, backends, email, partners }
+    }
+
+    fn backend(&mut self, backend: &Spanned<RawBackend>) -> Option<BackendConfig> {
+        let raw = backend.get_ref();
+        match raw.kind.get_ref().as_str() {
+            "apertium" => {
+                let modes_dir = raw.modes_dir.as_ref().and_then(|d| self.expanded(d)).map(PathBuf::from);
+                let timeout = self.duration(&raw.timeout, Duration::from_secs(60));
+                Some(BackendConfig::Apertium { modes_dir, timeout })
+            }
+            other => {
+                self.problem(&raw.kind, format!("unknown backend kind {other:?} (known: apertium)"));
+                None
+            }
+        }
+    }
+
+    fn mailbox(&mut self, value: &Spanned<String>) -> Option<Mailbox> {
+        let text = self.expanded(value)?;
+        match text.parse::<Mailbox>() {
+            Ok(m) => Some(m),
+            Err(err) => {
+                self.problem(value, format!("{text:?} is not an email address: {err}"));
+                None
+            }
+        }
+    }
+
+    fn partner(&mut self, partner: &Spanned<RawPartner>, has_email: bool) -> Option<Partner> {
+        let raw = partner.get_ref();
+        let name = raw.name.get_ref().trim().to_string();
+        let languages: Vec<String> = raw.languages.get_ref().iter().filter_map(|c| self.language(c, true)).collect();
+        if raw.languages.get_ref().is_empty() {
+            self.problem(&raw.languages, format!("partner {name:?} subscribes to no language"));
+        }
+        let timeout = self.duration(&raw.timeout, Duration::from_secs(30));
+        let unexpected = |v: &mut Self, field: &str, present: bool| {
+            if present {
+                v.problem(&raw.channel, format!("partner {name:?}: `{field}` does not apply to the {} channel", raw.channel.get_ref()));
+            }
+        };
+        let channel = match raw.channel.get_ref().as_str() {
+            "email" => {
+                unexpected(self, "url", raw.url.is_some());
+                unexpected(self, "path", raw.path.is_some());
+                if !has_email {
+                    self.problem(&raw.channel, format!("partner {name:?} uses email but the file has no [email] table"));
+                }
+                let Some(to) = &raw.to else {
+                    self.problem(partner, format!("partner {name:?}: the email channel needs `to`"));
+                    return None;
+                };
+                let to: Vec<Mailbox> = to.get_ref().iter().filter_map(|m| self.mailbox(m)).collect();
+                ChannelConfig::Email { to }
+            }
+            "webhook" => {
+                unexpected(self, "to", raw.to.is_some());
+                unexpected(self, "path", raw.path.is_some());
+                let (Some(url), Some(secret)) = (&raw.url, &raw.secret) else {
+                    self.problem(partner, format!("partner {name:?}: the webhook channel needs `url` and `secret`"));
+                    return None;
+                };
+                let url_text = self.expanded(url)?;
+                let parsed = match url::Url::parse(&url_text) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+                    _ => {
+                        self.problem(url, format!("{url_text:?} is not an http(s) URL"));
+                        return None;
+                    }
+                };
+                let secret_text = self.expanded(secret)?;
+                if let Err(message) = crate::syndicate::sign::decode_secret(&secret_text) {
+                    self.problem(secret, message);
+                }
+                ChannelConfig::Webhook { url: parsed, secret: Secret::new(secret_text) }
+            }
+            "directory" => {
+                unexpected(self, "to", raw.to.is_some());
+                unexpected(self, "url", raw.url.is_some());
+                let Some(path) = &raw.path else {
+                    self.problem(partner, format!("partner {name:?}: the directory channel needs `path`"));
+                    return None;
+                };
+                ChannelConfig::Directory { path: PathBuf::from(self.expanded(path)?) }
+            }
+            other => {
+                self.problem(&raw.channel, format!("unknown channel {other:?} (known: email, webhook, directory)"));
+                return None;
+            }
+        };
+        let languages_at = line_column(self.text, raw.languages.span().start);
+        Some(Partner { name, languages_at, languages, channel, timeout })
+    }
+}
+
+fn check_smtp_url(url: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|err| format!("smtp_url is not a URL: {err}"))?;
+    match parsed.scheme() {
+        "smtp" | "smtps" if parsed.host_str().is_some() => Ok(()),
+        "file" => Ok(()),
+        scheme => Err(format!("smtp_url must be smtp://, smtps:// or file://, not {scheme}://")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "desk"
+[source]
+paths = ["examples"]
+[detect]
+languages = ["en", "es"]
+[translate]
+backend = "apertium"
+[backends.apertium]
+kind = "apertium"
+[[partners]]
+name = "archive"
+channel = "directory"
+languages = ["*"]
+path = "out"
+"#;
+
+    #[test]
+    fn a_good_file_validates() {
+        let (p, warnings) = Pipeline::parse(Path::new("desk.toml"), GOOD).unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(p.detect.languages, ["en", "es"]);
+        assert_eq!(p.translate_chain, ["apertium"]);
+        assert!(p.partners[0].wants("ru"));
+    }
+
+    #[test]
+    fn a_typo_is_reported_with_line_and_column() {
+        let text = GOOD.replace("languages = [\"en\"", "langauges = [\"en\"");
+        let err = Pipeline::parse(Path::new("desk.toml"), &text).unwrap_err();
+        let problem = &err.problems[0];
+        assert_eq!((problem.line, problem.column), (6, 1), "{problem}");
+        assert!(problem.message.contains("langauges"), "{problem}");
+    }
+
+    #[test]
+    fn semantic_problems_point_at_the_value() {
+        let text = GOOD.replace("[\"en\", \"es\"]", "[\"en\", \"xx\"]");
+        let err = Pipeline::parse(Path::new("desk.toml"), &text).unwrap_err();
+        assert_eq!(err.problems[0].line, 6);
+        assert!(err.problems[0].message.contains("\"xx\""));
+    }
+}

@@ -1,0 +1,14 @@
+//! newswire: ingest news articles, detect their language, clean their HTML, translate them and
+//! syndicate the copies to partner newsrooms.
+//!
+//! The data flows through one folder per stage: `ingest` → `clean` → `detect` → `translate` →
+//! `syndicate`, wired together by `pipeline` and configured by `config`.
+
+pub mod clean;
+pub mod config;
+pub mod detect;
+pub mod ingest;
+pub mod model;
+pub mod pipeline;
+pub mod syndicate;
+pub mod translate;

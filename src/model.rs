@@ -1,0 +1,134 @@
+//! The nouns every stage shares: a raw page as fetched, an article as cleaned, its translations.
+
+use sha2::{Digest, Sha256};
+
+/// Where a page came from, and the bytes as they arrived.
+#[derive(Debug, Clone)]
+pub struct RawPage {
+    /// A path or URL, as a person would name it in a message.
+    pub source: String,
+    /// The URL the page was fetched from (after redirects), used to resolve relative links.
+    pub url: Option<String>,
+    /// The page as UTF-8, whatever charset it arrived in.
+    pub text: String,
+    /// `Content-Type` of an HTTP answer, or guessed from a file's extension.
+    pub content_type: Option<String>,
+    pub feed_item: Option<FeedItem>,
+}
+
+/// What an RSS or Atom feed said about the item that led to a page.
+#[derive(Debug, Clone, Default)]
+pub struct FeedItem {
+    pub feed: String,
+    pub guid: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+}
+
+/// One story, cleaned: metadata and a body made of blocks.
+#[derive(Debug, Clone, Default)]
+pub struct Article {
+    /// Stable id: the canonical URL when the page has one, else its source.
+    pub id: String,
+    /// Hash of the cleaned content; a changed story gets a new one.
+    pub content_hash: String,
+    /// 1 for the first version partners receive; raised when the content changes.
+    pub version: u32,
+    pub source: String,
+    pub title: String,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    pub section: Option<String>,
+    pub canonical_url: Option<String>,
+    /// `<html lang>` as the page declared it: evidence, not truth.
+    pub declared_language: Option<String>,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    /// ISO 639-1 code once detected.
+    pub language: Option<String>,
+    pub confidence: f64,
+    pub blocks: Vec<Block>,
+}
+
+/// One block of an article body. `html` holds sanitised inline markup (links, emphasis, `lang` spans).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Heading(u8),
+    Paragraph,
+    ListItem { ordered: bool },
+    Quote,
+    Caption,
+    Preformatted,
+    Image,
+}
+
+impl Article {
+    /// The title and body as plain text, for detection and hashing.
+    pub fn plain_text(&self) -> String {
+        let mut text = self.title.clone();
+        for block in &self.blocks {
+            if block.kind == BlockKind::Image {
+                continue;
+            }
+            text.push_str("\n\n");
+            text.push_str(&crate::clean::render::inline_text(&block.html));
+        }
+        text
+    }
+
+    pub fn compute_content_hash(&mut self) {
+        let mut hasher = Sha256::new();
+        hasher.update(self.title.as_bytes());
+        for block in &self.blocks {
+            hasher.update([0u8]);
+            hasher.update(block.html.as_bytes());
+        }
+        self.content_hash = hex(&hasher.finalize()[..8]);
+    }
+}
+
+/// An article's title and blocks in one target language.
+#[derive(Debug, Clone)]
+pub struct Translation {
+    pub language: String,
+    /// The backend that made it; `None` when the article was already in this language.
+    pub backend: Option<String>,
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+/// The stable id of a delivery: the same article, version, language and partner give the same id on
+/// every attempt and every run.
+pub fn delivery_id(article_id: &str, version: &str, language: &str, partner: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [article_id, version, language, partner] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    format!("msg_{}", hex(&hasher.finalize()[..16]))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_id_is_stable_and_distinct() {
+        let a = delivery_id("https://x/1", "v1", "es", "el-correo");
+        assert_eq!(a, delivery_id("https://x/1", "v1", "es", "el-correo"));
+        assert_ne!(a, delivery_id("https://x/1", "v1", "uk", "el-correo"));
+        assert_ne!(a, delivery_id("https://x/1", "v2", "es", "el-correo"));
+        assert!(a.starts_with("msg_") && a.len() == 36);
+    }
+}

@@ -1,0 +1,306 @@
+//! The pipeline: ingest → clean → detect → translate → syndicate, each stage a tokio task joined
+//! to the next by a bounded channel, so a slow stage holds the others back instead of filling
+//! memory. CPU work (cleaning, detection) runs off the async threads. Every article ends in the
+//! report, whatever happened to it.
+
+mod progress;
+pub mod report;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use futures::future::join_all;
+use tokio::sync::mpsc;
+
+use crate::clean::{ArticleCleaner, Cleaner};
+use crate::config::{Partner, Pipeline};
+use crate::detect::{Detector, LinguaDetector};
+use crate::ingest::{self, Ingested, Limits};
+use crate::model::{delivery_id, Article, Translation};
+use crate::syndicate::{self, render::Templates, Channel, Copy};
+use crate::translate::{TranslateError, Translator};
+pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
+
+/// Pages and articles in flight between two stages.
+const CHANNEL_CAPACITY: usize = 8;
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Replaces the pipeline's sources when not empty.
+    pub inputs: Vec<String>,
+    pub dry_run: bool,
+    pub progress: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Setup(#[from] syndicate::SetupError),
+    #[error("templates: {0}")]
+    Templates(#[from] crate::syndicate::render::TemplateError),
+    #[error("{0}")]
+    Ingest(#[from] ingest::IngestError),
+}
+
+/// An article after clean and detect: ready to translate, or already settled.
+enum Prepared {
+    Ready(Box<Article>, ArticleReport),
+    Settled(ArticleReport),
+}
+
+struct Translated {
+    article: Arc<Article>,
+    report: ArticleReport,
+    translations: Vec<Translation>,
+}
+
+pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, RunError> {
+    let templates = Arc::new(Templates::load(pipeline.templates.as_deref())?);
+    let channels = syndicate::channels(pipeline, templates)?;
+    let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
+    let sources = if options.inputs.is_empty() {
+        ingest::sources(&pipeline.source.paths, &pipeline.source.urls, &pipeline.source.feeds, &limits)?
+    } else {
+        let (paths, urls) = ingest::split_inputs(&options.inputs);
+        ingest::sources(&paths, &urls, &[], &limits)?
+    };
+    let languages = pipeline.detect.languages.clone();
+    let detector: Arc<dyn Detector> =
+        Arc::new(tokio::task::spawn_blocking(move || LinguaDetector::new(&languages)).await.expect("detector build"));
+    let translator = Translator::from_pipeline(pipeline);
+    let bar = progress::bar(options.progress);
+
+    let (page_tx, page_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);
+    let (prepared_tx, prepared_rx) = mpsc::channel::<Prepared>(CHANNEL_CAPACITY);
+    let (translated_tx, translated_rx) = mpsc::channel::<Translated>(CHANNEL_CAPACITY);
+    let (done_tx, mut done_rx) = mpsc::channel::<ArticleReport>(CHANNEL_CAPACITY);
+
+    let ingest = tokio::spawn(async move {
+        for source in sources {
+            source.pages(&page_tx).await;
+        }
+    });
+    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, detector, pipeline.clone()));
+    let translate = tokio::spawn(translate_stage(prepared_rx, translated_tx, done_tx.clone(), translator, pipeline.target_languages()));
+    let syndicate = tokio::spawn(syndicate_stage(translated_rx, done_tx, channels, pipeline.name.clone(), options.dry_run));
+
+    let mut reports = Vec::new();
+    while let Some(report) = done_rx.recv().await {
+        bar.inc(1);
+        bar.set_message(report.source.clone());
+        reports.push(report);
+    }
+    for task in [ingest, prepare, translate, syndicate] {
+        task.await.expect("a pipeline stage panicked");
+    }
+    bar.finish_and_clear();
+    Ok(Report::new(&pipeline.name, options.dry_run, reports))
+}
+
+async fn prepare_stage(
+    mut pages: mpsc::Receiver<Ingested>,
+    out: mpsc::Sender<Prepared>,
+    detector: Arc<dyn Detector>,
+    pipeline: Pipeline,
+) {
+    let pipeline = Arc::new(pipeline);
+    while let Some(page) = pages.recv().await {
+        let prepared = match page {
+            Err(err) => Prepared::Settled(ArticleReport::failed(&err.input, err.problem)),
+            Ok(page) => {
+                let detector = detector.clone();
+                let pipeline = pipeline.clone();
+                let source = page.source.clone();
+                tokio::task::spawn_blocking(move || prepare(&page, detector.as_ref(), &pipeline))
+                    .await
+                    .unwrap_or_else(|err| Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}"))))
+            }
+        };
+        if out.send(prepared).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Clean and detect one page.
+fn prepare(page: &crate::model::RawPage, detector: &dyn Detector, pipeline: &Pipeline) -> Prepared {
+    let mut article = match ArticleCleaner.clean(page) {
+        Ok(article) => article,
+        Err(err) => return Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())),
+    };
+    article.version = 1;
+    let detection = detector.detect(&article.plain_text());
+    let report = ArticleReport {
+        id: article.id.clone(),
+        source: article.source.clone(),
+        title: Some(article.title.clone()),
+        language: detection.language.clone(),
+        confidence: Some((detection.confidence * 1000.0).round() / 1000.0),
+        status: Status::Ok,
+        error: None,
+        translations: Vec::new(),
+        deliveries: Vec::new(),
+    };
+    let skip = |mut report: ArticleReport, reason: String| {
+        report.status = Status::Skipped;
+        report.error = Some(reason);
+        Prepared::Settled(report)
+    };
+    let Some(language) = detection.language else {
+        return skip(report, "language undetermined (no text to judge)".into());
+    };
+    if detection.confidence < pipeline.detect.min_confidence {
+        return skip(
+            report,
+            format!(
+                "language undetermined (best guess {language} at {:.2}, below min_confidence {})",
+                detection.confidence, pipeline.detect.min_confidence
+            ),
+        );
+    }
+    if !pipeline.detect.languages.contains(&language) {
+        return skip(report, format!("language {language} not in this pipeline"));
+    }
+    article.language = Some(language);
+    article.confidence = detection.confidence;
+    Prepared::Ready(Box::new(article), report)
+}
+
+async fn translate_stage(
+    mut articles: mpsc::Receiver<Prepared>,
+    out: mpsc::Sender<Translated>,
+    done: mpsc::Sender<ArticleReport>,
+    translator: Translator,
+    targets: Vec<String>,
+) {
+    while let Some(prepared) = articles.recv().await {
+        let (article, mut report) = match prepared {
+            Prepared::Settled(report) => {
+                if done.send(report).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Prepared::Ready(article, report) => (article, report),
+        };
+        let source = article.language.clone().unwrap_or_default();
+        let wanted: Vec<&String> = targets.iter().filter(|t| **t != source).collect();
+        let results = join_all(wanted.iter().map(|to| translator.translate(&article, to))).await;
+        let mut translations = vec![Translation {
+            language: source.clone(),
+            backend: None,
+            title: article.title.clone(),
+            blocks: article.blocks.clone(),
+        }];
+        for (to, result) in wanted.into_iter().zip(results) {
+            report.translations.push(match result {
+                Ok(translation) => {
+                    let backend = translation.backend.clone();
+                    translations.push(translation);
+                    TranslationReport { language: to.clone(), backend, status: Status::Ok, error: None }
+                }
+                Err(err @ TranslateError::Unsupported { .. }) => {
+                    TranslationReport { language: to.clone(), backend: None, status: Status::Skipped, error: Some(err.to_string()) }
+                }
+                Err(err) => TranslationReport { language: to.clone(), backend: backend_of(&err), status: Status::Failed, error: Some(err.to_string()) },
+            });
+        }
+        let item = Translated { article: Arc::new(*article), report, translations };
+        if out.send(item).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn backend_of(err: &TranslateError) -> Option<String> {
+    match err {
+        TranslateError::Backend { backend, .. } | TranslateError::Verification { backend, .. } => Some(backend.clone()),
+        TranslateError::Unsupported { .. } => None,
+    }
+}
+
+async fn syndicate_stage(
+    mut items: mpsc::Receiver<Translated>,
+    done: mpsc::Sender<ArticleReport>,
+    channels: Vec<(Partner, Arc<dyn Channel>)>,
+    desk: String,
+    dry_run: bool,
+) {
+    while let Some(Translated { article, mut report, translations }) = items.recv().await {
+        let mut jobs = Vec::new();
+        for (partner, channel) in &channels {
+            for language in partner_languages(partner, &translations) {
+                let translation = translations.iter().find(|t| t.language == language);
+                let id = delivery_id(&article.id, &article.content_hash, &language, &partner.name);
+                let mut delivery = DeliveryReport {
+                    id: id.clone(),
+                    partner: partner.name.clone(),
+                    channel: partner.channel.name().to_string(),
+                    language: language.clone(),
+                    status: Status::Skipped,
+                    error: None,
+                };
+                let Some(translation) = translation else {
+                    let why = report
+                        .translations
+                        .iter()
+                        .find(|t| t.language == language)
+                        .and_then(|t| t.error.clone())
+                        .unwrap_or_else(|| "no copy in this language".into());
+                    delivery.error = Some(format!("no {language} copy: {why}"));
+                    jobs.push(futures::future::Either::Left(std::future::ready(delivery)));
+                    continue;
+                };
+                if dry_run {
+                    delivery.error = Some("dry run".into());
+                    jobs.push(futures::future::Either::Left(std::future::ready(delivery)));
+                    continue;
+                }
+                let copy = make_copy(&article, translation, partner, &desk, id);
+                let channel = channel.clone();
+                jobs.push(futures::future::Either::Right(async move {
+                    match channel.deliver(&copy).await {
+                        Ok(()) => delivery.status = Status::Ok,
+                        Err(err) => {
+                            delivery.status = Status::Failed;
+                            delivery.error = Some(err.message);
+                        }
+                    }
+                    delivery
+                }));
+            }
+        }
+        report.deliveries = join_all(jobs).await;
+        report.settle();
+        if done.send(report).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The languages a partner gets of this article: those it subscribed to, or for `*` the original
+/// and every translation made.
+fn partner_languages(partner: &Partner, translations: &[Translation]) -> Vec<String> {
+    if partner.wants_everything() {
+        let mut all: BTreeSet<String> = translations.iter().map(|t| t.language.clone()).collect();
+        all.extend(partner.languages.iter().filter(|l| *l != "*").cloned());
+        return all.into_iter().collect();
+    }
+    partner.languages.clone()
+}
+
+pub fn make_copy(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str, id: String) -> Copy {
+    let html = crate::clean::render::to_html(&translation.blocks);
+    let text = crate::clean::render::to_text(&html);
+    Copy {
+        delivery_id: id,
+        partner: partner.name.clone(),
+        desk: desk.to_string(),
+        article: article.clone(),
+        language: translation.language.clone(),
+        backend: translation.backend.clone(),
+        title: translation.title.clone(),
+        html,
+        text,
+    }
+}

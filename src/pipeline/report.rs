@@ -1,0 +1,161 @@
+//! The run report: every article with its final status, as JSON for scripts and as a summary for people.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslationReport {
+    pub language: String,
+    pub backend: Option<String>,
+    pub status: Status,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryReport {
+    pub id: String,
+    pub partner: String,
+    pub channel: String,
+    pub language: String,
+    pub status: Status,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleReport {
+    pub id: String,
+    pub source: String,
+    pub title: Option<String>,
+    pub language: Option<String>,
+    pub confidence: Option<f64>,
+    pub status: Status,
+    pub error: Option<String>,
+    pub translations: Vec<TranslationReport>,
+    pub deliveries: Vec<DeliveryReport>,
+}
+
+impl ArticleReport {
+    pub fn failed(source: &str, error: String) -> Self {
+        ArticleReport {
+            id: source.to_string(),
+            source: source.to_string(),
+            title: None,
+            language: None,
+            confidence: None,
+            status: Status::Failed,
+            error: Some(error),
+            translations: Vec::new(),
+            deliveries: Vec::new(),
+        }
+    }
+
+    /// Failed when the article or any of its translations or deliveries failed.
+    pub fn settle(&mut self) {
+        if self.status != Status::Ok {
+            return;
+        }
+        let failed_translations: Vec<&TranslationReport> = self.translations.iter().filter(|t| t.status == Status::Failed).collect();
+        let failed_deliveries: Vec<&DeliveryReport> = self.deliveries.iter().filter(|d| d.status == Status::Failed).collect();
+        if failed_translations.is_empty() && failed_deliveries.is_empty() {
+            return;
+        }
+        self.status = Status::Failed;
+        let mut reasons: Vec<String> = failed_translations
+            .iter()
+            .map(|t| format!("translation to {} failed", t.language))
+            .chain(failed_deliveries.iter().map(|d| format!("delivery to {} ({}) failed", d.partner, d.language)))
+            .collect();
+        reasons.dedup();
+        self.error = Some(reasons.join("; "));
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    pub articles: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub translations: usize,
+    pub deliveries: usize,
+    pub delivered: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub pipeline: String,
+    pub dry_run: bool,
+    pub articles: Vec<ArticleReport>,
+    pub totals: Totals,
+}
+
+impl Report {
+    pub fn new(pipeline: &str, dry_run: bool, mut articles: Vec<ArticleReport>) -> Self {
+        articles.sort_by(|a, b| a.source.cmp(&b.source));
+        let mut totals = Totals { articles: articles.len(), ..Totals::default() };
+        for article in &articles {
+            match article.status {
+                Status::Failed => totals.failed += 1,
+                Status::Skipped => totals.skipped += 1,
+                Status::Ok => {}
+            }
+            totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
+            totals.deliveries += article.deliveries.len();
+            totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
+        }
+        Report { pipeline: pipeline.to_string(), dry_run, articles, totals }
+    }
+
+    pub fn has_failures(&self) -> bool {
+        self.totals.failed > 0
+    }
+
+    /// The summary printed for people at the end of a run.
+    pub fn summary(&self) -> String {
+        let t = &self.totals;
+        let mut out = format!(
+            "{}: {} article{} ({} ok, {} failed, {} skipped), {} translation{}, {} of {} deliver{} made{}\n",
+            self.pipeline,
+            t.articles,
+            plural(t.articles),
+            t.articles - t.failed - t.skipped,
+            t.failed,
+            t.skipped,
+            t.translations,
+            plural(t.translations),
+            t.delivered,
+            t.deliveries,
+            if t.deliveries == 1 { "y" } else { "ies" },
+            if self.dry_run { " (dry run: nothing sent)" } else { "" },
+        );
+        for article in &self.articles {
+            let label = match article.status {
+                Status::Ok => continue,
+                Status::Failed => "failed ",
+                Status::Skipped => "skipped",
+            };
+            out.push_str(&format!("  {label} {}: {}\n", article.source, article.error.as_deref().unwrap_or("")));
+            for t in article.translations.iter().filter(|t| t.status == Status::Failed) {
+                out.push_str(&format!("          translation to {}: {}\n", t.language, t.error.as_deref().unwrap_or("")));
+            }
+            for d in article.deliveries.iter().filter(|d| d.status == Status::Failed) {
+                out.push_str(&format!("          {} by {} ({}): {}\n", d.partner, d.channel, d.language, d.error.as_deref().unwrap_or("")));
+            }
+        }
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,136 @@
+//! The email channel: a multipart text+HTML message over SMTP (STARTTLS when offered, SMTPS,
+//! AUTH from the URL), or `.eml` files for `file://` URLs. Each send has an overall timeout:
+//! lettre's own covers only the connect.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::render::Templates;
+use super::{Channel, Copy, DeliveryError};
+use crate::config::EmailConfig;
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl Mailer {
+    pub fn new(config: &EmailConfig) -> Result<Self, String> {
+        let url = url::Url::parse(config.smtp_url.expose()).map_err(|err| format!("smtp_url: {err}"))?;
+        let transport = match url.scheme() {
+            "file" => {
+                let dir = url.to_file_path().map_err(|_| "smtp_url: file:// needs an absolute folder".to_string())?;
+                std::fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+                Transport::File(AsyncFileTransport::new(dir))
+            }
+            scheme @ ("smtp" | "smtps") => {
+                let host = url.host_str().ok_or("smtp_url has no host")?.to_string();
+                let params = TlsParameters::new(host.clone()).map_err(|err| format!("TLS: {err}"))?;
+                let tls_mode = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.to_string());
+                let (tls, default_port) = match (scheme, tls_mode.as_deref()) {
+                    ("smtps", _) => (Tls::Wrapper(params), 465),
+                    (_, Some("required")) => (Tls::Required(params), 587),
+                    (_, Some("none")) => (Tls::None, 25),
+                    _ => (Tls::Opportunistic(params), 25),
+                };
+                let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                    .port(url.port().unwrap_or(default_port))
+                    .tls(tls)
+                    .timeout(Some(config.timeout));
+                if !url.username().is_empty() {
+                    let decode = |s: &str| percent_decode(s);
+                    builder = builder.credentials(Credentials::new(
+                        decode(url.username()),
+                        decode(url.password().unwrap_or("")),
+                    ));
+                }
+                Transport::Smtp(builder.build())
+            }
+            other => return Err(format!("smtp_url: unsupported scheme {other}://")),
+        };
+        Ok(Mailer { transport, from: config.from.clone() })
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+pub struct EmailChannel {
+    mailer: Mailer,
+    to: Vec<Mailbox>,
+    templates: Arc<Templates>,
+    timeout: Duration,
+}
+
+impl EmailChannel {
+    pub fn new(mailer: Mailer, to: Vec<Mailbox>, templates: Arc<Templates>, timeout: Duration) -> Self {
+        EmailChannel { mailer, to, templates, timeout }
+    }
+
+    pub fn message(&self, copy: &Copy) -> Result<Message, DeliveryError> {
+        let render = |name: &str| {
+            self.templates.render(name, copy).map_err(|err| DeliveryError::permanent(format!("template {name}: {err}")))
+        };
+        let subject = render("email/subject.j2")?.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        let text = render("email/text.j2")?;
+        let html = render("email/html.j2")?;
+        let mut builder = Message::builder()
+            .from(self.mailer.from.clone())
+            .subject(subject.trim())
+            .message_id(Some(format!("<{}@newswire>", copy.delivery_id)))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Content-Language"), copy.language.clone()))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("X-Newswire-Delivery-Id"), copy.delivery_id.clone()));
+        for to in &self.to {
+            builder = builder.to(to.clone());
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|err| DeliveryError::permanent(format!("cannot build the message: {err}")))
+    }
+}
+
+#[async_trait::async_trait]
+impl Channel for EmailChannel {
+    async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
+        let message = self.message(copy)?;
+        match &self.mailer.transport {
+            Transport::File(file) => file
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|err| DeliveryError::permanent(format!("cannot write the message: {err}"))),
+            Transport::Smtp(smtp) => match tokio::time::timeout(self.timeout, smtp.send(message)).await {
+                Err(_) => Err(DeliveryError::transient(format!("the SMTP server did not finish within {:?}", self.timeout))),
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(err)) => Err(classify(&err)),
+            },
+        }
+    }
+}
+
+/// SMTP 4xx, timeouts and dropped connections are worth retrying; 5xx, TLS and AUTH problems are not.
+fn classify(err: &lettre::transport::smtp::Error) -> DeliveryError {
+    let message = format!("SMTP: {err}");
+    if err.is_permanent() || err.is_tls() || err.is_client() {
+        DeliveryError::permanent(message)
+    } else {
+        DeliveryError::transient(message)
+    }
+}

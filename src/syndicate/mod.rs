@@ -1,0 +1,84 @@
+//! Syndicate: copies to partners, one delivery per article, language and partner, through the
+//! partner's channel (email, webhook or directory).
+
+pub mod directory;
+pub mod email;
+pub mod ninjs;
+pub mod render;
+pub mod sign;
+pub mod webhook;
+
+use std::sync::Arc;
+
+use crate::config::{ChannelConfig, Partner, Pipeline};
+use crate::model::Article;
+
+/// One article in one language, rendered for one partner.
+#[derive(Debug, Clone)]
+pub struct Copy {
+    pub delivery_id: String,
+    pub partner: String,
+    pub desk: String,
+    pub article: Arc<Article>,
+    pub language: String,
+    /// The backend that translated it; `None` for the original.
+    pub backend: Option<String>,
+    pub title: String,
+    pub html: String,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct DeliveryError {
+    pub message: String,
+    /// Worth retrying: a timeout, a 5xx or 429, an SMTP 4xx.
+    pub transient: bool,
+}
+
+impl DeliveryError {
+    pub fn transient(message: impl Into<String>) -> Self {
+        DeliveryError { message: message.into(), transient: true }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        DeliveryError { message: message.into(), transient: false }
+    }
+}
+
+#[async_trait::async_trait]
+pub trait Channel: Send + Sync {
+    async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("templates: {0}")]
+    Template(#[from] render::TemplateError),
+    #[error("email: {0}")]
+    Email(String),
+}
+
+/// Builds each partner's channel.
+pub fn channels(pipeline: &Pipeline, templates: Arc<render::Templates>) -> Result<Vec<(Partner, Arc<dyn Channel>)>, SetupError> {
+    let mut mailer = None;
+    let mut out = Vec::new();
+    for partner in &pipeline.partners {
+        let channel: Arc<dyn Channel> = match &partner.channel {
+            ChannelConfig::Email { to } => {
+                let email = pipeline.email.as_ref().ok_or_else(|| SetupError::Email("no [email] table".into()))?;
+                if mailer.is_none() {
+                    mailer = Some(email::Mailer::new(email).map_err(SetupError::Email)?);
+                }
+                let mailer = mailer.clone().expect("mailer just built");
+                Arc::new(email::EmailChannel::new(mailer, to.clone(), templates.clone(), partner.timeout))
+            }
+            ChannelConfig::Webhook { url, secret } => {
+                Arc::new(webhook::WebhookChannel::new(url.clone(), secret, partner.timeout).map_err(SetupError::Email)?)
+            }
+            ChannelConfig::Directory { path } => Arc::new(directory::DirectoryChannel::new(path.clone(), templates.clone())),
+        };
+        out.push((partner.clone(), channel));
+    }
+    Ok(out)
+}

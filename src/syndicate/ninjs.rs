@@ -1,0 +1,62 @@
+//! IPTC ninjs 2.x items: the JSON a webhook partner receives for one copy.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::Copy;
+use crate::model::hex;
+
+/// A stable URI for an article in one language.
+pub fn item_uri(article_id: &str, language: &str) -> String {
+    let hash = hex(&Sha256::digest(article_id.as_bytes())[..12]);
+    format!("urn:newswire:{hash}:{language}")
+}
+
+pub fn item(copy: &Copy, now_rfc3339: &str) -> Value {
+    let article = &copy.article;
+    let mut item = json!({
+        "uri": item_uri(&article.id, &copy.language),
+        "type": "text",
+        "version": article.version.to_string(),
+        "versioncreated": now_rfc3339,
+        "firstcreated": article.published.as_deref().filter(|d| d.len() > 10).unwrap_or(now_rfc3339),
+        "pubstatus": "usable",
+        "language": copy.language,
+        "headlines": [{"role": "main", "contenttype": "text/plain", "value": copy.title}],
+        "bodies": [
+            {"role": "main", "contenttype": "text/plain", "value": copy.text},
+            {"role": "main", "contenttype": "text/html", "value": copy.html},
+        ],
+        "altids": [{"role": "newswire-article-id", "value": article.id}],
+        "usageterms": format!("Syndicated by the {} desk to {}; republication under your agreement with the desk.", copy.desk, copy.partner),
+    });
+    let map = item.as_object_mut().expect("an object");
+    if let Some(by) = &article.byline {
+        map.insert("by".into(), json!(by));
+    }
+    if let Some(section) = &article.section {
+        map.insert("subjects".into(), json!([{"name": section, "rel": "section"}]));
+    }
+    if let Some(backend) = &copy.backend {
+        let original_language = article.language.clone().unwrap_or_default();
+        let mut original = json!({
+            "name": "original",
+            "uri": item_uri(&article.id, &original_language),
+            "language": original_language,
+            "headlines": [{"role": "main", "value": article.title}],
+        });
+        if let Some(url) = &article.canonical_url {
+            original["altids"] = json!([{"role": "canonical-url", "value": url}]);
+        }
+        map.insert("associations".into(), json!([original]));
+        map.insert(
+            "digitalsourcetype".into(),
+            json!({
+                "name": "Machine translation",
+                "uri": "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia",
+                "literal": format!("machine-translated by {backend}"),
+            }),
+        );
+    }
+    item
+}

@@ -1,0 +1,114 @@
+//! Templates for what partners receive (email subject, text and HTML; directory pages), filled
+//! with minijinja: HTML auto-escaped, undefined variables an error. The project's `templates/`
+//! are built in; a pipeline's `templates` folder overrides them file by file.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use super::Copy;
+
+pub type TemplateError = minijinja::Error;
+
+/// The built-in templates: (name, source).
+const BUILT_IN: &[(&str, &str)] = &[
+    ("email/subject.j2", include_str!("../../templates/email/subject.j2")),
+    ("email/text.j2", include_str!("../../templates/email/text.j2")),
+    ("email/html.j2", include_str!("../../templates/email/html.j2")),
+    ("directory/article.html.j2", include_str!("../../templates/directory/article.html.j2")),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+/// What a template sees.
+#[derive(Serialize)]
+struct CopyContext<'a> {
+    title: &'a str,
+    html: Value,
+    text: &'a str,
+    language: &'a str,
+    source_language: &'a str,
+    translated: bool,
+    backend: Option<&'a str>,
+    byline: Option<&'a str>,
+    published: Option<&'a str>,
+    section: Option<&'a str>,
+    canonical_url: Option<&'a str>,
+    article_id: &'a str,
+    version: u32,
+    delivery_id: &'a str,
+    partner: &'a str,
+    desk: &'a str,
+}
+
+impl Templates {
+    /// The built-in templates, with files from `dir` replacing those of the same name.
+    pub fn load(dir: Option<&Path>) -> Result<Self, TemplateError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| if name.ends_with("html.j2") { AutoEscape::Html } else { AutoEscape::None });
+        env.set_keep_trailing_newline(false);
+        for (name, source) in BUILT_IN {
+            let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
+                Some(path) => std::fs::read_to_string(&path).map_err(|err| {
+                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read {}: {err}", path.display()))
+                })?,
+                None => source.to_string(),
+            };
+            env.add_template_owned(name.to_string(), source)?;
+        }
+        let templates = Templates { env };
+        templates.check()?;
+        Ok(templates)
+    }
+
+    /// Renders every template once with a sample copy, so a broken one fails at start-up.
+    fn check(&self) -> Result<(), TemplateError> {
+        let sample = Copy {
+            delivery_id: "msg_check".into(),
+            partner: "partner".into(),
+            desk: "desk".into(),
+            article: std::sync::Arc::new(crate::model::Article { language: Some("en".into()), ..Default::default() }),
+            language: "es".into(),
+            backend: Some("apertium".into()),
+            title: "Title".into(),
+            html: "<p>Body</p>".into(),
+            text: "Body".into(),
+        };
+        for (name, _) in BUILT_IN {
+            self.render(name, &sample)?;
+        }
+        Ok(())
+    }
+
+    pub fn render(&self, name: &str, copy: &Copy) -> Result<String, TemplateError> {
+        let article = &copy.article;
+        let context = CopyContext {
+            title: &copy.title,
+            html: Value::from_safe_string(copy.html.clone()),
+            text: &copy.text,
+            language: &copy.language,
+            source_language: article.language.as_deref().unwrap_or(""),
+            translated: copy.backend.is_some(),
+            backend: copy.backend.as_deref(),
+            byline: article.byline.as_deref(),
+            published: article.published.as_deref(),
+            section: article.section.as_deref(),
+            canonical_url: article.canonical_url.as_deref(),
+            article_id: &article.id,
+            version: article.version,
+            delivery_id: &copy.delivery_id,
+            partner: &copy.partner,
+            desk: &copy.desk,
+        };
+        self.env.get_template(name)?.render(context)
+    }
+}
+
+/// Template files a pipeline folder overrides, for `check` to name.
+pub fn overridden(dir: &Path) -> Vec<PathBuf> {
+    BUILT_IN.iter().map(|(name, _)| dir.join(name)).filter(|p| p.is_file()).collect()
+}
