@@ -8,13 +8,18 @@ const CHROME_WORDS: &[&str] = &[
     "masthead", "menu", "modal", "nav", "navbar", "navigation", "newsletter", "outbrain", "paywall", "popular",
     "popup", "promo", "promoted", "recommend", "recommended", "recommendations", "related", "share", "sharing",
     "sidebar", "signup", "social", "sponsor", "sponsored", "subscribe", "subscription", "taboola", "tags", "teaser",
-    "toolbar", "trending", "widget", "mostread", "readmore", "readalso", "sharebar", "topbar", "skip",
+    "toolbar", "trending", "widget", "mostread", "readmore", "readalso", "sharebar", "topbar", "skip", "byline",
+    "dateline", "author", "authors", "firma", "meta", "timestamp", "publicidad", "compartir", "relacionadas",
 ];
 
-/// Words that mark the article itself; they outweigh chrome words on the same element.
+/// Words that mark the article container; they score it up.
 const ARTICLE_WORDS: &[&str] = &[
     "article", "articlebody", "body", "content", "entry", "main", "post", "story", "storybody", "text", "maincontent",
 ];
+
+/// Words that mark the article's text itself: an element with one of them is never chrome
+/// ("article-body comments-enabled"), while "article-share" or "story-meta" still are.
+const BODY_WORDS: &[&str] = &["articlebody", "body", "content", "maincontent", "storybody", "text", "main"];
 
 fn words(value: &str) -> impl Iterator<Item = String> + '_ {
     value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
@@ -44,7 +49,7 @@ pub fn class_weight(class_and_id: &str) -> i32 {
 pub fn is_chrome(class_and_id: &str) -> bool {
     let mut chrome = false;
     for word in words(class_and_id) {
-        if ARTICLE_WORDS.contains(&word.as_str()) {
+        if BODY_WORDS.contains(&word.as_str()) {
             return false;
         }
         chrome |= CHROME_WORDS.contains(&word.as_str())
@@ -109,6 +114,8 @@ mod tests {
         assert!(is_chrome("share-buttons"));
         assert!(!is_chrome("article-body comments-enabled"));
         assert!(!is_chrome("header-lead"));
+        assert!(is_chrome("article-meta"));
+        assert!(is_chrome("article-share"));
         assert!(class_weight("story-body") > 0);
         assert!(class_weight("related-links") < 0);
     }

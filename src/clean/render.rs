@@ -81,20 +81,42 @@ pub fn sanitize(html: &str) -> String {
 
 /// The HTML as plain prose: paragraphs separated by one blank line, no wrapping, no markup.
 pub fn to_text(html: &str) -> String {
+    // Links become their text: URLs belong in the HTML and Markdown, not in prose.
+    let unlinked = without_links(html);
     let text = html2text::config::plain_no_decorate()
-        .string_from_read(html.as_bytes(), NO_WRAP)
+        .string_from_read(unlinked.as_bytes(), NO_WRAP)
         .unwrap_or_else(|_| inline_text(html));
     let mut out = String::with_capacity(text.len());
+    let mut previous_is_item = false;
     for paragraph in text.split("\n\n") {
-        let paragraph = paragraph.trim_end();
-        if paragraph.trim().is_empty() {
-            continue;
+        for (i, line) in paragraph.trim_end().lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            // List items stay together; everything else is its own paragraph.
+            let is_item = line.starts_with("* ") || line.starts_with("  ");
+            if !out.is_empty() {
+                out.push_str(if is_item && (previous_is_item || i > 0 && previous_is_item) { "\n" } else { "\n\n" });
+            }
+            out.push_str(line);
+            previous_is_item = is_item;
         }
-        if !out.is_empty() {
-            out.push_str("\n\n");
-        }
-        out.push_str(paragraph);
     }
+    out
+}
+
+/// The HTML without links and images, whose text (or lack of it) is what prose keeps.
+fn without_links(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(pos) = ["<a ", "</a>", "<img "].iter().filter_map(|t| rest.find(t)).min() {
+        out.push_str(&rest[..pos]);
+        match rest[pos..].find('>') {
+            Some(end) => rest = &rest[pos + end + 1..],
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
     out
 }
 

@@ -85,6 +85,7 @@ pub struct Totals {
     pub translations: usize,
     pub deliveries: usize,
     pub delivered: usize,
+    pub deliveries_skipped: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +109,7 @@ impl Report {
             totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
             totals.deliveries += article.deliveries.len();
             totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
+            totals.deliveries_skipped += article.deliveries.iter().filter(|d| d.status == Status::Skipped).count();
         }
         Report { pipeline: pipeline.to_string(), dry_run, articles, totals }
     }
@@ -120,7 +122,7 @@ impl Report {
     pub fn summary(&self) -> String {
         let t = &self.totals;
         let mut out = format!(
-            "{}: {} article{} ({} ok, {} failed, {} skipped), {} translation{}, {} of {} deliver{} made{}\n",
+            "{}: {} article{} ({} ok, {} failed, {} skipped), {} translation{}, {} of {} deliver{} made ({} skipped){}\n",
             self.pipeline,
             t.articles,
             plural(t.articles),
@@ -132,6 +134,7 @@ impl Report {
             t.delivered,
             t.deliveries,
             if t.deliveries == 1 { "y" } else { "ies" },
+            t.deliveries_skipped,
             if self.dry_run { " (dry run: nothing sent)" } else { "" },
         );
         for article in &self.articles {

@@ -29,10 +29,12 @@ enum Transport {
 
 impl Mailer {
     pub fn new(config: &EmailConfig) -> Result<Self, String> {
-        let url = url::Url::parse(config.smtp_url.expose()).map_err(|err| format!("smtp_url: {err}"))?;
+        let raw = config.smtp_url.expose();
+        let url = url::Url::parse(raw).map_err(|err| format!("smtp_url: {err}"))?;
         let transport = match url.scheme() {
             "file" => {
-                let dir = url.to_file_path().map_err(|_| "smtp_url: file:// needs an absolute folder".to_string())?;
+                // file://DIR, relative to the working directory, or file:///absolute/dir
+                let dir = std::path::PathBuf::from(&raw["file://".len()..]);
                 std::fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
                 Transport::File(AsyncFileTransport::new(dir))
             }
