@@ -70,7 +70,7 @@ fn clean_html(page: &RawPage) -> Option<Article> {
         Some(extraction) => extraction.blocks,
         None => body_from_json_ld(meta.article_body.as_deref()?),
     };
-    let title = meta.title.clone().or_else(|| first_heading(&blocks))?;
+    let title = meta.title.clone().or_else(|| first_heading(&blocks)).or_else(|| first_sentence(&blocks))?;
     // The headline is metadata; the body starts after it.
     if let Some(pos) = blocks.iter().take(4).position(|b| {
         matches!(b.kind, BlockKind::Heading(_)) && render::inline_text(&b.html).trim() == title.trim()
@@ -100,6 +100,17 @@ fn clean_html(page: &RawPage) -> Option<Article> {
 
 fn first_heading(blocks: &[Block]) -> Option<String> {
     blocks.iter().find(|b| matches!(b.kind, BlockKind::Heading(_))).map(|b| render::inline_text(&b.html))
+}
+
+/// A stand-in headline for a page that has none: the body's first sentence, at most 120 characters.
+fn first_sentence(blocks: &[Block]) -> Option<String> {
+    let text = render::inline_text(&blocks.iter().find(|b| b.kind == BlockKind::Paragraph)?.html);
+    let sentence = text.split_inclusive(['.', '!', '?']).next().unwrap_or(&text).trim();
+    if sentence.chars().count() <= 120 {
+        return Some(sentence.to_string());
+    }
+    let cut: String = sentence.chars().take(120).collect();
+    Some(format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)))
 }
 
 fn body_from_json_ld(body: &str) -> Vec<Block> {

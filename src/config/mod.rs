@@ -20,7 +20,7 @@ use raw::{RawBackend, RawPartner, RawPipeline};
 
 use crate::detect::languages;
 
-pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
 
 /// A pipeline file that has passed validation.
 #[derive(Debug, Clone)]

@@ -1,0 +1,8 @@
+//! Integration tests: the real binary against real Apertium, a real SMTP server and real HTTP
+//! receivers on 127.0.0.1.
+
+mod bad_input;
+mod commands;
+mod run;
+mod support;
+mod translate;

@@ -1,0 +1,186 @@
+//! `newswire run` end to end: four example articles to an email partner (real SMTP), a webhook
+//! partner (a receiver that verifies signatures) and a directory archive.
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer};
+
+use crate::support::*;
+
+fn desk(smtp_port: u16, hook_url: &str, archive: &std::path::Path) -> String {
+    format!(
+        r#"
+name = "test-desk"
+[source]
+paths = ["{examples}"]
+[detect]
+languages = ["en", "es", "ru", "uk"]
+[translate]
+backend = "apertium"
+[backends.apertium]
+kind = "apertium"
+[email]
+smtp_url = "smtp://127.0.0.1:{smtp_port}"
+from = "Test Desk <desk@newswire.example>"
+[[partners]]
+name = "el-correo"
+channel = "email"
+languages = ["es"]
+to = ["mesa@elcorreo.example"]
+[[partners]]
+name = "kyiv-wire"
+channel = "webhook"
+languages = ["uk"]
+url = "{hook_url}"
+secret = "${{TEST_KYIV_SECRET}}"
+[[partners]]
+name = "archive"
+channel = "directory"
+languages = ["*"]
+path = "{archive}"
+"#,
+        examples = examples_dir().display(),
+        archive = archive.display(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn articles_reach_email_webhook_and_directory_partners() {
+    let smtp = SmtpServer::start(&[]);
+    let hooks = MockServer::start().await;
+    let receiver = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/hook")).respond_with(receiver.clone()).mount(&hooks).await;
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("archive");
+    let pipeline = write_pipeline(work.path(), &desk(smtp.port, &format!("{}/hook", hooks.uri()), &archive));
+
+    let output = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--json")
+        .env("TEST_KYIV_SECRET", WEBHOOK_SECRET)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    assert_eq!(report["pipeline"], "test-desk");
+    assert_eq!(report["totals"]["articles"], 4);
+    assert_eq!(report["totals"]["failed"], 0);
+    let languages: Vec<&str> = report["articles"].as_array().unwrap().iter().map(|a| a["language"].as_str().unwrap()).collect();
+    assert_eq!(languages, ["en", "es", "ru", "uk"]);
+
+    // Email: en→es translated, es original: two messages, multipart text+HTML, headers set.
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    for message in &messages {
+        assert!(message.contains("Content-Type: multipart/alternative"), "{message}");
+        assert!(message.contains("Content-Type: text/plain; charset=utf-8"));
+        assert!(message.contains("Content-Type: text/html; charset=utf-8"));
+        assert!(message.contains("Content-Language: es"));
+        assert!(message.contains("Message-ID: <msg_"));
+        assert!(message.contains("To: mesa@elcorreo.example"));
+        assert!(!message.contains("cookie"), "chrome leaked into a message");
+    }
+    assert!(messages.iter().any(|m| m.contains("Subject: El puerto de Valencia")), "the Spanish original is sent as is");
+
+    // Webhook: ru→uk translated and uk original, both signed and ninjs.
+    let seen = receiver.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    for hook in &seen {
+        assert!(hook.verified, "signature did not verify: {hook:?}");
+        assert_eq!(hook.body["language"], "uk");
+        assert_eq!(hook.body["type"], "text");
+        assert!(hook.body["uri"].as_str().unwrap().starts_with("urn:newswire:"));
+        assert!(hook.body["headlines"][0]["value"].as_str().is_some_and(|h| !h.is_empty()));
+        assert!(hook.id.starts_with("msg_"));
+    }
+    let translated = seen.iter().find(|h| h.body.get("associations").is_some()).expect("the ru article translated to uk");
+    assert_eq!(translated.body["associations"][0]["name"], "original");
+    assert_eq!(translated.body["associations"][0]["language"], "ru");
+    let ids_in_report: Vec<&str> = report["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["deliveries"].as_array().unwrap())
+        .filter(|d| d["partner"] == "kyiv-wire" && d["status"] == "ok")
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    for hook in &seen {
+        assert!(ids_in_report.contains(&hook.id.as_str()), "webhook-id {} is the delivery id", hook.id);
+    }
+
+    // Directory: every article in its own language, plus each translation made.
+    let files = files_under(&archive);
+    assert_eq!(files.iter().filter(|f| f.starts_with("en/")).count(), 1, "{files:?}");
+    assert_eq!(files.iter().filter(|f| f.starts_with("es/")).count(), 2, "{files:?}");
+    assert_eq!(files.iter().filter(|f| f.starts_with("uk/")).count(), 2, "{files:?}");
+    assert_eq!(files.iter().filter(|f| f.starts_with("ru/")).count(), 1, "{files:?}");
+
+    // A pair no backend has is skipped, with its reason, and does not fail the run.
+    let english = &report["articles"][0];
+    let to_uk = english["translations"].as_array().unwrap().iter().find(|t| t["language"] == "uk").unwrap();
+    assert_eq!(to_uk["status"], "skipped");
+    assert_eq!(to_uk["error"], "no backend translates en→uk");
+
+    // The same article, version, language and partner always get the same delivery id.
+    let again = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--json")
+        .arg("--dry-run")
+        .env("TEST_KYIV_SECRET", WEBHOOK_SECRET)
+        .output()
+        .unwrap();
+    let second: Value = serde_json::from_slice(&again.stdout).unwrap();
+    let ids = |r: &Value| -> Vec<String> {
+        r["articles"].as_array().unwrap().iter().flat_map(|a| a["deliveries"].as_array().unwrap()).map(|d| d["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&report), ids(&second));
+    assert_eq!(second["totals"]["delivered"], 0, "a dry run delivers nothing");
+    assert_eq!(smtp.messages().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_recipient_fails_only_its_delivery() {
+    let smtp = SmtpServer::start(&["gone@elcorreo.example"]);
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("archive");
+    let text = format!(
+        r#"
+name = "bounce-desk"
+[source]
+paths = ["{examples}/es-valencia-port.html"]
+[detect]
+languages = ["es", "en"]
+[email]
+smtp_url = "smtp://127.0.0.1:{port}"
+from = "desk@newswire.example"
+[[partners]]
+name = "gone"
+channel = "email"
+languages = ["es"]
+to = ["gone@elcorreo.example"]
+[[partners]]
+name = "archive"
+channel = "directory"
+languages = ["es"]
+path = "{archive}"
+"#,
+        examples = examples_dir().display(),
+        port = smtp.port,
+        archive = archive.display()
+    );
+    let pipeline = write_pipeline(work.path(), &text);
+    let output = newswire().arg("run").arg(&pipeline).arg("--json").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let deliveries = report["articles"][0]["deliveries"].as_array().unwrap();
+    let gone = deliveries.iter().find(|d| d["partner"] == "gone").unwrap();
+    assert_eq!(gone["status"], "failed");
+    assert!(gone["error"].as_str().unwrap().contains("550"), "{gone}");
+    let kept = deliveries.iter().find(|d| d["partner"] == "archive").unwrap();
+    assert_eq!(kept["status"], "ok");
+    assert!(smtp.messages().is_empty());
+}

@@ -1,0 +1,50 @@
+"""A real SMTP server for the tests (aiosmtpd on 127.0.0.1).
+
+Writes every message it accepts, as raw RFC 5322 bytes, into OUT_DIR. Recipients listed in
+--reject get 550, so a test can check that one bad address fails only that delivery.
+Usage: smtp_server.py PORT OUT_DIR [--reject ADDR ...]
+"""
+import argparse
+import asyncio
+import os
+import uuid
+
+from aiosmtpd.controller import Controller
+
+
+class Handler:
+    def __init__(self, out_dir, reject):
+        self.out_dir = out_dir
+        self.reject = set(reject)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.reject:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        name = os.path.join(self.out_dir, uuid.uuid4().hex + ".eml")
+        with open(name + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(name + ".tmp", name)
+        return "250 Message accepted"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("port", type=int)
+    parser.add_argument("out_dir")
+    parser.add_argument("--reject", nargs="*", default=[])
+    args = parser.parse_args()
+    controller = Controller(Handler(args.out_dir, args.reject), hostname="127.0.0.1", port=args.port)
+    controller.start()
+    print("ready", flush=True)
+    try:
+        asyncio.get_event_loop().run_forever()
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()
