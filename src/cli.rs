@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "newswire", version, about = "Detect, clean, translate and syndicate news articles to partner newsrooms")]
+#[command(
+    name = "newswire",
+    version,
+    about = "Detect, clean, translate and syndicate news articles to partner newsrooms"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -26,16 +26,34 @@ pub enum Outcome {
 
 pub async fn dispatch(command: Command) -> Result<Outcome> {
     match command {
-        Command::Run { pipeline, inputs, json, dry_run } => run(&pipeline, inputs, json, dry_run).await,
+        Command::Run {
+            pipeline,
+            inputs,
+            json,
+            dry_run,
+        } => run(&pipeline, inputs, json, dry_run).await,
         Command::Check { pipeline } => check(&pipeline),
-        Command::Detect { files, json, pipeline } => detect(&files, json, pipeline.as_deref()).await,
+        Command::Detect {
+            files,
+            json,
+            pipeline,
+        } => detect(&files, json, pipeline.as_deref()).await,
         Command::Clean { inputs, format } => clean_pages(&inputs, format).await,
-        Command::Translate { file, to, from, pipeline, format, no_clean } => {
-            translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await
-        }
-        Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
-            verify_webhook(&secret, &id, timestamp, &signature, body.as_deref())
-        }
+        Command::Translate {
+            file,
+            to,
+            from,
+            pipeline,
+            format,
+            no_clean,
+        } => translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await,
+        Command::VerifyWebhook {
+            secret,
+            id,
+            timestamp,
+            signature,
+            body,
+        } => verify_webhook(&secret, &id, timestamp, &signature, body.as_deref()),
     }
 }
 
@@ -58,17 +76,30 @@ fn load_pipeline(path: &Path) -> Option<Pipeline> {
 }
 
 async fn run(path: &Path, inputs: Vec<String>, json: bool, dry_run: bool) -> Result<Outcome> {
-    let Some(pipeline) = load_pipeline(path) else { return Ok(Outcome::Unusable) };
-    let report = pipeline::run(&pipeline, RunOptions { inputs, dry_run, progress: true })
-        .await
-        .with_context(|| format!("{}: cannot run", path.display()))?;
+    let Some(pipeline) = load_pipeline(path) else {
+        return Ok(Outcome::Unusable);
+    };
+    let report = pipeline::run(
+        &pipeline,
+        RunOptions {
+            inputs,
+            dry_run,
+            progress: true,
+        },
+    )
+    .await
+    .with_context(|| format!("{}: cannot run", path.display()))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         eprint!("{}", report.summary());
     } else {
         print!("{}", report.summary());
     }
-    Ok(if report.has_failures() { Outcome::Failures } else { Outcome::Success })
+    Ok(if report.has_failures() {
+        Outcome::Failures
+    } else {
+        Outcome::Success
+    })
 }
 
 fn check(path: &Path) -> Result<Outcome> {
@@ -79,17 +110,35 @@ fn check(path: &Path) -> Result<Outcome> {
     };
     if let Some(pipeline) = &pipeline {
         if let Err(err) = Templates::load(pipeline.templates.as_deref()) {
-            let place = pipeline.templates.as_ref().map_or("built-in templates".to_string(), |d| d.display().to_string());
-            problems.push(Problem { file: path.to_path_buf(), line: 1, column: 1, severity: Severity::Error, message: format!("{place}: {err:#}") });
+            let place = pipeline
+                .templates
+                .as_ref()
+                .map_or("built-in templates".to_string(), |d| {
+                    d.display().to_string()
+                });
+            problems.push(Problem {
+                file: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                severity: Severity::Error,
+                message: format!("{place}: {err:#}"),
+            });
         }
         problems.extend(missing_pairs(pipeline));
     }
     for problem in &problems {
         println!("{problem}");
     }
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     if errors > 0 {
-        println!("{}: not usable ({errors} error{})", path.display(), if errors == 1 { "" } else { "s" });
+        println!(
+            "{}: not usable ({errors} error{})",
+            path.display(),
+            if errors == 1 { "" } else { "s" }
+        );
         return Ok(Outcome::Unusable);
     }
     let pipeline = pipeline.expect("no errors means a pipeline");
@@ -97,7 +146,11 @@ fn check(path: &Path) -> Result<Outcome> {
         "{}: usable ({} partner{}, languages {}, translation targets {})",
         path.display(),
         pipeline.partners.len(),
-        if pipeline.partners.len() == 1 { "" } else { "s" },
+        if pipeline.partners.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         pipeline.detect.languages.join(" "),
         pipeline.target_languages().join(" ")
     );
@@ -114,14 +167,22 @@ fn missing_pairs(pipeline: &Pipeline) -> Vec<Problem> {
             line: 1,
             column: 1,
             severity: Severity::Error,
-            message: format!("backends {} translate no pair: is Apertium installed? (`make demo` installs it)", pipeline.translate_chain.join(", ")),
+            message: format!(
+                "backends {} translate no pair: is Apertium installed? (`make demo` installs it)",
+                pipeline.translate_chain.join(", ")
+            ),
         });
         return problems;
     }
     for partner in &pipeline.partners {
         for to in partner.languages.iter().filter(|l| *l != "*") {
-            let missing: Vec<&str> =
-                pipeline.detect.languages.iter().filter(|from| *from != to && !translator.supports(from, to)).map(String::as_str).collect();
+            let missing: Vec<&str> = pipeline
+                .detect
+                .languages
+                .iter()
+                .filter(|from| *from != to && !translator.supports(from, to))
+                .map(String::as_str)
+                .collect();
             if !missing.is_empty() {
                 problems.push(Problem {
                     file: pipeline.file.clone(),
@@ -141,28 +202,53 @@ fn missing_pairs(pipeline: &Pipeline) -> Vec<Problem> {
 }
 
 /// Reads a file or fetches a URL into a page.
-async fn read_input(input: &str, client: &WebClient, max_bytes: u64) -> Result<RawPage, IngestError> {
+async fn read_input(
+    input: &str,
+    client: &WebClient,
+    max_bytes: u64,
+) -> Result<RawPage, IngestError> {
     if input.starts_with("http://") || input.starts_with("https://") {
         return client.fetch_page(input).await;
     }
     let path = Path::new(input);
-    let size = std::fs::metadata(path).map_err(|err| IngestError::permanent(input, err.to_string()))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|err| IngestError::permanent(input, err.to_string()))?
+        .len();
     if size > max_bytes {
         return Err(IngestError::permanent(
             input,
-            format!("the page is {}, over the {} limit", ingest::megabytes(size), ingest::megabytes(max_bytes)),
+            format!(
+                "the page is {}, over the {} limit",
+                ingest::megabytes(size),
+                ingest::megabytes(max_bytes)
+            ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|err| IngestError::permanent(input, err.to_string()))?;
-    let kind = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) { "text/plain" } else { "text/html" };
+    let bytes =
+        std::fs::read(path).map_err(|err| IngestError::permanent(input, err.to_string()))?;
+    let kind = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+    {
+        "text/plain"
+    } else {
+        "text/html"
+    };
     ingest::page_from_bytes(input, &bytes, Some(kind.to_string()), None)
 }
 
 fn default_limits() -> Limits {
-    Limits { max_bytes: newswire::config::DEFAULT_MAX_BYTES, timeout: std::time::Duration::from_secs(20) }
+    Limits {
+        max_bytes: newswire::config::DEFAULT_MAX_BYTES,
+        timeout: std::time::Duration::from_secs(20),
+    }
 }
 
-async fn detect(files: &[std::path::PathBuf], as_json: bool, pipeline: Option<&Path>) -> Result<Outcome> {
+async fn detect(
+    files: &[std::path::PathBuf],
+    as_json: bool,
+    pipeline: Option<&Path>,
+) -> Result<Outcome> {
     let codes = match pipeline {
         Some(path) => match load_pipeline(path) {
             Some(p) => p.detect.languages,
@@ -192,7 +278,12 @@ async fn detect(files: &[std::path::PathBuf], as_json: bool, pipeline: Option<&P
             }
         };
         if !as_json && row.get("error").is_none() {
-            println!("{}\t{}\t{:.3}", name, row["language"].as_str().unwrap_or("und"), row["confidence"].as_f64().unwrap_or(0.0));
+            println!(
+                "{}\t{}\t{:.3}",
+                name,
+                row["language"].as_str().unwrap_or("und"),
+                row["confidence"].as_f64().unwrap_or(0.0)
+            );
         }
         rows.push(row);
     }
@@ -206,7 +297,11 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn article_json(source: &str, article: &Article, detector: Option<&LinguaDetector>) -> serde_json::Value {
+fn article_json(
+    source: &str,
+    article: &Article,
+    detector: Option<&LinguaDetector>,
+) -> serde_json::Value {
     let rendered = clean::render(article);
     let language = detector.and_then(|d| d.detect(&article.plain_text()).language);
     json!({
@@ -230,7 +325,11 @@ fn article_json(source: &str, article: &Article, detector: Option<&LinguaDetecto
 async fn clean_pages(inputs: &[String], format: CleanFormat) -> Result<Outcome> {
     let client = WebClient::new(&default_limits())?;
     let needs_language = matches!(format, CleanFormat::Json | CleanFormat::Jsonl);
-    let detector = if needs_language { Some(tokio::task::spawn_blocking(LinguaDetector::all).await?) } else { None };
+    let detector = if needs_language {
+        Some(tokio::task::spawn_blocking(LinguaDetector::all).await?)
+    } else {
+        None
+    };
     let mut outcome = Outcome::Success;
     let mut documents = Vec::new();
     for input in inputs {
@@ -259,7 +358,11 @@ async fn clean_pages(inputs: &[String], format: CleanFormat) -> Result<Outcome> 
             }
             CleanFormat::Html => {
                 let rendered = clean::render(&article);
-                println!("<h1>{}</h1>\n{}", clean::escape(&article.title), rendered.html);
+                println!(
+                    "<h1>{}</h1>\n{}",
+                    clean::escape(&article.title),
+                    rendered.html
+                );
             }
             CleanFormat::Markdown => {
                 let rendered = clean::render(&article);
@@ -286,7 +389,10 @@ async fn translate(
     no_clean: bool,
 ) -> Result<Outcome> {
     if languages::by_code(to).is_none() {
-        bail!("--to {to}: unknown or unsupported language (supported: {})", languages::supported_codes().join(" "));
+        bail!(
+            "--to {to}: unknown or unsupported language (supported: {})",
+            languages::supported_codes().join(" ")
+        );
     }
     let translator = match pipeline {
         Some(path) => match load_pipeline(path) {
@@ -305,7 +411,12 @@ async fn translate(
         }
     };
     let mut article = if no_clean {
-        Article { id: name.clone(), source: name.clone(), blocks: clean::blocks_as_given(&page.text), ..Article::default() }
+        Article {
+            id: name.clone(),
+            source: name.clone(),
+            blocks: clean::blocks_as_given(&page.text),
+            ..Article::default()
+        }
     } else {
         match ArticleCleaner.clean(&page) {
             Ok(article) => article,
@@ -319,7 +430,8 @@ async fn translate(
         Some(code) => code,
         None => {
             let text = article.plain_text();
-            let detection = tokio::task::spawn_blocking(move || LinguaDetector::all().detect(&text)).await?;
+            let detection =
+                tokio::task::spawn_blocking(move || LinguaDetector::all().detect(&text)).await?;
             match detection.language {
                 Some(code) => code,
                 None => bail!("{name}: cannot tell the article's language; give it with --from"),
@@ -328,7 +440,12 @@ async fn translate(
     };
     article.language = Some(from.clone());
     let translation = if from == to {
-        newswire::model::Translation { language: to.to_string(), backend: None, title: article.title.clone(), blocks: article.blocks.clone() }
+        newswire::model::Translation {
+            language: to.to_string(),
+            backend: None,
+            title: article.title.clone(),
+            blocks: article.blocks.clone(),
+        }
     } else {
         match translator.translate(&article, to).await {
             Ok(t) => t,
@@ -344,7 +461,9 @@ async fn translate(
     match format {
         TranslateFormat::Text if has_title => println!("{}\n\n{text}", translation.title),
         TranslateFormat::Text => println!("{text}"),
-        TranslateFormat::Html if has_title => println!("<h1>{}</h1>\n{html}", clean::escape(&translation.title)),
+        TranslateFormat::Html if has_title => {
+            println!("<h1>{}</h1>\n{html}", clean::escape(&translation.title))
+        }
         TranslateFormat::Html => print!("{html}"),
         TranslateFormat::Json => println!(
             "{}",
@@ -361,9 +480,17 @@ async fn translate(
     Ok(Outcome::Success)
 }
 
-fn verify_webhook(secret: &str, id: &str, timestamp: i64, signature: &str, body: Option<&Path>) -> Result<Outcome> {
+fn verify_webhook(
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    signature: &str,
+    body: Option<&Path>,
+) -> Result<Outcome> {
     let body = match body {
-        Some(path) => std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
+        Some(path) => {
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+        }
         None => {
             let mut buf = Vec::new();
             std::io::stdin().read_to_end(&mut buf)?;
@@ -382,4 +509,3 @@ fn verify_webhook(secret: &str, id: &str, timestamp: i64, signature: &str, body:
         }
     }
 }
-

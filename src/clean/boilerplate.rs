@@ -3,26 +3,108 @@
 
 /// Words in a class or id that mark page chrome.
 const CHROME_WORDS: &[&str] = &[
-    "ad", "ads", "adv", "advert", "advertisement", "advertising", "adslot", "adsbygoogle", "banner", "breadcrumb",
-    "breadcrumbs", "comment", "comments", "consent", "cookie", "cookies", "disqus", "dropdown", "footer", "gdpr",
-    "masthead", "menu", "modal", "nav", "navbar", "navigation", "newsletter", "outbrain", "paywall", "popular",
-    "popup", "promo", "promoted", "recommend", "recommended", "recommendations", "related", "share", "sharing",
-    "sidebar", "signup", "social", "sponsor", "sponsored", "subscribe", "subscription", "taboola", "tags", "teaser",
-    "toolbar", "trending", "widget", "mostread", "readmore", "readalso", "sharebar", "topbar", "skip", "byline",
-    "dateline", "author", "authors", "firma", "meta", "timestamp", "publicidad", "compartir", "relacionadas",
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "advertisement",
+    "advertising",
+    "adslot",
+    "adsbygoogle",
+    "banner",
+    "breadcrumb",
+    "breadcrumbs",
+    "comment",
+    "comments",
+    "consent",
+    "cookie",
+    "cookies",
+    "disqus",
+    "dropdown",
+    "footer",
+    "gdpr",
+    "masthead",
+    "menu",
+    "modal",
+    "nav",
+    "navbar",
+    "navigation",
+    "newsletter",
+    "outbrain",
+    "paywall",
+    "popular",
+    "popup",
+    "promo",
+    "promoted",
+    "recommend",
+    "recommended",
+    "recommendations",
+    "related",
+    "share",
+    "sharing",
+    "sidebar",
+    "signup",
+    "social",
+    "sponsor",
+    "sponsored",
+    "subscribe",
+    "subscription",
+    "taboola",
+    "tags",
+    "teaser",
+    "toolbar",
+    "trending",
+    "widget",
+    "mostread",
+    "readmore",
+    "readalso",
+    "sharebar",
+    "topbar",
+    "skip",
+    "byline",
+    "dateline",
+    "author",
+    "authors",
+    "firma",
+    "meta",
+    "timestamp",
+    "publicidad",
+    "compartir",
+    "relacionadas",
 ];
 
 /// Words that mark the article container; they score it up.
 const ARTICLE_WORDS: &[&str] = &[
-    "article", "articlebody", "body", "content", "entry", "main", "post", "story", "storybody", "text", "maincontent",
+    "article",
+    "articlebody",
+    "body",
+    "content",
+    "entry",
+    "main",
+    "post",
+    "story",
+    "storybody",
+    "text",
+    "maincontent",
 ];
 
 /// Words that mark the article's text itself: an element with one of them is never chrome
 /// ("article-body comments-enabled"), while "article-share" or "story-meta" still are.
-const BODY_WORDS: &[&str] = &["articlebody", "body", "content", "maincontent", "storybody", "text", "main"];
+const BODY_WORDS: &[&str] = &[
+    "articlebody",
+    "body",
+    "content",
+    "maincontent",
+    "storybody",
+    "text",
+    "main",
+];
 
 fn words(value: &str) -> impl Iterator<Item = String> + '_ {
-    value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
 }
 
 /// Scores a class/id string: negative for chrome, positive for article containers.
@@ -66,32 +148,124 @@ pub fn is_chrome(class_and_id: &str) -> bool {
 /// trailing punctuation, on lines of a few words only.
 const CHROME_LINES: &[&str] = &[
     // English
-    "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
-    "advertisement", "advertising", "sponsored", "sponsored content", "read more", "read also", "see also",
-    "related", "related articles", "related stories", "more on this story", "subscribe", "subscribe to our newsletter",
-    "sign up for our newsletter", "accept cookies", "we use cookies", "article top vertical", "skip to content",
-    "skip to main content", "comments", "leave a comment", "print", "email", "copy link", "follow us",
-    "facebook twitter linkedin", "facebook twitter linkendin", "most read", "trending", "loading",
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "share on facebook",
+    "share on twitter",
+    "advertisement",
+    "advertising",
+    "sponsored",
+    "sponsored content",
+    "read more",
+    "read also",
+    "see also",
+    "related",
+    "related articles",
+    "related stories",
+    "more on this story",
+    "subscribe",
+    "subscribe to our newsletter",
+    "sign up for our newsletter",
+    "accept cookies",
+    "we use cookies",
+    "article top vertical",
+    "skip to content",
+    "skip to main content",
+    "comments",
+    "leave a comment",
+    "print",
+    "email",
+    "copy link",
+    "follow us",
+    "facebook twitter linkedin",
+    "facebook twitter linkendin",
+    "most read",
+    "trending",
+    "loading",
     // Spanish, Catalan, Portuguese
-    "compartir", "comparte", "comparte este artículo", "publicidad", "lea también", "leer más", "te puede interesar",
-    "noticias relacionadas", "suscríbete", "partilhar", "compartilhar", "publicidade", "leia também", "leia mais",
+    "compartir",
+    "comparte",
+    "comparte este artículo",
+    "publicidad",
+    "lea también",
+    "leer más",
+    "te puede interesar",
+    "noticias relacionadas",
+    "suscríbete",
+    "partilhar",
+    "compartilhar",
+    "publicidade",
+    "leia também",
+    "leia mais",
     // Russian, Ukrainian
-    "поделиться", "реклама", "читайте также", "читать далее", "подписаться", "подпишитесь", "комментарии",
-    "поділитися", "читайте також", "читати далі", "підписатися", "підпишіться", "коментарі",
+    "поделиться",
+    "реклама",
+    "читайте также",
+    "читать далее",
+    "подписаться",
+    "подпишитесь",
+    "комментарии",
+    "поділитися",
+    "читайте також",
+    "читати далі",
+    "підписатися",
+    "підпишіться",
+    "коментарі",
     // French, German, Italian, Polish, Lithuanian
-    "partager", "publicité", "lire aussi", "à lire aussi", "teilen", "anzeige", "werbung", "lesen sie auch",
-    "mehr zum thema", "condividi", "pubblicità", "leggi anche", "udostępnij", "reklama", "czytaj także",
-    "czytaj też", "dalintis", "skaitykite taip pat",
+    "partager",
+    "publicité",
+    "lire aussi",
+    "à lire aussi",
+    "teilen",
+    "anzeige",
+    "werbung",
+    "lesen sie auch",
+    "mehr zum thema",
+    "condividi",
+    "pubblicità",
+    "leggi anche",
+    "udostępnij",
+    "reklama",
+    "czytaj także",
+    "czytaj też",
+    "dalintis",
+    "skaitykite taip pat",
 ];
 
 const SOCIAL_NAMES: &[&str] = &[
-    "facebook", "twitter", "x", "linkedin", "linkendin", "whatsapp", "telegram", "viber", "email", "e-mail", "reddit",
-    "pinterest", "vk", "vkontakte", "ok", "messenger", "threads", "bluesky", "print", "copy", "mail", "flipboard",
+    "facebook",
+    "twitter",
+    "x",
+    "linkedin",
+    "linkendin",
+    "whatsapp",
+    "telegram",
+    "viber",
+    "email",
+    "e-mail",
+    "reddit",
+    "pinterest",
+    "vk",
+    "vkontakte",
+    "ok",
+    "messenger",
+    "threads",
+    "bluesky",
+    "print",
+    "copy",
+    "mail",
+    "flipboard",
 ];
 
 /// Whether a short line is page chrome rather than article text.
 pub fn is_chrome_line(text: &str) -> bool {
-    let line = text.trim().trim_end_matches([':', '.', '!', '»', '›', '→', '…']).trim().to_lowercase();
+    let line = text
+        .trim()
+        .trim_end_matches([':', '.', '!', '»', '›', '→', '…'])
+        .trim()
+        .to_lowercase();
     if line.is_empty() || line.chars().count() > 60 {
         return false;
     }
@@ -99,7 +273,10 @@ pub fn is_chrome_line(text: &str) -> bool {
         return true;
     }
     // "Facebook Twitter LinkedIn": a line made only of social network names.
-    let words: Vec<&str> = line.split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/')
+        .filter(|w| !w.is_empty())
+        .collect();
     words.len() >= 2 && words.iter().all(|w| SOCIAL_NAMES.contains(w))
 }
 
@@ -126,6 +303,8 @@ mod tests {
         assert!(is_chrome_line("Facebook Twitter LinkendIn"));
         assert!(is_chrome_line("Читайте также:"));
         assert!(is_chrome_line("Publicidad"));
-        assert!(!is_chrome_line("Share prices fell sharply on Monday after the announcement."));
+        assert!(!is_chrome_line(
+            "Share prices fell sharply on Monday after the announcement."
+        ));
     }
 }

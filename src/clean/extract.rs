@@ -71,7 +71,9 @@ fn is_heading(name: &LocalName) -> Option<u8> {
 /// Elements whose whole subtree is page chrome.
 fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
     match *name {
-        local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("head") => return true,
+        local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("head") => {
+            return true
+        }
         local_name!("header") => {
             let mut p = dom.nodes[i].parent;
             while p != ROOT {
@@ -82,22 +84,39 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
             }
             return true;
         }
-        local_name!("html") | local_name!("body") | local_name!("article") | local_name!("main") => return false,
+        local_name!("html")
+        | local_name!("body")
+        | local_name!("article")
+        | local_name!("main") => return false,
         _ => {}
     }
-    if dom.attr(i, local_name!("hidden")).is_some() || dom.attr(i, local_name!("aria-hidden")) == Some("true") {
+    if dom.attr(i, local_name!("hidden")).is_some()
+        || dom.attr(i, local_name!("aria-hidden")) == Some("true")
+    {
         return true;
     }
     if let Some(role) = dom.attr(i, local_name!("role")) {
         if matches!(
             role,
-            "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "alertdialog" | "menu" | "menubar"
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "complementary"
+                | "search"
+                | "dialog"
+                | "alertdialog"
+                | "menu"
+                | "menubar"
         ) {
             return true;
         }
     }
     if let Some(style) = dom.attr(i, local_name!("style")) {
-        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if style.contains("display:none") || style.contains("visibility:hidden") {
             return true;
         }
@@ -113,7 +132,10 @@ impl<'a> Page<'a> {
         let mut removed = vec![false; n];
         for i in 1..n {
             let parent = dom.nodes[i].parent;
-            removed[i] = removed[parent] || dom.name(i).is_some_and(|name| is_chrome_element(dom, i, name));
+            removed[i] = removed[parent]
+                || dom
+                    .name(i)
+                    .is_some_and(|name| is_chrome_element(dom, i, name));
         }
         let mut chars = vec![0usize; n];
         let mut link_chars = vec![0usize; n];
@@ -137,7 +159,14 @@ impl<'a> Page<'a> {
                 commas[parent] += commas[i];
             }
         }
-        Page { dom, removed, chars, link_chars, commas, base }
+        Page {
+            dom,
+            removed,
+            chars,
+            link_chars,
+            commas,
+            base,
+        }
     }
 
     fn link_density(&self, i: usize) -> f64 {
@@ -163,8 +192,13 @@ impl<'a> Page<'a> {
         let base = match self.dom.name(i) {
             Some(&local_name!("article")) => 10.0,
             Some(&local_name!("div")) | Some(&local_name!("main")) => 5.0,
-            Some(&local_name!("pre")) | Some(&local_name!("td")) | Some(&local_name!("blockquote")) => 3.0,
-            Some(&local_name!("ol")) | Some(&local_name!("ul")) | Some(&local_name!("dl")) | Some(&local_name!("li"))
+            Some(&local_name!("pre"))
+            | Some(&local_name!("td"))
+            | Some(&local_name!("blockquote")) => 3.0,
+            Some(&local_name!("ol"))
+            | Some(&local_name!("ul"))
+            | Some(&local_name!("dl"))
+            | Some(&local_name!("li"))
             | Some(&local_name!("form")) => -3.0,
             Some(name) if is_heading(name).is_some() => -5.0,
             _ => 0.0,
@@ -175,8 +209,13 @@ impl<'a> Page<'a> {
     /// Whether an element votes as a paragraph: a `<p>`-like element, or a container holding text directly.
     fn votes(&self, i: usize) -> bool {
         match self.dom.name(i) {
-            Some(&local_name!("p")) | Some(&local_name!("pre")) | Some(&local_name!("td")) | Some(&local_name!("blockquote")) => true,
-            Some(&local_name!("div")) | Some(&local_name!("section")) | Some(&local_name!("article")) => {
+            Some(&local_name!("p"))
+            | Some(&local_name!("pre"))
+            | Some(&local_name!("td"))
+            | Some(&local_name!("blockquote")) => true,
+            Some(&local_name!("div"))
+            | Some(&local_name!("section"))
+            | Some(&local_name!("article")) => {
                 let direct: usize = self.dom.nodes[i]
                     .children
                     .iter()
@@ -227,7 +266,8 @@ impl<'a> Page<'a> {
         // A container whose parent holds much the same text with a better score is only a part of it.
         loop {
             let parent = self.dom.nodes[top].parent;
-            if parent == ROOT || self.dom.is(parent, local_name!("body")) || score[parent].is_nan() {
+            if parent == ROOT || self.dom.is(parent, local_name!("body")) || score[parent].is_nan()
+            {
                 break;
             }
             let parent_score = score[parent] * (1.0 - self.link_density(parent));
@@ -261,7 +301,8 @@ impl<'a> Page<'a> {
                 let density = self.link_density(sib);
                 let chars = self.chars[sib];
                 if self.dom.is(sib, local_name!("p")) {
-                    return (chars > 80 && density < 0.25) || (chars > 0 && density == 0.0 && chars as f64 > top_chars * 0.02);
+                    return (chars > 80 && density < 0.25)
+                        || (chars > 0 && density == 0.0 && chars as f64 > top_chars * 0.02);
                 }
                 chars as f64 > top_chars * 0.3 && density < 0.2 && self.class_weight(sib) >= 0.0
             })
@@ -301,7 +342,10 @@ impl<'a> Page<'a> {
                 let ordered = self.dom.is(self.dom.nodes[i].parent, local_name!("ol"));
                 self.push_block(blocks, BlockKind::ListItem { ordered }, i);
                 for &c in &self.dom.nodes[i].children {
-                    if matches!(self.dom.name(c), Some(&local_name!("ul")) | Some(&local_name!("ol"))) {
+                    if matches!(
+                        self.dom.name(c),
+                        Some(&local_name!("ul")) | Some(&local_name!("ol"))
+                    ) {
                         self.collect(c, blocks, inline, depth + 1);
                     }
                 }
@@ -331,7 +375,10 @@ impl<'a> Page<'a> {
                 inline.flush(blocks);
                 let text = escape(self.dom.text(i).trim());
                 if !text.is_empty() {
-                    blocks.push(Block { kind: BlockKind::Preformatted, html: text });
+                    blocks.push(Block {
+                        kind: BlockKind::Preformatted,
+                        html: text,
+                    });
                 }
             }
             local_name!("img") => {
@@ -353,7 +400,10 @@ impl<'a> Page<'a> {
     }
 
     fn has_block_children(&self, i: usize) -> bool {
-        self.dom.nodes[i].children.iter().any(|&c| self.dom.name(c).is_some_and(|n| !is_inline(n)))
+        self.dom.nodes[i]
+            .children
+            .iter()
+            .any(|&c| self.dom.name(c).is_some_and(|n| !is_inline(n)))
     }
 
     fn push_block(&self, blocks: &mut Vec<Block>, kind: BlockKind, i: usize) {
@@ -384,13 +434,25 @@ impl<'a> Page<'a> {
             .attr(i, local_name!("src"))
             .filter(|s| !s.starts_with("data:"))
             .or_else(|| self.dom.attr(i, LocalName::from("data-src")))?;
-        let tiny = |attr| self.dom.attr(i, attr).and_then(|v: &str| v.trim_end_matches("px").parse::<u32>().ok()).is_some_and(|v| v <= 2);
+        let tiny = |attr| {
+            self.dom
+                .attr(i, attr)
+                .and_then(|v: &str| v.trim_end_matches("px").parse::<u32>().ok())
+                .is_some_and(|v| v <= 2)
+        };
         if tiny(local_name!("width")) || tiny(local_name!("height")) {
             return None;
         }
         let src = self.absolute(src)?;
         let alt = self.dom.attr(i, local_name!("alt")).unwrap_or("").trim();
-        Some(Block { kind: BlockKind::Image, html: format!("<img src=\"{}\" alt=\"{}\">", escape_attr(&src), escape_attr(alt)) })
+        Some(Block {
+            kind: BlockKind::Image,
+            html: format!(
+                "<img src=\"{}\" alt=\"{}\">",
+                escape_attr(&src),
+                escape_attr(alt)
+            ),
+        })
     }
 
     fn absolute(&self, link: &str) -> Option<String> {
@@ -421,17 +483,29 @@ impl<'a> Page<'a> {
             Data::Text(text) => {
                 let mut collapsed = String::new();
                 push_collapsed(&mut collapsed, text);
-                let collapsed = if out.ends_with(' ') || out.is_empty() { collapsed.trim_start() } else { &collapsed };
+                let collapsed = if out.ends_with(' ') || out.is_empty() {
+                    collapsed.trim_start()
+                } else {
+                    &collapsed
+                };
                 out.push_str(&escape(collapsed));
             }
             Data::Element { name, .. } => {
                 let (open, close) = match *name {
-                    local_name!("a") => match self.dom.attr(c, local_name!("href")).and_then(|h| self.absolute(h)) {
+                    local_name!("a") => match self
+                        .dom
+                        .attr(c, local_name!("href"))
+                        .and_then(|h| self.absolute(h))
+                    {
                         Some(href) => (format!("<a href=\"{}\">", escape_attr(&href)), "</a>"),
                         None => (String::new(), ""),
                     },
-                    local_name!("em") | local_name!("i") | local_name!("cite") => ("<em>".to_string(), "</em>"),
-                    local_name!("strong") | local_name!("b") => ("<strong>".to_string(), "</strong>"),
+                    local_name!("em") | local_name!("i") | local_name!("cite") => {
+                        ("<em>".to_string(), "</em>")
+                    }
+                    local_name!("strong") | local_name!("b") => {
+                        ("<strong>".to_string(), "</strong>")
+                    }
                     local_name!("code") => ("<code>".to_string(), "</code>"),
                     local_name!("sub") => ("<sub>".to_string(), "</sub>"),
                     local_name!("sup") => ("<sup>".to_string(), "</sup>"),
@@ -509,7 +583,10 @@ impl Inline {
         let html = std::mem::take(&mut self.html);
         let html = html.trim();
         if !html.is_empty() {
-            blocks.push(Block { kind: BlockKind::Paragraph, html: html.to_string() });
+            blocks.push(Block {
+                kind: BlockKind::Paragraph,
+                html: html.to_string(),
+            });
         }
     }
 }
@@ -528,7 +605,10 @@ fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
         }
         let chars = text.chars().count();
         let link_chars: usize = link_texts(&block.html).map(|t| t.chars().count()).sum();
-        if chars < 300 && link_chars as f64 > chars as f64 * 0.6 && !matches!(block.kind, BlockKind::Heading(_)) {
+        if chars < 300
+            && link_chars as f64 > chars as f64 * 0.6
+            && !matches!(block.kind, BlockKind::Heading(_))
+        {
             continue;
         }
         if kept.last().is_some_and(|last| last.html == block.html) {
@@ -537,7 +617,10 @@ fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
         kept.push(block);
     }
     // Trailing headings announce something that was cut ("Related", "Comments").
-    while kept.last().is_some_and(|b| matches!(b.kind, BlockKind::Heading(_))) {
+    while kept
+        .last()
+        .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
+    {
         kept.pop();
     }
     kept

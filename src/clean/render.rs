@@ -42,7 +42,10 @@ fn block_tags(kind: BlockKind) -> (String, &'static str) {
     match kind {
         BlockKind::Heading(level) => {
             let level = level.clamp(2, 6);
-            (format!("<h{level}>"), ["", "", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>"][level as usize])
+            (
+                format!("<h{level}>"),
+                ["", "", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>"][level as usize],
+            )
         }
         BlockKind::Paragraph => ("<p>".into(), "</p>"),
         BlockKind::ListItem { .. } => ("<li>".into(), "</li>"),
@@ -60,8 +63,34 @@ pub fn sanitize(html: &str) -> String {
     CLEANER
         .get_or_init(|| {
             let tags: HashSet<&str> = [
-                "a", "blockquote", "br", "code", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "img", "li",
-                "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+                "a",
+                "blockquote",
+                "br",
+                "code",
+                "em",
+                "figcaption",
+                "figure",
+                "h2",
+                "h3",
+                "h4",
+                "h5",
+                "h6",
+                "img",
+                "li",
+                "ol",
+                "p",
+                "pre",
+                "span",
+                "strong",
+                "sub",
+                "sup",
+                "table",
+                "tbody",
+                "td",
+                "th",
+                "thead",
+                "tr",
+                "ul",
             ]
             .into_iter()
             .collect();
@@ -89,14 +118,18 @@ pub fn to_text(html: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut previous_is_item = false;
     for paragraph in text.split("\n\n") {
-        for (i, line) in paragraph.trim_end().lines().enumerate() {
+        for line in paragraph.trim_end().lines() {
             if line.trim().is_empty() {
                 continue;
             }
             // List items stay together; everything else is its own paragraph.
             let is_item = line.starts_with("* ") || line.starts_with("  ");
             if !out.is_empty() {
-                out.push_str(if is_item && (previous_is_item || i > 0 && previous_is_item) { "\n" } else { "\n\n" });
+                out.push_str(if is_item && previous_is_item {
+                    "\n"
+                } else {
+                    "\n\n"
+                });
             }
             out.push_str(line);
             previous_is_item = is_item;
@@ -109,7 +142,11 @@ pub fn to_text(html: &str) -> String {
 fn without_links(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(pos) = ["<a ", "</a>", "<img "].iter().filter_map(|t| rest.find(t)).min() {
+    while let Some(pos) = ["<a ", "</a>", "<img "]
+        .iter()
+        .filter_map(|t| rest.find(t))
+        .min()
+    {
         out.push_str(&rest[..pos]);
         match rest[pos..].find('>') {
             Some(end) => rest = &rest[pos + end + 1..],
@@ -127,7 +164,9 @@ pub fn to_markdown(blocks: &[Block]) -> String {
     for block in blocks {
         let text = inline_markdown(&block.html);
         let line = match block.kind {
-            BlockKind::Heading(level) => format!("{} {text}", "#".repeat(level.clamp(2, 6) as usize)),
+            BlockKind::Heading(level) => {
+                format!("{} {text}", "#".repeat(level.clamp(2, 6) as usize))
+            }
             BlockKind::Paragraph => text,
             BlockKind::ListItem { ordered: true } => {
                 number += 1;
@@ -148,7 +187,15 @@ pub fn to_markdown(blocks: &[Block]) -> String {
         }
         let list_item = matches!(block.kind, BlockKind::ListItem { .. });
         if !out.is_empty() {
-            out.push_str(if list_item && (out.ends_with('\n') || out.lines().last().is_some_and(is_list_line)) { "\n" } else { "\n\n" });
+            out.push_str(
+                if list_item
+                    && (out.ends_with('\n') || out.lines().last().is_some_and(is_list_line))
+                {
+                    "\n"
+                } else {
+                    "\n\n"
+                },
+            );
         }
         out.push_str(&line);
     }
@@ -156,7 +203,10 @@ pub fn to_markdown(blocks: &[Block]) -> String {
 }
 
 fn is_list_line(line: &str) -> bool {
-    line.starts_with("- ") || line.split_once(". ").is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+    line.starts_with("- ")
+        || line
+            .split_once(". ")
+            .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Inline HTML to Markdown: links, emphasis and code kept, everything else as text.
@@ -166,7 +216,9 @@ fn inline_markdown(html: &str) -> String {
     let mut links: Vec<String> = Vec::new();
     while let Some(lt) = rest.find('<') {
         out.push_str(&unescape(&rest[..lt]));
-        let Some(gt) = rest[lt..].find('>') else { break };
+        let Some(gt) = rest[lt..].find('>') else {
+            break;
+        };
         let tag = &rest[lt + 1..lt + gt];
         rest = &rest[lt + gt + 1..];
         match tag.split_whitespace().next().unwrap_or("") {
@@ -224,7 +276,12 @@ pub fn unescape(text: &str) -> String {
     if !text.contains('&') {
         return text.to_string();
     }
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&nbsp;", "\u{a0}").replace("&amp;", "&")
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -232,13 +289,19 @@ mod tests {
     use super::*;
 
     fn block(kind: BlockKind, html: &str) -> Block {
-        Block { kind, html: html.to_string() }
+        Block {
+            kind,
+            html: html.to_string(),
+        }
     }
 
     #[test]
     fn html_groups_lists_and_sanitises() {
         let blocks = [
-            block(BlockKind::Paragraph, "Hello <a href=\"javascript:alert(1)\">x</a> <em>world</em>"),
+            block(
+                BlockKind::Paragraph,
+                "Hello <a href=\"javascript:alert(1)\">x</a> <em>world</em>",
+            ),
             block(BlockKind::ListItem { ordered: false }, "one"),
             block(BlockKind::ListItem { ordered: false }, "two"),
             block(BlockKind::Paragraph, "<img src=x onerror=alert(1)>bye"),
@@ -246,13 +309,22 @@ mod tests {
         let html = to_html(&blocks);
         assert!(!html.contains("javascript"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"), "{html}");
+        assert!(
+            html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+            "{html}"
+        );
     }
 
     #[test]
     fn text_keeps_paragraphs_unwrapped() {
         let long = "word ".repeat(60);
-        let html = to_html(&[block(BlockKind::Paragraph, &long), block(BlockKind::Paragraph, "Second <a href=\"https://x.example/\">link</a>.")]);
+        let html = to_html(&[
+            block(BlockKind::Paragraph, &long),
+            block(
+                BlockKind::Paragraph,
+                "Second <a href=\"https://x.example/\">link</a>.",
+            ),
+        ]);
         let text = to_text(&html);
         assert_eq!(text, format!("{}\n\nSecond link.", long.trim()));
     }
@@ -261,8 +333,14 @@ mod tests {
     fn markdown_keeps_links_and_emphasis() {
         let md = to_markdown(&[
             block(BlockKind::Heading(2), "Title"),
-            block(BlockKind::Paragraph, "See <a href=\"https://x.example/\">this</a> and <em>that</em> &amp; more."),
+            block(
+                BlockKind::Paragraph,
+                "See <a href=\"https://x.example/\">this</a> and <em>that</em> &amp; more.",
+            ),
         ]);
-        assert_eq!(md, "## Title\n\nSee [this](https://x.example/) and *that* & more.");
+        assert_eq!(
+            md,
+            "## Title\n\nSee [this](https://x.example/) and *that* & more."
+        );
     }
 }

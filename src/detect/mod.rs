@@ -39,11 +39,17 @@ impl LinguaDetector {
         }
         if infos.len() < 2 {
             // lingua needs two languages to compare; English is the most common second one in news.
-            let fallback = if infos.iter().any(|i| i.code == "en") { "fr" } else { "en" };
+            let fallback = if infos.iter().any(|i| i.code == "en") {
+                "fr"
+            } else {
+                "en"
+            };
             infos.extend(languages::by_code(fallback));
         }
         let langs: Vec<lingua::Language> = infos.iter().map(|i| i.lingua).collect();
-        let detector = LanguageDetectorBuilder::from_languages(&langs).with_preloaded_language_models().build();
+        let detector = LanguageDetectorBuilder::from_languages(&langs)
+            .with_preloaded_language_models()
+            .build();
         let _ = detector.detect_language_of("warm up the models");
         LinguaDetector { detector }
     }
@@ -56,15 +62,25 @@ impl LinguaDetector {
 
 impl Detector for LinguaDetector {
     fn detect(&self, text: &str) -> Detection {
-        let end = text.char_indices().nth(MAX_DETECT_CHARS).map_or(text.len(), |(i, _)| i);
+        let end = text
+            .char_indices()
+            .nth(MAX_DETECT_CHARS)
+            .map_or(text.len(), |(i, _)| i);
         let text = &text[..end];
-        let best = self.detector.compute_language_confidence_values(text).into_iter().next();
+        let best = self
+            .detector
+            .compute_language_confidence_values(text)
+            .into_iter()
+            .next();
         match best {
             Some((language, confidence)) if confidence > 0.0 => Detection {
                 language: languages::by_lingua(language).map(|l| l.code.to_string()),
                 confidence,
             },
-            _ => Detection { language: None, confidence: 0.0 },
+            _ => Detection {
+                language: None,
+                confidence: 0.0,
+            },
         }
     }
 }

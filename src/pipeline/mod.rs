@@ -17,7 +17,7 @@ use crate::config::{Partner, Pipeline};
 use crate::detect::{Detector, LinguaDetector};
 use crate::ingest::{self, Ingested, Limits};
 use crate::model::{delivery_id, Article, Translation};
-use crate::syndicate::{self, render::Templates, Channel, Copy};
+use crate::syndicate::{self, render::Templates, Copy, PartnerChannel};
 use crate::translate::{TranslateError, Translator};
 pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
 
@@ -57,16 +57,27 @@ struct Translated {
 pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, RunError> {
     let templates = Arc::new(Templates::load(pipeline.templates.as_deref())?);
     let channels = syndicate::channels(pipeline, templates)?;
-    let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
+    let limits = Limits {
+        max_bytes: pipeline.source.max_bytes,
+        timeout: pipeline.source.timeout,
+    };
     let sources = if options.inputs.is_empty() {
-        ingest::sources(&pipeline.source.paths, &pipeline.source.urls, &pipeline.source.feeds, &limits)?
+        ingest::sources(
+            &pipeline.source.paths,
+            &pipeline.source.urls,
+            &pipeline.source.feeds,
+            &limits,
+        )?
     } else {
         let (paths, urls) = ingest::split_inputs(&options.inputs);
         ingest::sources(&paths, &urls, &[], &limits)?
     };
     let languages = pipeline.detect.languages.clone();
-    let detector: Arc<dyn Detector> =
-        Arc::new(tokio::task::spawn_blocking(move || LinguaDetector::new(&languages)).await.expect("detector build"));
+    let detector: Arc<dyn Detector> = Arc::new(
+        tokio::task::spawn_blocking(move || LinguaDetector::new(&languages))
+            .await
+            .expect("detector build"),
+    );
     let translator = Translator::from_pipeline(pipeline);
     let bar = progress::bar(options.progress);
 
@@ -80,9 +91,26 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
             source.pages(&page_tx).await;
         }
     });
-    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, detector, pipeline.clone()));
-    let translate = tokio::spawn(translate_stage(prepared_rx, translated_tx, done_tx.clone(), translator, pipeline.target_languages()));
-    let syndicate = tokio::spawn(syndicate_stage(translated_rx, done_tx, channels, pipeline.name.clone(), options.dry_run));
+    let prepare = tokio::spawn(prepare_stage(
+        page_rx,
+        prepared_tx,
+        detector,
+        pipeline.clone(),
+    ));
+    let translate = tokio::spawn(translate_stage(
+        prepared_rx,
+        translated_tx,
+        done_tx.clone(),
+        translator,
+        pipeline.target_languages(),
+    ));
+    let syndicate = tokio::spawn(syndicate_stage(
+        translated_rx,
+        done_tx,
+        channels,
+        pipeline.name.clone(),
+        options.dry_run,
+    ));
 
     let mut reports = Vec::new();
     while let Some(report) = done_rx.recv().await {
@@ -113,7 +141,12 @@ async fn prepare_stage(
                 let source = page.source.clone();
                 tokio::task::spawn_blocking(move || prepare(&page, detector.as_ref(), &pipeline))
                     .await
-                    .unwrap_or_else(|err| Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}"))))
+                    .unwrap_or_else(|err| {
+                        Prepared::Settled(ArticleReport::failed(
+                            &source,
+                            format!("internal error: {err}"),
+                        ))
+                    })
             }
         };
         if out.send(prepared).await.is_err() {
@@ -197,15 +230,32 @@ async fn translate_stage(
                 Ok(translation) => {
                     let backend = translation.backend.clone();
                     translations.push(translation);
-                    TranslationReport { language: to.clone(), backend, status: Status::Ok, error: None }
+                    TranslationReport {
+                        language: to.clone(),
+                        backend,
+                        status: Status::Ok,
+                        error: None,
+                    }
                 }
-                Err(err @ TranslateError::Unsupported { .. }) => {
-                    TranslationReport { language: to.clone(), backend: None, status: Status::Skipped, error: Some(err.to_string()) }
-                }
-                Err(err) => TranslationReport { language: to.clone(), backend: backend_of(&err), status: Status::Failed, error: Some(err.to_string()) },
+                Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
+                    language: to.clone(),
+                    backend: None,
+                    status: Status::Skipped,
+                    error: Some(err.to_string()),
+                },
+                Err(err) => TranslationReport {
+                    language: to.clone(),
+                    backend: backend_of(&err),
+                    status: Status::Failed,
+                    error: Some(err.to_string()),
+                },
             });
         }
-        let item = Translated { article: Arc::new(*article), report, translations };
+        let item = Translated {
+            article: Arc::new(*article),
+            report,
+            translations,
+        };
         if out.send(item).await.is_err() {
             return;
         }
@@ -214,7 +264,9 @@ async fn translate_stage(
 
 fn backend_of(err: &TranslateError) -> Option<String> {
     match err {
-        TranslateError::Backend { backend, .. } | TranslateError::Verification { backend, .. } => Some(backend.clone()),
+        TranslateError::Backend { backend, .. } | TranslateError::Verification { backend, .. } => {
+            Some(backend.clone())
+        }
         TranslateError::Unsupported { .. } => None,
     }
 }
@@ -222,11 +274,16 @@ fn backend_of(err: &TranslateError) -> Option<String> {
 async fn syndicate_stage(
     mut items: mpsc::Receiver<Translated>,
     done: mpsc::Sender<ArticleReport>,
-    channels: Vec<(Partner, Arc<dyn Channel>)>,
+    channels: Vec<PartnerChannel>,
     desk: String,
     dry_run: bool,
 ) {
-    while let Some(Translated { article, mut report, translations }) = items.recv().await {
+    while let Some(Translated {
+        article,
+        mut report,
+        translations,
+    }) = items.recv().await
+    {
         let mut jobs = Vec::new();
         for (partner, channel) in &channels {
             for language in partner_languages(partner, &translations) {
@@ -289,7 +346,13 @@ fn partner_languages(partner: &Partner, translations: &[Translation]) -> Vec<Str
     partner.languages.clone()
 }
 
-pub fn make_copy(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str, id: String) -> Copy {
+pub fn make_copy(
+    article: &Arc<Article>,
+    translation: &Translation,
+    partner: &Partner,
+    desk: &str,
+    id: String,
+) -> Copy {
     let html = crate::clean::render::to_html(&translation.blocks);
     let text = crate::clean::render::to_text(&html);
     Copy {

@@ -12,7 +12,9 @@ pub const TOLERANCE_SECONDS: i64 = 300;
 /// The HMAC key of a secret.
 pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
     let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
-    let key = STANDARD.decode(encoded.trim()).map_err(|_| "the webhook secret must be whsec_ followed by base64".to_string())?;
+    let key = STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| "the webhook secret must be whsec_ followed by base64".to_string())?;
     if key.len() < 16 {
         return Err("the webhook secret is too short (at least 16 bytes once decoded)".to_string());
     }
@@ -40,7 +42,14 @@ pub enum VerifyError {
 }
 
 /// Checks a request as a partner would: any of the space-separated `v1,` signatures must match.
-pub fn verify(secret: &str, id: &str, timestamp: i64, signatures: &str, body: &[u8], now: i64) -> Result<(), VerifyError> {
+pub fn verify(
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    signatures: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<(), VerifyError> {
     let key = decode_secret(secret).map_err(VerifyError::Secret)?;
     if (now - timestamp).abs() > TOLERANCE_SECONDS {
         return Err(VerifyError::Stale);
@@ -48,7 +57,11 @@ pub fn verify(secret: &str, id: &str, timestamp: i64, signatures: &str, body: &[
     let expected = sign(&key, id, timestamp, body);
     let expected = expected.as_bytes();
     let matches = signatures.split_whitespace().any(|s| {
-        s.len() == expected.len() && s.bytes().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        s.len() == expected.len()
+            && s.bytes()
+                .zip(expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     });
     if matches {
         Ok(())
@@ -70,7 +83,10 @@ mod tests {
     #[test]
     fn matches_the_specification_example() {
         let key = decode_secret(SECRET).unwrap();
-        assert_eq!(sign(&key, ID, TS, BODY), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assert_eq!(
+            sign(&key, ID, TS, BODY),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
     }
 
     #[test]
@@ -79,7 +95,13 @@ mod tests {
         let good = sign(&key, ID, TS, BODY);
         let header = format!("v1,bm90LXRoZS1zaWduYXR1cmU= {good}");
         assert_eq!(verify(SECRET, ID, TS, &header, BODY, TS + 10), Ok(()));
-        assert_eq!(verify(SECRET, ID, TS, &header, b"{}", TS), Err(VerifyError::Mismatch));
-        assert_eq!(verify(SECRET, ID, TS, &good, BODY, TS + 600), Err(VerifyError::Stale));
+        assert_eq!(
+            verify(SECRET, ID, TS, &header, b"{}", TS),
+            Err(VerifyError::Mismatch)
+        );
+        assert_eq!(
+            verify(SECRET, ID, TS, &good, BODY, TS + 600),
+            Err(VerifyError::Stale)
+        );
     }
 }

@@ -1,0 +1,49 @@
+# Two entry points for a fresh Debian machine: `make demo` and `make test`.
+# Each installs the Debian packages it needs (only when missing) and is safe to re-run.
+
+SHELL := /bin/bash
+DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr
+TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO ?= cargo
+
+.PHONY: demo test lint build deps-demo deps-test install
+
+demo: deps-demo
+	$(CARGO) build --release
+	rm -rf out/demo
+	./target/release/newswire check pipelines/demo.toml
+	./target/release/newswire run pipelines/demo.toml
+	@echo
+	@echo "The copies went to:"
+	@echo "  out/demo/mail/       email to el-correo, as .eml files (set smtp_url to send them)"
+	@echo "  out/demo/kyiv-wire/  the kyiv-wire partner's folder"
+	@echo "  out/demo/archive/    every article in its own language and each translation"
+	@find out/demo -type f | sort | sed 's/^/    /'
+
+test: deps-test lint
+	$(CARGO) test --all-targets
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+build:
+	$(CARGO) build --release
+
+deps-demo:
+	@$(MAKE) --no-print-directory install PACKAGES="$(DEMO_PACKAGES)"
+
+deps-test:
+	@$(MAKE) --no-print-directory install PACKAGES="$(TEST_PACKAGES)"
+
+# Installs the missing ones of $(PACKAGES) with apt-get; nothing when all are there.
+install:
+	@command -v $(CARGO) >/dev/null || { echo "error: cargo not found: install Rust (https://rustup.rs) first"; exit 2; }
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
