@@ -60,6 +60,15 @@ async fn one_batch_of_bad_pages_and_one_good_article() {
         )
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path("/report.pdf"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_bytes(b"%PDF-1.7".to_vec())
+                .insert_header("content-type", "application/pdf"),
+        )
+        .mount(&server)
+        .await;
     let closed = free_port();
     let archive = work.path().join("archive");
     let text = format!(
@@ -67,7 +76,7 @@ async fn one_batch_of_bad_pages_and_one_good_article() {
 name = "bad-input-desk"
 [source]
 paths = ["{pages}"]
-urls = ["http://127.0.0.1:{closed}/article"]
+urls = ["http://127.0.0.1:{closed}/article", "{pdf}"]
 feeds = ["{feed}"]
 [detect]
 languages = ["en", "fr"]
@@ -79,6 +88,7 @@ path = "{archive}"
 "#,
         pages = pages.display(),
         feed = server.uri() + "/feed.xml",
+        pdf = server.uri() + "/report.pdf",
         archive = archive.display()
     );
     let pipeline = write_pipeline(work.path(), &text);

@@ -255,3 +255,45 @@ path = "{archive}"
     assert_eq!(kept["status"], "ok");
     assert!(smtp.messages().is_empty());
 }
+
+#[test]
+fn input_replaces_the_pipeline_sources() {
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("archive");
+    let text = format!(
+        "name = \"input-desk\"\n[source]\npaths = [\"/nonexistent/folder\"]\n[detect]\nlanguages = [\"es\", \"en\"]\n[[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{}\"\n",
+        archive.display()
+    );
+    let pipeline = write_pipeline(work.path(), &text);
+    let output = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(examples_dir().join("es-valencia-port.html"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["totals"]["articles"], 1);
+    assert_eq!(report["totals"]["delivered"], 1);
+    assert_eq!(files_under(&archive).len(), 1);
+    // Without --json the summary is on stdout for people.
+    let human = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(examples_dir().join("es-valencia-port.html"))
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        summary.starts_with("input-desk: 1 article (1 ok, 0 failed, 0 skipped)"),
+        "{summary}"
+    );
+}
