@@ -1,0 +1,187 @@
+//! Article-extraction benchmark: F1, precision, recall and pages/s of the clean stage on the
+//! Scrapinghub set (token-shingle F1) and the trafilatura dev half (with/without snippets), read
+//! from `../shared/bench-data/article-extraction` when it is there.
+//!
+//! Run: `cargo bench --bench extraction` (one core: the pages are cleaned one after another).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use newswire::clean::{self, ArticleCleaner, Cleaner};
+use newswire::model::RawPage;
+use serde_json::Value;
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("NEWSWIRE_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/bench-data/article-extraction")
+        })
+}
+
+fn main() {
+    let dir = data_dir();
+    if !dir.join("scrapinghub/ground-truth.json").is_file() {
+        println!(
+            "extraction benchmark: no data at {} (set NEWSWIRE_BENCH_DATA); nothing measured",
+            dir.display()
+        );
+        return;
+    }
+    scrapinghub(&dir.join("scrapinghub"));
+    trafilatura(&dir.join("trafilatura-eval-dev"));
+}
+
+fn read_gz(path: &Path) -> String {
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut bytes)
+        .unwrap();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Cleans every page once, timing only the cleaning; returns the body text per id.
+fn extract_all(dir: &Path, ids: &[String]) -> (HashMap<String, String>, Duration) {
+    let pages: Vec<(String, String)> = ids
+        .iter()
+        .map(|id| (id.clone(), read_gz(&dir.join(format!("html/{id}.html.gz")))))
+        .collect();
+    let mut out = HashMap::new();
+    let start = Instant::now();
+    for (id, html) in pages {
+        let page = RawPage {
+            source: id.clone(),
+            url: None,
+            text: html,
+            content_type: Some("text/html".into()),
+            feed_item: None,
+        };
+        let text = match ArticleCleaner.clean(&page) {
+            Ok(article) => clean::render(&article).text,
+            Err(_) => String::new(),
+        };
+        out.insert(id, text);
+    }
+    (out, start.elapsed())
+}
+
+fn tokens(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn shingles(text: &str) -> HashMap<Vec<&str>, usize> {
+    let tokens = tokens(text);
+    let mut out = HashMap::new();
+    if tokens.is_empty() {
+        return out;
+    }
+    if tokens.len() < 4 {
+        *out.entry(tokens).or_default() += 1;
+        return out;
+    }
+    for window in tokens.windows(4) {
+        *out.entry(window.to_vec()).or_default() += 1;
+    }
+    out
+}
+
+fn scrapinghub(dir: &Path) {
+    let truth: HashMap<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
+            .unwrap();
+    let mut ids: Vec<String> = truth.keys().cloned().collect();
+    ids.sort();
+    let (texts, elapsed) = extract_all(dir, &ids);
+    let (mut precisions, mut recalls) = (Vec::new(), Vec::new());
+    for id in &ids {
+        let expected = shingles(truth[id]["articleBody"].as_str().unwrap_or(""));
+        let got = shingles(&texts[id]);
+        let tp: usize = got
+            .iter()
+            .map(|(s, n)| (*n).min(expected.get(s).copied().unwrap_or(0)))
+            .sum();
+        let fp = got.values().sum::<usize>() - tp;
+        let fn_ = expected.values().sum::<usize>() - tp;
+        if tp + fp + fn_ == 0 {
+            precisions.push(1.0);
+            recalls.push(1.0);
+            continue;
+        }
+        if tp + fp > 0 {
+            precisions.push(tp as f64 / (tp + fp) as f64);
+        }
+        if tp + fn_ > 0 {
+            recalls.push(tp as f64 / (tp + fn_) as f64);
+        }
+    }
+    let p = mean(&precisions);
+    let r = mean(&recalls);
+    report("scrapinghub", ids.len(), p, r, elapsed);
+}
+
+fn trafilatura(dir: &Path) {
+    let truth: HashMap<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
+            .unwrap();
+    let mut ids: Vec<String> = truth.keys().cloned().collect();
+    ids.sort();
+    let (texts, elapsed) = extract_all(dir, &ids);
+    let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (mut tp, mut fp, mut fn_, mut tn) = (0usize, 0usize, 0usize, 0usize);
+    for id in &ids {
+        let text = normalise(&texts[id]);
+        for snippet in truth[id]["with"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if text.contains(&normalise(snippet)) {
+                tp += 1
+            } else {
+                fn_ += 1
+            }
+        }
+        for snippet in truth[id]["without"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if text.contains(&normalise(snippet)) {
+                fp += 1
+            } else {
+                tn += 1
+            }
+        }
+    }
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fn_).max(1) as f64;
+    report("trafilatura-eval-dev", ids.len(), p, r, elapsed);
+    println!(
+        "  accuracy {:.3} (tp {tp} fp {fp} fn {fn_} tn {tn})",
+        (tp + tn) as f64 / (tp + fp + fn_ + tn).max(1) as f64
+    );
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+fn report(set: &str, pages: usize, p: f64, r: f64, elapsed: Duration) {
+    let f1 = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    println!(
+        "{set}: {pages} pages  F1 {f1:.3}  precision {p:.3}  recall {r:.3}  {:.0} pages/s ({:.1} ms/page, one core)",
+        pages as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1000.0 / pages as f64
+    );
+}
