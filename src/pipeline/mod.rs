@@ -194,6 +194,7 @@ fn prepare(page: &crate::model::RawPage, detector: &dyn Detector, pipeline: &Pip
     if !pipeline.detect.languages.contains(&language) {
         return skip(report, format!("language {language} not in this pipeline"));
     }
+    tracing::debug!(source = %page.source, %language, confidence = detection.confidence, blocks = article.blocks.len(), "article ready");
     article.language = Some(language);
     article.confidence = detection.confidence;
     Prepared::Ready(Box::new(article), report)
@@ -317,8 +318,12 @@ async fn syndicate_stage(
                 let channel = channel.clone();
                 jobs.push(futures::future::Either::Right(async move {
                     match channel.deliver(&copy).await {
-                        Ok(()) => delivery.status = Status::Ok,
+                        Ok(()) => {
+                            tracing::debug!(id = %delivery.id, partner = %delivery.partner, language = %delivery.language, "delivered");
+                            delivery.status = Status::Ok;
+                        }
                         Err(err) => {
+                            tracing::debug!(id = %delivery.id, partner = %delivery.partner, error = %err.message, "delivery failed");
                             delivery.status = Status::Failed;
                             delivery.error = Some(err.message);
                         }

@@ -302,11 +302,15 @@ fn usable_mode(mode: &Path) -> Result<PathBuf, String> {
     let Some(fixed) = replace_tagger(&text, stem) else {
         return Ok(mode.to_path_buf());
     };
-    let dir = std::env::temp_dir().join(format!("newswire-apertium-modes-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("newswire-apertium-modes");
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     let path = dir.join(format!("{stem}.mode"));
-    std::fs::write(&path, fixed)
+    // Written beside and renamed, so concurrent runs never read half a file.
+    let partial = dir.join(format!("{stem}.mode.{}", std::process::id()));
+    std::fs::write(&partial, fixed)
+        .map_err(|err| format!("cannot write {}: {err}", partial.display()))?;
+    std::fs::rename(&partial, &path)
         .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
     Ok(path)
 }
