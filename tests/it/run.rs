@@ -297,3 +297,62 @@ fn input_replaces_the_pipeline_sources() {
         "{summary}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_brings_its_items_pages() {
+    let server = MockServer::start().await;
+    let page = std::fs::read_to_string(examples_dir().join("uk-kyiv-tram.html")).unwrap();
+    let rss = format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Kurier</title>
+        <item><title>Трамвай</title><link>{}/misto/tram</link><guid>kurier-1</guid><pubDate>Sat, 21 Nov 2026 07:15:00 GMT</pubDate></item>
+        </channel></rss>"#,
+        server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_string(rss)
+                .insert_header("content-type", "application/rss+xml"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/misto/tram"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_string(page)
+                .insert_header("content-type", "text/html; charset=utf-8"),
+        )
+        .mount(&server)
+        .await;
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("archive");
+    let text = format!(
+        "name = \"feed-desk\"\n[source]\nfeeds = [\"{}/feed.xml\"]\n[detect]\nlanguages = [\"uk\", \"ru\"]\n[[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"uk\"]\npath = \"{}\"\n",
+        server.uri(),
+        archive.display()
+    );
+    let pipeline = write_pipeline(work.path(), &text);
+    let output = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let article = &report["articles"][0];
+    assert_eq!(article["source"], format!("{}/misto/tram", server.uri()));
+    assert_eq!(
+        article["id"], "https://kurier.example/misto/novyi-tramvai",
+        "the canonical URL is the id"
+    );
+    assert_eq!(article["language"], "uk");
+    assert_eq!(article["deliveries"][0]["status"], "ok");
+}
