@@ -16,19 +16,13 @@ use serde_json::Value;
 fn data_dir() -> PathBuf {
     std::env::var_os("NEWSWIRE_BENCH_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/bench-data/article-extraction")
-        })
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-data/article-extraction"))
 }
 
 fn main() {
     let dir = data_dir();
     if !dir.join("scrapinghub/ground-truth.json").is_file() {
-        println!(
-            "extraction benchmark: no data at {} (set NEWSWIRE_BENCH_DATA); nothing measured",
-            dir.display()
-        );
+        println!("extraction benchmark: no data at {} (set NEWSWIRE_BENCH_DATA); nothing measured", dir.display());
         return;
     }
     scrapinghub(&dir.join("scrapinghub"));
@@ -37,18 +31,14 @@ fn main() {
 
 fn read_gz(path: &Path) -> String {
     let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_end(&mut bytes)
-        .unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_end(&mut bytes).unwrap();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Cleans every page once, timing only the cleaning; returns the body text per id.
 fn extract_all(dir: &Path, ids: &[String]) -> (HashMap<String, String>, Duration) {
-    let pages: Vec<(String, String)> = ids
-        .iter()
-        .map(|id| (id.clone(), read_gz(&dir.join(format!("html/{id}.html.gz")))))
-        .collect();
+    let pages: Vec<(String, String)> =
+        ids.iter().map(|id| (id.clone(), read_gz(&dir.join(format!("html/{id}.html.gz"))))).collect();
     let mut out = HashMap::new();
     let start = Instant::now();
     for (id, html) in pages {
@@ -69,9 +59,7 @@ fn extract_all(dir: &Path, ids: &[String]) -> (HashMap<String, String>, Duration
 }
 
 fn tokens(text: &str) -> Vec<&str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|t| !t.is_empty())
-        .collect()
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|t| !t.is_empty()).collect()
 }
 
 fn shingles(text: &str) -> HashMap<Vec<&str>, usize> {
@@ -92,8 +80,7 @@ fn shingles(text: &str) -> HashMap<Vec<&str>, usize> {
 
 fn scrapinghub(dir: &Path) {
     let truth: HashMap<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap()).unwrap();
     let mut ids: Vec<String> = truth.keys().cloned().collect();
     ids.sort();
     let (texts, elapsed) = extract_all(dir, &ids);
@@ -101,10 +88,7 @@ fn scrapinghub(dir: &Path) {
     for id in &ids {
         let expected = shingles(truth[id]["articleBody"].as_str().unwrap_or(""));
         let got = shingles(&texts[id]);
-        let tp: usize = got
-            .iter()
-            .map(|(s, n)| (*n).min(expected.get(s).copied().unwrap_or(0)))
-            .sum();
+        let tp: usize = got.iter().map(|(s, n)| (*n).min(expected.get(s).copied().unwrap_or(0))).sum();
         let fp = got.values().sum::<usize>() - tp;
         let fn_ = expected.values().sum::<usize>() - tp;
         if tp + fp + fn_ == 0 {
@@ -126,8 +110,7 @@ fn scrapinghub(dir: &Path) {
 
 fn trafilatura(dir: &Path) {
     let truth: HashMap<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap()).unwrap();
     let mut ids: Vec<String> = truth.keys().cloned().collect();
     ids.sort();
     let (texts, elapsed) = extract_all(dir, &ids);
@@ -135,24 +118,14 @@ fn trafilatura(dir: &Path) {
     let (mut tp, mut fp, mut fn_, mut tn) = (0usize, 0usize, 0usize, 0usize);
     for id in &ids {
         let text = normalise(&texts[id]);
-        for snippet in truth[id]["with"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for snippet in truth[id]["with"].as_array().into_iter().flatten().filter_map(Value::as_str) {
             if text.contains(&normalise(snippet)) {
                 tp += 1
             } else {
                 fn_ += 1
             }
         }
-        for snippet in truth[id]["without"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for snippet in truth[id]["without"].as_array().into_iter().flatten().filter_map(Value::as_str) {
             if text.contains(&normalise(snippet)) {
                 fp += 1
             } else {
@@ -174,11 +147,7 @@ fn mean(values: &[f64]) -> f64 {
 }
 
 fn report(set: &str, pages: usize, p: f64, r: f64, elapsed: Duration) {
-    let f1 = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
+    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
     println!(
         "{set}: {pages} pages  F1 {f1:.3}  precision {p:.3}  recall {r:.3}  {:.0} pages/s ({:.1} ms/page, one core)",
         pages as f64 / elapsed.as_secs_f64(),

@@ -26,34 +26,16 @@ pub enum Outcome {
 
 pub async fn dispatch(command: Command) -> Result<Outcome> {
     match command {
-        Command::Run {
-            pipeline,
-            inputs,
-            json,
-            dry_run,
-        } => run(&pipeline, inputs, json, dry_run).await,
+        Command::Run { pipeline, inputs, json, dry_run } => run(&pipeline, inputs, json, dry_run).await,
         Command::Check { pipeline } => check(&pipeline),
-        Command::Detect {
-            files,
-            json,
-            pipeline,
-        } => detect(&files, json, pipeline.as_deref()).await,
+        Command::Detect { files, json, pipeline } => detect(&files, json, pipeline.as_deref()).await,
         Command::Clean { inputs, format } => clean_pages(&inputs, format).await,
-        Command::Translate {
-            file,
-            to,
-            from,
-            pipeline,
-            format,
-            no_clean,
-        } => translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await,
-        Command::VerifyWebhook {
-            secret,
-            id,
-            timestamp,
-            signature,
-            body,
-        } => verify_webhook(&secret, &id, timestamp, &signature, body.as_deref()),
+        Command::Translate { file, to, from, pipeline, format, no_clean } => {
+            translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await
+        }
+        Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
+            verify_webhook(&secret, &id, timestamp, &signature, body.as_deref())
+        }
     }
 }
 
@@ -79,27 +61,16 @@ async fn run(path: &Path, inputs: Vec<String>, json: bool, dry_run: bool) -> Res
     let Some(pipeline) = load_pipeline(path) else {
         return Ok(Outcome::Unusable);
     };
-    let report = pipeline::run(
-        &pipeline,
-        RunOptions {
-            inputs,
-            dry_run,
-            progress: true,
-        },
-    )
-    .await
-    .with_context(|| format!("{}: cannot run", path.display()))?;
+    let report = pipeline::run(&pipeline, RunOptions { inputs, dry_run, progress: true })
+        .await
+        .with_context(|| format!("{}: cannot run", path.display()))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         eprint!("{}", report.summary());
     } else {
         print!("{}", report.summary());
     }
-    Ok(if report.has_failures() {
-        Outcome::Failures
-    } else {
-        Outcome::Success
-    })
+    Ok(if report.has_failures() { Outcome::Failures } else { Outcome::Success })
 }
 
 fn check(path: &Path) -> Result<Outcome> {
@@ -110,12 +81,8 @@ fn check(path: &Path) -> Result<Outcome> {
     };
     if let Some(pipeline) = &pipeline {
         if let Err(err) = Templates::load(pipeline.templates.as_deref()) {
-            let place = pipeline
-                .templates
-                .as_ref()
-                .map_or("built-in templates".to_string(), |d| {
-                    d.display().to_string()
-                });
+            let place =
+                pipeline.templates.as_ref().map_or("built-in templates".to_string(), |d| d.display().to_string());
             problems.push(Problem {
                 file: path.to_path_buf(),
                 line: 1,
@@ -129,16 +96,9 @@ fn check(path: &Path) -> Result<Outcome> {
     for problem in &problems {
         println!("{problem}");
     }
-    let errors = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
     if errors > 0 {
-        println!(
-            "{}: not usable ({errors} error{})",
-            path.display(),
-            if errors == 1 { "" } else { "s" }
-        );
+        println!("{}: not usable ({errors} error{})", path.display(), if errors == 1 { "" } else { "s" });
         return Ok(Outcome::Unusable);
     }
     let pipeline = pipeline.expect("no errors means a pipeline");
@@ -146,11 +106,7 @@ fn check(path: &Path) -> Result<Outcome> {
         "{}: usable ({} partner{}, languages {}, translation targets {})",
         path.display(),
         pipeline.partners.len(),
-        if pipeline.partners.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        if pipeline.partners.len() == 1 { "" } else { "s" },
         pipeline.detect.languages.join(" "),
         pipeline.target_languages().join(" ")
     );
@@ -202,53 +158,28 @@ fn missing_pairs(pipeline: &Pipeline) -> Vec<Problem> {
 }
 
 /// Reads a file or fetches a URL into a page.
-async fn read_input(
-    input: &str,
-    client: &WebClient,
-    max_bytes: u64,
-) -> Result<RawPage, IngestError> {
+async fn read_input(input: &str, client: &WebClient, max_bytes: u64) -> Result<RawPage, IngestError> {
     if input.starts_with("http://") || input.starts_with("https://") {
         return client.fetch_page(input).await;
     }
     let path = Path::new(input);
-    let size = std::fs::metadata(path)
-        .map_err(|err| IngestError::permanent(input, err.to_string()))?
-        .len();
+    let size = std::fs::metadata(path).map_err(|err| IngestError::permanent(input, err.to_string()))?.len();
     if size > max_bytes {
         return Err(IngestError::permanent(
             input,
-            format!(
-                "the page is {}, over the {} limit",
-                ingest::megabytes(size),
-                ingest::megabytes(max_bytes)
-            ),
+            format!("the page is {}, over the {} limit", ingest::megabytes(size), ingest::megabytes(max_bytes)),
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|err| IngestError::permanent(input, err.to_string()))?;
-    let kind = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-    {
-        "text/plain"
-    } else {
-        "text/html"
-    };
+    let bytes = std::fs::read(path).map_err(|err| IngestError::permanent(input, err.to_string()))?;
+    let kind = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) { "text/plain" } else { "text/html" };
     ingest::page_from_bytes(input, &bytes, Some(kind.to_string()), None)
 }
 
 fn default_limits() -> Limits {
-    Limits {
-        max_bytes: newswire::config::DEFAULT_MAX_BYTES,
-        timeout: std::time::Duration::from_secs(20),
-    }
+    Limits { max_bytes: newswire::config::DEFAULT_MAX_BYTES, timeout: std::time::Duration::from_secs(20) }
 }
 
-async fn detect(
-    files: &[std::path::PathBuf],
-    as_json: bool,
-    pipeline: Option<&Path>,
-) -> Result<Outcome> {
+async fn detect(files: &[std::path::PathBuf], as_json: bool, pipeline: Option<&Path>) -> Result<Outcome> {
     let codes = match pipeline {
         Some(path) => match load_pipeline(path) {
             Some(p) => p.detect.languages,
@@ -297,11 +228,7 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn article_json(
-    source: &str,
-    article: &Article,
-    detector: Option<&LinguaDetector>,
-) -> serde_json::Value {
+fn article_json(source: &str, article: &Article, detector: Option<&LinguaDetector>) -> serde_json::Value {
     let rendered = clean::render(article);
     let language = detector.and_then(|d| d.detect(&article.plain_text()).language);
     json!({
@@ -325,11 +252,7 @@ fn article_json(
 async fn clean_pages(inputs: &[String], format: CleanFormat) -> Result<Outcome> {
     let client = WebClient::new(&default_limits())?;
     let needs_language = matches!(format, CleanFormat::Json | CleanFormat::Jsonl);
-    let detector = if needs_language {
-        Some(tokio::task::spawn_blocking(LinguaDetector::all).await?)
-    } else {
-        None
-    };
+    let detector = if needs_language { Some(tokio::task::spawn_blocking(LinguaDetector::all).await?) } else { None };
     let mut outcome = Outcome::Success;
     let mut documents = Vec::new();
     for input in inputs {
@@ -358,11 +281,7 @@ async fn clean_pages(inputs: &[String], format: CleanFormat) -> Result<Outcome> 
             }
             CleanFormat::Html => {
                 let rendered = clean::render(&article);
-                println!(
-                    "<h1>{}</h1>\n{}",
-                    clean::escape(&article.title),
-                    rendered.html
-                );
+                println!("<h1>{}</h1>\n{}", clean::escape(&article.title), rendered.html);
             }
             CleanFormat::Markdown => {
                 let rendered = clean::render(&article);
@@ -389,10 +308,7 @@ async fn translate(
     no_clean: bool,
 ) -> Result<Outcome> {
     if languages::by_code(to).is_none() {
-        bail!(
-            "--to {to}: unknown or unsupported language (supported: {})",
-            languages::supported_codes().join(" ")
-        );
+        bail!("--to {to}: unknown or unsupported language (supported: {})", languages::supported_codes().join(" "));
     }
     let translator = match pipeline {
         Some(path) => match load_pipeline(path) {
@@ -430,8 +346,7 @@ async fn translate(
         Some(code) => code,
         None => {
             let text = article.plain_text();
-            let detection =
-                tokio::task::spawn_blocking(move || LinguaDetector::all().detect(&text)).await?;
+            let detection = tokio::task::spawn_blocking(move || LinguaDetector::all().detect(&text)).await?;
             match detection.language {
                 Some(code) => code,
                 None => bail!("{name}: cannot tell the article's language; give it with --from"),
@@ -480,17 +395,9 @@ async fn translate(
     Ok(Outcome::Success)
 }
 
-fn verify_webhook(
-    secret: &str,
-    id: &str,
-    timestamp: i64,
-    signature: &str,
-    body: Option<&Path>,
-) -> Result<Outcome> {
+fn verify_webhook(secret: &str, id: &str, timestamp: i64, signature: &str, body: Option<&Path>) -> Result<Outcome> {
     let body = match body {
-        Some(path) => {
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
-        }
+        Some(path) => std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
         None => {
             let mut buf = Vec::new();
             std::io::stdin().read_to_end(&mut buf)?;

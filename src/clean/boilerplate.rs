@@ -90,21 +90,10 @@ const ARTICLE_WORDS: &[&str] = &[
 
 /// Words that mark the article's text itself: an element with one of them is never chrome
 /// ("article-body comments-enabled"), while "article-share" or "story-meta" still are.
-const BODY_WORDS: &[&str] = &[
-    "articlebody",
-    "body",
-    "content",
-    "maincontent",
-    "storybody",
-    "text",
-    "main",
-];
+const BODY_WORDS: &[&str] = &["articlebody", "body", "content", "maincontent", "storybody", "text", "main"];
 
 fn words(value: &str) -> impl Iterator<Item = String> + '_ {
-    value
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_lowercase())
+    value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
 }
 
 /// Scores a class/id string: negative for chrome, positive for article containers.
@@ -261,11 +250,7 @@ const SOCIAL_NAMES: &[&str] = &[
 
 /// Whether a short line is page chrome rather than article text.
 pub fn is_chrome_line(text: &str) -> bool {
-    let line = text
-        .trim()
-        .trim_end_matches([':', '.', '!', '»', '›', '→', '…'])
-        .trim()
-        .to_lowercase();
+    let line = text.trim().trim_end_matches([':', '.', '!', '»', '›', '→', '…']).trim().to_lowercase();
     if line.is_empty() || line.chars().count() > 60 {
         return false;
     }
@@ -273,10 +258,8 @@ pub fn is_chrome_line(text: &str) -> bool {
         return true;
     }
     // "Facebook Twitter LinkedIn": a line made only of social network names.
-    let words: Vec<&str> = line
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> =
+        line.split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/').filter(|w| !w.is_empty()).collect();
     words.len() >= 2 && words.iter().all(|w| SOCIAL_NAMES.contains(w))
 }
 
@@ -303,8 +286,6 @@ mod tests {
         assert!(is_chrome_line("Facebook Twitter LinkendIn"));
         assert!(is_chrome_line("Читайте также:"));
         assert!(is_chrome_line("Publicidad"));
-        assert!(!is_chrome_line(
-            "Share prices fell sharply on Monday after the announcement."
-        ));
+        assert!(!is_chrome_line("Share prices fell sharply on Monday after the announcement."));
     }
 }

@@ -9,10 +9,7 @@ pub const ROOT: usize = 0;
 
 pub enum Data {
     Document,
-    Element {
-        name: LocalName,
-        attrs: Vec<(LocalName, String)>,
-    },
+    Element { name: LocalName, attrs: Vec<(LocalName, String)> },
     Text(String),
 }
 
@@ -29,39 +26,21 @@ pub struct Dom {
 impl Dom {
     pub fn parse(html: &str) -> Dom {
         let rc = html5ever::parse_document(RcDom::default(), ParseOpts::default()).one(html);
-        let mut nodes = vec![Node {
-            parent: ROOT,
-            children: Vec::new(),
-            data: Data::Document,
-        }];
+        let mut nodes = vec![Node { parent: ROOT, children: Vec::new(), data: Data::Document }];
         // Depth-first, children pushed in reverse so that indices follow document order.
-        let mut stack: Vec<(Handle, usize)> = rc
-            .document
-            .children
-            .borrow()
-            .iter()
-            .rev()
-            .map(|c| (c.clone(), ROOT))
-            .collect();
+        let mut stack: Vec<(Handle, usize)> =
+            rc.document.children.borrow().iter().rev().map(|c| (c.clone(), ROOT)).collect();
         while let Some((handle, parent)) = stack.pop() {
             let data = match &handle.data {
                 NodeData::Element { name, attrs, .. } => Data::Element {
                     name: name.local.clone(),
-                    attrs: attrs
-                        .borrow()
-                        .iter()
-                        .map(|a| (a.name.local.clone(), a.value.to_string()))
-                        .collect(),
+                    attrs: attrs.borrow().iter().map(|a| (a.name.local.clone(), a.value.to_string())).collect(),
                 },
                 NodeData::Text { contents } => Data::Text(contents.borrow().to_string()),
                 _ => continue,
             };
             let index = nodes.len();
-            nodes.push(Node {
-                parent,
-                children: Vec::new(),
-                data,
-            });
+            nodes.push(Node { parent, children: Vec::new(), data });
             nodes[parent].children.push(index);
             for child in handle.children.borrow().iter().rev() {
                 stack.push((child.clone(), index));
@@ -83,29 +62,21 @@ impl Dom {
 
     pub fn attr(&self, i: usize, attr: LocalName) -> Option<&str> {
         match &self.nodes[i].data {
-            Data::Element { attrs, .. } => attrs
-                .iter()
-                .find(|(n, _)| *n == attr)
-                .map(|(_, v)| v.as_str()),
+            Data::Element { attrs, .. } => attrs.iter().find(|(n, _)| *n == attr).map(|(_, v)| v.as_str()),
             _ => None,
         }
     }
 
     /// Elements in document order.
     pub fn elements(&self) -> impl Iterator<Item = (usize, &LocalName)> {
-        self.nodes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| match &n.data {
-                Data::Element { name, .. } => Some((i, name)),
-                _ => None,
-            })
+        self.nodes.iter().enumerate().filter_map(|(i, n)| match &n.data {
+            Data::Element { name, .. } => Some((i, name)),
+            _ => None,
+        })
     }
 
     pub fn find_first(&self, tag: LocalName) -> Option<usize> {
-        self.elements()
-            .find(|(_, name)| **name == tag)
-            .map(|(i, _)| i)
+        self.elements().find(|(_, name)| **name == tag).map(|(i, _)| i)
     }
 
     /// Whether `ancestor` contains `i` (or is `i`).
@@ -128,9 +99,7 @@ impl Dom {
         while let Some(n) = stack.pop() {
             match &self.nodes[n].data {
                 Data::Text(t) => push_collapsed(&mut out, t),
-                Data::Element { name, .. } if *name == local_name!("br") => {
-                    push_collapsed(&mut out, " ")
-                }
+                Data::Element { name, .. } if *name == local_name!("br") => push_collapsed(&mut out, " "),
                 _ => stack.extend(self.nodes[n].children.iter().rev()),
             }
         }

@@ -71,9 +71,7 @@ fn is_heading(name: &LocalName) -> Option<u8> {
 /// Elements whose whole subtree is page chrome.
 fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
     match *name {
-        local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("head") => {
-            return true
-        }
+        local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("head") => return true,
         local_name!("header") => {
             let mut p = dom.nodes[i].parent;
             while p != ROOT {
@@ -84,15 +82,10 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
             }
             return true;
         }
-        local_name!("html")
-        | local_name!("body")
-        | local_name!("article")
-        | local_name!("main") => return false,
+        local_name!("html") | local_name!("body") | local_name!("article") | local_name!("main") => return false,
         _ => {}
     }
-    if dom.attr(i, local_name!("hidden")).is_some()
-        || dom.attr(i, local_name!("aria-hidden")) == Some("true")
-    {
+    if dom.attr(i, local_name!("hidden")).is_some() || dom.attr(i, local_name!("aria-hidden")) == Some("true") {
         return true;
     }
     if let Some(role) = dom.attr(i, local_name!("role")) {
@@ -112,11 +105,7 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
         }
     }
     if let Some(style) = dom.attr(i, local_name!("style")) {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
         if style.contains("display:none") || style.contains("visibility:hidden") {
             return true;
         }
@@ -132,10 +121,7 @@ impl<'a> Page<'a> {
         let mut removed = vec![false; n];
         for i in 1..n {
             let parent = dom.nodes[i].parent;
-            removed[i] = removed[parent]
-                || dom
-                    .name(i)
-                    .is_some_and(|name| is_chrome_element(dom, i, name));
+            removed[i] = removed[parent] || dom.name(i).is_some_and(|name| is_chrome_element(dom, i, name));
         }
         let mut chars = vec![0usize; n];
         let mut link_chars = vec![0usize; n];
@@ -159,14 +145,7 @@ impl<'a> Page<'a> {
                 commas[parent] += commas[i];
             }
         }
-        Page {
-            dom,
-            removed,
-            chars,
-            link_chars,
-            commas,
-            base,
-        }
+        Page { dom, removed, chars, link_chars, commas, base }
     }
 
     fn link_density(&self, i: usize) -> f64 {
@@ -192,9 +171,7 @@ impl<'a> Page<'a> {
         let base = match self.dom.name(i) {
             Some(&local_name!("article")) => 10.0,
             Some(&local_name!("div")) | Some(&local_name!("main")) => 5.0,
-            Some(&local_name!("pre"))
-            | Some(&local_name!("td"))
-            | Some(&local_name!("blockquote")) => 3.0,
+            Some(&local_name!("pre")) | Some(&local_name!("td")) | Some(&local_name!("blockquote")) => 3.0,
             Some(&local_name!("ol"))
             | Some(&local_name!("ul"))
             | Some(&local_name!("dl"))
@@ -213,9 +190,7 @@ impl<'a> Page<'a> {
             | Some(&local_name!("pre"))
             | Some(&local_name!("td"))
             | Some(&local_name!("blockquote")) => true,
-            Some(&local_name!("div"))
-            | Some(&local_name!("section"))
-            | Some(&local_name!("article")) => {
+            Some(&local_name!("div")) | Some(&local_name!("section")) | Some(&local_name!("article")) => {
                 let direct: usize = self.dom.nodes[i]
                     .children
                     .iter()
@@ -266,8 +241,7 @@ impl<'a> Page<'a> {
         // A container whose parent holds much the same text with a better score is only a part of it.
         loop {
             let parent = self.dom.nodes[top].parent;
-            if parent == ROOT || self.dom.is(parent, local_name!("body")) || score[parent].is_nan()
-            {
+            if parent == ROOT || self.dom.is(parent, local_name!("body")) || score[parent].is_nan() {
                 break;
             }
             let parent_score = score[parent] * (1.0 - self.link_density(parent));
@@ -342,10 +316,7 @@ impl<'a> Page<'a> {
                 let ordered = self.dom.is(self.dom.nodes[i].parent, local_name!("ol"));
                 self.push_block(blocks, BlockKind::ListItem { ordered }, i);
                 for &c in &self.dom.nodes[i].children {
-                    if matches!(
-                        self.dom.name(c),
-                        Some(&local_name!("ul")) | Some(&local_name!("ol"))
-                    ) {
+                    if matches!(self.dom.name(c), Some(&local_name!("ul")) | Some(&local_name!("ol"))) {
                         self.collect(c, blocks, inline, depth + 1);
                     }
                 }
@@ -375,10 +346,7 @@ impl<'a> Page<'a> {
                 inline.flush(blocks);
                 let text = escape(self.dom.text(i).trim());
                 if !text.is_empty() {
-                    blocks.push(Block {
-                        kind: BlockKind::Preformatted,
-                        html: text,
-                    });
+                    blocks.push(Block { kind: BlockKind::Preformatted, html: text });
                 }
             }
             local_name!("img") => {
@@ -400,10 +368,7 @@ impl<'a> Page<'a> {
     }
 
     fn has_block_children(&self, i: usize) -> bool {
-        self.dom.nodes[i]
-            .children
-            .iter()
-            .any(|&c| self.dom.name(c).is_some_and(|n| !is_inline(n)))
+        self.dom.nodes[i].children.iter().any(|&c| self.dom.name(c).is_some_and(|n| !is_inline(n)))
     }
 
     fn push_block(&self, blocks: &mut Vec<Block>, kind: BlockKind, i: usize) {
@@ -447,11 +412,7 @@ impl<'a> Page<'a> {
         let alt = self.dom.attr(i, local_name!("alt")).unwrap_or("").trim();
         Some(Block {
             kind: BlockKind::Image,
-            html: format!(
-                "<img src=\"{}\" alt=\"{}\">",
-                escape_attr(&src),
-                escape_attr(alt)
-            ),
+            html: format!("<img src=\"{}\" alt=\"{}\">", escape_attr(&src), escape_attr(alt)),
         })
     }
 
@@ -483,29 +444,17 @@ impl<'a> Page<'a> {
             Data::Text(text) => {
                 let mut collapsed = String::new();
                 push_collapsed(&mut collapsed, text);
-                let collapsed = if out.ends_with(' ') || out.is_empty() {
-                    collapsed.trim_start()
-                } else {
-                    &collapsed
-                };
+                let collapsed = if out.ends_with(' ') || out.is_empty() { collapsed.trim_start() } else { &collapsed };
                 out.push_str(&escape(collapsed));
             }
             Data::Element { name, .. } => {
                 let (open, close) = match *name {
-                    local_name!("a") => match self
-                        .dom
-                        .attr(c, local_name!("href"))
-                        .and_then(|h| self.absolute(h))
-                    {
+                    local_name!("a") => match self.dom.attr(c, local_name!("href")).and_then(|h| self.absolute(h)) {
                         Some(href) => (format!("<a href=\"{}\">", escape_attr(&href)), "</a>"),
                         None => (String::new(), ""),
                     },
-                    local_name!("em") | local_name!("i") | local_name!("cite") => {
-                        ("<em>".to_string(), "</em>")
-                    }
-                    local_name!("strong") | local_name!("b") => {
-                        ("<strong>".to_string(), "</strong>")
-                    }
+                    local_name!("em") | local_name!("i") | local_name!("cite") => ("<em>".to_string(), "</em>"),
+                    local_name!("strong") | local_name!("b") => ("<strong>".to_string(), "</strong>"),
                     local_name!("code") => ("<code>".to_string(), "</code>"),
                     local_name!("sub") => ("<sub>".to_string(), "</sub>"),
                     local_name!("sup") => ("<sup>".to_string(), "</sup>"),
@@ -583,10 +532,7 @@ impl Inline {
         let html = std::mem::take(&mut self.html);
         let html = html.trim();
         if !html.is_empty() {
-            blocks.push(Block {
-                kind: BlockKind::Paragraph,
-                html: html.to_string(),
-            });
+            blocks.push(Block { kind: BlockKind::Paragraph, html: html.to_string() });
         }
     }
 }
@@ -605,10 +551,7 @@ fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
         }
         let chars = text.chars().count();
         let link_chars: usize = link_texts(&block.html).map(|t| t.chars().count()).sum();
-        if chars < 300
-            && link_chars as f64 > chars as f64 * 0.6
-            && !matches!(block.kind, BlockKind::Heading(_))
-        {
+        if chars < 300 && link_chars as f64 > chars as f64 * 0.6 && !matches!(block.kind, BlockKind::Heading(_)) {
             continue;
         }
         if kept.last().is_some_and(|last| last.html == block.html) {
@@ -617,10 +560,7 @@ fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
         kept.push(block);
     }
     // Trailing headings announce something that was cut ("Related", "Comments").
-    while kept
-        .last()
-        .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
-    {
+    while kept.last().is_some_and(|b| matches!(b.kind, BlockKind::Heading(_))) {
         kept.pop();
     }
     kept

@@ -41,16 +41,11 @@ pub fn read(dom: &Dom, json_ld: &[String], base: Option<&Url>) -> Metadata {
             }
             local_name!("title") if title_tag.is_none() => title_tag = Some(dom.text(i)),
             local_name!("link") if canonical.is_none() => {
-                if dom
-                    .attr(i, local_name!("rel"))
-                    .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
-                {
+                if dom.attr(i, local_name!("rel")).is_some_and(|r| r.eq_ignore_ascii_case("canonical")) {
                     canonical = dom.attr(i, local_name!("href")).map(str::to_string);
                 }
             }
-            local_name!("h1") if first_h1.is_none() => {
-                first_h1 = Some(dom.text(i)).filter(|t| !t.is_empty())
-            }
+            local_name!("h1") if first_h1.is_none() => first_h1 = Some(dom.text(i)).filter(|t| !t.is_empty()),
             local_name!("time") if first_time.is_none() => {
                 first_time = dom.attr(i, local_name!("datetime")).map(str::to_string)
             }
@@ -71,10 +66,8 @@ pub fn read(dom: &Dom, json_ld: &[String], base: Option<&Url>) -> Metadata {
         }
     };
     let html = dom.find_first(local_name!("html"));
-    let declared_language = html
-        .and_then(|h| dom.attr(h, local_name!("lang")))
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty());
+    let declared_language =
+        html.and_then(|h| dom.attr(h, local_name!("lang"))).map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
 
     let title = choose_title(
         ld_str("headline"),
@@ -87,9 +80,7 @@ pub fn read(dom: &Dom, json_ld: &[String], base: Option<&Url>) -> Metadata {
         .as_ref()
         .and_then(|a| authors(a.get("author")?))
         .or(meta.get("author"))
-        .or(meta
-            .get("article:author")
-            .filter(|a| !a.starts_with("http")));
+        .or(meta.get("article:author").filter(|a| !a.starts_with("http")));
     Metadata {
         title,
         byline,
@@ -100,20 +91,12 @@ pub fn read(dom: &Dom, json_ld: &[String], base: Option<&Url>) -> Metadata {
             .or(meta.get("datepublished"))
             .or(first_time)
             .and_then(|d| iso_date(&d)),
-        modified: ld_str("dateModified")
-            .or(meta.get("article:modified_time"))
-            .and_then(|d| iso_date(&d)),
+        modified: ld_str("dateModified").or(meta.get("article:modified_time")).and_then(|d| iso_date(&d)),
         section: ld_str("articleSection").or(meta.get("article:section")),
         canonical_url: absolute(canonical.or(meta.get("og:url"))),
         declared_language,
-        description: meta
-            .get("og:description")
-            .or(meta.get("description"))
-            .or(ld_str("description")),
-        image: absolute(
-            meta.get("og:image")
-                .or_else(|| ld.as_ref().and_then(|a| image_of(a.get("image")?))),
-        ),
+        description: meta.get("og:description").or(meta.get("description")).or(ld_str("description")),
+        image: absolute(meta.get("og:image").or_else(|| ld.as_ref().and_then(|a| image_of(a.get("image")?)))),
         article_body: ld_str("articleBody"),
     }
 }
@@ -129,10 +112,7 @@ impl Meta {
     }
 
     fn get(&self, key: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 }
 
@@ -179,17 +159,13 @@ fn find_article(value: &Value) -> Option<&Value> {
         Value::Object(map) => {
             let is_article = match map.get("@type") {
                 Some(Value::String(t)) => is_article_type(t),
-                Some(Value::Array(ts)) => {
-                    ts.iter().any(|t| t.as_str().is_some_and(is_article_type))
-                }
+                Some(Value::Array(ts)) => ts.iter().any(|t| t.as_str().is_some_and(is_article_type)),
                 _ => false,
             };
             if is_article {
                 return Some(value);
             }
-            map.get("@graph")
-                .and_then(find_article)
-                .or_else(|| map.get("mainEntity").and_then(find_article))
+            map.get("@graph").and_then(find_article).or_else(|| map.get("mainEntity").and_then(find_article))
         }
         _ => None,
     }
@@ -258,14 +234,8 @@ mod tests {
 
     #[test]
     fn title_loses_the_site_name() {
-        assert_eq!(
-            strip_site_name("Big news today in Vilnius | The Daily", None),
-            "Big news today in Vilnius"
-        );
-        assert_eq!(
-            strip_site_name("Markets - Stocks rise", Some("Nope")),
-            "Markets - Stocks rise"
-        );
+        assert_eq!(strip_site_name("Big news today in Vilnius | The Daily", None), "Big news today in Vilnius");
+        assert_eq!(strip_site_name("Markets - Stocks rise", Some("Nope")), "Markets - Stocks rise");
         assert_eq!(
             choose_title(
                 None,
@@ -280,10 +250,7 @@ mod tests {
 
     #[test]
     fn dates_become_iso() {
-        assert_eq!(
-            iso_date("Tue, 13 Aug 2024 10:00:00 GMT").as_deref(),
-            Some("2024-08-13T10:00:00Z")
-        );
+        assert_eq!(iso_date("Tue, 13 Aug 2024 10:00:00 GMT").as_deref(), Some("2024-08-13T10:00:00Z"));
         assert_eq!(iso_date("2024-08-13").as_deref(), Some("2024-08-13"));
         assert_eq!(iso_date("yesterday"), None);
     }

@@ -30,17 +30,10 @@ pub struct ArticleCleaner;
 
 impl Cleaner for ArticleCleaner {
     fn clean(&self, page: &RawPage) -> Result<Article, CleanError> {
-        let no_article = || CleanError::NoArticle {
-            input: page.source.clone(),
-        };
+        let no_article = || CleanError::NoArticle { input: page.source.clone() };
         let mut article = if is_plain_text(page) {
             let cleaned = text::clean_text(&page.text).ok_or_else(no_article)?;
-            Article {
-                title: cleaned.title,
-                section: cleaned.section,
-                blocks: cleaned.blocks,
-                ..Article::default()
-            }
+            Article { title: cleaned.title, section: cleaned.section, blocks: cleaned.blocks, ..Article::default() }
         } else {
             clean_html(page).ok_or_else(no_article)?
         };
@@ -51,11 +44,7 @@ impl Cleaner for ArticleCleaner {
                 article.title = item.title.clone().unwrap_or_default();
             }
         }
-        article.id = article
-            .canonical_url
-            .clone()
-            .or_else(|| page.url.clone())
-            .unwrap_or_else(|| page.source.clone());
+        article.id = article.canonical_url.clone().or_else(|| page.url.clone()).unwrap_or_else(|| page.source.clone());
         article.compute_content_hash();
         Ok(article)
     }
@@ -67,14 +56,8 @@ fn is_plain_text(page: &RawPage) -> bool {
 }
 
 fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .chars()
-        .take(2048)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    ["<html", "<!doctype", "<body", "<p>", "<div", "<article"]
-        .iter()
-        .any(|t| head.contains(t))
+    let head: String = text.chars().take(2048).collect::<String>().to_ascii_lowercase();
+    ["<html", "<!doctype", "<body", "<p>", "<div", "<article"].iter().any(|t| head.contains(t))
 }
 
 fn clean_html(page: &RawPage) -> Option<Article> {
@@ -82,25 +65,18 @@ fn clean_html(page: &RawPage) -> Option<Article> {
     let dom = dom::Dom::parse(&stripped.html);
     let base = page.url.as_deref().and_then(|u| Url::parse(u).ok());
     let meta = metadata::read(&dom, &stripped.json_ld, base.as_ref());
-    let base = base.or_else(|| {
-        meta.canonical_url
-            .as_deref()
-            .and_then(|u| Url::parse(u).ok())
-    });
+    let base = base.or_else(|| meta.canonical_url.as_deref().and_then(|u| Url::parse(u).ok()));
     let mut blocks = match extract::extract(&dom, base.as_ref()) {
         Some(extraction) => extraction.blocks,
         None => body_from_json_ld(meta.article_body.as_deref()?),
     };
-    let title = meta
-        .title
-        .clone()
-        .or_else(|| first_heading(&blocks))
-        .or_else(|| first_sentence(&blocks))?;
+    let title = meta.title.clone().or_else(|| first_heading(&blocks)).or_else(|| first_sentence(&blocks))?;
     // The headline is metadata; the body starts after it.
-    if let Some(pos) = blocks.iter().take(4).position(|b| {
-        matches!(b.kind, BlockKind::Heading(_))
-            && render::inline_text(&b.html).trim() == title.trim()
-    }) {
+    if let Some(pos) = blocks
+        .iter()
+        .take(4)
+        .position(|b| matches!(b.kind, BlockKind::Heading(_)) && render::inline_text(&b.html).trim() == title.trim())
+    {
         blocks.remove(pos);
     }
     if let Some(byline) = &meta.byline {
@@ -125,38 +101,25 @@ fn clean_html(page: &RawPage) -> Option<Article> {
 }
 
 fn first_heading(blocks: &[Block]) -> Option<String> {
-    blocks
-        .iter()
-        .find(|b| matches!(b.kind, BlockKind::Heading(_)))
-        .map(|b| render::inline_text(&b.html))
+    blocks.iter().find(|b| matches!(b.kind, BlockKind::Heading(_))).map(|b| render::inline_text(&b.html))
 }
 
 /// A stand-in headline for a page that has none: the body's first sentence, at most 120 characters.
 fn first_sentence(blocks: &[Block]) -> Option<String> {
     let text = render::inline_text(&blocks.iter().find(|b| b.kind == BlockKind::Paragraph)?.html);
-    let sentence = text
-        .split_inclusive(['.', '!', '?'])
-        .next()
-        .unwrap_or(&text)
-        .trim();
+    let sentence = text.split_inclusive(['.', '!', '?']).next().unwrap_or(&text).trim();
     if sentence.chars().count() <= 120 {
         return Some(sentence.to_string());
     }
     let cut: String = sentence.chars().take(120).collect();
-    Some(format!(
-        "{}…",
-        cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)
-    ))
+    Some(format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)))
 }
 
 fn body_from_json_ld(body: &str) -> Vec<Block> {
     body.split("\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| Block {
-            kind: BlockKind::Paragraph,
-            html: extract::escape(p),
-        })
+        .map(|p| Block { kind: BlockKind::Paragraph, html: extract::escape(p) })
         .collect()
 }
 
@@ -171,11 +134,7 @@ pub fn render(article: &Article) -> Rendered {
     let html = render::to_html(&article.blocks);
     let text = render::to_text(&html);
     let markdown = render::to_markdown(&article.blocks);
-    Rendered {
-        html,
-        text,
-        markdown,
-    }
+    Rendered { html, text, markdown }
 }
 
 /// The blocks of a document taken as it is (`translate --no-clean`): an HTML fragment block by
@@ -188,9 +147,6 @@ pub fn blocks_as_given(text: &str) -> Vec<Block> {
     text.split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|p| !p.is_empty())
-        .map(|p| Block {
-            kind: BlockKind::Paragraph,
-            html: extract::escape(&p),
-        })
+        .map(|p| Block { kind: BlockKind::Paragraph, html: extract::escape(&p) })
         .collect()
 }

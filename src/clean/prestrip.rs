@@ -5,9 +5,7 @@
 use std::cell::RefCell;
 
 use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 use html5ever::{local_name, LocalName, TokenizerResult};
 
 /// Elements kept open at most this deep; deeper tags are dropped, their text kept.
@@ -166,8 +164,7 @@ impl Sink {
             }
             let is_json_ld = name == local_name!("script")
                 && tag.attrs.iter().any(|a| {
-                    a.name.local == local_name!("type")
-                        && a.value.trim().eq_ignore_ascii_case("application/ld+json")
+                    a.name.local == local_name!("type") && a.value.trim().eq_ignore_ascii_case("application/ld+json")
                 });
             if is_json_ld {
                 self.json_ld_text = Some(String::new());
@@ -219,10 +216,7 @@ impl Sink {
                         | local_name!("tr")
                 ))
             || (matches!(*top, local_name!("td") | local_name!("th"))
-                && matches!(
-                    *name,
-                    local_name!("td") | local_name!("th") | local_name!("tr")
-                ));
+                && matches!(*name, local_name!("td") | local_name!("th") | local_name!("tr")));
         if implied {
             if *written {
                 write_end_tag(&mut self.out, top);
@@ -233,12 +227,7 @@ impl Sink {
 
     fn end_tag(&mut self, name: &LocalName) {
         let len = self.open.len();
-        let found = self
-            .open
-            .iter()
-            .rev()
-            .take(END_TAG_SEARCH)
-            .position(|(open, _)| open == name);
+        let found = self.open.iter().rev().take(END_TAG_SEARCH).position(|(open, _)| open == name);
         match found {
             Some(from_top) => {
                 for (open, written) in self.open.drain(len - from_top - 1..).rev() {
@@ -293,19 +282,13 @@ fn escape_text(out: &mut String, text: &str) {
 }
 
 pub fn strip(html: &str) -> Stripped {
-    let tokenizer = Tokenizer::new(
-        StripSink(RefCell::new(Sink::default())),
-        TokenizerOpts::default(),
-    );
+    let tokenizer = Tokenizer::new(StripSink(RefCell::new(Sink::default())), TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(html.into());
     while let TokenizerResult::Script(()) = tokenizer.feed(&input) {}
     tokenizer.end();
     let sink = tokenizer.sink.0.into_inner();
-    Stripped {
-        html: sink.out,
-        json_ld: sink.json_ld,
-    }
+    Stripped { html: sink.out, json_ld: sink.json_ld }
 }
 
 #[cfg(test)]
@@ -326,11 +309,7 @@ mod tests {
 
     #[test]
     fn caps_depth_and_keeps_text() {
-        let deep = format!(
-            "{}deep text{}",
-            "<div>".repeat(100_000),
-            "</div>".repeat(100_000)
-        );
+        let deep = format!("{}deep text{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
         let stripped = strip(&deep);
         assert_eq!(stripped.html.matches("<div>").count(), MAX_DEPTH);
         assert_eq!(stripped.html.matches("</div>").count(), MAX_DEPTH);

@@ -42,10 +42,7 @@ fn block_tags(kind: BlockKind) -> (String, &'static str) {
     match kind {
         BlockKind::Heading(level) => {
             let level = level.clamp(2, 6);
-            (
-                format!("<h{level}>"),
-                ["", "", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>"][level as usize],
-            )
+            (format!("<h{level}>"), ["", "", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>"][level as usize])
         }
         BlockKind::Paragraph => ("<p>".into(), "</p>"),
         BlockKind::ListItem { .. } => ("<li>".into(), "</li>"),
@@ -125,11 +122,7 @@ pub fn to_text(html: &str) -> String {
             // List items stay together; everything else is its own paragraph.
             let is_item = line.starts_with("* ") || line.starts_with("  ");
             if !out.is_empty() {
-                out.push_str(if is_item && previous_is_item {
-                    "\n"
-                } else {
-                    "\n\n"
-                });
+                out.push_str(if is_item && previous_is_item { "\n" } else { "\n\n" });
             }
             out.push_str(line);
             previous_is_item = is_item;
@@ -142,11 +135,7 @@ pub fn to_text(html: &str) -> String {
 fn without_links(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(pos) = ["<a ", "</a>", "<img "]
-        .iter()
-        .filter_map(|t| rest.find(t))
-        .min()
-    {
+    while let Some(pos) = ["<a ", "</a>", "<img "].iter().filter_map(|t| rest.find(t)).min() {
         out.push_str(&rest[..pos]);
         match rest[pos..].find('>') {
             Some(end) => rest = &rest[pos + end + 1..],
@@ -187,15 +176,11 @@ pub fn to_markdown(blocks: &[Block]) -> String {
         }
         let list_item = matches!(block.kind, BlockKind::ListItem { .. });
         if !out.is_empty() {
-            out.push_str(
-                if list_item
-                    && (out.ends_with('\n') || out.lines().last().is_some_and(is_list_line))
-                {
-                    "\n"
-                } else {
-                    "\n\n"
-                },
-            );
+            out.push_str(if list_item && (out.ends_with('\n') || out.lines().last().is_some_and(is_list_line)) {
+                "\n"
+            } else {
+                "\n\n"
+            });
         }
         out.push_str(&line);
     }
@@ -203,10 +188,7 @@ pub fn to_markdown(blocks: &[Block]) -> String {
 }
 
 fn is_list_line(line: &str) -> bool {
-    line.starts_with("- ")
-        || line
-            .split_once(". ")
-            .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+    line.starts_with("- ") || line.split_once(". ").is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Inline HTML to Markdown: links, emphasis and code kept, everything else as text.
@@ -289,19 +271,13 @@ mod tests {
     use super::*;
 
     fn block(kind: BlockKind, html: &str) -> Block {
-        Block {
-            kind,
-            html: html.to_string(),
-        }
+        Block { kind, html: html.to_string() }
     }
 
     #[test]
     fn html_groups_lists_and_sanitises() {
         let blocks = [
-            block(
-                BlockKind::Paragraph,
-                "Hello <a href=\"javascript:alert(1)\">x</a> <em>world</em>",
-            ),
+            block(BlockKind::Paragraph, "Hello <a href=\"javascript:alert(1)\">x</a> <em>world</em>"),
             block(BlockKind::ListItem { ordered: false }, "one"),
             block(BlockKind::ListItem { ordered: false }, "two"),
             block(BlockKind::Paragraph, "<img src=x onerror=alert(1)>bye"),
@@ -309,10 +285,7 @@ mod tests {
         let html = to_html(&blocks);
         assert!(!html.contains("javascript"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(
-            html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
-            "{html}"
-        );
+        assert!(html.contains("<ul>\n<li>one</li>\n<li>two</li>\n</ul>"), "{html}");
     }
 
     #[test]
@@ -320,10 +293,7 @@ mod tests {
         let long = "word ".repeat(60);
         let html = to_html(&[
             block(BlockKind::Paragraph, &long),
-            block(
-                BlockKind::Paragraph,
-                "Second <a href=\"https://x.example/\">link</a>.",
-            ),
+            block(BlockKind::Paragraph, "Second <a href=\"https://x.example/\">link</a>."),
         ]);
         let text = to_text(&html);
         assert_eq!(text, format!("{}\n\nSecond link.", long.trim()));
@@ -333,14 +303,8 @@ mod tests {
     fn markdown_keeps_links_and_emphasis() {
         let md = to_markdown(&[
             block(BlockKind::Heading(2), "Title"),
-            block(
-                BlockKind::Paragraph,
-                "See <a href=\"https://x.example/\">this</a> and <em>that</em> &amp; more.",
-            ),
+            block(BlockKind::Paragraph, "See <a href=\"https://x.example/\">this</a> and <em>that</em> &amp; more."),
         ]);
-        assert_eq!(
-            md,
-            "## Title\n\nSee [this](https://x.example/) and *that* & more."
-        );
+        assert_eq!(md, "## Title\n\nSee [this](https://x.example/) and *that* & more.");
     }
 }

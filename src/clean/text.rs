@@ -13,8 +13,7 @@ pub struct TextArticle {
 
 /// A line that reads as article prose rather than a label.
 fn is_prose(line: &str) -> bool {
-    line.split_whitespace().count() >= 12
-        || line.ends_with(['.', '!', '?', '…', '"', '»', '”', '。'])
+    line.split_whitespace().count() >= 12 || line.ends_with(['.', '!', '?', '…', '"', '»', '”', '。'])
 }
 
 pub fn clean_text(text: &str) -> Option<TextArticle> {
@@ -29,9 +28,7 @@ pub fn clean_text(text: &str) -> Option<TextArticle> {
         unique.push(line);
     }
     // Short label lines before the headline: the first is the section.
-    let title_at = unique
-        .iter()
-        .position(|l| l.split_whitespace().count() >= 3)?;
+    let title_at = unique.iter().position(|l| l.split_whitespace().count() >= 3)?;
     let section = unique[..title_at].first().map(|s| s.to_string());
     let title = unique[title_at].to_string();
     let body = &unique[title_at + 1..];
@@ -40,42 +37,22 @@ pub fn clean_text(text: &str) -> Option<TextArticle> {
     let blocks = body[first..=last]
         .iter()
         .map(|line| {
-            let kind = if is_prose(line) {
-                BlockKind::Paragraph
-            } else {
-                BlockKind::Heading(2)
-            };
-            Block {
-                kind,
-                html: escape(line),
-            }
+            let kind = if is_prose(line) { BlockKind::Paragraph } else { BlockKind::Heading(2) };
+            Block { kind, html: escape(line) }
         })
         .collect();
-    Some(TextArticle {
-        section,
-        title,
-        blocks,
-    })
+    Some(TextArticle { section, title, blocks })
 }
 
 /// Paragraphs of a text: one per line, unless the text is hard-wrapped, then one per blank-line chunk.
 fn paragraphs(text: &str) -> Vec<String> {
-    let is_blank = |l: &str| {
-        l.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
-            .is_empty()
-    };
+    let is_blank = |l: &str| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}').is_empty();
     let lines: Vec<&str> = text.lines().filter(|l| !is_blank(l)).collect();
     let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    let near_limit = lines
-        .iter()
-        .filter(|l| l.chars().count() + 15 >= longest)
-        .count();
+    let near_limit = lines.iter().filter(|l| l.chars().count() + 15 >= longest).count();
     let hard_wrapped = longest <= 100 && lines.len() >= 6 && near_limit * 2 >= lines.len();
     if !hard_wrapped {
-        return lines
-            .into_iter()
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect();
+        return lines.into_iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     }
     let mut out = Vec::new();
     let mut current = String::new();
@@ -109,10 +86,7 @@ mod tests {
     fn seed_like_text_keeps_headline_and_body_only() {
         let article = clean_text(SEED_LIKE).unwrap();
         assert_eq!(article.section.as_deref(), Some("Diplomacy"));
-        assert_eq!(
-            article.title,
-            "Minister announces the demilitarization of the region"
-        );
+        assert_eq!(article.title, "Minister announces the demilitarization of the region");
         let texts: Vec<&str> = article.blocks.iter().map(|b| b.html.as_str()).collect();
         assert_eq!(
             texts,
@@ -128,8 +102,6 @@ mod tests {
         let text = "A headline for the story\n\nThis paragraph was wrapped by an old mail program at\nseventy columns so that each line is about as long as\nthe others, which we have to undo before translating.\n\nAnd a second one, also wrapped by the same old program\nat seventy columns, ends here with a proper full stop.";
         let article = clean_text(text).unwrap();
         assert_eq!(article.blocks.len(), 2);
-        assert!(article.blocks[0]
-            .html
-            .starts_with("This paragraph was wrapped by an old mail program at seventy"));
+        assert!(article.blocks[0].html.starts_with("This paragraph was wrapped by an old mail program at seventy"));
     }
 }

@@ -68,19 +68,13 @@ pub struct DetectConfig {
 
 impl Default for DetectConfig {
     fn default() -> Self {
-        DetectConfig {
-            languages: languages::supported_codes(),
-            min_confidence: 0.5,
-        }
+        DetectConfig { languages: languages::supported_codes(), min_confidence: 0.5 }
     }
 }
 
 #[derive(Debug, Clone)]
 pub enum BackendConfig {
-    Apertium {
-        modes_dir: Option<PathBuf>,
-        timeout: Duration,
-    },
+    Apertium { modes_dir: Option<PathBuf>, timeout: Duration },
 }
 
 impl BackendConfig {
@@ -140,53 +134,30 @@ impl Pipeline {
     /// Reads and validates a pipeline file. Warnings are returned beside the pipeline.
     pub fn load(file: &Path) -> Result<(Pipeline, Vec<Problem>), ConfigError> {
         let text = std::fs::read_to_string(file).map_err(|err| ConfigError {
-            problems: vec![Problem::at(
-                file,
-                "",
-                None,
-                format!("cannot read the pipeline file: {err}"),
-            )],
+            problems: vec![Problem::at(file, "", None, format!("cannot read the pipeline file: {err}"))],
         })?;
         Self::parse(file, &text)
     }
 
     pub fn parse(file: &Path, text: &str) -> Result<(Pipeline, Vec<Problem>), ConfigError> {
         let raw: RawPipeline = toml::from_str(text).map_err(|err| ConfigError {
-            problems: vec![Problem::at(
-                file,
-                text,
-                err.span(),
-                err.message().trim().to_string(),
-            )],
+            problems: vec![Problem::at(file, text, err.span(), err.message().trim().to_string())],
         })?;
-        let mut validator = Validator {
-            file,
-            text,
-            problems: Vec::new(),
-        };
+        let mut validator = Validator { file, text, problems: Vec::new() };
         let pipeline = validator.pipeline(raw);
-        let (errors, warnings): (Vec<_>, Vec<_>) = validator
-            .problems
-            .into_iter()
-            .partition(|p| p.severity == Severity::Error);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            validator.problems.into_iter().partition(|p| p.severity == Severity::Error);
         if errors.is_empty() {
             Ok((pipeline, warnings))
         } else {
-            Err(ConfigError {
-                problems: errors.into_iter().chain(warnings).collect(),
-            })
+            Err(ConfigError { problems: errors.into_iter().chain(warnings).collect() })
         }
     }
 
     /// Every language some partner asked for by name.
     pub fn target_languages(&self) -> Vec<String> {
-        let mut targets: Vec<String> = self
-            .partners
-            .iter()
-            .flat_map(|p| p.languages.iter())
-            .filter(|l| *l != "*")
-            .cloned()
-            .collect();
+        let mut targets: Vec<String> =
+            self.partners.iter().flat_map(|p| p.languages.iter()).filter(|l| *l != "*").cloned().collect();
         targets.sort();
         targets.dedup();
         targets
@@ -201,12 +172,7 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn problem<T>(&mut self, value: &Spanned<T>, message: impl Into<String>) {
-        self.problems.push(Problem::at(
-            self.file,
-            self.text,
-            Some(value.span()),
-            message,
-        ));
+        self.problems.push(Problem::at(self.file, self.text, Some(value.span()), message));
     }
 
     /// The value with `${VAR}` expanded, or a problem at its position.
@@ -237,13 +203,7 @@ impl Validator<'_> {
             return Some(c);
         }
         let supported = languages::supported_codes().join(" ");
-        self.problem(
-            code,
-            format!(
-                "unknown or unsupported language {:?} (supported: {supported})",
-                code.get_ref()
-            ),
-        );
+        self.problem(code, format!("unknown or unsupported language {:?} (supported: {supported})", code.get_ref()));
         None
     }
 
@@ -257,11 +217,7 @@ impl Validator<'_> {
             Some(s) => self.expanded(s).map(PathBuf::from).unwrap_or_default(),
             None => dir.join("newswire-state.sqlite"),
         };
-        let templates = raw
-            .templates
-            .as_ref()
-            .and_then(|t| self.expanded(t))
-            .map(PathBuf::from);
+        let templates = raw.templates.as_ref().and_then(|t| self.expanded(t)).map(PathBuf::from);
 
         let mut source = SourceConfig::default();
         for (from, into) in [
@@ -287,17 +243,10 @@ impl Validator<'_> {
 
         let mut detect = DetectConfig::default();
         if let Some(raw_detect) = &raw.detect {
-            let langs: Vec<String> = raw_detect
-                .languages
-                .get_ref()
-                .iter()
-                .filter_map(|c| self.language(c, false))
-                .collect();
+            let langs: Vec<String> =
+                raw_detect.languages.get_ref().iter().filter_map(|c| self.language(c, false)).collect();
             if raw_detect.languages.get_ref().is_empty() {
-                self.problem(
-                    &raw_detect.languages,
-                    "`detect.languages` must list at least one language",
-                );
+                self.problem(&raw_detect.languages, "`detect.languages` must list at least one language");
             }
             detect.languages = langs;
             if let Some(min) = &raw_detect.min_confidence {
@@ -325,10 +274,7 @@ impl Validator<'_> {
                         let known: Vec<&str> = raw.backends.keys().map(String::as_str).collect();
                         self.problem(
                             &t.backend,
-                            format!(
-                                "backend {name:?} has no [backends.{name}] table (defined: {})",
-                                known.join(", ")
-                            ),
+                            format!("backend {name:?} has no [backends.{name}] table (defined: {})", known.join(", ")),
                         );
                     }
                 }
@@ -337,10 +283,7 @@ impl Validator<'_> {
             None if backends.is_empty() => {
                 backends.insert(
                     "apertium".to_string(),
-                    BackendConfig::Apertium {
-                        modes_dir: None,
-                        timeout: Duration::from_secs(60),
-                    },
+                    BackendConfig::Apertium { modes_dir: None, timeout: Duration::from_secs(60) },
                 );
                 vec!["apertium".to_string()]
             }
@@ -354,21 +297,14 @@ impl Validator<'_> {
             }
             let from = self.mailbox(&e.from)?;
             let timeout = self.duration(&e.timeout, Duration::from_secs(30));
-            Some(EmailConfig {
-                smtp_url: Secret::new(smtp_url),
-                from,
-                timeout,
-            })
+            Some(EmailConfig { smtp_url: Secret::new(smtp_url), from, timeout })
         });
 
         let mut partners: Vec<Partner> = Vec::new();
         for partner in &raw.partners {
             if let Some(p) = self.partner(partner, raw.email.is_some()) {
                 if partners.iter().any(|other| other.name == p.name) {
-                    self.problem(
-                        &partner.get_ref().name,
-                        format!("partner {:?} is defined twice", p.name),
-                    );
+                    self.problem(&partner.get_ref().name, format!("partner {:?} is defined twice", p.name));
                 }
                 partners.push(p);
             }
@@ -392,19 +328,12 @@ impl Validator<'_> {
         let raw = backend.get_ref();
         match raw.kind.get_ref().as_str() {
             "apertium" => {
-                let modes_dir = raw
-                    .modes_dir
-                    .as_ref()
-                    .and_then(|d| self.expanded(d))
-                    .map(PathBuf::from);
+                let modes_dir = raw.modes_dir.as_ref().and_then(|d| self.expanded(d)).map(PathBuf::from);
                 let timeout = self.duration(&raw.timeout, Duration::from_secs(60));
                 Some(BackendConfig::Apertium { modes_dir, timeout })
             }
             other => {
-                self.problem(
-                    &raw.kind,
-                    format!("unknown backend kind {other:?} (known: apertium)"),
-                );
+                self.problem(&raw.kind, format!("unknown backend kind {other:?} (known: apertium)"));
                 None
             }
         }
@@ -424,27 +353,16 @@ impl Validator<'_> {
     fn partner(&mut self, partner: &Spanned<RawPartner>, has_email: bool) -> Option<Partner> {
         let raw = partner.get_ref();
         let name = raw.name.get_ref().trim().to_string();
-        let languages: Vec<String> = raw
-            .languages
-            .get_ref()
-            .iter()
-            .filter_map(|c| self.language(c, true))
-            .collect();
+        let languages: Vec<String> = raw.languages.get_ref().iter().filter_map(|c| self.language(c, true)).collect();
         if raw.languages.get_ref().is_empty() {
-            self.problem(
-                &raw.languages,
-                format!("partner {name:?} subscribes to no language"),
-            );
+            self.problem(&raw.languages, format!("partner {name:?} subscribes to no language"));
         }
         let timeout = self.duration(&raw.timeout, Duration::from_secs(30));
         let unexpected = |v: &mut Self, field: &str, present: bool| {
             if present {
                 v.problem(
                     &raw.channel,
-                    format!(
-                        "partner {name:?}: `{field}` does not apply to the {} channel",
-                        raw.channel.get_ref()
-                    ),
+                    format!("partner {name:?}: `{field}` does not apply to the {} channel", raw.channel.get_ref()),
                 );
             }
         };
@@ -459,27 +377,17 @@ impl Validator<'_> {
                     );
                 }
                 let Some(to) = &raw.to else {
-                    self.problem(
-                        partner,
-                        format!("partner {name:?}: the email channel needs `to`"),
-                    );
+                    self.problem(partner, format!("partner {name:?}: the email channel needs `to`"));
                     return None;
                 };
-                let to: Vec<Mailbox> = to
-                    .get_ref()
-                    .iter()
-                    .filter_map(|m| self.mailbox(m))
-                    .collect();
+                let to: Vec<Mailbox> = to.get_ref().iter().filter_map(|m| self.mailbox(m)).collect();
                 ChannelConfig::Email { to }
             }
             "webhook" => {
                 unexpected(self, "to", raw.to.is_some());
                 unexpected(self, "path", raw.path.is_some());
                 let (Some(url), Some(secret)) = (&raw.url, &raw.secret) else {
-                    self.problem(
-                        partner,
-                        format!("partner {name:?}: the webhook channel needs `url` and `secret`"),
-                    );
+                    self.problem(partner, format!("partner {name:?}: the webhook channel needs `url` and `secret`"));
                     return None;
                 };
                 let url_text = self.expanded(url)?;
@@ -494,41 +402,24 @@ impl Validator<'_> {
                 if let Err(message) = crate::syndicate::sign::decode_secret(&secret_text) {
                     self.problem(secret, message);
                 }
-                ChannelConfig::Webhook {
-                    url: parsed,
-                    secret: Secret::new(secret_text),
-                }
+                ChannelConfig::Webhook { url: parsed, secret: Secret::new(secret_text) }
             }
             "directory" => {
                 unexpected(self, "to", raw.to.is_some());
                 unexpected(self, "url", raw.url.is_some());
                 let Some(path) = &raw.path else {
-                    self.problem(
-                        partner,
-                        format!("partner {name:?}: the directory channel needs `path`"),
-                    );
+                    self.problem(partner, format!("partner {name:?}: the directory channel needs `path`"));
                     return None;
                 };
-                ChannelConfig::Directory {
-                    path: PathBuf::from(self.expanded(path)?),
-                }
+                ChannelConfig::Directory { path: PathBuf::from(self.expanded(path)?) }
             }
             other => {
-                self.problem(
-                    &raw.channel,
-                    format!("unknown channel {other:?} (known: email, webhook, directory)"),
-                );
+                self.problem(&raw.channel, format!("unknown channel {other:?} (known: email, webhook, directory)"));
                 return None;
             }
         };
         let languages_at = line_column(self.text, raw.languages.span().start);
-        Some(Partner {
-            name,
-            languages_at,
-            languages,
-            channel,
-            timeout,
-        })
+        Some(Partner { name, languages_at, languages, channel, timeout })
     }
 }
 
@@ -537,9 +428,7 @@ fn check_smtp_url(url: &str) -> Result<(), String> {
     match parsed.scheme() {
         "smtp" | "smtps" if parsed.host_str().is_some() => Ok(()),
         "file" => Ok(()),
-        scheme => Err(format!(
-            "smtp_url must be smtp://, smtps:// or file://, not {scheme}://"
-        )),
+        scheme => Err(format!("smtp_url must be smtp://, smtps:// or file://, not {scheme}://")),
     }
 }
 

@@ -20,20 +20,9 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn at(
-        file: &Path,
-        text: &str,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn at(file: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         let (line, column) = span.map_or((1, 1), |span| line_column(text, span.start));
-        Problem {
-            file: file.to_path_buf(),
-            line,
-            column,
-            severity: Severity::Error,
-            message: message.into(),
-        }
+        Problem { file: file.to_path_buf(), line, column, severity: Severity::Error, message: message.into() }
     }
 
     pub fn warning(mut self) -> Self {
@@ -48,14 +37,7 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}:{}: {label}: {}",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.message
-        )
+        write!(f, "{}:{}:{}: {label}: {}", self.file.display(), self.line, self.column, self.message)
     }
 }
 
@@ -79,12 +61,8 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let errors: Vec<String> = self
-            .problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .map(|p| p.to_string())
-            .collect();
+        let errors: Vec<String> =
+            self.problems.iter().filter(|p| p.severity == Severity::Error).map(|p| p.to_string()).collect();
         write!(f, "{}", errors.join("\n"))
     }
 }

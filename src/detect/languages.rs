@@ -71,17 +71,10 @@ pub fn supported_codes() -> Vec<String> {
 pub fn look_alikes(code: &str) -> &'static [&'static str] {
     match code {
         "es" => &["ca", "pt"],
-        "pt" => &["es"],
+        "pt" => &["es", "ca"],
         "ca" => &["es"],
-        "ru" => &["uk", "be", "bg"],
-        "uk" => &["ru", "be"],
+        "ru" | "uk" => &["be", "ru", "uk"],
         "be" => &["ru", "uk"],
-        "bg" => &["ru"],
-        "cs" => &["pl"],
-        "lt" => &["lv"],
-        "lv" => &["lt"],
-        "it" => &["es"],
-        "fr" => &["ca"],
         _ => &[],
     }
 }

@@ -15,10 +15,7 @@ pub enum DecodeError {
 }
 
 /// Decodes a page; returns the text and the name of the encoding used.
-pub fn decode(
-    bytes: &[u8],
-    content_type: Option<&str>,
-) -> Result<(String, &'static str), DecodeError> {
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<(String, &'static str), DecodeError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DecodeError::Empty);
     }
@@ -38,10 +35,7 @@ pub fn decode(
 }
 
 fn pick_encoding(bytes: &[u8], content_type: Option<&str>) -> &'static Encoding {
-    if let Some(encoding) = content_type
-        .and_then(charset_param)
-        .and_then(|c| Encoding::for_label(c.as_bytes()))
-    {
+    if let Some(encoding) = content_type.and_then(charset_param).and_then(|c| Encoding::for_label(c.as_bytes())) {
         return encoding;
     }
     if std::str::from_utf8(bytes).is_ok() {
@@ -62,9 +56,7 @@ fn pick_encoding(bytes: &[u8], content_type: Option<&str>) -> &'static Encoding 
 fn charset_param(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|param| {
         let (key, value) = param.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches(['"', '\'']).to_string())
+        key.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches(['"', '\'']).to_string())
     })
 }
 
@@ -76,21 +68,12 @@ fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
         let start = from + pos + b"charset".len();
         let rest = &lower[start..];
         let rest = rest.strip_prefix(b"=").or_else(|| {
-            let trimmed = rest
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .map(|i| &rest[i..])?;
+            let trimmed = rest.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &rest[i..])?;
             trimmed.strip_prefix(b"=")
         });
         if let Some(rest) = rest {
-            let rest: &[u8] = &rest[rest
-                .iter()
-                .position(|b| !b" \t\"'".contains(b))
-                .unwrap_or(rest.len())..];
-            let end = rest
-                .iter()
-                .position(|b| b" \t\"';>/".contains(b))
-                .unwrap_or(rest.len());
+            let rest: &[u8] = &rest[rest.iter().position(|b| !b" \t\"'".contains(b)).unwrap_or(rest.len())..];
+            let end = rest.iter().position(|b| b" \t\"';>/".contains(b)).unwrap_or(rest.len());
             if let Some(encoding) = Encoding::for_label(&rest[..end]) {
                 return Some(encoding);
             }
@@ -105,10 +88,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn control_bytes(bytes: &[u8]) -> usize {
-    bytes[..bytes.len().min(8192)]
-        .iter()
-        .filter(|&&b| b < 0x09 || ((0x0e..0x20).contains(&b) && b != 0x1b))
-        .count()
+    bytes[..bytes.len().min(8192)].iter().filter(|&&b| b < 0x09 || ((0x0e..0x20).contains(&b) && b != 0x1b)).count()
 }
 
 #[cfg(test)]
@@ -117,8 +97,7 @@ mod tests {
 
     #[test]
     fn windows_1251_from_meta() {
-        let (bytes, _, _) =
-            encoding_rs::WINDOWS_1251.encode("<meta charset=\"windows-1251\"><p>Привет, мир</p>");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("<meta charset=\"windows-1251\"><p>Привет, мир</p>");
         let (text, name) = decode(&bytes, None).unwrap();
         assert!(text.contains("Привет, мир"));
         assert_eq!(name, "windows-1251");
@@ -126,8 +105,8 @@ mod tests {
 
     #[test]
     fn http_header_wins_and_undeclared_pages_are_guessed() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1251
-            .encode("<p>Київ оголосив про нові санкції проти країни-агресора</p>");
+        let (bytes, _, _) =
+            encoding_rs::WINDOWS_1251.encode("<p>Київ оголосив про нові санкції проти країни-агресора</p>");
         let (text, _) = decode(&bytes, Some("text/html; charset=windows-1251")).unwrap();
         assert!(text.contains("Київ"));
         let (guessed, _) = decode(&bytes, None).unwrap();

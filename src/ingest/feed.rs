@@ -55,9 +55,7 @@ pub fn parse_items(feed_url: &str, bytes: &[u8]) -> Result<Vec<(String, FeedItem
         .base_uri(Some(feed_url))
         .build()
         .parse(bytes)
-        .map_err(|err| {
-            IngestError::permanent(feed_url, format!("not a valid RSS or Atom feed: {err}"))
-        })?;
+        .map_err(|err| IngestError::permanent(feed_url, format!("not a valid RSS or Atom feed: {err}")))?;
     Ok(feed
         .entries
         .into_iter()
@@ -87,16 +85,8 @@ mod tests {
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].0, "http://127.0.0.1/one");
         assert_eq!(items[0].1.guid, "g1");
-        assert!(items[0]
-            .1
-            .published
-            .as_deref()
-            .unwrap()
-            .starts_with("2024-08-13"));
+        assert!(items[0].1.published.as_deref().unwrap().starts_with("2024-08-13"));
         let err = parse_items("http://127.0.0.1/feed", b"this is not xml").unwrap_err();
-        assert!(
-            err.to_string().contains("not a valid RSS or Atom feed"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("not a valid RSS or Atom feed"), "{err}");
     }
 }

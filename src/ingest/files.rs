@@ -42,24 +42,15 @@ fn expand(input: &str) -> Vec<Result<PathBuf, IngestError>> {
     if input.contains(['*', '?', '[']) && !path.exists() {
         return match glob::glob(input) {
             Ok(paths) => {
-                let mut found: Vec<PathBuf> = paths
-                    .filter_map(Result::ok)
-                    .filter(|p| p.is_file())
-                    .collect();
+                let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
                 found.sort();
                 if found.is_empty() {
-                    vec![Err(IngestError::permanent(
-                        input,
-                        "the pattern matches no file",
-                    ))]
+                    vec![Err(IngestError::permanent(input, "the pattern matches no file"))]
                 } else {
                     found.into_iter().map(Ok).collect()
                 }
             }
-            Err(err) => vec![Err(IngestError::permanent(
-                input,
-                format!("bad glob pattern: {err}"),
-            ))],
+            Err(err) => vec![Err(IngestError::permanent(input, format!("bad glob pattern: {err}")))],
         };
     }
     if path.is_dir() {
@@ -69,10 +60,7 @@ fn expand(input: &str) -> Vec<Result<PathBuf, IngestError>> {
             let entries = match std::fs::read_dir(&folder) {
                 Ok(entries) => entries,
                 Err(err) => {
-                    found.push(Err(IngestError::permanent(
-                        folder.display().to_string(),
-                        err.to_string(),
-                    )));
+                    found.push(Err(IngestError::permanent(folder.display().to_string(), err.to_string())));
                     continue;
                 }
             };
@@ -98,33 +86,20 @@ fn expand(input: &str) -> Vec<Result<PathBuf, IngestError>> {
 }
 
 fn has_page_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 async fn read_page(path: &Path, max_bytes: u64) -> Ingested {
     let source = path.display().to_string();
-    let size = tokio::fs::metadata(path)
-        .await
-        .map_err(|err| IngestError::permanent(&source, err.to_string()))?
-        .len();
+    let size = tokio::fs::metadata(path).await.map_err(|err| IngestError::permanent(&source, err.to_string()))?.len();
     if size > max_bytes {
         return Err(IngestError::permanent(
             &source,
-            format!(
-                "the page is {}, over the {} limit (source.max_bytes)",
-                megabytes(size),
-                megabytes(max_bytes)
-            ),
+            format!("the page is {}, over the {} limit (source.max_bytes)", megabytes(size), megabytes(max_bytes)),
         ));
     }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|err| IngestError::permanent(&source, err.to_string()))?;
-    let is_text = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let bytes = tokio::fs::read(path).await.map_err(|err| IngestError::permanent(&source, err.to_string()))?;
+    let is_text = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"));
     let content_type = Some(if is_text { "text/plain" } else { "text/html" }.to_string());
     page_from_bytes(&source, &bytes, content_type, None)
 }

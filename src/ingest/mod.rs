@@ -27,11 +27,7 @@ pub struct IngestError {
 
 impl IngestError {
     pub fn permanent(source: impl Into<String>, problem: impl Into<String>) -> Self {
-        IngestError {
-            input: source.into(),
-            problem: problem.into(),
-            transient: false,
-        }
+        IngestError { input: source.into(), problem: problem.into(), transient: false }
     }
 }
 
@@ -72,28 +68,14 @@ pub fn sources(
 
 /// Splits `--input` values into local paths and URLs.
 pub fn split_inputs(inputs: &[String]) -> (Vec<String>, Vec<String>) {
-    inputs
-        .iter()
-        .cloned()
-        .partition(|i| !(i.starts_with("http://") || i.starts_with("https://")))
+    inputs.iter().cloned().partition(|i| !(i.starts_with("http://") || i.starts_with("https://")))
 }
 
 /// Decodes bytes into a page, or says why they are not one.
-pub fn page_from_bytes(
-    source: &str,
-    bytes: &[u8],
-    content_type: Option<String>,
-    url: Option<String>,
-) -> Ingested {
+pub fn page_from_bytes(source: &str, bytes: &[u8], content_type: Option<String>, url: Option<String>) -> Ingested {
     let (text, _encoding) = decode::decode(bytes, content_type.as_deref())
         .map_err(|err| IngestError::permanent(source, err.to_string()))?;
-    Ok(RawPage {
-        source: source.to_string(),
-        url,
-        text,
-        content_type,
-        feed_item: None,
-    })
+    Ok(RawPage { source: source.to_string(), url, text, content_type, feed_item: None })
 }
 
 pub fn megabytes(bytes: u64) -> String {

@@ -26,18 +26,11 @@ impl WebClient {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|err| IngestError::permanent("http client", err.to_string()))?;
-        Ok(WebClient {
-            client,
-            max_bytes: limits.max_bytes,
-        })
+        Ok(WebClient { client, max_bytes: limits.max_bytes })
     }
 
     pub async fn fetch(&self, url: &str) -> Result<Fetched, IngestError> {
-        let error = |problem: String, transient: bool| IngestError {
-            input: url.to_string(),
-            problem,
-            transient,
-        };
+        let error = |problem: String, transient: bool| IngestError { input: url.to_string(), problem, transient };
         let response = self.client.get(url).send().await.map_err(|err| {
             let transient = err.is_timeout() || err.is_connect();
             error(describe(&err), transient)
@@ -53,31 +46,17 @@ impl WebClient {
             }
         }
         let final_url = response.url().to_string();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let content_type =
+            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
         let mut bytes = Vec::new();
         let mut response = response;
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|err| error(describe(&err), true))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|err| error(describe(&err), true))? {
             if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
-                return Err(error(
-                    too_big((bytes.len() + chunk.len()) as u64, self.max_bytes),
-                    false,
-                ));
+                return Err(error(too_big((bytes.len() + chunk.len()) as u64, self.max_bytes), false));
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched {
-            url: final_url,
-            content_type,
-            bytes,
-        })
+        Ok(Fetched { url: final_url, content_type, bytes })
     }
 
     /// Fetches an article page: HTML or plain text only.
@@ -85,40 +64,23 @@ impl WebClient {
         let fetched = self.fetch(url).await?;
         let kind = media_type(fetched.content_type.as_deref());
         if !(kind.is_empty() || kind.contains("html") || kind == "text/plain") {
-            return Err(IngestError::permanent(
-                url,
-                format!("not an HTML page (content-type {kind})"),
-            ));
+            return Err(IngestError::permanent(url, format!("not an HTML page (content-type {kind})")));
         }
         page_from_bytes(url, &fetched.bytes, fetched.content_type, Some(fetched.url))
     }
 }
 
 pub fn media_type(content_type: Option<&str>) -> String {
-    content_type
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+    content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 fn too_big(size: u64, max: u64) -> String {
-    format!(
-        "the page is over {} (at least {}; source.max_bytes)",
-        megabytes(max),
-        megabytes(size)
-    )
+    format!("the page is over {} (at least {}; source.max_bytes)", megabytes(max), megabytes(size))
 }
 
 /// reqwest's error with its causes, which say what actually went wrong (refused, DNS, timeout).
 fn describe(err: &reqwest::Error) -> String {
-    let mut text = if err.is_timeout() {
-        "timed out".to_string()
-    } else {
-        "request failed".to_string()
-    };
+    let mut text = if err.is_timeout() { "timed out".to_string() } else { "request failed".to_string() };
     let mut cause = std::error::Error::source(err);
     while let Some(c) = cause {
         text.push_str(": ");

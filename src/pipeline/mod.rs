@@ -57,27 +57,16 @@ struct Translated {
 pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, RunError> {
     let templates = Arc::new(Templates::load(pipeline.templates.as_deref())?);
     let channels = syndicate::channels(pipeline, templates)?;
-    let limits = Limits {
-        max_bytes: pipeline.source.max_bytes,
-        timeout: pipeline.source.timeout,
-    };
+    let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
     let sources = if options.inputs.is_empty() {
-        ingest::sources(
-            &pipeline.source.paths,
-            &pipeline.source.urls,
-            &pipeline.source.feeds,
-            &limits,
-        )?
+        ingest::sources(&pipeline.source.paths, &pipeline.source.urls, &pipeline.source.feeds, &limits)?
     } else {
         let (paths, urls) = ingest::split_inputs(&options.inputs);
         ingest::sources(&paths, &urls, &[], &limits)?
     };
     let languages = pipeline.detect.languages.clone();
-    let detector: Arc<dyn Detector> = Arc::new(
-        tokio::task::spawn_blocking(move || LinguaDetector::new(&languages))
-            .await
-            .expect("detector build"),
-    );
+    let detector: Arc<dyn Detector> =
+        Arc::new(tokio::task::spawn_blocking(move || LinguaDetector::new(&languages)).await.expect("detector build"));
     let translator = Translator::from_pipeline(pipeline);
     let bar = progress::bar(options.progress);
 
@@ -91,12 +80,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
             source.pages(&page_tx).await;
         }
     });
-    let prepare = tokio::spawn(prepare_stage(
-        page_rx,
-        prepared_tx,
-        detector,
-        pipeline.clone(),
-    ));
+    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, detector, pipeline.clone()));
     let translate = tokio::spawn(translate_stage(
         prepared_rx,
         translated_tx,
@@ -104,13 +88,8 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
         translator,
         pipeline.target_languages(),
     ));
-    let syndicate = tokio::spawn(syndicate_stage(
-        translated_rx,
-        done_tx,
-        channels,
-        pipeline.name.clone(),
-        options.dry_run,
-    ));
+    let syndicate =
+        tokio::spawn(syndicate_stage(translated_rx, done_tx, channels, pipeline.name.clone(), options.dry_run));
 
     let mut reports = Vec::new();
     while let Some(report) = done_rx.recv().await {
@@ -139,14 +118,9 @@ async fn prepare_stage(
                 let detector = detector.clone();
                 let pipeline = pipeline.clone();
                 let source = page.source.clone();
-                tokio::task::spawn_blocking(move || prepare(&page, detector.as_ref(), &pipeline))
-                    .await
-                    .unwrap_or_else(|err| {
-                        Prepared::Settled(ArticleReport::failed(
-                            &source,
-                            format!("internal error: {err}"),
-                        ))
-                    })
+                tokio::task::spawn_blocking(move || prepare(&page, detector.as_ref(), &pipeline)).await.unwrap_or_else(
+                    |err| Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}"))),
+                )
             }
         };
         if out.send(prepared).await.is_err() {
@@ -231,12 +205,7 @@ async fn translate_stage(
                 Ok(translation) => {
                     let backend = translation.backend.clone();
                     translations.push(translation);
-                    TranslationReport {
-                        language: to.clone(),
-                        backend,
-                        status: Status::Ok,
-                        error: None,
-                    }
+                    TranslationReport { language: to.clone(), backend, status: Status::Ok, error: None }
                 }
                 Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
                     language: to.clone(),
@@ -252,11 +221,7 @@ async fn translate_stage(
                 },
             });
         }
-        let item = Translated {
-            article: Arc::new(*article),
-            report,
-            translations,
-        };
+        let item = Translated { article: Arc::new(*article), report, translations };
         if out.send(item).await.is_err() {
             return;
         }
@@ -265,9 +230,7 @@ async fn translate_stage(
 
 fn backend_of(err: &TranslateError) -> Option<String> {
     match err {
-        TranslateError::Backend { backend, .. } | TranslateError::Verification { backend, .. } => {
-            Some(backend.clone())
-        }
+        TranslateError::Backend { backend, .. } | TranslateError::Verification { backend, .. } => Some(backend.clone()),
         TranslateError::Unsupported { .. } => None,
     }
 }
@@ -279,12 +242,7 @@ async fn syndicate_stage(
     desk: String,
     dry_run: bool,
 ) {
-    while let Some(Translated {
-        article,
-        mut report,
-        translations,
-    }) = items.recv().await
-    {
+    while let Some(Translated { article, mut report, translations }) = items.recv().await {
         let mut jobs = Vec::new();
         for (partner, channel) in &channels {
             for language in partner_languages(partner, &translations) {
@@ -351,13 +309,7 @@ fn partner_languages(partner: &Partner, translations: &[Translation]) -> Vec<Str
     partner.languages.clone()
 }
 
-pub fn make_copy(
-    article: &Arc<Article>,
-    translation: &Translation,
-    partner: &Partner,
-    desk: &str,
-    id: String,
-) -> Copy {
+pub fn make_copy(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str, id: String) -> Copy {
     let html = crate::clean::render::to_html(&translation.blocks);
     let text = crate::clean::render::to_text(&html);
     Copy {

@@ -10,10 +10,8 @@ pub fn bar(enabled: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner:.green} [{elapsed_precise}] {pos} articles done  {wide_msg}",
-        )
-        .expect("a valid template"),
+        ProgressStyle::with_template("{spinner:.green} [{elapsed_precise}] {pos} articles done  {wide_msg}")
+            .expect("a valid template"),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar

@@ -61,16 +61,10 @@ impl ArticleReport {
         if self.status != Status::Ok {
             return;
         }
-        let failed_translations: Vec<&TranslationReport> = self
-            .translations
-            .iter()
-            .filter(|t| t.status == Status::Failed)
-            .collect();
-        let failed_deliveries: Vec<&DeliveryReport> = self
-            .deliveries
-            .iter()
-            .filter(|d| d.status == Status::Failed)
-            .collect();
+        let failed_translations: Vec<&TranslationReport> =
+            self.translations.iter().filter(|t| t.status == Status::Failed).collect();
+        let failed_deliveries: Vec<&DeliveryReport> =
+            self.deliveries.iter().filter(|d| d.status == Status::Failed).collect();
         if failed_translations.is_empty() && failed_deliveries.is_empty() {
             return;
         }
@@ -78,11 +72,7 @@ impl ArticleReport {
         let mut reasons: Vec<String> = failed_translations
             .iter()
             .map(|t| format!("translation to {} failed", t.language))
-            .chain(
-                failed_deliveries
-                    .iter()
-                    .map(|d| format!("delivery to {} ({}) failed", d.partner, d.language)),
-            )
+            .chain(failed_deliveries.iter().map(|d| format!("delivery to {} ({}) failed", d.partner, d.language)))
             .collect();
         reasons.dedup();
         self.error = Some(reasons.join("; "));
@@ -111,39 +101,19 @@ pub struct Report {
 impl Report {
     pub fn new(pipeline: &str, dry_run: bool, mut articles: Vec<ArticleReport>) -> Self {
         articles.sort_by(|a, b| a.source.cmp(&b.source));
-        let mut totals = Totals {
-            articles: articles.len(),
-            ..Totals::default()
-        };
+        let mut totals = Totals { articles: articles.len(), ..Totals::default() };
         for article in &articles {
             match article.status {
                 Status::Failed => totals.failed += 1,
                 Status::Skipped => totals.skipped += 1,
                 Status::Ok => {}
             }
-            totals.translations += article
-                .translations
-                .iter()
-                .filter(|t| t.status == Status::Ok)
-                .count();
+            totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
             totals.deliveries += article.deliveries.len();
-            totals.delivered += article
-                .deliveries
-                .iter()
-                .filter(|d| d.status == Status::Ok)
-                .count();
-            totals.deliveries_skipped += article
-                .deliveries
-                .iter()
-                .filter(|d| d.status == Status::Skipped)
-                .count();
+            totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
+            totals.deliveries_skipped += article.deliveries.iter().filter(|d| d.status == Status::Skipped).count();
         }
-        Report {
-            pipeline: pipeline.to_string(),
-            dry_run,
-            articles,
-            totals,
-        }
+        Report { pipeline: pipeline.to_string(), dry_run, articles, totals }
     }
 
     pub fn has_failures(&self) -> bool {
@@ -175,27 +145,15 @@ impl Report {
                 Status::Failed => "failed ",
                 Status::Skipped => "skipped",
             };
-            out.push_str(&format!(
-                "  {label} {}: {}\n",
-                article.source,
-                article.error.as_deref().unwrap_or("")
-            ));
-            for t in article
-                .translations
-                .iter()
-                .filter(|t| t.status == Status::Failed)
-            {
+            out.push_str(&format!("  {label} {}: {}\n", article.source, article.error.as_deref().unwrap_or("")));
+            for t in article.translations.iter().filter(|t| t.status == Status::Failed) {
                 out.push_str(&format!(
                     "          translation to {}: {}\n",
                     t.language,
                     t.error.as_deref().unwrap_or("")
                 ));
             }
-            for d in article
-                .deliveries
-                .iter()
-                .filter(|d| d.status == Status::Failed)
-            {
+            for d in article.deliveries.iter().filter(|d| d.status == Status::Failed) {
                 out.push_str(&format!(
                     "          {} by {} ({}): {}\n",
                     d.partner,

@@ -18,9 +18,7 @@ impl DirectoryChannel {
 
     /// `<root>/<language>/<slug>.html`, the slug made from the article id.
     pub fn path_for(&self, copy: &Copy) -> PathBuf {
-        self.root
-            .join(&copy.language)
-            .join(format!("{}.html", slug(&copy.article.id)))
+        self.root.join(&copy.language).join(format!("{}.html", slug(&copy.article.id)))
     }
 }
 
@@ -33,17 +31,17 @@ impl Channel for DirectoryChannel {
             .map_err(|err| DeliveryError::permanent(format!("template: {err}")))?;
         let path = self.path_for(copy);
         let dir = path.parent().expect("a file inside the root");
-        tokio::fs::create_dir_all(dir).await.map_err(|err| {
-            DeliveryError::permanent(format!("cannot create {}: {err}", dir.display()))
-        })?;
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|err| DeliveryError::permanent(format!("cannot create {}: {err}", dir.display())))?;
         // Write then rename, so a reader never sees half a file.
         let partial = path.with_extension("html.partial");
-        tokio::fs::write(&partial, page).await.map_err(|err| {
-            DeliveryError::permanent(format!("cannot write {}: {err}", partial.display()))
-        })?;
-        tokio::fs::rename(&partial, &path).await.map_err(|err| {
-            DeliveryError::permanent(format!("cannot write {}: {err}", path.display()))
-        })
+        tokio::fs::write(&partial, page)
+            .await
+            .map_err(|err| DeliveryError::permanent(format!("cannot write {}: {err}", partial.display())))?;
+        tokio::fs::rename(&partial, &path)
+            .await
+            .map_err(|err| DeliveryError::permanent(format!("cannot write {}: {err}", path.display())))
     }
 }
 
@@ -58,13 +56,7 @@ pub fn slug(id: &str) -> String {
         .trim_end_matches(".htm")
         .trim_end_matches(".txt")
         .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
         .take(60)
         .collect();
     let readable = readable.trim_matches('-');

@@ -35,18 +35,13 @@ impl Mailer {
             "file" => {
                 // file://DIR, relative to the working directory, or file:///absolute/dir
                 let dir = std::path::PathBuf::from(&raw["file://".len()..]);
-                std::fs::create_dir_all(&dir)
-                    .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+                std::fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
                 Transport::File(AsyncFileTransport::new(dir))
             }
             scheme @ ("smtp" | "smtps") => {
                 let host = url.host_str().ok_or("smtp_url has no host")?.to_string();
-                let params =
-                    TlsParameters::new(host.clone()).map_err(|err| format!("TLS: {err}"))?;
-                let tls_mode = url
-                    .query_pairs()
-                    .find(|(k, _)| k == "tls")
-                    .map(|(_, v)| v.to_string());
+                let params = TlsParameters::new(host.clone()).map_err(|err| format!("TLS: {err}"))?;
+                let tls_mode = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.to_string());
                 let (tls, default_port) = match (scheme, tls_mode.as_deref()) {
                     ("smtps", _) => (Tls::Wrapper(params), 465),
                     (_, Some("required")) => (Tls::Required(params), 587),
@@ -59,19 +54,14 @@ impl Mailer {
                     .timeout(Some(config.timeout));
                 if !url.username().is_empty() {
                     let decode = |s: &str| percent_decode(s);
-                    builder = builder.credentials(Credentials::new(
-                        decode(url.username()),
-                        decode(url.password().unwrap_or("")),
-                    ));
+                    builder = builder
+                        .credentials(Credentials::new(decode(url.username()), decode(url.password().unwrap_or(""))));
                 }
                 Transport::Smtp(builder.build())
             }
             other => return Err(format!("smtp_url: unsupported scheme {other}://")),
         };
-        Ok(Mailer {
-            transport,
-            from: config.from.clone(),
-        })
+        Ok(Mailer { transport, from: config.from.clone() })
     }
 }
 
@@ -90,41 +80,22 @@ pub struct EmailChannel {
 }
 
 impl EmailChannel {
-    pub fn new(
-        mailer: Mailer,
-        to: Vec<Mailbox>,
-        templates: Arc<Templates>,
-        timeout: Duration,
-    ) -> Self {
-        EmailChannel {
-            mailer,
-            to,
-            templates,
-            timeout,
-        }
+    pub fn new(mailer: Mailer, to: Vec<Mailbox>, templates: Arc<Templates>, timeout: Duration) -> Self {
+        EmailChannel { mailer, to, templates, timeout }
     }
 
     pub fn message(&self, copy: &Copy) -> Result<Message, DeliveryError> {
         let render = |name: &str| {
-            self.templates
-                .render(name, copy)
-                .map_err(|err| DeliveryError::permanent(format!("template {name}: {err}")))
+            self.templates.render(name, copy).map_err(|err| DeliveryError::permanent(format!("template {name}: {err}")))
         };
-        let subject = render("email/subject.j2")?
-            .lines()
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let subject = render("email/subject.j2")?.lines().map(str::trim).collect::<Vec<_>>().join(" ");
         let text = render("email/text.j2")?;
         let html = render("email/html.j2")?;
         let mut builder = Message::builder()
             .from(self.mailer.from.clone())
             .subject(subject.trim())
             .message_id(Some(format!("<{}@newswire>", copy.delivery_id)))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("Content-Language"),
-                copy.language.clone(),
-            ))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Content-Language"), copy.language.clone()))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("X-Newswire-Delivery-Id"),
                 copy.delivery_id.clone(),
@@ -143,19 +114,18 @@ impl Channel for EmailChannel {
     async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
         let message = self.message(copy)?;
         match &self.mailer.transport {
-            Transport::File(file) => file.send(message).await.map(|_| ()).map_err(|err| {
-                DeliveryError::permanent(format!("cannot write the message: {err}"))
-            }),
-            Transport::Smtp(smtp) => {
-                match tokio::time::timeout(self.timeout, smtp.send(message)).await {
-                    Err(_) => Err(DeliveryError::transient(format!(
-                        "the SMTP server did not finish within {:?}",
-                        self.timeout
-                    ))),
-                    Ok(Ok(_)) => Ok(()),
-                    Ok(Err(err)) => Err(classify(&err)),
+            Transport::File(file) => file
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|err| DeliveryError::permanent(format!("cannot write the message: {err}"))),
+            Transport::Smtp(smtp) => match tokio::time::timeout(self.timeout, smtp.send(message)).await {
+                Err(_) => {
+                    Err(DeliveryError::transient(format!("the SMTP server did not finish within {:?}", self.timeout)))
                 }
-            }
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(err)) => Err(classify(&err)),
+            },
         }
     }
 }

@@ -38,17 +38,11 @@ pub struct DeliveryError {
 
 impl DeliveryError {
     pub fn transient(message: impl Into<String>) -> Self {
-        DeliveryError {
-            message: message.into(),
-            transient: true,
-        }
+        DeliveryError { message: message.into(), transient: true }
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
-        DeliveryError {
-            message: message.into(),
-            transient: false,
-        }
+        DeliveryError { message: message.into(), transient: false }
     }
 }
 
@@ -69,38 +63,25 @@ pub enum SetupError {
 }
 
 /// Builds each partner's channel.
-pub fn channels(
-    pipeline: &Pipeline,
-    templates: Arc<render::Templates>,
-) -> Result<Vec<PartnerChannel>, SetupError> {
+pub fn channels(pipeline: &Pipeline, templates: Arc<render::Templates>) -> Result<Vec<PartnerChannel>, SetupError> {
     let mut mailer = None;
     let mut out = Vec::new();
     for partner in &pipeline.partners {
         let channel: Arc<dyn Channel> = match &partner.channel {
             ChannelConfig::Email { to } => {
-                let email = pipeline
-                    .email
-                    .as_ref()
-                    .ok_or_else(|| SetupError::Email("no [email] table".into()))?;
+                let email = pipeline.email.as_ref().ok_or_else(|| SetupError::Email("no [email] table".into()))?;
                 if mailer.is_none() {
                     mailer = Some(email::Mailer::new(email).map_err(SetupError::Email)?);
                 }
                 let mailer = mailer.clone().expect("mailer just built");
-                Arc::new(email::EmailChannel::new(
-                    mailer,
-                    to.clone(),
-                    templates.clone(),
-                    partner.timeout,
-                ))
+                Arc::new(email::EmailChannel::new(mailer, to.clone(), templates.clone(), partner.timeout))
             }
-            ChannelConfig::Webhook { url, secret } => Arc::new(
-                webhook::WebhookChannel::new(url.clone(), secret, partner.timeout)
-                    .map_err(SetupError::Email)?,
-            ),
-            ChannelConfig::Directory { path } => Arc::new(directory::DirectoryChannel::new(
-                path.clone(),
-                templates.clone(),
-            )),
+            ChannelConfig::Webhook { url, secret } => {
+                Arc::new(webhook::WebhookChannel::new(url.clone(), secret, partner.timeout).map_err(SetupError::Email)?)
+            }
+            ChannelConfig::Directory { path } => {
+                Arc::new(directory::DirectoryChannel::new(path.clone(), templates.clone()))
+            }
         };
         out.push((partner.clone(), channel));
     }

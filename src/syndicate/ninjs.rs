@@ -35,10 +35,7 @@ pub fn item(copy: &Copy, now_rfc3339: &str) -> Value {
         map.insert("by".into(), json!(by));
     }
     if let Some(section) = &article.section {
-        map.insert(
-            "subjects".into(),
-            json!([{"name": section, "rel": "section"}]),
-        );
+        map.insert("subjects".into(), json!([{"name": section, "rel": "section"}]));
     }
     if let Some(backend) = &copy.backend {
         let original_language = article.language.clone().unwrap_or_default();

@@ -13,22 +13,10 @@ pub type TemplateError = minijinja::Error;
 
 /// The built-in templates: (name, source).
 const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "email/subject.j2",
-        include_str!("../../templates/email/subject.j2"),
-    ),
-    (
-        "email/text.j2",
-        include_str!("../../templates/email/text.j2"),
-    ),
-    (
-        "email/html.j2",
-        include_str!("../../templates/email/html.j2"),
-    ),
-    (
-        "directory/article.html.j2",
-        include_str!("../../templates/directory/article.html.j2"),
-    ),
+    ("email/subject.j2", include_str!("../../templates/email/subject.j2")),
+    ("email/text.j2", include_str!("../../templates/email/text.j2")),
+    ("email/html.j2", include_str!("../../templates/email/html.j2")),
+    ("directory/article.html.j2", include_str!("../../templates/directory/article.html.j2")),
 ];
 
 pub struct Templates {
@@ -61,13 +49,15 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Self, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with("html.j2") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
+        env.set_auto_escape_callback(
+            |name| {
+                if name.ends_with("html.j2") {
+                    AutoEscape::Html
+                } else {
+                    AutoEscape::None
+                }
+            },
+        );
         env.set_keep_trailing_newline(false);
         for (name, source) in BUILT_IN {
             let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
@@ -92,10 +82,7 @@ impl Templates {
             delivery_id: "msg_check".into(),
             partner: "partner".into(),
             desk: "desk".into(),
-            article: std::sync::Arc::new(crate::model::Article {
-                language: Some("en".into()),
-                ..Default::default()
-            }),
+            article: std::sync::Arc::new(crate::model::Article { language: Some("en".into()), ..Default::default() }),
             language: "es".into(),
             backend: Some("apertium".into()),
             title: "Title".into(),
@@ -134,9 +121,5 @@ impl Templates {
 
 /// Template files a pipeline folder overrides, for `check` to name.
 pub fn overridden(dir: &Path) -> Vec<PathBuf> {
-    BUILT_IN
-        .iter()
-        .map(|(name, _)| dir.join(name))
-        .filter(|p| p.is_file())
-        .collect()
+    BUILT_IN.iter().map(|(name, _)| dir.join(name)).filter(|p| p.is_file()).collect()
 }

@@ -56,13 +56,9 @@ pub fn verify(
     }
     let expected = sign(&key, id, timestamp, body);
     let expected = expected.as_bytes();
-    let matches = signatures.split_whitespace().any(|s| {
-        s.len() == expected.len()
-            && s.bytes()
-                .zip(expected)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    });
+    let matches = signatures
+        .split_whitespace()
+        .any(|s| s.len() == expected.len() && s.bytes().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0);
     if matches {
         Ok(())
     } else {
@@ -83,10 +79,7 @@ mod tests {
     #[test]
     fn matches_the_specification_example() {
         let key = decode_secret(SECRET).unwrap();
-        assert_eq!(
-            sign(&key, ID, TS, BODY),
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
-        );
+        assert_eq!(sign(&key, ID, TS, BODY), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 
     #[test]
@@ -95,13 +88,7 @@ mod tests {
         let good = sign(&key, ID, TS, BODY);
         let header = format!("v1,bm90LXRoZS1zaWduYXR1cmU= {good}");
         assert_eq!(verify(SECRET, ID, TS, &header, BODY, TS + 10), Ok(()));
-        assert_eq!(
-            verify(SECRET, ID, TS, &header, b"{}", TS),
-            Err(VerifyError::Mismatch)
-        );
-        assert_eq!(
-            verify(SECRET, ID, TS, &good, BODY, TS + 600),
-            Err(VerifyError::Stale)
-        );
+        assert_eq!(verify(SECRET, ID, TS, &header, b"{}", TS), Err(VerifyError::Mismatch));
+        assert_eq!(verify(SECRET, ID, TS, &good, BODY, TS + 600), Err(VerifyError::Stale));
     }
 }

@@ -27,62 +27,32 @@ impl WebhookChannel {
 }
 
 pub fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .expect("zero nanoseconds is valid")
+    time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("zero nanoseconds is valid")
 }
 
 #[async_trait::async_trait]
 impl Channel for WebhookChannel {
     async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
         let now = now();
-        let stamp = now
-            .format(&time::format_description::well_known::Rfc3339)
-            .expect("RFC 3339 formats any date");
+        let stamp = now.format(&time::format_description::well_known::Rfc3339).expect("RFC 3339 formats any date");
         let body = serde_json::to_vec(&ninjs::item(copy, &stamp)).expect("JSON values serialise");
         let timestamp = now.unix_timestamp();
         let signature = sign::sign(&self.key, &copy.delivery_id, timestamp, &body);
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(
-            "webhook-id",
-            HeaderValue::from_str(&copy.delivery_id).expect("ids are ASCII"),
-        );
+        headers.insert("webhook-id", HeaderValue::from_str(&copy.delivery_id).expect("ids are ASCII"));
         headers.insert("webhook-timestamp", HeaderValue::from(timestamp));
-        headers.insert(
-            "webhook-signature",
-            HeaderValue::from_str(&signature).expect("base64 is ASCII"),
-        );
-        headers.insert(
-            "newswire-event",
-            HeaderValue::from_static("article.published"),
-        );
-        let response = self
-            .client
-            .post(self.url.clone())
-            .headers(headers)
-            .body(body)
-            .send()
-            .await
-            .map_err(|err| {
-                let what = if err.is_timeout() {
-                    "timed out"
-                } else {
-                    "request failed"
-                };
-                DeliveryError::transient(format!("{} {what}: {}", self.url, root_cause(&err)))
-            })?;
+        headers.insert("webhook-signature", HeaderValue::from_str(&signature).expect("base64 is ASCII"));
+        headers.insert("newswire-event", HeaderValue::from_static("article.published"));
+        let response = self.client.post(self.url.clone()).headers(headers).body(body).send().await.map_err(|err| {
+            let what = if err.is_timeout() { "timed out" } else { "request failed" };
+            DeliveryError::transient(format!("{} {what}: {}", self.url, root_cause(&err)))
+        })?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let excerpt: String = response
-            .text()
-            .await
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect();
+        let excerpt: String = response.text().await.unwrap_or_default().chars().take(200).collect();
         let message = format!("{} answered HTTP {status}: {}", self.url, excerpt.trim());
         if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
             Err(DeliveryError::transient(message))

@@ -40,57 +40,31 @@ struct Pipe {
 impl Apertium {
     pub fn new(name: &str, modes_dir: Option<PathBuf>, timeout: Duration) -> Self {
         let mut modes = HashMap::new();
-        for dir in [Some(PathBuf::from(SYSTEM_MODES)), modes_dir]
-            .into_iter()
-            .flatten()
-        {
+        for dir in [Some(PathBuf::from(SYSTEM_MODES)), modes_dir].into_iter().flatten() {
             for (pair, path) in list_modes(&dir) {
                 modes.insert(pair, path);
             }
         }
-        Apertium {
-            name: name.to_string(),
-            modes,
-            timeout,
-            pipes: Mutex::new(HashMap::new()),
-        }
+        Apertium { name: name.to_string(), modes, timeout, pipes: Mutex::new(HashMap::new()) }
     }
 
     fn error(&self, message: impl Into<String>, transient: bool) -> TranslateError {
-        TranslateError::Backend {
-            backend: self.name.clone(),
-            message: message.into(),
-            transient,
-        }
+        TranslateError::Backend { backend: self.name.clone(), message: message.into(), transient }
     }
 
     async fn pipe_for(&self, from: &str, to: &str) -> PipeSlot {
         let mut pipes = self.pipes.lock().await;
-        pipes
-            .entry((from.to_string(), to.to_string()))
-            .or_default()
-            .clone()
+        pipes.entry((from.to_string(), to.to_string())).or_default().clone()
     }
 
     async fn start(&self, mode: &Path) -> Result<Pipe, TranslateError> {
         let mode = usable_mode(mode).map_err(|e| self.error(e, false))?;
-        let output = Command::new("apertium-wblank-mode")
-            .arg("-z")
-            .arg(&mode)
-            .output()
-            .await
-            .map_err(|err| {
-                self.error(
-                    format!("cannot run apertium-wblank-mode (is apertium installed?): {err}"),
-                    false,
-                )
-            })?;
+        let output = Command::new("apertium-wblank-mode").arg("-z").arg(&mode).output().await.map_err(|err| {
+            self.error(format!("cannot run apertium-wblank-mode (is apertium installed?): {err}"), false)
+        })?;
         if !output.status.success() {
             return Err(self.error(
-                format!(
-                    "apertium-wblank-mode failed: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                ),
+                format!("apertium-wblank-mode failed: {}", String::from_utf8_lossy(&output.stderr).trim()),
                 false,
             ));
         }
@@ -104,32 +78,17 @@ impl Apertium {
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|err| {
-                self.error(format!("cannot start the Apertium pipeline: {err}"), false)
-            })?;
+            .map_err(|err| self.error(format!("cannot start the Apertium pipeline: {err}"), false))?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
-        Ok(Pipe {
-            child,
-            stdin,
-            stdout,
-        })
+        Ok(Pipe { child, stdin, stdout })
     }
 
     /// Sends deformatted text through the pair's pipeline and reads up to the NUL that ends the answer.
-    async fn through_pipe(
-        &self,
-        from: &str,
-        to: &str,
-        mode: &Path,
-        input: &[u8],
-    ) -> Result<Vec<u8>, TranslateError> {
+    async fn through_pipe(&self, from: &str, to: &str, mode: &Path, input: &[u8]) -> Result<Vec<u8>, TranslateError> {
         let slot = self.pipe_for(from, to).await;
         let mut guard = slot.lock().await;
-        if guard
-            .as_mut()
-            .is_none_or(|p| p.child.try_wait().ok().flatten().is_some())
-        {
+        if guard.as_mut().is_none_or(|p| p.child.try_wait().ok().flatten().is_some()) {
             *guard = Some(self.start(mode).await?);
         }
         let pipe = guard.as_mut().expect("pipe just started");
@@ -142,10 +101,7 @@ impl Apertium {
             loop {
                 let n = pipe.stdout.read(&mut buf).await?;
                 if n == 0 {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the pipeline exited",
-                    ));
+                    return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the pipeline exited"));
                 }
                 out.extend_from_slice(&buf[..n]);
                 if out.last() == Some(&0) {
@@ -162,13 +118,7 @@ impl Apertium {
             }
             Err(_) => {
                 *guard = None;
-                Err(self.error(
-                    format!(
-                        "{from}→{to} pipeline did not answer within {:?}",
-                        self.timeout
-                    ),
-                    true,
-                ))
+                Err(self.error(format!("{from}→{to} pipeline did not answer within {:?}", self.timeout), true))
             }
         }
     }
@@ -190,31 +140,19 @@ impl Backend for Apertium {
         self.modes.contains_key(&(from.to_string(), to.to_string()))
     }
 
-    async fn translate(
-        &self,
-        from: &str,
-        to: &str,
-        segments: &[String],
-    ) -> Result<Vec<String>, TranslateError> {
+    async fn translate(&self, from: &str, to: &str, segments: &[String]) -> Result<Vec<String>, TranslateError> {
         let mode = self
             .modes
             .get(&(from.to_string(), to.to_string()))
-            .ok_or_else(|| TranslateError::Unsupported {
-                from: from.to_string(),
-                to: to.to_string(),
-            })?
+            .ok_or_else(|| TranslateError::Unsupported { from: from.to_string(), to: to.to_string() })?
             .clone();
         let mut html = String::new();
         for (i, segment) in segments.iter().enumerate() {
             html.push_str(&format!("<p id=\"nw{i}\">{segment}</p>\n"));
         }
-        let deformatted = run_filter("apertium-deshtml", html.as_bytes())
-            .await
-            .map_err(|e| self.error(e, false))?;
+        let deformatted = run_filter("apertium-deshtml", html.as_bytes()).await.map_err(|e| self.error(e, false))?;
         let translated = self.through_pipe(from, to, &mode, &deformatted).await?;
-        let reformatted = run_filter("apertium-rehtml", &translated)
-            .await
-            .map_err(|e| self.error(e, false))?;
+        let reformatted = run_filter("apertium-rehtml", &translated).await.map_err(|e| self.error(e, false))?;
         let out = String::from_utf8_lossy(&reformatted);
         split_segments(&out, segments.len()).ok_or_else(|| {
             let excerpt: String = out.chars().take(200).collect();
@@ -240,10 +178,7 @@ async fn run_filter(program: &str, input: &[u8]) -> Result<Vec<u8>, String> {
     let writer = tokio::spawn(async move {
         let _ = stdin.write_all(&input).await;
     });
-    let output = child
-        .wait_with_output()
-        .await
-        .map_err(|err| format!("{program} failed: {err}"))?;
+    let output = child.wait_with_output().await.map_err(|err| format!("{program} failed: {err}"))?;
     let _ = writer.await;
     if !output.status.success() {
         return Err(format!("{program} exited with {}", output.status));
@@ -259,11 +194,7 @@ fn split_segments(html: &str, count: usize) -> Option<Vec<String>> {
         let open = format!("<p id=\"nw{i}\">");
         let start = rest.find(&open)? + open.len();
         let next = format!("<p id=\"nw{}\">", i + 1);
-        let end = if i + 1 < count {
-            rest[start..].find(&next)? + start
-        } else {
-            rest.len()
-        };
+        let end = if i + 1 < count { rest[start..].find(&next)? + start } else { rest.len() };
         let segment = rest[start..end].trim_end();
         let segment = segment.strip_suffix("</p>")?;
         out.push(segment.trim().to_string());
@@ -297,21 +228,17 @@ fn usable_mode(mode: &Path) -> Result<PathBuf, String> {
     if !BROKEN_TAGGER_PAIRS.contains(&stem) {
         return Ok(mode.to_path_buf());
     }
-    let text = std::fs::read_to_string(mode)
-        .map_err(|err| format!("cannot read {}: {err}", mode.display()))?;
+    let text = std::fs::read_to_string(mode).map_err(|err| format!("cannot read {}: {err}", mode.display()))?;
     let Some(fixed) = replace_tagger(&text, stem) else {
         return Ok(mode.to_path_buf());
     };
     let dir = std::env::temp_dir().join("newswire-apertium-modes");
-    std::fs::create_dir_all(&dir)
-        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     let path = dir.join(format!("{stem}.mode"));
     // Written beside and renamed, so concurrent runs never read half a file.
     let partial = dir.join(format!("{stem}.mode.{}", std::process::id()));
-    std::fs::write(&partial, fixed)
-        .map_err(|err| format!("cannot write {}: {err}", partial.display()))?;
-    std::fs::rename(&partial, &path)
-        .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    std::fs::write(&partial, fixed).map_err(|err| format!("cannot write {}: {err}", partial.display()))?;
+    std::fs::rename(&partial, &path).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
     Ok(path)
 }
 
@@ -320,12 +247,7 @@ fn replace_tagger(mode: &str, pair: &str) -> Option<String> {
     let start = mode.find("apertium-tagger -g $2 '")?;
     let quote = start + "apertium-tagger -g $2 '".len();
     let end = mode[quote..].find('\'')? + quote + 1;
-    let package = mode[..start]
-        .rsplit_once("/usr/share/apertium/")?
-        .1
-        .split('/')
-        .next()?
-        .to_string();
+    let package = mode[..start].rsplit_once("/usr/share/apertium/")?.1.split('/').next()?.to_string();
     let cg = format!("cg-proc -w -1 -n /usr/share/apertium/{package}/{pair}.rlx.bin");
     Some(format!("{}{}{}", &mode[..start], cg, &mode[end..]).replace("lt-proc $1 ", "lt-proc -n "))
 }
@@ -337,10 +259,7 @@ mod tests {
     #[test]
     fn segments_split_back_in_order() {
         let html = "<p id=\"nw0\">Hola</p>\n<p id=\"nw1\">El <b>coche</b></p>\n";
-        assert_eq!(
-            split_segments(html, 2).unwrap(),
-            ["Hola", "El <b>coche</b>"]
-        );
+        assert_eq!(split_segments(html, 2).unwrap(), ["Hola", "El <b>coche</b>"]);
         assert!(split_segments("<p id=\"nw0\">Hola</p>", 2).is_none());
     }
 
@@ -348,12 +267,7 @@ mod tests {
     fn the_broken_tagger_is_replaced() {
         let mode = "lt-proc -w '/usr/share/apertium/apertium-rus-ukr/rus-ukr.automorf.bin' | apertium-tagger -g $2 '/usr/share/apertium/apertium-rus-ukr/rus-ukr.prob' | lt-proc $1 '/x/rus-ukr.autogen.bin'";
         let fixed = replace_tagger(mode, "rus-ukr").unwrap();
-        assert!(
-            fixed.contains(
-                "cg-proc -w -1 -n /usr/share/apertium/apertium-rus-ukr/rus-ukr.rlx.bin |"
-            ),
-            "{fixed}"
-        );
+        assert!(fixed.contains("cg-proc -w -1 -n /usr/share/apertium/apertium-rus-ukr/rus-ukr.rlx.bin |"), "{fixed}");
         assert!(fixed.contains("lt-proc -n '/x/rus-ukr.autogen.bin'"));
         assert!(!fixed.contains("apertium-tagger"));
     }

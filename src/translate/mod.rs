@@ -14,24 +14,14 @@ pub enum TranslateError {
     #[error("no backend translates {from}→{to}")]
     Unsupported { from: String, to: String },
     #[error("backend {backend}: {message}")]
-    Backend {
-        backend: String,
-        message: String,
-        transient: bool,
-    },
+    Backend { backend: String, message: String, transient: bool },
     #[error("backend {backend} gave an unusable answer: {message}")]
     Verification { backend: String, message: String },
 }
 
 impl TranslateError {
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            TranslateError::Backend {
-                transient: true,
-                ..
-            }
-        )
+        matches!(self, TranslateError::Backend { transient: true, .. })
     }
 }
 
@@ -41,12 +31,7 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &str;
     /// ISO 639-1 pairs this backend translates.
     fn pairs(&self) -> Vec<(String, String)>;
-    async fn translate(
-        &self,
-        from: &str,
-        to: &str,
-        segments: &[String],
-    ) -> Result<Vec<String>, TranslateError>;
+    async fn translate(&self, from: &str, to: &str, segments: &[String]) -> Result<Vec<String>, TranslateError>;
 
     fn supports(&self, from: &str, to: &str) -> bool {
         self.pairs().iter().any(|(f, t)| f == from && t == to)
@@ -76,23 +61,14 @@ impl Translator {
         let backends = pipeline
             .translate_chain
             .iter()
-            .filter_map(|name| {
-                pipeline
-                    .backends
-                    .get(name)
-                    .map(|config| build_backend(name, config))
-            })
+            .filter_map(|name| pipeline.backends.get(name).map(|config| build_backend(name, config)))
             .collect();
         Translator { backends }
     }
 
     /// The Apertium install, for commands run without a pipeline.
     pub fn apertium_default() -> Self {
-        Translator::new(vec![Arc::new(apertium::Apertium::new(
-            "apertium",
-            None,
-            std::time::Duration::from_secs(60),
-        ))])
+        Translator::new(vec![Arc::new(apertium::Apertium::new("apertium", None, std::time::Duration::from_secs(60)))])
     }
 
     pub fn supports(&self, from: &str, to: &str) -> bool {
@@ -100,8 +76,7 @@ impl Translator {
     }
 
     pub fn pairs(&self) -> Vec<(String, String)> {
-        let mut pairs: Vec<(String, String)> =
-            self.backends.iter().flat_map(|b| b.pairs()).collect();
+        let mut pairs: Vec<(String, String)> = self.backends.iter().flat_map(|b| b.pairs()).collect();
         pairs.sort();
         pairs.dedup();
         pairs
@@ -109,31 +84,16 @@ impl Translator {
 
     /// Translates the article's headline and body into `to`. A backend that is down gives way to
     /// the next one in the chain that serves the pair.
-    pub async fn translate(
-        &self,
-        article: &Article,
-        to: &str,
-    ) -> Result<Translation, TranslateError> {
+    pub async fn translate(&self, article: &Article, to: &str) -> Result<Translation, TranslateError> {
         let from = article.language.as_deref().unwrap_or("und");
-        let candidates: Vec<&Arc<dyn Backend>> = self
-            .backends
-            .iter()
-            .filter(|b| b.supports(from, to))
-            .collect();
+        let candidates: Vec<&Arc<dyn Backend>> = self.backends.iter().filter(|b| b.supports(from, to)).collect();
         if candidates.is_empty() {
-            return Err(TranslateError::Unsupported {
-                from: from.to_string(),
-                to: to.to_string(),
-            });
+            return Err(TranslateError::Unsupported { from: from.to_string(), to: to.to_string() });
         }
         let (segments, layout) = segments_of(article);
         let mut last_error = None;
         for backend in candidates {
-            match backend
-                .translate(from, to, &segments)
-                .await
-                .and_then(|out| verify(backend.name(), &segments, out))
-            {
+            match backend.translate(from, to, &segments).await.and_then(|out| verify(backend.name(), &segments, out)) {
                 Ok(translated) => {
                     let (title, blocks) = reassemble(article, &layout, translated);
                     return Ok(Translation {
@@ -167,21 +127,14 @@ fn segments_of(article: &Article) -> (Vec<String>, Vec<Option<usize>>) {
     (segments, layout)
 }
 
-fn reassemble(
-    article: &Article,
-    layout: &[Option<usize>],
-    translated: Vec<String>,
-) -> (String, Vec<Block>) {
+fn reassemble(article: &Article, layout: &[Option<usize>], translated: Vec<String>) -> (String, Vec<Block>) {
     let title = crate::clean::render::inline_text(&translated[0]);
     let blocks = article
         .blocks
         .iter()
         .zip(layout)
         .map(|(block, segment)| match segment {
-            Some(i) => Block {
-                kind: block.kind,
-                html: translated[*i].clone(),
-            },
+            Some(i) => Block { kind: block.kind, html: translated[*i].clone() },
             None => block.clone(),
         })
         .collect();
@@ -189,23 +142,10 @@ fn reassemble(
 }
 
 /// A backend's answer is used only when it has one non-empty segment for each non-empty input.
-pub fn verify(
-    backend: &str,
-    input: &[String],
-    output: Vec<String>,
-) -> Result<Vec<String>, TranslateError> {
-    let fail = |message: String| {
-        Err(TranslateError::Verification {
-            backend: backend.to_string(),
-            message,
-        })
-    };
+pub fn verify(backend: &str, input: &[String], output: Vec<String>) -> Result<Vec<String>, TranslateError> {
+    let fail = |message: String| Err(TranslateError::Verification { backend: backend.to_string(), message });
     if output.len() != input.len() {
-        return fail(format!(
-            "{} segments sent, {} came back",
-            input.len(),
-            output.len()
-        ));
+        return fail(format!("{} segments sent, {} came back", input.len(), output.len()));
     }
     for (i, (sent, got)) in input.iter().zip(&output).enumerate() {
         if !sent.trim().is_empty() && got.trim().is_empty() {
@@ -228,11 +168,6 @@ mod tests {
         assert!(verify("t", &input, vec!["Hola".into()]).is_err());
         assert!(verify("t", &input, vec!["Hola".into(), "".into()]).is_err());
         assert!(verify("t", &input, vec!["Hola".into(), "Mundo".into()]).is_err());
-        assert!(verify(
-            "t",
-            &input,
-            vec!["Hola".into(), "<a href=\"x\">Mundo</a>".into()]
-        )
-        .is_ok());
+        assert!(verify("t", &input, vec!["Hola".into(), "<a href=\"x\">Mundo</a>".into()]).is_ok());
     }
 }

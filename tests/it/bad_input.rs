@@ -13,9 +13,7 @@ async fn one_batch_of_bad_pages_and_one_good_article() {
     let pages = work.path().join("pages");
     std::fs::create_dir(&pages).unwrap();
     std::fs::write(pages.join("empty.html"), "").unwrap();
-    let junk: Vec<u8> = (0..200_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let junk: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     std::fs::write(pages.join("binary.html"), junk).unwrap();
     // Latin-1 bytes, not UTF-8, and no charset declared anywhere.
     let latin1: Vec<u8> = encoding_rs::WINDOWS_1252
@@ -28,11 +26,8 @@ async fn one_batch_of_bad_pages_and_one_good_article() {
         huge.push_str("All work and no play makes a very large page. ");
     }
     std::fs::write(pages.join("huge.html"), huge).unwrap();
-    let deep = format!(
-        "<html><body>{}<p>Deep inside.</p>{}</body></html>",
-        "<div>".repeat(100_000),
-        "</div>".repeat(100_000)
-    );
+    let deep =
+        format!("<html><body>{}<p>Deep inside.</p>{}</body></html>", "<div>".repeat(100_000), "</div>".repeat(100_000));
     std::fs::write(pages.join("deep.html"), deep).unwrap();
     std::fs::write(
         pages.join("no-article.html"),
@@ -44,11 +39,7 @@ async fn one_batch_of_bad_pages_and_one_good_article() {
         "<html><body><div class='story'><p>Unclosed <b>tags <i>everywhere <a href='/x'",
     )
     .unwrap();
-    std::fs::copy(
-        examples_dir().join("en-harbour-ferry.html"),
-        pages.join("good.html"),
-    )
-    .unwrap();
+    std::fs::copy(examples_dir().join("en-harbour-ferry.html"), pages.join("good.html")).unwrap();
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -99,12 +90,7 @@ path = "{archive}"
         .timeout(std::time::Duration::from_secs(120))
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let by_source = |suffix: &str| -> Value {
         report["articles"]
@@ -115,41 +101,19 @@ path = "{archive}"
             .cloned()
             .unwrap_or_else(|| panic!("{suffix} missing from {report:#}"))
     };
-    let error_of = |suffix: &str| {
-        by_source(suffix)["error"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
+    let error_of = |suffix: &str| by_source(suffix)["error"].as_str().unwrap_or("").to_string();
 
     assert_eq!(by_source("empty.html")["status"], "failed");
     assert_eq!(error_of("empty.html"), "the file is empty");
+    assert!(error_of("binary.html").starts_with("binary content, not a text page"), "{}", error_of("binary.html"));
+    assert!(error_of("huge.html").contains("over the 10.0 MB limit"), "{}", error_of("huge.html"));
+    assert!(error_of("no-article.html").contains("no article found"), "{}", error_of("no-article.html"));
     assert!(
-        error_of("binary.html").starts_with("binary content, not a text page"),
-        "{}",
-        error_of("binary.html")
-    );
-    assert!(
-        error_of("huge.html").contains("over the 10.0 MB limit"),
-        "{}",
-        error_of("huge.html")
-    );
-    assert!(
-        error_of("no-article.html").contains("no article found"),
-        "{}",
-        error_of("no-article.html")
-    );
-    assert!(
-        error_of("/article").contains("Connection refused")
-            || error_of("/article").contains("request failed"),
+        error_of("/article").contains("Connection refused") || error_of("/article").contains("request failed"),
         "{}",
         error_of("/article")
     );
-    assert!(
-        error_of("/feed.xml").starts_with("not a valid RSS or Atom feed"),
-        "{}",
-        error_of("/feed.xml")
-    );
+    assert!(error_of("/feed.xml").starts_with("not a valid RSS or Atom feed"), "{}", error_of("/feed.xml"));
     // Deep nesting and unterminated tags end one way or the other, never a crash or a hang.
     for hostile in ["deep.html", "unterminated.html"] {
         let status = by_source(hostile)["status"].as_str().unwrap().to_string();
@@ -157,32 +121,16 @@ path = "{archive}"
     }
 
     // The Latin-1 page comes out as correct UTF-8, and the good article is delivered.
-    assert_eq!(
-        by_source("latin1.html")["status"],
-        "ok",
-        "{}",
-        by_source("latin1.html")
-    );
+    assert_eq!(by_source("latin1.html")["status"], "ok", "{}", by_source("latin1.html"));
     assert_eq!(by_source("latin1.html")["language"], "fr");
     assert_eq!(by_source("good.html")["status"], "ok");
     let files = files_under(&archive);
-    assert!(
-        files
-            .iter()
-            .any(|f| f.starts_with("en/harbour-ferry-returns")),
-        "{files:?}"
-    );
-    let french = files
-        .iter()
-        .find(|f| f.starts_with("fr/"))
-        .expect("the Latin-1 page was delivered");
+    assert!(files.iter().any(|f| f.starts_with("en/harbour-ferry-returns")), "{files:?}");
+    let french = files.iter().find(|f| f.starts_with("fr/")).expect("the Latin-1 page was delivered");
     let copy = std::fs::read_to_string(archive.join(french)).unwrap();
     assert!(copy.contains("Le café de la place a rouvert"), "{copy}");
 
     // The summary on stderr names each failed input and its problem.
     let summary = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        summary.contains("failed") && summary.contains("empty.html: the file is empty"),
-        "{summary}"
-    );
+    assert!(summary.contains("failed") && summary.contains("empty.html: the file is empty"), "{summary}");
 }

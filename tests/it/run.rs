@@ -49,17 +49,10 @@ async fn articles_reach_email_webhook_and_directory_partners() {
     let smtp = SmtpServer::start(&[]);
     let hooks = MockServer::start().await;
     let receiver = VerifyingReceiver::default();
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(receiver.clone())
-        .mount(&hooks)
-        .await;
+    Mock::given(method("POST")).and(path("/hook")).respond_with(receiver.clone()).mount(&hooks).await;
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("archive");
-    let pipeline = write_pipeline(
-        work.path(),
-        &desk(smtp.port, &format!("{}/hook", hooks.uri()), &archive),
-    );
+    let pipeline = write_pipeline(work.path(), &desk(smtp.port, &format!("{}/hook", hooks.uri()), &archive));
 
     let output = newswire()
         .arg("run")
@@ -71,27 +64,19 @@ async fn articles_reach_email_webhook_and_directory_partners() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
-    let report: Value =
-        serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
     assert_eq!(report["pipeline"], "test-desk");
     assert_eq!(report["totals"]["articles"], 4);
     assert_eq!(report["totals"]["failed"], 0);
-    let languages: Vec<&str> = report["articles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["language"].as_str().unwrap())
-        .collect();
+    let languages: Vec<&str> =
+        report["articles"].as_array().unwrap().iter().map(|a| a["language"].as_str().unwrap()).collect();
     assert_eq!(languages, ["en", "es", "ru", "uk"]);
 
     // Email: en→es translated, es original: two messages, multipart text+HTML, headers set.
     let messages = smtp.messages();
     assert_eq!(messages.len(), 2, "{messages:?}");
     for message in &messages {
-        assert!(
-            message.contains("Content-Type: multipart/alternative"),
-            "{message}"
-        );
+        assert!(message.contains("Content-Type: multipart/alternative"), "{message}");
         assert!(message.contains("Content-Type: text/plain; charset=utf-8"));
         assert!(message.contains("Content-Type: text/html; charset=utf-8"));
         assert!(message.contains("Content-Language: es"));
@@ -100,9 +85,7 @@ async fn articles_reach_email_webhook_and_directory_partners() {
         assert!(!message.contains("cookie"), "chrome leaked into a message");
     }
     assert!(
-        messages
-            .iter()
-            .any(|m| m.contains("Subject: El puerto de Valencia")),
+        messages.iter().any(|m| m.contains("Subject: El puerto de Valencia")),
         "the Spanish original is sent as is"
     );
 
@@ -113,19 +96,12 @@ async fn articles_reach_email_webhook_and_directory_partners() {
         assert!(hook.verified, "signature did not verify: {hook:?}");
         assert_eq!(hook.body["language"], "uk");
         assert_eq!(hook.body["type"], "text");
-        assert!(hook.body["uri"]
-            .as_str()
-            .unwrap()
-            .starts_with("urn:newswire:"));
-        assert!(hook.body["headlines"][0]["value"]
-            .as_str()
-            .is_some_and(|h| !h.is_empty()));
+        assert!(hook.body["uri"].as_str().unwrap().starts_with("urn:newswire:"));
+        assert!(hook.body["headlines"][0]["value"].as_str().is_some_and(|h| !h.is_empty()));
         assert!(hook.id.starts_with("msg_"));
     }
-    let translated = seen
-        .iter()
-        .find(|h| h.body.get("associations").is_some())
-        .expect("the ru article translated to uk");
+    let translated =
+        seen.iter().find(|h| h.body.get("associations").is_some()).expect("the ru article translated to uk");
     assert_eq!(translated.body["associations"][0]["name"], "original");
     assert_eq!(translated.body["associations"][0]["language"], "ru");
     let ids_in_report: Vec<&str> = report["articles"]
@@ -137,44 +113,19 @@ async fn articles_reach_email_webhook_and_directory_partners() {
         .map(|d| d["id"].as_str().unwrap())
         .collect();
     for hook in &seen {
-        assert!(
-            ids_in_report.contains(&hook.id.as_str()),
-            "webhook-id {} is the delivery id",
-            hook.id
-        );
+        assert!(ids_in_report.contains(&hook.id.as_str()), "webhook-id {} is the delivery id", hook.id);
     }
 
     // Directory: every article in its own language, plus each translation made.
     let files = files_under(&archive);
-    assert_eq!(
-        files.iter().filter(|f| f.starts_with("en/")).count(),
-        1,
-        "{files:?}"
-    );
-    assert_eq!(
-        files.iter().filter(|f| f.starts_with("es/")).count(),
-        2,
-        "{files:?}"
-    );
-    assert_eq!(
-        files.iter().filter(|f| f.starts_with("uk/")).count(),
-        2,
-        "{files:?}"
-    );
-    assert_eq!(
-        files.iter().filter(|f| f.starts_with("ru/")).count(),
-        1,
-        "{files:?}"
-    );
+    assert_eq!(files.iter().filter(|f| f.starts_with("en/")).count(), 1, "{files:?}");
+    assert_eq!(files.iter().filter(|f| f.starts_with("es/")).count(), 2, "{files:?}");
+    assert_eq!(files.iter().filter(|f| f.starts_with("uk/")).count(), 2, "{files:?}");
+    assert_eq!(files.iter().filter(|f| f.starts_with("ru/")).count(), 1, "{files:?}");
 
     // A pair no backend has is skipped, with its reason, and does not fail the run.
     let english = &report["articles"][0];
-    let to_uk = english["translations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["language"] == "uk")
-        .unwrap();
+    let to_uk = english["translations"].as_array().unwrap().iter().find(|t| t["language"] == "uk").unwrap();
     assert_eq!(to_uk["status"], "skipped");
     assert_eq!(to_uk["error"], "no backend translates en→uk");
 
@@ -198,10 +149,7 @@ async fn articles_reach_email_webhook_and_directory_partners() {
             .collect()
     };
     assert_eq!(ids(&report), ids(&second));
-    assert_eq!(
-        second["totals"]["delivered"], 0,
-        "a dry run delivers nothing"
-    );
+    assert_eq!(second["totals"]["delivered"], 0, "a dry run delivers nothing");
     assert_eq!(smtp.messages().len(), 2);
 }
 
@@ -236,22 +184,14 @@ path = "{archive}"
         archive = archive.display()
     );
     let pipeline = write_pipeline(work.path(), &text);
-    let output = newswire()
-        .arg("run")
-        .arg(&pipeline)
-        .arg("--json")
-        .output()
-        .unwrap();
+    let output = newswire().arg("run").arg(&pipeline).arg("--json").output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let deliveries = report["articles"][0]["deliveries"].as_array().unwrap();
     let gone = deliveries.iter().find(|d| d["partner"] == "gone").unwrap();
     assert_eq!(gone["status"], "failed");
     assert!(gone["error"].as_str().unwrap().contains("550"), "{gone}");
-    let kept = deliveries
-        .iter()
-        .find(|d| d["partner"] == "archive")
-        .unwrap();
+    let kept = deliveries.iter().find(|d| d["partner"] == "archive").unwrap();
     assert_eq!(kept["status"], "ok");
     assert!(smtp.messages().is_empty());
 }
@@ -273,12 +213,7 @@ fn input_replaces_the_pipeline_sources() {
         .arg("--json")
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["totals"]["articles"], 1);
     assert_eq!(report["totals"]["delivered"], 1);
@@ -292,10 +227,7 @@ fn input_replaces_the_pipeline_sources() {
         .output()
         .unwrap();
     let summary = String::from_utf8_lossy(&human.stdout);
-    assert!(
-        summary.starts_with("input-desk: 1 article (1 ok, 0 failed, 0 skipped)"),
-        "{summary}"
-    );
+    assert!(summary.starts_with("input-desk: 1 article (1 ok, 0 failed, 0 skipped)"), "{summary}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -334,25 +266,12 @@ async fn a_feed_brings_its_items_pages() {
         archive.display()
     );
     let pipeline = write_pipeline(work.path(), &text);
-    let output = newswire()
-        .arg("run")
-        .arg(&pipeline)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = newswire().arg("run").arg(&pipeline).arg("--json").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let article = &report["articles"][0];
     assert_eq!(article["source"], format!("{}/misto/tram", server.uri()));
-    assert_eq!(
-        article["id"], "https://kurier.example/misto/novyi-tramvai",
-        "the canonical URL is the id"
-    );
+    assert_eq!(article["id"], "https://kurier.example/misto/novyi-tramvai", "the canonical URL is the id");
     assert_eq!(article["language"], "uk");
     assert_eq!(article["deliveries"][0]["status"], "ok");
 }

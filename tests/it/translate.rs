@@ -12,43 +12,24 @@ fn translate(text: &str, from: &str, to: &str) -> String {
         .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
 }
 
 #[test]
 fn english_to_spanish_and_back() {
-    let es = translate(
-        "The city opened a new library on Monday.\n\nThe building has three floors.",
-        "en",
-        "es",
-    );
+    let es = translate("The city opened a new library on Monday.\n\nThe building has three floors.", "en", "es");
     assert!(es.contains("ciudad") && es.contains("biblioteca"), "{es}");
     assert_eq!(es.trim().split("\n\n").count(), 2, "paragraphs kept: {es}");
     let en = translate("La ciudad abrió una biblioteca nueva el lunes.", "es", "en");
-    assert!(
-        en.to_lowercase().contains("library") && en.contains("city"),
-        "{en}"
-    );
+    assert!(en.to_lowercase().contains("library") && en.contains("city"), "{en}");
 }
 
 #[test]
 fn russian_to_ukrainian_and_back() {
-    let uk = translate(
-        "Новая библиотека открылась в среду. Вход свободный для всех жителей города.",
-        "ru",
-        "uk",
-    );
+    let uk = translate("Новая библиотека открылась в среду. Вход свободный для всех жителей города.", "ru", "uk");
     assert!(uk.contains("бібліотека"), "{uk}");
-    let ru = translate(
-        "Нова бібліотека відкрилася в середу. Вхід вільний для всіх мешканців міста.",
-        "uk",
-        "ru",
-    );
+    let ru = translate("Нова бібліотека відкрилася в середу. Вхід вільний для всіх мешканців міста.", "uk", "ru");
     assert!(ru.contains("библиотека"), "{ru}");
 }
 
@@ -58,32 +39,16 @@ fn markup_survives_and_unknown_words_are_unmarked() {
     let file = dir.path().join("fragment.html");
     std::fs::write(&file, "<h2>Big news</h2><p>The <a href=\"https://x.example/\">mayor</a> met Zorblaxian delegates.</p><ul><li>One item</li></ul>").unwrap();
     let output = newswire()
-        .args([
-            "translate",
-            "--no-clean",
-            "--from",
-            "en",
-            "--to",
-            "es",
-            "--format",
-            "html",
-        ])
+        .args(["translate", "--no-clean", "--from", "en", "--to", "es", "--format", "html"])
         .arg(&file)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let html = String::from_utf8(output.stdout).unwrap();
     assert!(html.contains("<h2>"), "{html}");
     assert!(html.contains("<a href=\"https://x.example/\""), "{html}");
     assert!(html.contains("<li>"), "{html}");
-    assert!(
-        html.contains("Zorblaxian") && !html.contains("*Zorblaxian"),
-        "{html}"
-    );
+    assert!(html.contains("Zorblaxian") && !html.contains("*Zorblaxian"), "{html}");
 }
 
 #[test]
@@ -91,11 +56,8 @@ fn an_unsupported_pair_is_a_clear_failure() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("input.txt");
     std::fs::write(&file, "Labas rytas, Vilniau.").unwrap();
-    let output = newswire()
-        .args(["translate", "--no-clean", "--from", "lt", "--to", "es"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let output =
+        newswire().args(["translate", "--no-clean", "--from", "lt", "--to", "es"]).arg(&file).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no backend translates lt→es"));
 }

@@ -22,11 +22,7 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// An aiosmtpd server writing each accepted message into a folder.
@@ -46,14 +42,9 @@ impl SmtpServer {
         if !reject.is_empty() {
             command.arg("--reject").args(reject);
         }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (make test installs it)");
+        let mut child = command.stdout(Stdio::piped()).spawn().expect("python3 with aiosmtpd (make test installs it)");
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         assert_eq!(line.trim(), "ready", "the SMTP server did not start");
         SmtpServer { port, dir, child }
     }
@@ -67,10 +58,7 @@ impl SmtpServer {
             .filter(|p| p.extension().is_some_and(|e| e == "eml"))
             .collect();
         files.sort();
-        files
-            .iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect()
+        files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
     }
 }
 
@@ -99,20 +87,10 @@ pub struct Received {
 
 impl Respond for VerifyingReceiver {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let header = |name: &str| {
-            request
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
+        let header = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let id = header("webhook-id");
         let timestamp: i64 = header("webhook-timestamp").parse().unwrap_or(0);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         let verified = newswire::syndicate::sign::verify(
             WEBHOOK_SECRET,
             &id,
@@ -123,10 +101,7 @@ impl Respond for VerifyingReceiver {
         )
         .is_ok();
         let body = serde_json::from_slice(&request.body).unwrap_or(serde_json::Value::Null);
-        self.seen
-            .lock()
-            .unwrap()
-            .push(Received { id, body, verified });
+        self.seen.lock().unwrap().push(Received { id, body, verified });
         ResponseTemplate::new(if verified { 204 } else { 401 })
     }
 }

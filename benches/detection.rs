@@ -1,0 +1,161 @@
+//! Language-detection benchmark on lingua's test sentences and the headlines, paragraphs and
+//! mixed texts derived from them (`../shared/bench-data/langdetect`): accuracy per language and
+//! length class, uk↔ru and es↔ca/pt confusion, how often look-alike text (ca, pt, be) is named
+//! as out of the desk, texts per second on one thread, and peak memory.
+//!
+//! Run: `cargo bench --bench detection`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use newswire::detect::{languages, Detector, LinguaDetector};
+
+/// The desk of the benchmark: the ten languages of the issue.
+const DESK: &[&str] = &["en", "ru", "uk", "es", "fr", "de", "pl", "lt", "ar", "zh"];
+/// Out-of-desk languages whose text must be named, not forced into a desk language.
+const LOOK_ALIKES: &[&str] = &["ca", "pt", "be"];
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("NEWSWIRE_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-data/langdetect"))
+}
+
+fn code1(code3: &str) -> String {
+    languages::by_code3(code3).map_or(code3.to_string(), |l| l.code.to_string())
+}
+
+/// (language, text) rows of a class.
+fn load(dir: &Path) -> BTreeMap<&'static str, Vec<(String, String)>> {
+    let mut classes = BTreeMap::new();
+    let mut sentences = Vec::new();
+    for code in DESK.iter().chain(LOOK_ALIKES) {
+        let path = dir.join("lingua-testdata").join(code).join("sentences.txt");
+        for line in std::fs::read_to_string(path).unwrap().split('\n') {
+            if !line.trim().is_empty() {
+                sentences.push((code.to_string(), line.trim().to_string()));
+            }
+        }
+    }
+    classes.insert("sentence", sentences);
+    for (class, file) in [("headline", "headlines.tsv"), ("paragraph", "paragraphs.tsv")] {
+        let text = std::fs::read_to_string(dir.join("derived").join(file)).unwrap();
+        let rows =
+            text.split('\n').filter_map(|l| l.split_once('\t')).map(|(code, t)| (code1(code), t.to_string())).collect();
+        classes.insert(class, rows);
+    }
+    classes
+}
+
+fn peak_memory_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let dir = data_dir();
+    if !dir.join("lingua-testdata").is_dir() {
+        println!("detection benchmark: no data at {} (set NEWSWIRE_BENCH_DATA); nothing measured", dir.display());
+        return;
+    }
+    let classes = load(&dir);
+    let desk: Vec<String> = DESK.iter().map(|s| s.to_string()).collect();
+    let started = Instant::now();
+    let detector = LinguaDetector::new(&desk);
+    println!("detector over {} (+ look-alikes) built in {:.2} s", DESK.join(" "), started.elapsed().as_secs_f64());
+
+    for (class, rows) in &classes {
+        let started = Instant::now();
+        let results: Vec<(&str, Option<String>, f64)> = rows
+            .iter()
+            .map(|(expected, text)| {
+                let d = detector.detect(text);
+                (expected.as_str(), d.language, d.confidence)
+            })
+            .collect();
+        let per_second = rows.len() as f64 / started.elapsed().as_secs_f64();
+        println!("\n== {class}s: {} texts, {per_second:.0} texts/s on one thread", rows.len());
+        if let Ok(show) = std::env::var("NEWSWIRE_BENCH_SHOW") {
+            for ((expected, got, confidence), (_, text)) in results.iter().zip(rows).filter(|((e, _, _), _)| *e == show)
+            {
+                if got.as_deref() != Some(*expected) {
+                    println!("  {expected}→{} {confidence:.2} {text}", got.as_deref().unwrap_or("?"));
+                }
+            }
+        }
+        let mut desk_right = 0;
+        let mut desk_total = 0;
+        let mut line = String::new();
+        for code in DESK {
+            let of: Vec<_> = results.iter().filter(|(e, _, _)| e == code).collect();
+            let right = of.iter().filter(|(_, got, _)| got.as_deref() == Some(*code)).count();
+            desk_right += right;
+            desk_total += of.len();
+            line.push_str(&format!("{code} {:.1}%  ", 100.0 * right as f64 / of.len().max(1) as f64));
+        }
+        println!("desk accuracy {:.2}%  ({line})", 100.0 * desk_right as f64 / desk_total.max(1) as f64);
+        let short: Vec<_> = results.iter().filter(|(e, _, _)| DESK.contains(e)).collect();
+        let confident: Vec<_> = short.iter().filter(|(_, _, c)| *c >= 0.7).collect();
+        let confident_right = confident.iter().filter(|(e, got, _)| got.as_deref() == Some(*e)).count();
+        println!(
+            "at confidence >= 0.7: {:.1}% of texts answered, {:.2}% of those right",
+            100.0 * confident.len() as f64 / short.len().max(1) as f64,
+            100.0 * confident_right as f64 / confident.len().max(1) as f64
+        );
+        let confusion = |from: &str, to: &[&str]| {
+            let of: Vec<_> = results.iter().filter(|(e, _, _)| *e == from).collect();
+            let wrong = of.iter().filter(|(_, got, _)| got.as_deref().is_some_and(|g| to.contains(&g))).count();
+            100.0 * wrong as f64 / of.len().max(1) as f64
+        };
+        println!(
+            "confusion: uk→ru {:.2}%  ru→uk {:.2}%  es→ca/pt {:.2}%  ca→es {:.1}%  pt→es {:.1}%  be→ru/uk {:.1}%",
+            confusion("uk", &["ru"]),
+            confusion("ru", &["uk"]),
+            confusion("es", &["ca", "pt"]),
+            confusion("ca", &["es"]),
+            confusion("pt", &["es"]),
+            confusion("be", &["ru", "uk"])
+        );
+        let mut rejected = String::new();
+        for code in LOOK_ALIKES {
+            let of: Vec<_> = results.iter().filter(|(e, _, _)| e == code).collect();
+            let named = of.iter().filter(|(_, got, _)| got.as_deref().is_some_and(|g| !DESK.contains(&g))).count();
+            rejected.push_str(&format!("{code} {:.1}%  ", 100.0 * named as f64 / of.len().max(1) as f64));
+        }
+        println!("look-alike text named as out of the desk: {rejected}");
+        // What the pipeline does with each text: a desk language is accepted when the text is long
+        // or the confidence reaches 0.7; anything else is skipped, never translated.
+        let accepted = |got: &Option<String>, confidence: f64, text: &str| {
+            got.as_deref().is_some_and(|g| DESK.contains(&g)) && (text.chars().count() >= 120 || confidence >= 0.7)
+        };
+        let (mut right, mut wrong, mut skipped, mut look_alike_accepted, mut look_alikes) = (0, 0, 0, 0, 0);
+        for ((expected, got, confidence), (_, text)) in results.iter().zip(rows) {
+            let took = accepted(got, *confidence, text);
+            if DESK.contains(expected) {
+                match (took, got.as_deref() == Some(*expected)) {
+                    (true, true) => right += 1,
+                    (true, false) => wrong += 1,
+                    (false, _) => skipped += 1,
+                }
+            } else {
+                look_alikes += 1;
+                look_alike_accepted += usize::from(took);
+            }
+        }
+        let desk_total = (right + wrong + skipped).max(1) as f64;
+        println!(
+            "pipeline decision: desk texts {:.2}% accepted right, {:.2}% accepted wrong, {:.2}% skipped; look-alike texts accepted as a desk language {:.2}%",
+            100.0 * right as f64 / desk_total,
+            100.0 * wrong as f64 / desk_total,
+            100.0 * skipped as f64 / desk_total,
+            100.0 * look_alike_accepted as f64 / look_alikes.max(1) as f64
+        );
+    }
+    println!("\npeak memory {:.0} MB", peak_memory_mb());
+}
