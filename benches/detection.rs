@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use newswire::detect::{languages, Detector, LinguaDetector};
+use newswire::detect::{languages, mixed, Detector, LinguaDetector};
 
 /// The desk of the benchmark: the ten languages of the issue.
 const DESK: &[&str] = &["en", "ru", "uk", "es", "fr", "de", "pl", "lt", "ar", "zh"];
@@ -157,5 +157,51 @@ fn main() {
             100.0 * look_alike_accepted as f64 / look_alikes.max(1) as f64
         );
     }
+    mixed(&dir, &detector);
     println!("\npeak memory {:.0} MB", peak_memory_mb());
+}
+
+/// A sentence in one language followed by a quotation in another: is the quotation marked?
+fn mixed(dir: &Path, detector: &LinguaDetector) {
+    let text = std::fs::read_to_string(dir.join("derived/mixed.tsv")).unwrap();
+    let (mut right, mut wrong, mut missed, mut total, mut false_marks) = (0, 0, 0, 0, 0);
+    let mut per_pair: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for row in text.split('\n').filter(|r| !r.is_empty()) {
+        let cols: Vec<&str> = row.splitn(4, '\t').collect();
+        let (a, b, body) = (code1(cols[0]), code1(cols[1]), cols[3]);
+        // The first sentence quoted in its own article's language must stay unmarked.
+        let offset: usize = cols[2].parse().unwrap_or(0);
+        let own = body.get(..offset).unwrap_or("").trim();
+        let own_quoted = newswire::clean::escape(&format!("«{own}»"));
+        if mixed::mark_quotes(&own_quoted, &a, detector).contains("<span lang=") {
+            false_marks += 1;
+        }
+        let html = newswire::clean::escape(body);
+        let marked = mixed::mark_quotes(&html, &a, detector);
+        total += 1;
+        let entry = per_pair.entry(format!("{a}+{b}")).or_default();
+        entry.1 += 1;
+        if marked.contains(&format!("<span lang=\"{b}\">")) {
+            right += 1;
+            entry.0 += 1;
+        } else if marked.contains("<span lang=") {
+            wrong += 1;
+        } else {
+            missed += 1;
+        }
+    }
+    println!("\n== mixed: {total} texts (a sentence, then a quotation in another language)");
+    println!(
+        "quotation marked with its language {:.1}%, with a wrong language {:.1}%, not marked {:.1}%",
+        100.0 * right as f64 / total as f64,
+        100.0 * wrong as f64 / total as f64,
+        100.0 * missed as f64 / total as f64
+    );
+    println!(
+        "a quotation in the article's own language marked anyway: {:.1}%",
+        100.0 * false_marks as f64 / total as f64
+    );
+    let pairs: Vec<String> =
+        per_pair.iter().map(|(pair, (r, n))| format!("{pair} {:.0}%", 100.0 * *r as f64 / *n as f64)).collect();
+    println!("per pair: {}", pairs.join("  "));
 }

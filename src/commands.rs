@@ -342,18 +342,16 @@ async fn translate(
             }
         }
     };
+    let detector = tokio::task::spawn_blocking(LinguaDetector::all).await?;
     let from = match from {
         Some(code) => code,
-        None => {
-            let text = article.plain_text();
-            let detection = tokio::task::spawn_blocking(move || LinguaDetector::all().detect(&text)).await?;
-            match detection.language {
-                Some(code) => code,
-                None => bail!("{name}: cannot tell the article's language; give it with --from"),
-            }
-        }
+        None => match detector.detect(&article.plain_text()).language {
+            Some(code) => code,
+            None => bail!("{name}: cannot tell the article's language; give it with --from"),
+        },
     };
     article.language = Some(from.clone());
+    newswire::detect::mixed::mark_languages(&mut article, &detector);
     let translation = if from == to {
         newswire::model::Translation {
             language: to.to_string(),

@@ -56,6 +56,14 @@ pub struct Article {
 pub struct Block {
     pub kind: BlockKind,
     pub html: String,
+    /// The block's language when it differs from the article's (a quoted paragraph).
+    pub lang: Option<String>,
+}
+
+impl Block {
+    pub fn new(kind: BlockKind, html: impl Into<String>) -> Self {
+        Block { kind, html: html.into(), lang: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -346,7 +346,7 @@ impl<'a> Page<'a> {
                 inline.flush(blocks);
                 let text = escape(self.dom.text(i).trim());
                 if !text.is_empty() {
-                    blocks.push(Block { kind: BlockKind::Preformatted, html: text });
+                    blocks.push(Block::new(BlockKind::Preformatted, text));
                 }
             }
             local_name!("img") => {
@@ -376,7 +376,7 @@ impl<'a> Page<'a> {
         self.inline_html(i, &mut html, 0);
         let html = html.trim().to_string();
         if !html.is_empty() {
-            blocks.push(Block { kind, html });
+            blocks.push(Block::new(kind, html));
         }
     }
 
@@ -410,10 +410,7 @@ impl<'a> Page<'a> {
         }
         let src = self.absolute(src)?;
         let alt = self.dom.attr(i, local_name!("alt")).unwrap_or("").trim();
-        Some(Block {
-            kind: BlockKind::Image,
-            html: format!("<img src=\"{}\" alt=\"{}\">", escape_attr(&src), escape_attr(alt)),
-        })
+        Some(Block::new(BlockKind::Image, format!("<img src=\"{}\" alt=\"{}\">", escape_attr(&src), escape_attr(alt))))
     }
 
     fn absolute(&self, link: &str) -> Option<String> {
@@ -532,7 +529,7 @@ impl Inline {
         let html = std::mem::take(&mut self.html);
         let html = html.trim();
         if !html.is_empty() {
-            blocks.push(Block { kind: BlockKind::Paragraph, html: html.to_string() });
+            blocks.push(Block::new(BlockKind::Paragraph, html.to_string()));
         }
     }
 }

@@ -119,7 +119,7 @@ fn body_from_json_ld(body: &str) -> Vec<Block> {
     body.split("\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| Block { kind: BlockKind::Paragraph, html: extract::escape(p) })
+        .map(|p| Block::new(BlockKind::Paragraph, extract::escape(p)))
         .collect()
 }
 
@@ -147,6 +147,6 @@ pub fn blocks_as_given(text: &str) -> Vec<Block> {
     text.split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|p| !p.is_empty())
-        .map(|p| Block { kind: BlockKind::Paragraph, html: extract::escape(&p) })
+        .map(|p| Block::new(BlockKind::Paragraph, extract::escape(&p)))
         .collect()
 }

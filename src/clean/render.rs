@@ -27,7 +27,11 @@ pub fn to_html(blocks: &[Block]) -> String {
             open_list = list;
         }
         let (open, close) = block_tags(block.kind);
-        html.push_str(&open);
+        match &block.lang {
+            // The language goes on the block's own element: `<p lang="ru">`.
+            Some(lang) => html.push_str(&open.replacen('>', &format!(" lang=\"{}\">", super::escape_attr(lang)), 1)),
+            None => html.push_str(&open),
+        }
         html.push_str(&block.html);
         html.push_str(close);
         html.push('\n');
@@ -271,7 +275,7 @@ mod tests {
     use super::*;
 
     fn block(kind: BlockKind, html: &str) -> Block {
-        Block { kind, html: html.to_string() }
+        Block::new(kind, html.to_string())
     }
 
     #[test]

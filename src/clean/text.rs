@@ -38,7 +38,7 @@ pub fn clean_text(text: &str) -> Option<TextArticle> {
         .iter()
         .map(|line| {
             let kind = if is_prose(line) { BlockKind::Paragraph } else { BlockKind::Heading(2) };
-            Block { kind, html: escape(line) }
+            Block::new(kind, escape(line))
         })
         .collect();
     Some(TextArticle { section, title, blocks })

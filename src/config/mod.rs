@@ -33,6 +33,8 @@ pub struct Pipeline {
     pub detect: DetectConfig,
     /// Backend names in the order they are tried.
     pub translate_chain: Vec<String>,
+    /// What happens to quotations and paragraphs in another language than the article's.
+    pub foreign_text: ForeignText,
     pub backends: BTreeMap<String, BackendConfig>,
     pub email: Option<EmailConfig>,
     pub partners: Vec<Partner>,
@@ -70,6 +72,15 @@ impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig { languages: languages::supported_codes(), min_confidence: 0.5 }
     }
+}
+
+/// `[translate] foreign_quotes`: text marked in another language is kept as it is (the default:
+/// a quotation stays in the words that were said) or translated from its own language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForeignText {
+    #[default]
+    Keep,
+    Translate,
 }
 
 #[derive(Debug, Clone)]
@@ -290,6 +301,18 @@ impl Validator<'_> {
             None => backends.keys().cloned().collect(),
         };
 
+        let foreign_text = match raw.translate.as_ref().and_then(|t| t.foreign_quotes.as_ref()) {
+            None => ForeignText::Keep,
+            Some(value) => match value.get_ref().as_str() {
+                "keep" => ForeignText::Keep,
+                "translate" => ForeignText::Translate,
+                other => {
+                    self.problem(value, format!("`foreign_quotes` must be \"keep\" or \"translate\", not {other:?}"));
+                    ForeignText::Keep
+                }
+            },
+        };
+
         let email = raw.email.as_ref().and_then(|e| {
             let smtp_url = self.expanded(&e.smtp_url)?;
             if let Err(message) = check_smtp_url(&smtp_url) {
@@ -318,6 +341,7 @@ impl Validator<'_> {
             source,
             detect,
             translate_chain,
+            foreign_text,
             backends,
             email,
             partners,

@@ -51,6 +51,8 @@ pub struct RawDetect {
 #[serde(deny_unknown_fields)]
 pub struct RawTranslate {
     pub backend: Spanned<OneOrMany>,
+    /// "keep" or "translate": quotations in another language than the article's.
+    pub foreign_quotes: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

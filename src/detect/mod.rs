@@ -3,6 +3,7 @@
 
 mod iberian;
 pub mod languages;
+pub mod mixed;
 
 use lingua::{LanguageDetector, LanguageDetectorBuilder};
 

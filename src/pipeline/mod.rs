@@ -21,6 +21,10 @@ use crate::syndicate::{self, render::Templates, Copy, PartnerChannel};
 use crate::translate::{TranslateError, Translator};
 pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
 
+/// Articles shorter than this are judged on little text and need a surer detection.
+const SHORT_TEXT_CHARS: usize = 120;
+const SHORT_TEXT_MIN_CONFIDENCE: f64 = 0.7;
+
 /// Pages and articles in flight between two stages.
 const CHANNEL_CAPACITY: usize = 8;
 
@@ -156,12 +160,23 @@ fn prepare(page: &crate::model::RawPage, detector: &dyn Detector, pipeline: &Pip
     let Some(language) = detection.language else {
         return skip(report, "language undetermined (no text to judge)".into());
     };
-    if detection.confidence < pipeline.detect.min_confidence {
+    // Short texts need a sure call; a page that declares the same language is evidence for it.
+    let text_chars = article.plain_text().chars().count();
+    let mut needed = pipeline.detect.min_confidence;
+    if text_chars < SHORT_TEXT_CHARS {
+        needed = needed.max(SHORT_TEXT_MIN_CONFIDENCE);
+    }
+    let declared =
+        article.declared_language.as_deref().map(|l| l.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase());
+    if declared.as_deref() == Some(language.as_str()) {
+        needed /= 2.0;
+    }
+    if detection.confidence < needed {
         return skip(
             report,
             format!(
-                "language undetermined (best guess {language} at {:.2}, below min_confidence {})",
-                detection.confidence, pipeline.detect.min_confidence
+                "language undetermined (best guess {language} at {:.2}, below the {needed:.2} needed)",
+                detection.confidence
             ),
         );
     }
@@ -171,6 +186,7 @@ fn prepare(page: &crate::model::RawPage, detector: &dyn Detector, pipeline: &Pip
     tracing::debug!(source = %page.source, %language, confidence = detection.confidence, blocks = article.blocks.len(), "article ready");
     article.language = Some(language);
     article.confidence = detection.confidence;
+    crate::detect::mixed::mark_languages(&mut article, detector);
     Prepared::Ready(Box::new(article), report)
 }
 

@@ -3,11 +3,13 @@
 //! markup comes back in place, and every answer is checked before it is used.
 
 pub mod apertium;
+mod protect;
 
 use std::sync::Arc;
 
-use crate::config::{BackendConfig, Pipeline};
+use crate::config::{BackendConfig, ForeignText, Pipeline};
 use crate::model::{Article, Block, BlockKind, Translation};
+use protect::Protected;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TranslateError {
@@ -50,11 +52,12 @@ pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
 #[derive(Clone)]
 pub struct Translator {
     backends: Vec<Arc<dyn Backend>>,
+    foreign_text: ForeignText,
 }
 
 impl Translator {
-    pub fn new(backends: Vec<Arc<dyn Backend>>) -> Self {
-        Translator { backends }
+    pub fn new(backends: Vec<Arc<dyn Backend>>, foreign_text: ForeignText) -> Self {
+        Translator { backends, foreign_text }
     }
 
     pub fn from_pipeline(pipeline: &Pipeline) -> Self {
@@ -63,12 +66,15 @@ impl Translator {
             .iter()
             .filter_map(|name| pipeline.backends.get(name).map(|config| build_backend(name, config)))
             .collect();
-        Translator { backends }
+        Translator { backends, foreign_text: pipeline.foreign_text }
     }
 
     /// The Apertium install, for commands run without a pipeline.
     pub fn apertium_default() -> Self {
-        Translator::new(vec![Arc::new(apertium::Apertium::new("apertium", None, std::time::Duration::from_secs(60)))])
+        Translator::new(
+            vec![Arc::new(apertium::Apertium::new("apertium", None, std::time::Duration::from_secs(60)))],
+            ForeignText::Keep,
+        )
     }
 
     pub fn supports(&self, from: &str, to: &str) -> bool {
@@ -83,62 +89,132 @@ impl Translator {
     }
 
     /// Translates the article's headline and body into `to`. A backend that is down gives way to
-    /// the next one in the chain that serves the pair.
+    /// the next one in the chain that serves the pair. Quotations and paragraphs marked in another
+    /// language are kept, or translated from their own language, as the pipeline says.
     pub async fn translate(&self, article: &Article, to: &str) -> Result<Translation, TranslateError> {
         let from = article.language.as_deref().unwrap_or("und");
-        let candidates: Vec<&Arc<dyn Backend>> = self.backends.iter().filter(|b| b.supports(from, to)).collect();
-        if candidates.is_empty() {
+        if !self.supports(from, to) {
             return Err(TranslateError::Unsupported { from: from.to_string(), to: to.to_string() });
         }
-        let (segments, layout) = segments_of(article);
-        let mut last_error = None;
-        for backend in candidates {
-            match backend.translate(from, to, &segments).await.and_then(|out| verify(backend.name(), &segments, out)) {
-                Ok(translated) => {
-                    let (title, blocks) = reassemble(article, &layout, translated);
-                    return Ok(Translation {
-                        language: to.to_string(),
-                        backend: Some(backend.name().to_string()),
-                        title,
-                        blocks,
-                    });
-                }
-                Err(err) => last_error = Some(err),
+        let plan = Plan::of(article, from);
+        let (translated, backend) = self.translate_segments(from, to, &plan.segments).await?;
+        let replacements = self.foreign_spans(&plan.protected, to).await;
+        let mut restored = Vec::with_capacity(translated.len());
+        for (segment, spans) in translated.into_iter().zip(&plan.spans_of_segment) {
+            let spans: Vec<(Protected, String)> =
+                spans.iter().map(|&i| (plan.protected[i].clone(), replacements[i].clone())).collect();
+            restored.push(protect::restore(&segment, &spans).ok_or_else(|| TranslateError::Verification {
+                backend: backend.clone(),
+                message: "a protected quotation went missing".into(),
+            })?);
+        }
+        let title = crate::clean::render::inline_text(&restored[0]);
+        let mut blocks = Vec::with_capacity(article.blocks.len());
+        for (block, segment) in article.blocks.iter().zip(&plan.layout) {
+            blocks.push(match segment {
+                Some(i) => Block { html: restored[*i].clone(), ..block.clone() },
+                None => self.foreign_block(block, to).await,
+            });
+        }
+        Ok(Translation { language: to.to_string(), backend: Some(backend), title, blocks })
+    }
+
+    /// Sends segments through the first backend of the chain that serves the pair and answers well.
+    async fn translate_segments(
+        &self,
+        from: &str,
+        to: &str,
+        segments: &[String],
+    ) -> Result<(Vec<String>, String), TranslateError> {
+        let mut last_error = TranslateError::Unsupported { from: from.to_string(), to: to.to_string() };
+        for backend in self.backends.iter().filter(|b| b.supports(from, to)) {
+            match backend.translate(from, to, segments).await.and_then(|out| verify(backend.name(), segments, out)) {
+                Ok(translated) => return Ok((translated, backend.name().to_string())),
+                Err(err) => last_error = err,
             }
         }
-        Err(last_error.expect("at least one candidate was tried"))
+        Err(last_error)
+    }
+
+    /// What each protected quotation becomes in the copy.
+    async fn foreign_spans(&self, protected: &[Protected], to: &str) -> Vec<String> {
+        let mut out: Vec<String> =
+            protected.iter().map(|p| format!("<span lang=\"{}\">{}</span>", p.lang, p.inner)).collect();
+        if self.foreign_text != ForeignText::Translate {
+            return out;
+        }
+        let mut langs: Vec<&str> = protected.iter().map(|p| p.lang.as_str()).collect();
+        langs.sort();
+        langs.dedup();
+        for lang in langs.into_iter().filter(|l| *l != to && self.supports(l, to)) {
+            let indices: Vec<usize> = (0..protected.len()).filter(|&i| protected[i].lang == lang).collect();
+            let inners: Vec<String> = indices.iter().map(|&i| protected[i].inner.clone()).collect();
+            match self.translate_segments(lang, to, &inners).await {
+                Ok((translated, _)) => {
+                    for (i, text) in indices.into_iter().zip(translated) {
+                        out[i] = text;
+                    }
+                }
+                Err(err) => tracing::warn!(%lang, %to, error = %err, "quotations kept in their own language"),
+            }
+        }
+        out
+    }
+
+    /// A block in another language than the article: kept, or translated from its own language.
+    async fn foreign_block(&self, block: &Block, to: &str) -> Block {
+        let Some(lang) = block.lang.as_deref() else { return block.clone() };
+        if block.kind == BlockKind::Image
+            || self.foreign_text != ForeignText::Translate
+            || lang == to
+            || !self.supports(lang, to)
+        {
+            return block.clone();
+        }
+        match self.translate_segments(lang, to, std::slice::from_ref(&block.html)).await {
+            Ok((mut translated, _)) => Block { html: translated.remove(0), lang: None, ..block.clone() },
+            Err(err) => {
+                tracing::warn!(%lang, %to, error = %err, "paragraph kept in its own language");
+                block.clone()
+            }
+        }
     }
 }
 
-/// The segments sent for an article: the headline, then every block with text. `layout` maps
-/// each block to its segment (images are not sent).
-fn segments_of(article: &Article) -> (Vec<String>, Vec<Option<usize>>) {
-    let mut segments = vec![crate::clean::escape(&article.title)];
-    let layout = article
-        .blocks
-        .iter()
-        .map(|block| {
-            (block.kind != BlockKind::Image).then(|| {
-                segments.push(block.html.clone());
-                segments.len() - 1
-            })
-        })
-        .collect();
-    (segments, layout)
+/// What is sent for an article: the headline, then every block in the article's language, with
+/// quotations in other languages swapped for tokens.
+struct Plan {
+    segments: Vec<String>,
+    /// Each block's segment; `None` for images and blocks in another language.
+    layout: Vec<Option<usize>>,
+    protected: Vec<Protected>,
+    /// Indices into `protected`, per segment.
+    spans_of_segment: Vec<Vec<usize>>,
 }
 
-fn reassemble(article: &Article, layout: &[Option<usize>], translated: Vec<String>) -> (String, Vec<Block>) {
-    let title = crate::clean::render::inline_text(&translated[0]);
-    let blocks = article
-        .blocks
-        .iter()
-        .zip(layout)
-        .map(|(block, segment)| match segment {
-            Some(i) => Block { kind: block.kind, html: translated[*i].clone() },
-            None => block.clone(),
-        })
-        .collect();
-    (title, blocks)
+impl Plan {
+    fn of(article: &Article, from: &str) -> Plan {
+        let mut plan =
+            Plan { segments: Vec::new(), layout: Vec::new(), protected: Vec::new(), spans_of_segment: Vec::new() };
+        let mut next = 0;
+        plan.add(&crate::clean::escape(&article.title), from, &mut next);
+        for block in &article.blocks {
+            let own_language = block.lang.as_deref().is_none_or(|l| l == from);
+            let segment =
+                (block.kind != BlockKind::Image && own_language).then(|| plan.add(&block.html, from, &mut next));
+            plan.layout.push(segment);
+        }
+        plan
+    }
+
+    fn add(&mut self, html: &str, from: &str, next: &mut usize) -> usize {
+        let (text, spans) = protect::protect(html, from, next);
+        let first = self.protected.len();
+        self.protected.extend(spans);
+        self.spans_of_segment.push((first..self.protected.len()).collect());
+        self.segments.push(text);
+        self.segments.len() - 1
+    }
 }
 
 /// A backend's answer is used only when it has one non-empty segment for each non-empty input.

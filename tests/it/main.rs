@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod commands;
+mod detect;
 mod run;
 mod support;
 mod translate;

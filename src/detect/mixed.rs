@@ -1,0 +1,136 @@
+//! Mixed-language articles: a quotation in another language (a Russian quote inside a Ukrainian
+//! story) is marked `<span lang="ru">`, and a whole paragraph in another language gets its own
+//! `lang`, so the translate stage can leave it be or translate it from its own language.
+//! Only confident calls mark anything: the article's language stays the default.
+
+use super::Detector;
+use crate::clean::render::{inline_text, unescape};
+use crate::model::{Article, BlockKind};
+
+/// Quotation marks: opening and closing.
+const QUOTES: &[(char, char)] = &[('«', '»'), ('“', '”'), ('„', '“'), ('"', '"')];
+/// A quotation shorter than this is too short to judge.
+const MIN_QUOTE_CHARS: usize = 20;
+const QUOTE_CONFIDENCE: f64 = 0.8;
+/// A paragraph's own language is judged only from this length on.
+const MIN_PARAGRAPH_CHARS: usize = 120;
+const PARAGRAPH_CONFIDENCE: f64 = 0.9;
+
+/// Marks quotations and paragraphs whose language differs from the article's.
+pub fn mark_languages(article: &mut Article, detector: &dyn Detector) {
+    let Some(language) = article.language.clone() else { return };
+    for block in &mut article.blocks {
+        if matches!(block.kind, BlockKind::Image | BlockKind::Preformatted) {
+            continue;
+        }
+        block.html = mark_quotes(&block.html, &language, detector);
+        let own_text = inline_text(&without_marked_spans(&block.html));
+        if own_text.chars().count() >= MIN_PARAGRAPH_CHARS {
+            let detection = detector.detect(&own_text);
+            if detection.confidence >= PARAGRAPH_CONFIDENCE
+                && detection.language.as_deref().is_some_and(|l| l != language)
+            {
+                block.lang = detection.language;
+            }
+        }
+    }
+}
+
+/// Wraps quotations in another language in `<span lang="..">`; tags and other text are kept.
+pub fn mark_quotes(html: &str, language: &str, detector: &dyn Detector) -> String {
+    let mut out = String::with_capacity(html.len() + 32);
+    let mut rest = html;
+    while !rest.is_empty() {
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        mark_in_text(&rest[..text_end], language, detector, &mut out);
+        rest = &rest[text_end..];
+        if rest.is_empty() {
+            break;
+        }
+        let tag_end = rest.find('>').map_or(rest.len(), |i| i + 1);
+        out.push_str(&rest[..tag_end]);
+        rest = &rest[tag_end..];
+    }
+    out
+}
+
+fn mark_in_text(text: &str, language: &str, detector: &dyn Detector, out: &mut String) {
+    let mut rest = text;
+    while let Some((start, open, close)) =
+        QUOTES.iter().filter_map(|&(open, close)| rest.find(open).map(|i| (i, open, close))).min_by_key(|(i, _, _)| *i)
+    {
+        let inner_start = start + open.len_utf8();
+        let Some(inner_len) = rest[inner_start..].find(close) else { break };
+        let inner = &rest[inner_start..inner_start + inner_len];
+        out.push_str(&rest[..inner_start]);
+        let quoted = unescape(inner);
+        let detection = (quoted.chars().count() >= MIN_QUOTE_CHARS).then(|| detector.detect(&quoted));
+        match detection {
+            Some(d) if d.confidence >= QUOTE_CONFIDENCE && d.language.as_deref().is_some_and(|l| l != language) => {
+                out.push_str(&format!("<span lang=\"{}\">{inner}</span>", d.language.unwrap_or_default()));
+            }
+            _ => out.push_str(inner),
+        }
+        out.push(close);
+        rest = &rest[inner_start + inner_len + close.len_utf8()..];
+    }
+    out.push_str(rest);
+}
+
+/// The inline HTML without the `<span lang>` quotations already marked.
+fn without_marked_spans(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<span lang=\"") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("</span>") {
+            Some(end) => rest = &rest[start + end + "</span>".len()..],
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::LinguaDetector;
+    use crate::model::Block;
+
+    #[test]
+    fn a_russian_quote_in_a_ukrainian_story_is_marked() {
+        let detector = LinguaDetector::new(&["uk".into(), "ru".into()]);
+        let mut article = Article { language: Some("uk".into()), ..Article::default() };
+        article.blocks.push(Block::new(
+            BlockKind::Paragraph,
+            "Речник міністерства заявив: «Мы не собираемся обсуждать это решение с журналистами сегодня», і відмовився від коментарів.",
+        ));
+        mark_languages(&mut article, &detector);
+        let html = &article.blocks[0].html;
+        assert!(
+            html.contains("«<span lang=\"ru\">Мы не собираемся обсуждать это решение с журналистами сегодня</span>»"),
+            "{html}"
+        );
+        assert_eq!(article.blocks[0].lang, None, "the paragraph itself stays Ukrainian");
+    }
+
+    #[test]
+    fn same_language_quotes_and_attributes_are_left_alone() {
+        let detector = LinguaDetector::new(&["en".into(), "es".into()]);
+        let html = "He said \"we will rebuild the bridge before the winter comes\" and <a href=\"https://x.example/\">left</a>.";
+        assert_eq!(mark_quotes(html, "en", &detector), html);
+    }
+
+    #[test]
+    fn a_paragraph_in_another_language_gets_its_own_lang() {
+        let detector = LinguaDetector::new(&["en".into(), "es".into()]);
+        let mut article = Article { language: Some("en".into()), ..Article::default() };
+        article.blocks.push(Block::new(
+            BlockKind::Paragraph,
+            "El alcalde de la ciudad anunció ayer que el puerto tendrá una nueva terminal de pasajeros antes del verano del año que viene.",
+        ));
+        mark_languages(&mut article, &detector);
+        assert_eq!(article.blocks[0].lang.as_deref(), Some("es"));
+    }
+}
