@@ -30,6 +30,9 @@ pub enum Command {
         /// Do everything except deliver.
         #[arg(long)]
         dry_run: bool,
+        /// The state file (translation memory, delivery log); replaces the pipeline's `state`.
+        #[arg(long)]
+        state: Option<PathBuf>,
     },
     /// Validate a pipeline file, its templates and the backend pairs it needs.
     Check { pipeline: PathBuf },

@@ -2,7 +2,7 @@
 //! failures of single inputs are reported and give `Outcome::Failures` (exit 1).
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -14,6 +14,7 @@ use newswire::detect::{languages, Detector, LinguaDetector};
 use newswire::ingest::{self, IngestError, Limits, WebClient};
 use newswire::model::{Article, RawPage};
 use newswire::pipeline::{self, RunOptions};
+use newswire::store::SqliteStore;
 use newswire::syndicate::{render::Templates, sign};
 use newswire::translate::Translator;
 
@@ -26,7 +27,7 @@ pub enum Outcome {
 
 pub async fn dispatch(command: Command) -> Result<Outcome> {
     match command {
-        Command::Run { pipeline, inputs, json, dry_run } => run(&pipeline, inputs, json, dry_run).await,
+        Command::Run { pipeline, inputs, json, dry_run, state } => run(&pipeline, inputs, json, dry_run, state).await,
         Command::Check { pipeline } => check(&pipeline),
         Command::Detect { files, json, pipeline } => detect(&files, json, pipeline.as_deref()).await,
         Command::Clean { inputs, format } => clean_pages(&inputs, format).await,
@@ -57,11 +58,11 @@ fn load_pipeline(path: &Path) -> Option<Pipeline> {
     }
 }
 
-async fn run(path: &Path, inputs: Vec<String>, json: bool, dry_run: bool) -> Result<Outcome> {
+async fn run(path: &Path, inputs: Vec<String>, json: bool, dry_run: bool, state: Option<PathBuf>) -> Result<Outcome> {
     let Some(pipeline) = load_pipeline(path) else {
         return Ok(Outcome::Unusable);
     };
-    let report = pipeline::run(&pipeline, RunOptions { inputs, dry_run, progress: true })
+    let report = pipeline::run(&pipeline, RunOptions { inputs, dry_run, progress: true, state })
         .await
         .with_context(|| format!("{}: cannot run", path.display()))?;
     if json {
@@ -312,7 +313,10 @@ async fn translate(
     }
     let translator = match pipeline {
         Some(path) => match load_pipeline(path) {
-            Some(p) => Translator::from_pipeline(&p),
+            Some(p) => {
+                let store = SqliteStore::open(&p.state)?;
+                Translator::from_pipeline(&p).with_memory(std::sync::Arc::new(store))
+            }
             None => return Ok(Outcome::Unusable),
         },
         None => Translator::apertium_default(),
@@ -358,6 +362,8 @@ async fn translate(
             backend: None,
             title: article.title.clone(),
             blocks: article.blocks.clone(),
+            chars_sent: 0,
+            chars_cached: 0,
         }
     } else {
         match translator.translate(&article, to).await {
@@ -387,6 +393,8 @@ async fn translate(
                 "title": translation.title,
                 "html": html,
                 "text": text,
+                "chars_sent": translation.chars_sent,
+                "chars_cached": translation.chars_cached,
             }))?
         ),
     }

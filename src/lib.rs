@@ -10,5 +10,6 @@ pub mod detect;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod store;
 pub mod syndicate;
 pub mod translate;

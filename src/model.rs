@@ -110,6 +110,9 @@ pub struct Translation {
     pub backend: Option<String>,
     pub title: String,
     pub blocks: Vec<Block>,
+    /// Characters sent to the backend, and served from the translation memory.
+    pub chars_sent: usize,
+    pub chars_cached: usize,
 }
 
 /// The stable id of a delivery: the same article, version, language and partner give the same id on

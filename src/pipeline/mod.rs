@@ -17,6 +17,7 @@ use crate::config::{Partner, Pipeline};
 use crate::detect::{Detector, LinguaDetector};
 use crate::ingest::{self, Ingested, Limits};
 use crate::model::{delivery_id, Article, Translation};
+use crate::store::SqliteStore;
 use crate::syndicate::{self, render::Templates, Copy, PartnerChannel};
 use crate::translate::{TranslateError, Translator};
 pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub inputs: Vec<String>,
     pub dry_run: bool,
     pub progress: bool,
+    /// Replaces the pipeline's state file.
+    pub state: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +47,8 @@ pub enum RunError {
     Templates(#[from] crate::syndicate::render::TemplateError),
     #[error("{0}")]
     Ingest(#[from] ingest::IngestError),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// An article after clean and detect: ready to translate, or already settled.
@@ -71,7 +76,9 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let languages = pipeline.detect.languages.clone();
     let detector: Arc<dyn Detector> =
         Arc::new(tokio::task::spawn_blocking(move || LinguaDetector::new(&languages)).await.expect("detector build"));
-    let translator = Translator::from_pipeline(pipeline);
+    let state = options.state.clone().unwrap_or_else(|| pipeline.state.clone());
+    let store = Arc::new(SqliteStore::open(&state)?);
+    let translator = Translator::from_pipeline(pipeline).with_memory(store);
     let bar = progress::bar(options.progress);
 
     let (page_tx, page_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);
@@ -215,26 +222,27 @@ async fn translate_stage(
             backend: None,
             title: article.title.clone(),
             blocks: article.blocks.clone(),
+            chars_sent: 0,
+            chars_cached: 0,
         }];
         for (to, result) in wanted.into_iter().zip(results) {
             report.translations.push(match result {
                 Ok(translation) => {
-                    let backend = translation.backend.clone();
+                    let report = TranslationReport {
+                        language: to.clone(),
+                        backend: translation.backend.clone(),
+                        status: Status::Ok,
+                        error: None,
+                        chars_sent: translation.chars_sent,
+                        chars_cached: translation.chars_cached,
+                    };
                     translations.push(translation);
-                    TranslationReport { language: to.clone(), backend, status: Status::Ok, error: None }
+                    report
                 }
-                Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
-                    language: to.clone(),
-                    backend: None,
-                    status: Status::Skipped,
-                    error: Some(err.to_string()),
-                },
-                Err(err) => TranslationReport {
-                    language: to.clone(),
-                    backend: backend_of(&err),
-                    status: Status::Failed,
-                    error: Some(err.to_string()),
-                },
+                Err(err @ TranslateError::Unsupported { .. }) => {
+                    TranslationReport::without(to, None, Status::Skipped, err.to_string())
+                }
+                Err(err) => TranslationReport::without(to, backend_of(&err), Status::Failed, err.to_string()),
             });
         }
         let item = Translated { article: Arc::new(*article), report, translations };

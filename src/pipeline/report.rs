@@ -16,6 +16,30 @@ pub struct TranslationReport {
     pub backend: Option<String>,
     pub status: Status,
     pub error: Option<String>,
+    /// Characters sent to the backend (billed), and served from the translation memory.
+    pub chars_sent: usize,
+    pub chars_cached: usize,
+}
+
+impl TranslationReport {
+    /// A translation that was not made.
+    pub fn without(language: &str, backend: Option<String>, status: Status, error: String) -> Self {
+        TranslationReport {
+            language: language.to_string(),
+            backend,
+            status,
+            error: Some(error),
+            chars_sent: 0,
+            chars_cached: 0,
+        }
+    }
+}
+
+/// What one backend was asked for in a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BackendUsage {
+    pub chars_sent: usize,
+    pub chars_cached: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +112,8 @@ pub struct Totals {
     pub deliveries: usize,
     pub delivered: usize,
     pub deliveries_skipped: usize,
+    pub chars_sent: usize,
+    pub chars_cached: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,12 +122,24 @@ pub struct Report {
     pub dry_run: bool,
     pub articles: Vec<ArticleReport>,
     pub totals: Totals,
+    /// Characters per backend.
+    pub backends: std::collections::BTreeMap<String, BackendUsage>,
 }
 
 impl Report {
     pub fn new(pipeline: &str, dry_run: bool, mut articles: Vec<ArticleReport>) -> Self {
         articles.sort_by(|a, b| a.source.cmp(&b.source));
         let mut totals = Totals { articles: articles.len(), ..Totals::default() };
+        let mut backends: std::collections::BTreeMap<String, BackendUsage> = Default::default();
+        for t in articles.iter().flat_map(|a| &a.translations) {
+            totals.chars_sent += t.chars_sent;
+            totals.chars_cached += t.chars_cached;
+            if let Some(backend) = &t.backend {
+                let usage = backends.entry(backend.clone()).or_default();
+                usage.chars_sent += t.chars_sent;
+                usage.chars_cached += t.chars_cached;
+            }
+        }
         for article in &articles {
             match article.status {
                 Status::Failed => totals.failed += 1,
@@ -113,7 +151,7 @@ impl Report {
             totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
             totals.deliveries_skipped += article.deliveries.iter().filter(|d| d.status == Status::Skipped).count();
         }
-        Report { pipeline: pipeline.to_string(), dry_run, articles, totals }
+        Report { pipeline: pipeline.to_string(), dry_run, articles, totals, backends }
     }
 
     pub fn has_failures(&self) -> bool {
@@ -139,6 +177,12 @@ impl Report {
             t.deliveries_skipped,
             if self.dry_run { " (dry run: nothing sent)" } else { "" },
         );
+        for (backend, usage) in &self.backends {
+            out.push_str(&format!(
+                "  {backend}: {} characters sent, {} served from the translation memory\n",
+                usage.chars_sent, usage.chars_cached
+            ));
+        }
         for article in &self.articles {
             let label = match article.status {
                 Status::Ok => continue,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::config::{BackendConfig, ForeignText, Pipeline};
 use crate::model::{Article, Block, BlockKind, Translation};
+use crate::store::{MemoryKey, Store};
 use protect::Protected;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -53,11 +54,28 @@ pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
 pub struct Translator {
     backends: Vec<Arc<dyn Backend>>,
     foreign_text: ForeignText,
+    memory: Option<Arc<dyn Store>>,
+}
+
+/// Segments in the target language, and what they cost.
+struct Served {
+    segments: Vec<String>,
+    backend: String,
+    /// Characters sent to the backend (billed).
+    chars_sent: usize,
+    /// Characters served from the translation memory.
+    chars_cached: usize,
 }
 
 impl Translator {
     pub fn new(backends: Vec<Arc<dyn Backend>>, foreign_text: ForeignText) -> Self {
-        Translator { backends, foreign_text }
+        Translator { backends, foreign_text, memory: None }
+    }
+
+    /// Remembers every translation, and serves known segments without asking the backend.
+    pub fn with_memory(mut self, memory: Arc<dyn Store>) -> Self {
+        self.memory = Some(memory);
+        self
     }
 
     pub fn from_pipeline(pipeline: &Pipeline) -> Self {
@@ -66,7 +84,7 @@ impl Translator {
             .iter()
             .filter_map(|name| pipeline.backends.get(name).map(|config| build_backend(name, config)))
             .collect();
-        Translator { backends, foreign_text: pipeline.foreign_text }
+        Translator { backends, foreign_text: pipeline.foreign_text, memory: None }
     }
 
     /// The Apertium install, for commands run without a pipeline.
@@ -97,7 +115,8 @@ impl Translator {
             return Err(TranslateError::Unsupported { from: from.to_string(), to: to.to_string() });
         }
         let plan = Plan::of(article, from);
-        let (translated, backend) = self.translate_segments(from, to, &plan.segments).await?;
+        let served = self.translate_segments(from, to, &plan.segments).await?;
+        let (translated, backend) = (served.segments, served.backend);
         let replacements = self.foreign_spans(&plan.protected, to).await;
         let mut restored = Vec::with_capacity(translated.len());
         for (segment, spans) in translated.into_iter().zip(&plan.spans_of_segment) {
@@ -116,24 +135,64 @@ impl Translator {
                 None => self.foreign_block(block, to).await,
             });
         }
-        Ok(Translation { language: to.to_string(), backend: Some(backend), title, blocks })
+        Ok(Translation {
+            language: to.to_string(),
+            backend: Some(backend),
+            title,
+            blocks,
+            chars_sent: served.chars_sent,
+            chars_cached: served.chars_cached,
+        })
     }
 
-    /// Sends segments through the first backend of the chain that serves the pair and answers well.
-    async fn translate_segments(
-        &self,
-        from: &str,
-        to: &str,
-        segments: &[String],
-    ) -> Result<(Vec<String>, String), TranslateError> {
+    /// Sends segments through the first backend of the chain that serves the pair and answers
+    /// well. Segments the translation memory knows for that backend are not sent again.
+    async fn translate_segments(&self, from: &str, to: &str, segments: &[String]) -> Result<Served, TranslateError> {
         let mut last_error = TranslateError::Unsupported { from: from.to_string(), to: to.to_string() };
         for backend in self.backends.iter().filter(|b| b.supports(from, to)) {
-            match backend.translate(from, to, segments).await.and_then(|out| verify(backend.name(), segments, out)) {
-                Ok(translated) => return Ok((translated, backend.name().to_string())),
-                Err(err) => last_error = err,
+            let key = MemoryKey { backend: backend.name(), from, to };
+            let mut out = self.recall(&key, segments);
+            let missing: Vec<usize> = (0..segments.len()).filter(|&i| out[i].is_none()).collect();
+            let chars_cached =
+                segments.iter().zip(&out).filter(|(_, o)| o.is_some()).map(|(s, _)| s.chars().count()).sum();
+            let to_send: Vec<String> = missing.iter().map(|&i| segments[i].clone()).collect();
+            let chars_sent = to_send.iter().map(|s| s.chars().count()).sum();
+            if !to_send.is_empty() {
+                match backend.translate(from, to, &to_send).await.and_then(|got| verify(backend.name(), &to_send, got))
+                {
+                    Ok(translated) => {
+                        self.remember(&key, &to_send, &translated);
+                        for (i, text) in missing.into_iter().zip(translated) {
+                            out[i] = Some(text);
+                        }
+                    }
+                    Err(err) => {
+                        last_error = err;
+                        continue;
+                    }
+                }
             }
+            let segments = out.into_iter().map(|o| o.expect("every segment recalled or translated")).collect();
+            return Ok(Served { segments, backend: backend.name().to_string(), chars_sent, chars_cached });
         }
         Err(last_error)
+    }
+
+    fn recall(&self, key: &MemoryKey, segments: &[String]) -> Vec<Option<String>> {
+        let Some(memory) = &self.memory else { return vec![None; segments.len()] };
+        memory.recall(key, segments).unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "translation memory unavailable; translating everything");
+            vec![None; segments.len()]
+        })
+    }
+
+    fn remember(&self, key: &MemoryKey, sources: &[String], targets: &[String]) {
+        if let Some(memory) = &self.memory {
+            let pairs: Vec<(String, String)> = sources.iter().cloned().zip(targets.iter().cloned()).collect();
+            if let Err(err) = memory.remember(key, &pairs) {
+                tracing::warn!(error = %err, "translation memory not updated");
+            }
+        }
     }
 
     /// What each protected quotation becomes in the copy.
@@ -150,8 +209,8 @@ impl Translator {
             let indices: Vec<usize> = (0..protected.len()).filter(|&i| protected[i].lang == lang).collect();
             let inners: Vec<String> = indices.iter().map(|&i| protected[i].inner.clone()).collect();
             match self.translate_segments(lang, to, &inners).await {
-                Ok((translated, _)) => {
-                    for (i, text) in indices.into_iter().zip(translated) {
+                Ok(served) => {
+                    for (i, text) in indices.into_iter().zip(served.segments) {
                         out[i] = text;
                     }
                 }
@@ -172,7 +231,7 @@ impl Translator {
             return block.clone();
         }
         match self.translate_segments(lang, to, std::slice::from_ref(&block.html)).await {
-            Ok((mut translated, _)) => Block { html: translated.remove(0), lang: None, ..block.clone() },
+            Ok(mut served) => Block { html: served.segments.remove(0), lang: None, ..block.clone() },
             Err(err) => {
                 tracing::warn!(%lang, %to, error = %err, "paragraph kept in its own language");
                 block.clone()

@@ -61,3 +61,45 @@ fn an_unsupported_pair_is_a_clear_failure() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no backend translates lt→es"));
 }
+
+#[test]
+fn the_translation_memory_makes_a_rerun_free_and_a_change_cheap() {
+    let work = tempfile::tempdir().unwrap();
+    let article = work.path().join("ferry.html");
+    let original = std::fs::read_to_string(examples_dir().join("en-harbour-ferry.html")).unwrap();
+    std::fs::write(&article, &original).unwrap();
+    let text = format!(
+        "name = \"memory-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"en\", \"es\"]\n[[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"es\"]\npath = \"{}\"\n",
+        work.path().join("state.sqlite").display(),
+        work.path().join("archive").display()
+    );
+    let pipeline = write_pipeline(work.path(), &text);
+    let run = || -> serde_json::Value {
+        let output = newswire().arg("run").arg(&pipeline).arg("--input").arg(&article).arg("--json").output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let first = run();
+    let sent = first["totals"]["chars_sent"].as_u64().unwrap();
+    assert!(sent > 1000, "{}", first["totals"]);
+    assert_eq!(first["totals"]["chars_cached"], 0);
+    assert_eq!(first["backends"]["apertium"]["chars_sent"], sent);
+
+    let second = run();
+    assert_eq!(second["totals"]["chars_sent"], 0, "a re-run sends nothing: {}", second["totals"]);
+    assert_eq!(second["totals"]["chars_cached"].as_u64().unwrap(), sent);
+
+    let changed_paragraph = "The transport office will publish passenger numbers every month.";
+    let edited = original.replace(
+        "The transport office said it would publish passenger numbers after the first month and decide in the spring whether to add a third stop near the new library.",
+        changed_paragraph,
+    );
+    std::fs::write(&article, edited).unwrap();
+    let third = run();
+    assert_eq!(
+        third["totals"]["chars_sent"].as_u64().unwrap(),
+        changed_paragraph.chars().count() as u64,
+        "only the changed paragraph is sent: {}",
+        third["totals"]
+    );
+}
