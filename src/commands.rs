@@ -28,7 +28,7 @@ pub enum Outcome {
 pub async fn dispatch(command: Command) -> Result<Outcome> {
     match command {
         Command::Run { pipeline, inputs, json, dry_run, state } => run(&pipeline, inputs, json, dry_run, state).await,
-        Command::Check { pipeline } => check(&pipeline),
+        Command::Check { pipeline } => check(&pipeline).await,
         Command::Detect { files, json, pipeline } => detect(&files, json, pipeline.as_deref()).await,
         Command::Clean { inputs, format } => clean_pages(&inputs, format).await,
         Command::Translate { file, to, from, pipeline, format, no_clean } => {
@@ -74,7 +74,7 @@ async fn run(path: &Path, inputs: Vec<String>, json: bool, dry_run: bool, state:
     Ok(if report.has_failures() { Outcome::Failures } else { Outcome::Success })
 }
 
-fn check(path: &Path) -> Result<Outcome> {
+async fn check(path: &Path) -> Result<Outcome> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let (pipeline, mut problems) = match Pipeline::parse(path, &text) {
         Ok((pipeline, warnings)) => (Some(pipeline), warnings),
@@ -92,7 +92,7 @@ fn check(path: &Path) -> Result<Outcome> {
                 message: format!("{place}: {err:#}"),
             });
         }
-        problems.extend(missing_pairs(pipeline));
+        problems.extend(missing_pairs(pipeline).await);
     }
     for problem in &problems {
         println!("{problem}");
@@ -115,9 +115,20 @@ fn check(path: &Path) -> Result<Outcome> {
 }
 
 /// Warnings for every (article language, partner language) pair no backend translates.
-fn missing_pairs(pipeline: &Pipeline) -> Vec<Problem> {
+async fn missing_pairs(pipeline: &Pipeline) -> Vec<Problem> {
     let translator = Translator::from_pipeline(pipeline);
-    let mut problems = Vec::new();
+    let mut problems: Vec<Problem> = translator
+        .warm_up()
+        .await
+        .into_iter()
+        .map(|err| Problem {
+            file: pipeline.file.clone(),
+            line: 1,
+            column: 1,
+            severity: Severity::Warning,
+            message: format!("{err}: its pairs are unknown"),
+        })
+        .collect();
     if translator.pairs().is_empty() && !pipeline.target_languages().is_empty() {
         problems.push(Problem {
             file: pipeline.file.clone(),
@@ -321,6 +332,9 @@ async fn translate(
         },
         None => Translator::apertium_default(),
     };
+    for err in translator.warm_up().await {
+        eprintln!("warning: {err}: its pairs are unknown");
+    }
     let name = file.display().to_string();
     let client = WebClient::new(&default_limits())?;
     let page = match read_input(&name, &client, default_limits().max_bytes).await {

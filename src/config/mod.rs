@@ -1,6 +1,7 @@
 //! Pipeline files (desks): parsed into raw serde types, then validated into the types the rest of
 //! the program uses. Every problem names the file, line and column.
 
+mod backend;
 mod duration;
 mod env;
 mod problem;
@@ -13,10 +14,11 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use toml::Spanned;
 
+pub use backend::{parse_rate, BackendConfig, BackendKind, BackendLimits};
 pub use duration::parse_duration;
 pub use env::{expand, Secret};
 pub use problem::{line_column, ConfigError, Problem, Severity};
-use raw::{RawBackend, RawPartner, RawPipeline};
+use raw::{RawPartner, RawPipeline};
 
 use crate::detect::languages;
 
@@ -81,19 +83,6 @@ pub enum ForeignText {
     #[default]
     Keep,
     Translate,
-}
-
-#[derive(Debug, Clone)]
-pub enum BackendConfig {
-    Apertium { modes_dir: Option<PathBuf>, timeout: Duration },
-}
-
-impl BackendConfig {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            BackendConfig::Apertium { .. } => "apertium",
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -270,7 +259,7 @@ impl Validator<'_> {
 
         let mut backends = BTreeMap::new();
         for (name, backend) in &raw.backends {
-            if let Some(config) = self.backend(backend) {
+            if let Some(config) = self.backend(name, backend) {
                 backends.insert(name.clone(), config);
             }
         }
@@ -292,10 +281,7 @@ impl Validator<'_> {
                 chain
             }
             None if backends.is_empty() => {
-                backends.insert(
-                    "apertium".to_string(),
-                    BackendConfig::Apertium { modes_dir: None, timeout: Duration::from_secs(60) },
-                );
+                backends.insert("apertium".to_string(), BackendConfig::apertium_default());
                 vec!["apertium".to_string()]
             }
             None => backends.keys().cloned().collect(),
@@ -345,21 +331,6 @@ impl Validator<'_> {
             backends,
             email,
             partners,
-        }
-    }
-
-    fn backend(&mut self, backend: &Spanned<RawBackend>) -> Option<BackendConfig> {
-        let raw = backend.get_ref();
-        match raw.kind.get_ref().as_str() {
-            "apertium" => {
-                let modes_dir = raw.modes_dir.as_ref().and_then(|d| self.expanded(d)).map(PathBuf::from);
-                let timeout = self.duration(&raw.timeout, Duration::from_secs(60));
-                Some(BackendConfig::Apertium { modes_dir, timeout })
-            }
-            other => {
-                self.problem(&raw.kind, format!("unknown backend kind {other:?} (known: apertium)"));
-                None
-            }
         }
     }
 

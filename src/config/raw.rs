@@ -70,6 +70,28 @@ pub struct RawBackend {
     pub modes_dir: Option<Spanned<String>>,
     /// Longest wait for one request, e.g. "60s".
     pub timeout: Option<Spanned<String>>,
+    /// Base URL of an HTTP service.
+    pub url: Option<Spanned<String>>,
+    /// Credentials, from the environment: "${DEEPL_KEY}".
+    pub api_key: Option<Spanned<String>>,
+    pub concurrency: Option<Spanned<usize>>,
+    /// "5/s", "300/min".
+    pub rate_limit: Option<Spanned<String>>,
+    pub retries: Option<Spanned<usize>>,
+    /// Languages served, replacing the kind's default list.
+    pub languages: Option<Vec<Spanned<String>>>,
+    /// Pairs served: ["en-es", "es-en"].
+    pub pairs: Option<Vec<Spanned<String>>>,
+    /// openai: the model name.
+    pub model: Option<Spanned<String>>,
+    /// azure: the resource's region.
+    pub region: Option<Spanned<String>>,
+    /// deepl: "default", "more", "less", "prefer_more", "prefer_less".
+    pub formality: Option<Spanned<String>>,
+    /// deepl: a glossary to apply.
+    pub glossary_id: Option<Spanned<String>>,
+    /// command: the program and its arguments.
+    pub command: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

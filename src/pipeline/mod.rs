@@ -79,6 +79,9 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let state = options.state.clone().unwrap_or_else(|| pipeline.state.clone());
     let store = Arc::new(SqliteStore::open(&state)?);
     let translator = Translator::from_pipeline(pipeline).with_memory(store);
+    for err in translator.warm_up().await {
+        eprintln!("warning: {err}: its pairs are unknown, so it is skipped");
+    }
     let bar = progress::bar(options.progress);
 
     let (page_tx, page_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);

@@ -187,7 +187,7 @@ async fn run_filter(program: &str, input: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Splits `<p id="nwN">…</p>` segments back out of the reformatted HTML.
-fn split_segments(html: &str, count: usize) -> Option<Vec<String>> {
+pub(super) fn split_segments(html: &str, count: usize) -> Option<Vec<String>> {
     let mut out = Vec::with_capacity(count);
     let mut rest = html;
     for i in 0..count {

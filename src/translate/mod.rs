@@ -3,14 +3,24 @@
 //! markup comes back in place, and every answer is checked before it is used.
 
 pub mod apertium;
+mod apertium_apy;
+mod azure;
+mod command;
+mod deepl;
+mod google;
+mod http;
+mod libretranslate;
+mod openai;
 mod protect;
+pub mod saas;
 
 use std::sync::Arc;
 
-use crate::config::{BackendConfig, ForeignText, Pipeline};
+use crate::config::{BackendConfig, BackendKind, ForeignText, Pipeline};
 use crate::model::{Article, Block, BlockKind, Translation};
 use crate::store::{MemoryKey, Store};
 use protect::Protected;
+use saas::RequestLimits;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TranslateError {
@@ -39,13 +49,67 @@ pub trait Backend: Send + Sync {
     fn supports(&self, from: &str, to: &str) -> bool {
         self.pairs().iter().any(|(f, t)| f == from && t == to)
     }
+
+    /// How much one request may carry; the stage batches within it.
+    fn limits(&self) -> RequestLimits {
+        RequestLimits::UNLIMITED
+    }
+
+    /// Work done once before the first article (discovering pairs).
+    async fn warm_up(&self) -> Result<(), TranslateError> {
+        Ok(())
+    }
 }
 
 pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
-    match config {
-        BackendConfig::Apertium { modes_dir, timeout } => {
-            Arc::new(apertium::Apertium::new(name, modes_dir.clone(), *timeout))
+    let pairs = |default: Vec<String>| -> Vec<(String, String)> {
+        config.pairs.clone().unwrap_or_else(|| saas::pairs_among(config.languages.as_ref().unwrap_or(&default)))
+    };
+    let http = || http::HttpBackend::new(name, &config.limits);
+    match &config.kind {
+        BackendKind::Apertium { modes_dir } => {
+            Arc::new(apertium::Apertium::new(name, modes_dir.clone(), config.limits.timeout))
         }
+        BackendKind::ApertiumApy { url } => {
+            Arc::new(apertium_apy::ApertiumApy::new(http(), url.clone(), config.pairs.clone()))
+        }
+        BackendKind::LibreTranslate { url, api_key } => Arc::new(libretranslate::LibreTranslate::new(
+            http(),
+            url.clone(),
+            api_key.clone(),
+            pairs(saas::supported_except(&["be"])),
+        )),
+        BackendKind::Deepl { url, api_key, formality, glossary_id } => Arc::new(deepl::Deepl::new(
+            http(),
+            url.clone(),
+            api_key.clone(),
+            formality.clone(),
+            glossary_id.clone(),
+            pairs(deepl::LANGUAGES.iter().map(|s| s.to_string()).collect()),
+        )),
+        BackendKind::Google { url, api_key } => {
+            Arc::new(google::Google::new(http(), url.clone(), api_key.clone(), pairs(saas::supported_except(&[]))))
+        }
+        BackendKind::Azure { url, api_key, region } => Arc::new(azure::Azure::new(
+            http(),
+            url.clone(),
+            api_key.clone(),
+            region.clone(),
+            pairs(saas::supported_except(&[])),
+        )),
+        BackendKind::OpenAi { url, api_key, model } => Arc::new(openai::OpenAi::new(
+            http(),
+            url.clone(),
+            api_key.clone(),
+            model.clone(),
+            pairs(saas::supported_except(&[])),
+        )),
+        BackendKind::Command { program } => Arc::new(command::CommandBackend::new(
+            name,
+            program.clone(),
+            config.pairs.clone().unwrap_or_default(),
+            config.limits.timeout,
+        )),
     }
 }
 
@@ -158,8 +222,7 @@ impl Translator {
             let to_send: Vec<String> = missing.iter().map(|&i| segments[i].clone()).collect();
             let chars_sent = to_send.iter().map(|s| s.chars().count()).sum();
             if !to_send.is_empty() {
-                match backend.translate(from, to, &to_send).await.and_then(|got| verify(backend.name(), &to_send, got))
-                {
+                match self.send_in_batches(backend.as_ref(), from, to, &to_send).await {
                     Ok(translated) => {
                         self.remember(&key, &to_send, &translated);
                         for (i, text) in missing.into_iter().zip(translated) {
@@ -176,6 +239,44 @@ impl Translator {
             return Ok(Served { segments, backend: backend.name().to_string(), chars_sent, chars_cached });
         }
         Err(last_error)
+    }
+
+    /// Sends segments in batches within the backend's request limits, all batches at once (the
+    /// backend's own concurrency limit paces them); every batch's answer is verified.
+    async fn send_in_batches(
+        &self,
+        backend: &dyn Backend,
+        from: &str,
+        to: &str,
+        segments: &[String],
+    ) -> Result<Vec<String>, TranslateError> {
+        let batches = saas::batches(segments, backend.limits());
+        let answers =
+            futures::future::join_all(
+                batches.iter().map(|range| {
+                    let batch = &segments[range.clone()];
+                    async move {
+                        backend.translate(from, to, batch).await.and_then(|got| verify(backend.name(), batch, got))
+                    }
+                }),
+            )
+            .await;
+        let mut out = Vec::with_capacity(segments.len());
+        for answer in answers {
+            out.extend(answer?);
+        }
+        Ok(out)
+    }
+
+    /// Lets every backend prepare (discover its pairs) before the first article.
+    pub async fn warm_up(&self) -> Vec<TranslateError> {
+        let mut errors = Vec::new();
+        for backend in &self.backends {
+            if let Err(err) = backend.warm_up().await {
+                errors.push(err);
+            }
+        }
+        errors
     }
 
     fn recall(&self, key: &MemoryKey, segments: &[String]) -> Vec<Option<String>> {

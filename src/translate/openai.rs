@@ -1,0 +1,134 @@
+//! Any OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp server): one segment a
+//! request, temperature 0, a prompt that keeps the markup. An answer is used only when it ended
+//! by itself (`finish_reason: stop`) and is a translation, not commentary or an echo.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::http::{parse_json, usual_verdict, HttpBackend};
+use super::saas::RequestLimits;
+use super::{Backend, TranslateError};
+use crate::config::Secret;
+use crate::detect::languages;
+
+pub struct OpenAi {
+    http: HttpBackend,
+    url: url::Url,
+    api_key: Option<Secret>,
+    model: String,
+    pairs: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    choices: Vec<Choice>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    message: Message,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    content: Option<String>,
+}
+
+/// Openings of answers that talk about the translation instead of being it.
+const COMMENTARY: &[&str] =
+    &["here is", "here's", "sure", "translation:", "certainly", "i'm sorry", "i cannot", "as an ai"];
+
+impl OpenAi {
+    pub fn new(
+        http: HttpBackend,
+        url: Option<url::Url>,
+        api_key: Option<Secret>,
+        model: String,
+        pairs: Vec<(String, String)>,
+    ) -> Self {
+        let url = url.unwrap_or_else(|| url::Url::parse("https://api.openai.com/").expect("a valid URL"));
+        OpenAi { http, url, api_key, model, pairs }
+    }
+
+    fn prompt(from: &str, to: &str) -> String {
+        let name = |code: &str| languages::by_code(code).map_or(code.to_string(), |l| l.name.to_string());
+        format!(
+            "You are a professional news translator. Translate the user's text from {} to {}. The text is an HTML \
+             fragment: keep every tag and attribute exactly as it is and translate only the text between tags. Leave \
+             tokens like QZ0 unchanged. Answer with the translation only: no comments, no quotation marks around it.",
+            name(from),
+            name(to)
+        )
+    }
+
+    async fn one(&self, from: &str, to: &str, segment: &str) -> Result<String, TranslateError> {
+        let endpoint = self.url.join("v1/chat/completions").expect("a relative path joins");
+        let body = json!({
+            "model": self.model,
+            "temperature": 0,
+            "messages": [
+                {"role": "system", "content": Self::prompt(from, to)},
+                {"role": "user", "content": segment},
+            ],
+        });
+        let answer = self
+            .http
+            .send(
+                |client| {
+                    let request = client.post(endpoint.clone()).json(&body);
+                    match &self.api_key {
+                        Some(key) => request.bearer_auth(key.expose()),
+                        None => request,
+                    }
+                },
+                |status, _| usual_verdict(status),
+            )
+            .await?;
+        let answer: Answer = parse_json(&self.http, &answer)?;
+        let fail = |message: String| TranslateError::Verification { backend: self.http.name.clone(), message };
+        let choice = answer.choices.into_iter().next().ok_or_else(|| fail("no choices in the answer".into()))?;
+        if choice.finish_reason.as_deref() != Some("stop") {
+            return Err(fail(format!(
+                "the answer was cut off (finish_reason {:?})",
+                choice.finish_reason.unwrap_or_default()
+            )));
+        }
+        let text = choice.message.content.unwrap_or_default().trim().to_string();
+        let lower = text.to_lowercase();
+        if COMMENTARY.iter().any(|c| lower.starts_with(c)) {
+            return Err(fail(format!(
+                "commentary instead of a translation: {:?}",
+                text.chars().take(80).collect::<String>()
+            )));
+        }
+        let letters = segment.chars().filter(|c| c.is_alphabetic()).count();
+        if from != to && letters >= 20 && text == segment.trim() {
+            return Err(fail("the source came back untranslated".into()));
+        }
+        Ok(text)
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for OpenAi {
+    fn name(&self) -> &str {
+        &self.http.name
+    }
+
+    fn pairs(&self) -> Vec<(String, String)> {
+        self.pairs.clone()
+    }
+
+    fn limits(&self) -> RequestLimits {
+        RequestLimits { max_segments: 1, max_bytes: usize::MAX }
+    }
+
+    async fn translate(&self, from: &str, to: &str, segments: &[String]) -> Result<Vec<String>, TranslateError> {
+        let mut out = Vec::with_capacity(segments.len());
+        for segment in segments {
+            out.push(self.one(from, to, segment).await?);
+        }
+        Ok(out)
+    }
+}
