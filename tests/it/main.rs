@@ -1,6 +1,7 @@
 //! Integration tests: the real binary against real Apertium, a real SMTP server and real HTTP
 //! receivers on 127.0.0.1.
 
+mod backends;
 mod bad_input;
 mod commands;
 mod detect;

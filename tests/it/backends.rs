@@ -1,0 +1,420 @@
+//! Contract tests for the HTTP translation backends, each against a local server that answers as
+//! the service documents it (requests checked, errors included): success, batching across request
+//! limits, 429 with and without Retry-After, quota errors, 5xx, timeouts and malformed answers.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use newswire::config::Pipeline;
+use newswire::model::{Article, Block, BlockKind};
+use newswire::translate::{TranslateError, Translator};
+
+/// The mark the emulated services add to every text they "translate".
+fn mark(to: &str) -> String {
+    format!(" ⟨{to}⟩")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Service {
+    LibreTranslate,
+    Deepl,
+    Google,
+    Azure,
+    OpenAi,
+    Apy,
+}
+
+const ALL: [Service; 6] =
+    [Service::LibreTranslate, Service::Deepl, Service::Google, Service::Azure, Service::OpenAi, Service::Apy];
+
+impl Service {
+    fn kind(self) -> &'static str {
+        match self {
+            Service::LibreTranslate => "libretranslate",
+            Service::Deepl => "deepl",
+            Service::Google => "google",
+            Service::Azure => "azure",
+            Service::OpenAi => "openai",
+            Service::Apy => "apertium-apy",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Service::LibreTranslate | Service::Azure | Service::Apy => "/translate",
+            Service::Deepl => "/v2/translate",
+            Service::Google => "/language/translate/v2",
+            Service::OpenAi => "/v1/chat/completions",
+        }
+    }
+
+    fn extra(self) -> &'static str {
+        match self {
+            Service::OpenAi => "model = \"test-model\"\napi_key = \"sk-test\"",
+            Service::Apy => "pairs = [\"en-es\"]",
+            Service::LibreTranslate => "api_key = \"lt-key\"",
+            Service::Azure => "api_key = \"az-key\"\nregion = \"westeurope\"",
+            _ => "api_key = \"test-key\"",
+        }
+    }
+
+    /// The largest batch each service may receive.
+    fn max_segments(self) -> usize {
+        match self {
+            Service::LibreTranslate | Service::Deepl => 50,
+            Service::Google => 128,
+            Service::Azure => 1000,
+            Service::OpenAi => 1,
+            Service::Apy => 9,
+        }
+    }
+}
+
+/// A local server speaking one service's contract. It refuses requests that break the contract.
+#[derive(Clone)]
+struct Emulator(Service);
+
+impl Respond for Emulator {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let header = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let query = |name: &str| request.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.to_string());
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let texts = |v: &Value| -> Vec<String> {
+            v.as_array().map(|a| a.iter().map(|t| t.as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+        };
+        match self.0 {
+            Service::LibreTranslate => {
+                if body["format"] != "html" || body["api_key"] != "lt-key" {
+                    return ResponseTemplate::new(400).set_body_json(json!({"error": "bad request"}));
+                }
+                let to = body["target"].as_str().unwrap_or("").to_string();
+                // LibreTranslate un-escapes its HTML answers.
+                let out: Vec<String> = texts(&body["q"])
+                    .iter()
+                    .map(|t| t.replace("&amp;", "&").replace("&lt;", "<") + &mark(&to))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({"translatedText": out}))
+            }
+            Service::Deepl => {
+                if header("authorization") != "DeepL-Auth-Key test-key" {
+                    return ResponseTemplate::new(403).set_body_json(json!({"message": "Wrong auth"}));
+                }
+                let list = texts(&body["text"]);
+                if list.len() > 50 || body["tag_handling"] != "html" || body["target_lang"] != "ES" {
+                    return ResponseTemplate::new(400).set_body_json(json!({"message": "Bad request"}));
+                }
+                let out: Vec<Value> = list
+                    .iter()
+                    .map(|t| json!({"detected_source_language": "EN", "text": t.clone() + &mark("es")}))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({"translations": out}))
+            }
+            Service::Google => {
+                if query("key").as_deref() != Some("test-key") {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"error": {"message": "API key not valid"}}));
+                }
+                let list = texts(&body["q"]);
+                if list.len() > 128 || body["format"] != "html" {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"error": {"message": "Too many text segments"}}));
+                }
+                let to = body["target"].as_str().unwrap_or("").to_string();
+                let out: Vec<Value> = list.iter().map(|t| json!({"translatedText": t.clone() + &mark(&to)})).collect();
+                ResponseTemplate::new(200).set_body_json(json!({"data": {"translations": out}}))
+            }
+            Service::Azure => {
+                if header("ocp-apim-subscription-key") != "az-key"
+                    || query("api-version").as_deref() != Some("3.0")
+                    || query("textType").as_deref() != Some("html")
+                {
+                    return ResponseTemplate::new(401).set_body_json(json!({"error": {"code": 401000}}));
+                }
+                let to = query("to").unwrap_or_default();
+                let items = body.as_array().cloned().unwrap_or_default();
+                let out: Vec<Value> = items.iter().map(|i| json!({"translations": [{"text": i["Text"].as_str().unwrap_or("").to_string() + &mark(&to), "to": to}]})).collect();
+                ResponseTemplate::new(200).set_body_json(out)
+            }
+            Service::OpenAi => {
+                if header("authorization") != "Bearer sk-test" || body["temperature"] != 0 {
+                    return ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "no"}}));
+                }
+                let text = body["messages"][1]["content"].as_str().unwrap_or("").to_string();
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text + &mark("es")}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 10}
+                }))
+            }
+            Service::Apy => {
+                let form: Vec<(String, String)> = url::form_urlencoded::parse(&request.body).into_owned().collect();
+                let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                if get("langpair") != "eng|spa" || get("format") != "html" {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"status": "error", "explanation": "bad pair"}));
+                }
+                let q = get("q");
+                // APy truncates long requests silently; the client must keep under 3.5 KB.
+                let q = if q.len() > 3500 { q[..q.floor_char_boundary(3500)].to_string() } else { q };
+                let out = q.replace("</p>", &format!("{}</p>", mark("es")));
+                ResponseTemplate::new(200).set_body_json(
+                    json!({"responseData": {"translatedText": out}, "responseDetails": null, "responseStatus": 200}),
+                )
+            }
+        }
+    }
+}
+
+fn translator(service: Service, server: &MockServer, dir: &Path, extra: &str) -> Translator {
+    let text = format!(
+        "name = \"t\"\n[translate]\nbackend = \"svc\"\n[backends.svc]\nkind = \"{}\"\nurl = \"{}/\"\ntimeout = \"500ms\"\n{}\n{}\n",
+        service.kind(),
+        server.uri(),
+        service.extra(),
+        if extra.is_empty() { "retries = 2" } else { extra },
+    );
+    let (pipeline, _) = Pipeline::parse(&dir.join("t.toml"), &text).unwrap_or_else(|e| panic!("{e}"));
+    Translator::from_pipeline(&pipeline)
+}
+
+fn article(paragraphs: usize) -> Article {
+    let mut article = Article { title: "Ferry returns".into(), language: Some("en".into()), ..Article::default() };
+    for i in 0..paragraphs {
+        article.blocks.push(Block::new(
+            BlockKind::Paragraph,
+            format!("Paragraph {i} with <a href=\"https://x.example/{i}\">a link</a> &amp; more."),
+        ));
+    }
+    article
+}
+
+async fn requests(server: &MockServer) -> usize {
+    server.received_requests().await.map_or(0, |r| r.len())
+}
+
+async fn emulate(service: Service) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(service.path())).respond_with(Emulator(service)).with_priority(5).mount(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn every_backend_translates_in_batches_within_its_limits() {
+    for service in ALL {
+        let server = emulate(service).await;
+        let dir = tempfile::tempdir().unwrap();
+        let translator = translator(service, &server, dir.path(), "");
+        let paragraphs = 60;
+        let translation =
+            translator.translate(&article(paragraphs), "es").await.unwrap_or_else(|e| panic!("{service:?}: {e}"));
+        assert_eq!(translation.title, format!("Ferry returns{}", mark("es")), "{service:?}");
+        assert_eq!(translation.blocks.len(), paragraphs);
+        for (i, block) in translation.blocks.iter().enumerate() {
+            assert!(
+                block.html.starts_with(&format!(
+                    "Paragraph {i} with <a href=\"https://x.example/{i}\">a link</a> &amp; more."
+                )),
+                "{service:?}: {}",
+                block.html
+            );
+            assert!(block.html.ends_with(&mark("es")), "{service:?}: {}", block.html);
+        }
+        let made = requests(&server).await;
+        let needed = (paragraphs + 1).div_ceil(service.max_segments());
+        assert!(made >= needed, "{service:?}: {made} requests for {} segments", paragraphs + 1);
+        assert_eq!(
+            translation.chars_sent,
+            article(paragraphs).blocks.iter().map(|b| b.html.chars().count()).sum::<usize>() + "Ferry returns".len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_429_is_retried_with_and_without_retry_after() {
+    for service in ALL {
+        for retry_after in [Some("1"), None] {
+            let server = emulate(service).await;
+            let mut busy = ResponseTemplate::new(429).set_body_json(json!({"error": "Slowdown: too many requests"}));
+            if let Some(seconds) = retry_after {
+                busy = busy.insert_header("Retry-After", seconds);
+            }
+            Mock::given(method("POST"))
+                .and(path(service.path()))
+                .respond_with(busy)
+                .up_to_n_times(1)
+                .with_priority(1)
+                .mount(&server)
+                .await;
+            let dir = tempfile::tempdir().unwrap();
+            let translation = translator(service, &server, dir.path(), "").translate(&article(1), "es").await;
+            assert!(translation.is_ok(), "{service:?} {retry_after:?}: {translation:?}");
+            assert!(requests(&server).await >= 2, "{service:?}: the 429 was retried");
+        }
+    }
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_reported() {
+    for service in ALL {
+        let server = emulate(service).await;
+        Mock::given(method("POST"))
+            .and(path(service.path()))
+            .respond_with(ResponseTemplate::new(503).set_body_string("upstream down"))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let err = translator(service, &server, dir.path(), "").translate(&article(0), "es").await.unwrap_err();
+        assert!(err.is_transient(), "{service:?}: {err}");
+        assert!(err.to_string().contains("503"), "{service:?}: {err}");
+        assert_eq!(requests(&server).await, 3, "{service:?}: one try and two retries");
+    }
+}
+
+#[tokio::test]
+async fn quota_and_credential_errors_are_never_retried() {
+    let cases = [
+        (
+            Service::Deepl,
+            ResponseTemplate::new(456).set_body_json(json!({"message": "Quota Exceeded"})),
+            "quota exhausted",
+        ),
+        (
+            Service::Google,
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"error": {"code": 403, "message": "Daily Limit Exceeded"}})),
+            "403",
+        ),
+        (
+            Service::Azure,
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"error": {"code": 403001, "message": "Out of call volume quota"}})),
+            "403",
+        ),
+        (Service::LibreTranslate, ResponseTemplate::new(403).set_body_json(json!({"error": "Invalid API key"})), "403"),
+        (
+            Service::OpenAi,
+            ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "Incorrect API key"}})),
+            "401",
+        ),
+    ];
+    for (service, answer, expected) in cases {
+        let server = emulate(service).await;
+        Mock::given(method("POST"))
+            .and(path(service.path()))
+            .respond_with(answer)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let err = translator(service, &server, dir.path(), "").translate(&article(0), "es").await.unwrap_err();
+        assert!(!err.is_transient(), "{service:?}: {err}");
+        assert!(err.to_string().contains(expected), "{service:?}: {err}");
+        assert_eq!(requests(&server).await, 1, "{service:?}: not retried");
+    }
+    // Google's per-user rate limit is a 403 too, but a passing one.
+    let server = emulate(Service::Google).await;
+    Mock::given(method("POST"))
+        .and(path(Service::Google.path()))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({"error": {"message": "User Rate Limit Exceeded"}})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(translator(Service::Google, &server, dir.path(), "").translate(&article(1), "es").await.is_ok());
+}
+
+#[tokio::test]
+async fn a_hanging_server_times_out() {
+    for service in [Service::Deepl, Service::LibreTranslate] {
+        let server = MockServer::start().await;
+        Mock::given(path(service.path()))
+            .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(3)))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let err = translator(service, &server, dir.path(), "retries = 0").translate(&article(1), "es").await;
+        let err = err.unwrap_err();
+        assert!(err.is_transient() && err.to_string().contains("timed out"), "{service:?}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_answers_are_errors_never_partial_articles() {
+    for service in ALL {
+        let server = MockServer::start().await;
+        Mock::given(path(service.path()))
+            .respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy error</html>"))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let err = translator(service, &server, dir.path(), "").translate(&article(2), "es").await.unwrap_err();
+        assert!(matches!(err, TranslateError::Verification { .. }), "{service:?}: {err}");
+    }
+    // An answer with a segment missing is caught too.
+    let server = MockServer::start().await;
+    Mock::given(path("/v2/translate"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"translations": [{"text": "solo uno"}]})))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let err = translator(Service::Deepl, &server, dir.path(), "").translate(&article(2), "es").await.unwrap_err();
+    assert!(err.to_string().contains("3 segments sent, 1 came back"), "{err}");
+}
+
+#[tokio::test]
+async fn llm_commentary_and_cut_answers_are_rejected() {
+    for (content, finish) in [("Here is the translation: Hola", "stop"), ("Hola mun", "length")] {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/chat/completions"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"choices": [{"message": {"content": content}, "finish_reason": finish}]})),
+            )
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let err = translator(Service::OpenAi, &server, dir.path(), "").translate(&article(0), "es").await.unwrap_err();
+        assert!(matches!(err, TranslateError::Verification { .. }), "{content}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_fallback_chain_serves_when_the_first_backend_is_down() {
+    let down = MockServer::start().await;
+    Mock::given(path("/v2/translate")).respond_with(ResponseTemplate::new(503)).mount(&down).await;
+    let up = emulate(Service::LibreTranslate).await;
+    let text = format!(
+        "name = \"t\"\n[translate]\nbackend = [\"deepl\", \"libre\"]\n[backends.deepl]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"k\"\nretries = 0\n[backends.libre]\nkind = \"libretranslate\"\nurl = \"{}/\"\napi_key = \"lt-key\"\n",
+        down.uri(),
+        up.uri()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (pipeline, _) = Pipeline::parse(&dir.path().join("t.toml"), &text).unwrap();
+    let translation = Translator::from_pipeline(&pipeline).translate(&article(2), "es").await.unwrap();
+    assert_eq!(translation.backend.as_deref(), Some("libre"));
+}
+
+#[tokio::test]
+async fn a_command_backend_speaks_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("engine.py");
+    std::fs::write(
+        &script,
+        "import json, sys\nfor line in sys.stdin:\n    seg = json.loads(line)\n    print(json.dumps({'id': seg['id'], 'text': seg['text'] + ' [' + seg['to'] + ']'}))\n",
+    )
+    .unwrap();
+    let text = format!(
+        "name = \"t\"\n[translate]\nbackend = \"engine\"\n[backends.engine]\nkind = \"command\"\ncommand = [\"/usr/bin/python3\", \"{}\"]\npairs = [\"en-es\"]\n",
+        script.display()
+    );
+    let (pipeline, _) = Pipeline::parse(&dir.path().join("t.toml"), &text).unwrap();
+    let translation = Translator::from_pipeline(&pipeline).translate(&article(1), "es").await.unwrap();
+    assert_eq!(translation.title, "Ferry returns [es]");
+    assert!(translation.blocks[0].html.ends_with("&amp; more. [es]"), "{}", translation.blocks[0].html);
+}
