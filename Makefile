@@ -7,7 +7,7 @@ TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO ?= cargo
 
-.PHONY: demo test lint build deps-demo deps-test install
+.PHONY: demo test lint build bench deps-demo deps-test install
 
 demo: deps-demo
 	$(CARGO) build --release
@@ -30,6 +30,11 @@ lint:
 
 build:
 	$(CARGO) build --release
+
+# Benchmarks read ../shared/bench-data when it is there; sacrebleu scores the translation quality.
+bench: deps-test
+	@python3 -c "import sacrebleu" 2>/dev/null || pip install -q sacrebleu
+	$(CARGO) bench
 
 deps-demo:
 	@$(MAKE) --no-print-directory install PACKAGES="$(DEMO_PACKAGES)"

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures::future::join_all;
+use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::clean::{ArticleCleaner, Cleaner};
@@ -200,59 +201,74 @@ fn prepare(page: &crate::model::RawPage, detector: &dyn Detector, pipeline: &Pip
     Prepared::Ready(Box::new(article), report)
 }
 
+/// Articles translated at once: enough to keep every backend's request slots busy; the backends'
+/// own concurrency limits decide how many requests are really in flight.
+pub const ARTICLES_IN_FLIGHT: usize = 16;
+
 async fn translate_stage(
-    mut articles: mpsc::Receiver<Prepared>,
+    articles: mpsc::Receiver<Prepared>,
     out: mpsc::Sender<Translated>,
     done: mpsc::Sender<ArticleReport>,
     translator: Translator,
     targets: Vec<String>,
 ) {
-    while let Some(prepared) = articles.recv().await {
-        let (article, mut report) = match prepared {
-            Prepared::Settled(report) => {
-                if done.send(report).await.is_err() {
-                    return;
-                }
-                continue;
-            }
-            Prepared::Ready(article, report) => (article, report),
+    let incoming = futures::stream::unfold(articles, |mut rx| async { rx.recv().await.map(|item| (item, rx)) });
+    let translated =
+        incoming.map(|prepared| translate_one(prepared, &translator, &targets)).buffered(ARTICLES_IN_FLIGHT);
+    let mut translated = std::pin::pin!(translated);
+    while let Some(result) = translated.next().await {
+        let sent = match result {
+            Err(settled) => done.send(settled).await.is_ok(),
+            Ok(item) => out.send(item).await.is_ok(),
         };
-        let source = article.language.clone().unwrap_or_default();
-        let wanted: Vec<&String> = targets.iter().filter(|t| **t != source).collect();
-        let results = join_all(wanted.iter().map(|to| translator.translate(&article, to))).await;
-        let mut translations = vec![Translation {
-            language: source.clone(),
-            backend: None,
-            title: article.title.clone(),
-            blocks: article.blocks.clone(),
-            chars_sent: 0,
-            chars_cached: 0,
-        }];
-        for (to, result) in wanted.into_iter().zip(results) {
-            report.translations.push(match result {
-                Ok(translation) => {
-                    let report = TranslationReport {
-                        language: to.clone(),
-                        backend: translation.backend.clone(),
-                        status: Status::Ok,
-                        error: None,
-                        chars_sent: translation.chars_sent,
-                        chars_cached: translation.chars_cached,
-                    };
-                    translations.push(translation);
-                    report
-                }
-                Err(err @ TranslateError::Unsupported { .. }) => {
-                    TranslationReport::without(to, None, Status::Skipped, err.to_string())
-                }
-                Err(err) => TranslationReport::without(to, backend_of(&err), Status::Failed, err.to_string()),
-            });
-        }
-        let item = Translated { article: Arc::new(*article), report, translations };
-        if out.send(item).await.is_err() {
+        if !sent {
             return;
         }
     }
+}
+
+/// Translates one article into every target; a settled article passes through.
+async fn translate_one(
+    prepared: Prepared,
+    translator: &Translator,
+    targets: &[String],
+) -> Result<Translated, ArticleReport> {
+    let (article, mut report) = match prepared {
+        Prepared::Settled(report) => return Err(report),
+        Prepared::Ready(article, report) => (article, report),
+    };
+    let source = article.language.clone().unwrap_or_default();
+    let wanted: Vec<&String> = targets.iter().filter(|t| **t != source).collect();
+    let results = join_all(wanted.iter().map(|to| translator.translate(&article, to))).await;
+    let mut translations = vec![Translation {
+        language: source.clone(),
+        backend: None,
+        title: article.title.clone(),
+        blocks: article.blocks.clone(),
+        chars_sent: 0,
+        chars_cached: 0,
+    }];
+    for (to, result) in wanted.into_iter().zip(results) {
+        report.translations.push(match result {
+            Ok(translation) => {
+                let report = TranslationReport {
+                    language: to.clone(),
+                    backend: translation.backend.clone(),
+                    status: Status::Ok,
+                    error: None,
+                    chars_sent: translation.chars_sent,
+                    chars_cached: translation.chars_cached,
+                };
+                translations.push(translation);
+                report
+            }
+            Err(err @ TranslateError::Unsupported { .. }) => {
+                TranslationReport::without(to, None, Status::Skipped, err.to_string())
+            }
+            Err(err) => TranslationReport::without(to, backend_of(&err), Status::Failed, err.to_string()),
+        });
+    }
+    Ok(Translated { article: Arc::new(*article), report, translations })
 }
 
 fn backend_of(err: &TranslateError) -> Option<String> {
