@@ -432,6 +432,12 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// `translate="no"` or `class="notranslate"`: text that must stay as written.
+    fn no_translate(&self, i: usize) -> bool {
+        self.dom.attr(i, LocalName::from("translate")).is_some_and(|v| v.eq_ignore_ascii_case("no"))
+            || self.dom.attr(i, local_name!("class")).is_some_and(|c| c.split_whitespace().any(|w| w == "notranslate"))
+    }
+
     /// Serialises one node: text escaped, links absolute, emphasis and `lang` spans kept, the rest unwrapped.
     fn inline_node(&self, c: usize, out: &mut String, depth: usize) {
         if self.removed[c] {
@@ -460,6 +466,7 @@ impl<'a> Page<'a> {
                         return;
                     }
                     local_name!("img") => return,
+                    _ if self.no_translate(c) => ("<span translate=\"no\">".to_string(), "</span>"),
                     _ => match self.dom.attr(c, local_name!("lang")) {
                         Some(lang) if *name == local_name!("span") || *name == local_name!("q") => {
                             (format!("<span lang=\"{}\">", escape_attr(lang)), "</span>")

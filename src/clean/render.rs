@@ -102,7 +102,8 @@ pub fn sanitize(html: &str) -> String {
                 .link_rel(Some("noopener noreferrer"))
                 .add_generic_attributes(["lang"])
                 .add_tag_attributes("img", ["src", "alt"])
-                .add_tag_attributes("a", ["href"]);
+                .add_tag_attributes("a", ["href"])
+                .add_tag_attributes("span", ["translate"]);
             builder
         })
         .clean(html)

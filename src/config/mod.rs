@@ -37,6 +37,7 @@ pub struct Pipeline {
     pub translate_chain: Vec<String>,
     /// What happens to quotations and paragraphs in another language than the article's.
     pub foreign_text: ForeignText,
+    pub glossary: Glossary,
     pub backends: BTreeMap<String, BackendConfig>,
     pub email: Option<EmailConfig>,
     pub partners: Vec<Partner>,
@@ -73,6 +74,25 @@ pub struct DetectConfig {
 impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig { languages: languages::supported_codes(), min_confidence: 0.5 }
+    }
+}
+
+/// `[glossary]`: terms never translated, and fixed translations per pair.
+#[derive(Debug, Clone, Default)]
+pub struct Glossary {
+    pub keep: Vec<String>,
+    pub terms: BTreeMap<(String, String), Vec<(String, String)>>,
+}
+
+impl Glossary {
+    /// (source term, replacement) pairs for a pair, longest term first.
+    pub fn for_pair(&self, from: &str, to: &str) -> Vec<(String, String)> {
+        let mut terms: Vec<(String, String)> = self.keep.iter().map(|k| (k.clone(), k.clone())).collect();
+        if let Some(pair_terms) = self.terms.get(&(from.to_string(), to.to_string())) {
+            terms.extend(pair_terms.iter().cloned());
+        }
+        terms.sort_by_key(|(source, _)| std::cmp::Reverse(source.len()));
+        terms
     }
 }
 
@@ -299,6 +319,30 @@ impl Validator<'_> {
             },
         };
 
+        let mut glossary = Glossary::default();
+        if let Some(raw_glossary) = &raw.glossary {
+            for term in &raw_glossary.keep {
+                if term.get_ref().trim().is_empty() {
+                    self.problem(term, "an empty term");
+                } else {
+                    glossary.keep.push(term.get_ref().trim().to_string());
+                }
+            }
+            for (pair, terms) in &raw_glossary.terms {
+                let parsed = pair.split_once('-').and_then(|(f, t)| {
+                    Some((languages::by_code(f)?.code.to_string(), languages::by_code(t)?.code.to_string()))
+                });
+                match parsed {
+                    Some(pair) => {
+                        glossary
+                            .terms
+                            .insert(pair, terms.get_ref().iter().map(|(s, t)| (s.clone(), t.clone())).collect());
+                    }
+                    None => self.problem(terms, format!("glossary pair {pair:?} is not like \"en-es\"")),
+                }
+            }
+        }
+
         let email = raw.email.as_ref().and_then(|e| {
             let smtp_url = self.expanded(&e.smtp_url)?;
             if let Err(message) = check_smtp_url(&smtp_url) {
@@ -328,6 +372,7 @@ impl Validator<'_> {
             detect,
             translate_chain,
             foreign_text,
+            glossary,
             backends,
             email,
             partners,

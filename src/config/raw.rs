@@ -23,6 +23,18 @@ pub struct RawPipeline {
     pub email: Option<RawEmail>,
     #[serde(default)]
     pub partners: Vec<Spanned<RawPartner>>,
+    pub glossary: Option<RawGlossary>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGlossary {
+    /// Names and terms never translated.
+    #[serde(default)]
+    pub keep: Vec<Spanned<String>>,
+    /// Per pair ("en-es"): source term → target term.
+    #[serde(default)]
+    pub terms: BTreeMap<String, Spanned<BTreeMap<String, String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

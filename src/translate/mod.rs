@@ -16,10 +16,10 @@ pub mod saas;
 
 use std::sync::Arc;
 
-use crate::config::{BackendConfig, BackendKind, ForeignText, Pipeline};
+use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline};
 use crate::model::{Article, Block, BlockKind, Translation};
 use crate::store::{MemoryKey, Store};
-use protect::Protected;
+use protect::{Kind, Protected};
 use saas::RequestLimits;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -118,6 +118,7 @@ pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
 pub struct Translator {
     backends: Vec<Arc<dyn Backend>>,
     foreign_text: ForeignText,
+    glossary: Glossary,
     memory: Option<Arc<dyn Store>>,
 }
 
@@ -133,7 +134,7 @@ struct Served {
 
 impl Translator {
     pub fn new(backends: Vec<Arc<dyn Backend>>, foreign_text: ForeignText) -> Self {
-        Translator { backends, foreign_text, memory: None }
+        Translator { backends, foreign_text, glossary: Glossary::default(), memory: None }
     }
 
     /// Remembers every translation, and serves known segments without asking the backend.
@@ -148,7 +149,7 @@ impl Translator {
             .iter()
             .filter_map(|name| pipeline.backends.get(name).map(|config| build_backend(name, config)))
             .collect();
-        Translator { backends, foreign_text: pipeline.foreign_text, memory: None }
+        Translator { backends, foreign_text: pipeline.foreign_text, glossary: pipeline.glossary.clone(), memory: None }
     }
 
     /// The Apertium install, for commands run without a pipeline.
@@ -178,7 +179,7 @@ impl Translator {
         if !self.supports(from, to) {
             return Err(TranslateError::Unsupported { from: from.to_string(), to: to.to_string() });
         }
-        let plan = Plan::of(article, from);
+        let plan = Plan::of(article, from, &self.glossary.for_pair(from, to));
         let served = self.translate_segments(from, to, &plan.segments).await?;
         let (translated, backend) = (served.segments, served.backend);
         let replacements = self.foreign_spans(&plan.protected, to).await;
@@ -298,16 +299,26 @@ impl Translator {
 
     /// What each protected quotation becomes in the copy.
     async fn foreign_spans(&self, protected: &[Protected], to: &str) -> Vec<String> {
-        let mut out: Vec<String> =
-            protected.iter().map(|p| format!("<span lang=\"{}\">{}</span>", p.lang, p.inner)).collect();
+        let lang_of = |p: &Protected| match &p.kind {
+            Kind::Foreign { lang } => Some(lang.clone()),
+            Kind::Fixed => None,
+        };
+        let mut out: Vec<String> = protected
+            .iter()
+            .map(|p| match lang_of(p) {
+                Some(lang) => format!("<span lang=\"{lang}\">{}</span>", p.inner),
+                None => p.inner.clone(),
+            })
+            .collect();
         if self.foreign_text != ForeignText::Translate {
             return out;
         }
-        let mut langs: Vec<&str> = protected.iter().map(|p| p.lang.as_str()).collect();
+        let mut langs: Vec<String> = protected.iter().filter_map(lang_of).collect();
         langs.sort();
         langs.dedup();
-        for lang in langs.into_iter().filter(|l| *l != to && self.supports(l, to)) {
-            let indices: Vec<usize> = (0..protected.len()).filter(|&i| protected[i].lang == lang).collect();
+        for lang in langs.iter().map(String::as_str).filter(|l| *l != to && self.supports(l, to)) {
+            let indices: Vec<usize> =
+                (0..protected.len()).filter(|&i| lang_of(&protected[i]).as_deref() == Some(lang)).collect();
             let inners: Vec<String> = indices.iter().map(|&i| protected[i].inner.clone()).collect();
             match self.translate_segments(lang, to, &inners).await {
                 Ok(served) => {
@@ -353,22 +364,22 @@ struct Plan {
 }
 
 impl Plan {
-    fn of(article: &Article, from: &str) -> Plan {
+    fn of(article: &Article, from: &str, terms: &[(String, String)]) -> Plan {
         let mut plan =
             Plan { segments: Vec::new(), layout: Vec::new(), protected: Vec::new(), spans_of_segment: Vec::new() };
         let mut next = 0;
-        plan.add(&crate::clean::escape(&article.title), from, &mut next);
+        plan.add(&crate::clean::escape(&article.title), from, terms, &mut next);
         for block in &article.blocks {
             let own_language = block.lang.as_deref().is_none_or(|l| l == from);
             let segment =
-                (block.kind != BlockKind::Image && own_language).then(|| plan.add(&block.html, from, &mut next));
+                (block.kind != BlockKind::Image && own_language).then(|| plan.add(&block.html, from, terms, &mut next));
             plan.layout.push(segment);
         }
         plan
     }
 
-    fn add(&mut self, html: &str, from: &str, next: &mut usize) -> usize {
-        let (text, spans) = protect::protect(html, from, next);
+    fn add(&mut self, html: &str, from: &str, terms: &[(String, String)], next: &mut usize) -> usize {
+        let (text, spans) = protect::protect(html, from, terms, next);
         let first = self.protected.len();
         self.protected.extend(spans);
         self.spans_of_segment.push((first..self.protected.len()).collect());

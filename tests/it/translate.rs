@@ -103,3 +103,62 @@ fn the_translation_memory_makes_a_rerun_free_and_a_change_cheap() {
         third["totals"]
     );
 }
+
+#[test]
+fn glossary_terms_code_and_no_translate_spans_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = write_pipeline(
+        dir.path(),
+        &format!(
+            "name = \"glossary-desk\"\nstate = \"{}\"\n[glossary]\nkeep = [\"Harbour Line\"]\n[glossary.terms.\"en-es\"]\n\"city council\" = \"ayuntamiento\"\n",
+            dir.path().join("state.sqlite").display()
+        ),
+    );
+    let file = dir.path().join("fragment.html");
+    std::fs::write(
+        &file,
+        "<p>The city council of Harbour Line met the <span class=\"notranslate\">Big Ferry</span> crew and typed <code>make demo</code> today.</p>",
+    )
+    .unwrap();
+    let output = newswire()
+        .args(["translate", "--no-clean", "--from", "en", "--to", "es", "--format", "html", "--pipeline"])
+        .arg(&pipeline)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let html = String::from_utf8(output.stdout).unwrap();
+    assert!(html.contains("ayuntamiento"), "{html}");
+    assert!(html.contains("Harbour Line"), "{html}");
+    assert!(html.contains("<span translate=\"no\">Big Ferry</span>"), "{html}");
+    assert!(html.contains("<code>make demo</code>"), "{html}");
+    assert!(!html.contains("QZ"), "no token left behind: {html}");
+}
+
+#[test]
+fn translate_json_reports_characters_sent_and_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline =
+        write_pipeline(dir.path(), &format!("name = \"d\"\nstate = \"{}\"\n", dir.path().join("s.sqlite").display()));
+    let file = dir.path().join("input.txt");
+    std::fs::write(&file, "The harbour opens on Monday.").unwrap();
+    let run = || -> serde_json::Value {
+        let output = newswire()
+            .args(["translate", "--no-clean", "--from", "en", "--to", "es", "--format", "json", "--pipeline"])
+            .arg(&pipeline)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let first = run();
+    assert_eq!(first["language"], "es");
+    assert_eq!(first["backend"], "apertium");
+    assert_eq!(first["chars_sent"], "The harbour opens on Monday.".len());
+    assert!(first["html"].as_str().unwrap().starts_with("<p>"));
+    let second = run();
+    assert_eq!(second["chars_sent"], 0);
+    assert_eq!(second["chars_cached"], "The harbour opens on Monday.".len());
+    assert_eq!(second["text"], first["text"]);
+}
