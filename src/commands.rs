@@ -103,6 +103,11 @@ async fn check(path: &Path) -> Result<Outcome> {
         return Ok(Outcome::Unusable);
     }
     let pipeline = pipeline.expect("no errors means a pipeline");
+    let translator = Translator::from_pipeline(&pipeline);
+    translator.warm_up().await;
+    for line in translator.descriptions() {
+        println!("backend {line}");
+    }
     println!(
         "{}: usable ({} partner{}, languages {}, translation targets {})",
         path.display(),

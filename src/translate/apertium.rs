@@ -130,6 +130,10 @@ impl Backend for Apertium {
         &self.name
     }
 
+    fn billing(&self) -> super::saas::Billing {
+        super::saas::Billing::Free
+    }
+
     fn pairs(&self) -> Vec<(String, String)> {
         let mut pairs: Vec<_> = self.modes.keys().cloned().collect();
         pairs.sort();

@@ -61,6 +61,10 @@ impl Backend for ApertiumApy {
         &self.http.name
     }
 
+    fn billing(&self) -> super::saas::Billing {
+        super::saas::Billing::Free
+    }
+
     fn pairs(&self) -> Vec<(String, String)> {
         self.configured.clone().or_else(|| self.discovered.get().cloned()).unwrap_or_default()
     }

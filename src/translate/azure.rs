@@ -56,6 +56,10 @@ impl Backend for Azure {
         &self.http.name
     }
 
+    fn billing(&self) -> super::saas::Billing {
+        super::saas::Billing::CharactersWithTags
+    }
+
     fn pairs(&self) -> Vec<(String, String)> {
         self.pairs.clone()
     }

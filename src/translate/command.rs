@@ -42,6 +42,10 @@ impl Backend for CommandBackend {
         &self.name
     }
 
+    fn billing(&self) -> super::saas::Billing {
+        super::saas::Billing::Free
+    }
+
     fn pairs(&self) -> Vec<(String, String)> {
         self.pairs.clone()
     }

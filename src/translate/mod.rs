@@ -20,7 +20,7 @@ use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline}
 use crate::model::{Article, Block, BlockKind, Translation};
 use crate::store::{MemoryKey, Store};
 use protect::{Kind, Protected};
-use saas::RequestLimits;
+use saas::{Billing, RequestLimits};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TranslateError {
@@ -53,6 +53,31 @@ pub trait Backend: Send + Sync {
     /// How much one request may carry; the stage batches within it.
     fn limits(&self) -> RequestLimits {
         RequestLimits::UNLIMITED
+    }
+
+    /// What the backend charges for.
+    fn billing(&self) -> Billing {
+        Billing::SourceCharacters
+    }
+
+    /// One line for people: the backend's languages, request limits and billing.
+    fn describe(&self) -> String {
+        let limits = self.limits();
+        let mut languages: Vec<String> = self.pairs().into_iter().map(|(from, _)| from).collect();
+        languages.sort();
+        languages.dedup();
+        let requests = if limits == RequestLimits::UNLIMITED {
+            "requests of any size".to_string()
+        } else {
+            format!("at most {} segments and {} bytes a request", limits.max_segments, limits.max_bytes)
+        };
+        format!(
+            "{}: {} pairs over {} languages; {requests}; keeps HTML; {}",
+            self.name(),
+            self.pairs().len(),
+            languages.len(),
+            self.billing()
+        )
     }
 
     /// Work done once before the first article (discovering pairs).
@@ -269,6 +294,11 @@ impl Translator {
         Ok(out)
     }
 
+    /// One line per backend, in chain order, for `check`.
+    pub fn descriptions(&self) -> Vec<String> {
+        self.backends.iter().map(|b| b.describe()).collect()
+    }
+
     /// Lets every backend prepare (discover its pairs) before the first article.
     pub async fn warm_up(&self) -> Vec<TranslateError> {
         let mut errors = Vec::new();
@@ -388,7 +418,8 @@ impl Plan {
     }
 }
 
-/// A backend's answer is used only when it has one non-empty segment for each non-empty input.
+/// A backend's answer is used only when it has one non-empty segment for each non-empty input,
+/// with the same tags, and without unknown-word marks the input did not have.
 pub fn verify(backend: &str, input: &[String], output: Vec<String>) -> Result<Vec<String>, TranslateError> {
     let fail = |message: String| Err(TranslateError::Verification { backend: backend.to_string(), message });
     if output.len() != input.len() {
@@ -398,11 +429,32 @@ pub fn verify(backend: &str, input: &[String], output: Vec<String>) -> Result<Ve
         if !sent.trim().is_empty() && got.trim().is_empty() {
             return fail(format!("segment {} came back empty", i + 1));
         }
-        if sent.matches("<a ").count() != got.matches("<a ").count() {
-            return fail(format!("segment {} lost or gained links", i + 1));
+        if tag_names(sent) != tag_names(got) {
+            return fail(format!("segment {} lost, gained or changed tags", i + 1));
+        }
+        if let Some(mark) = unknown_word_marks(got).find(|m| !sent.contains(m)) {
+            return fail(format!("segment {} has an unknown-word mark: {mark:?}", i + 1));
         }
     }
     Ok(output)
+}
+
+/// The names of a segment's tags, sorted: reordering is fine, losing one is not.
+fn tag_names(html: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = html
+        .split('<')
+        .skip(1)
+        .filter_map(|t| t.split(|c: char| c.is_whitespace() || c == '>').next())
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// Words Apertium marks as unknown (`*word`), untranslatable (`@word`) or ungenerated (`#word`).
+fn unknown_word_marks(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || c == '>' || c == '<')
+        .filter(|w| w.len() > 1 && w.starts_with(['*', '@', '#']) && w[1..].starts_with(char::is_alphabetic))
 }
 
 #[cfg(test)]
@@ -415,6 +467,9 @@ mod tests {
         assert!(verify("t", &input, vec!["Hola".into()]).is_err());
         assert!(verify("t", &input, vec!["Hola".into(), "".into()]).is_err());
         assert!(verify("t", &input, vec!["Hola".into(), "Mundo".into()]).is_err());
+        assert!(verify("t", &input, vec!["Hola".into(), "<b href=\"x\">Mundo</b>".into()]).is_err());
+        assert!(verify("t", &input, vec!["*Hola".into(), "<a href=\"x\">Mundo</a>".into()]).is_err());
+        assert!(verify("t", &["#news today".to_string()], vec!["#news hoy".into()]).is_ok());
         assert!(verify("t", &input, vec!["Hola".into(), "<a href=\"x\">Mundo</a>".into()]).is_ok());
     }
 }

@@ -116,6 +116,10 @@ impl Backend for OpenAi {
         &self.http.name
     }
 
+    fn billing(&self) -> super::saas::Billing {
+        super::saas::Billing::Tokens
+    }
+
     fn pairs(&self) -> Vec<(String, String)> {
         self.pairs.clone()
     }

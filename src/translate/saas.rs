@@ -14,6 +14,30 @@ impl RequestLimits {
     pub const UNLIMITED: RequestLimits = RequestLimits { max_segments: usize::MAX, max_bytes: usize::MAX };
 }
 
+/// What a backend charges for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    /// A local engine: nothing.
+    Free,
+    /// Characters of source text; tags are not billed.
+    SourceCharacters,
+    /// Characters of the request, markup included.
+    CharactersWithTags,
+    /// Model tokens, prompt and answer.
+    Tokens,
+}
+
+impl std::fmt::Display for Billing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Billing::Free => "free",
+            Billing::SourceCharacters => "billed per source character",
+            Billing::CharactersWithTags => "billed per character, tags included",
+            Billing::Tokens => "billed per token",
+        })
+    }
+}
+
 /// Every pair between two different languages of a list.
 pub fn pairs_among(codes: &[String]) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
