@@ -331,7 +331,7 @@ async fn quota_and_credential_errors_are_never_retried() {
 
 #[tokio::test]
 async fn a_hanging_server_times_out() {
-    for service in [Service::Deepl, Service::LibreTranslate] {
+    for service in ALL {
         let server = MockServer::start().await;
         Mock::given(path(service.path()))
             .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(3)))
