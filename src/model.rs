@@ -26,7 +26,7 @@ pub struct FeedItem {
 }
 
 /// One story, cleaned: metadata and a body made of blocks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Article {
     /// Stable id: the canonical URL when the page has one, else its source.
     pub id: String,
@@ -52,7 +52,7 @@ pub struct Article {
 }
 
 /// One block of an article body. `html` holds sanitised inline markup (links, emphasis, `lang` spans).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     pub kind: BlockKind,
     pub html: String,
@@ -66,7 +66,7 @@ impl Block {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BlockKind {
     Heading(u8),
     Paragraph,

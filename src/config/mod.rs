@@ -38,6 +38,7 @@ pub struct Pipeline {
     /// What happens to quotations and paragraphs in another language than the article's.
     pub foreign_text: ForeignText,
     pub glossary: Glossary,
+    pub delivery: DeliveryConfig,
     pub backends: BTreeMap<String, BackendConfig>,
     pub email: Option<EmailConfig>,
     pub partners: Vec<Partner>,
@@ -74,6 +75,31 @@ pub struct DetectConfig {
 impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig { languages: languages::supported_codes(), min_confidence: 0.5 }
+    }
+}
+
+/// `[delivery]`: how long a send may take, when failures are retried, when a partner is disabled.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    pub timeout: Duration,
+    /// Waits before each retry (±20% jitter); after the last, a delivery has failed.
+    pub retry_schedule: Vec<Duration>,
+    /// Retries falling due within this much of a run are made by the run.
+    pub max_wait: Duration,
+    pub disable_after: Duration,
+    pub staff_email: Option<Mailbox>,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        let schedule = ["5s", "5m", "30m", "2h", "5h", "10h", "10h"];
+        DeliveryConfig {
+            timeout: Duration::from_secs(30),
+            retry_schedule: schedule.iter().map(|d| parse_duration(d).expect("valid defaults")).collect(),
+            max_wait: Duration::from_secs(120),
+            disable_after: Duration::from_secs(5 * 86400),
+            staff_email: None,
+        }
     }
 }
 
@@ -343,6 +369,22 @@ impl Validator<'_> {
             }
         }
 
+        let mut delivery = DeliveryConfig::default();
+        if let Some(raw_delivery) = &raw.delivery {
+            delivery.timeout = self.duration(&raw_delivery.timeout, delivery.timeout);
+            if let Some(schedule) = &raw_delivery.retry_schedule {
+                delivery.retry_schedule =
+                    schedule.iter().map(|d| self.duration(&Some(d.clone()), Duration::ZERO)).collect();
+            }
+            delivery.max_wait = self.duration(&raw_delivery.max_wait, delivery.max_wait);
+            delivery.disable_after = self.duration(&raw_delivery.disable_after, delivery.disable_after);
+            delivery.staff_email = raw_delivery.staff_email.as_ref().and_then(|m| self.mailbox(m));
+            if delivery.staff_email.is_some() && raw.email.is_none() {
+                let at = raw_delivery.staff_email.as_ref().expect("present");
+                self.problem(at, "`staff_email` needs an [email] table to send from");
+            }
+        }
+
         let email = raw.email.as_ref().and_then(|e| {
             let smtp_url = self.expanded(&e.smtp_url)?;
             if let Err(message) = check_smtp_url(&smtp_url) {
@@ -355,7 +397,7 @@ impl Validator<'_> {
 
         let mut partners: Vec<Partner> = Vec::new();
         for partner in &raw.partners {
-            if let Some(p) = self.partner(partner, raw.email.is_some()) {
+            if let Some(p) = self.partner(partner, raw.email.is_some(), delivery.timeout) {
                 if partners.iter().any(|other| other.name == p.name) {
                     self.problem(&partner.get_ref().name, format!("partner {:?} is defined twice", p.name));
                 }
@@ -373,6 +415,7 @@ impl Validator<'_> {
             translate_chain,
             foreign_text,
             glossary,
+            delivery,
             backends,
             email,
             partners,
@@ -390,14 +433,19 @@ impl Validator<'_> {
         }
     }
 
-    fn partner(&mut self, partner: &Spanned<RawPartner>, has_email: bool) -> Option<Partner> {
+    fn partner(
+        &mut self,
+        partner: &Spanned<RawPartner>,
+        has_email: bool,
+        default_timeout: Duration,
+    ) -> Option<Partner> {
         let raw = partner.get_ref();
         let name = raw.name.get_ref().trim().to_string();
         let languages: Vec<String> = raw.languages.get_ref().iter().filter_map(|c| self.language(c, true)).collect();
         if raw.languages.get_ref().is_empty() {
             self.problem(&raw.languages, format!("partner {name:?} subscribes to no language"));
         }
-        let timeout = self.duration(&raw.timeout, Duration::from_secs(30));
+        let timeout = self.duration(&raw.timeout, default_timeout);
         let unexpected = |v: &mut Self, field: &str, present: bool| {
             if present {
                 v.problem(

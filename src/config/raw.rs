@@ -24,6 +24,19 @@ pub struct RawPipeline {
     #[serde(default)]
     pub partners: Vec<Spanned<RawPartner>>,
     pub glossary: Option<RawGlossary>,
+    pub delivery: Option<RawDelivery>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelivery {
+    pub timeout: Option<Spanned<String>>,
+    pub retry_schedule: Option<Vec<Spanned<String>>>,
+    /// How long `run` waits for retries that fall due.
+    pub max_wait: Option<Spanned<String>>,
+    /// A partner whose deliveries have only failed for this long is disabled.
+    pub disable_after: Option<Spanned<String>>,
+    pub staff_email: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

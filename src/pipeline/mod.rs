@@ -5,6 +5,7 @@
 
 mod progress;
 pub mod report;
+mod syndicate_stage;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -17,9 +18,10 @@ use crate::clean::{ArticleCleaner, Cleaner};
 use crate::config::{Partner, Pipeline};
 use crate::detect::{Detector, LinguaDetector};
 use crate::ingest::{self, Ingested, Limits};
-use crate::model::{delivery_id, Article, Translation};
+use crate::model::{Article, Translation};
 use crate::store::SqliteStore;
-use crate::syndicate::{self, render::Templates, Copy, PartnerChannel};
+use crate::syndicate::deliver::Deliverer;
+use crate::syndicate::{self, render::Templates, Copy};
 use crate::translate::{TranslateError, Translator};
 pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
 
@@ -58,10 +60,10 @@ enum Prepared {
     Settled(ArticleReport),
 }
 
-struct Translated {
-    article: Arc<Article>,
-    report: ArticleReport,
-    translations: Vec<Translation>,
+pub(crate) struct Translated {
+    pub(crate) article: Arc<Article>,
+    pub(crate) report: ArticleReport,
+    pub(crate) translations: Vec<Translation>,
 }
 
 pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, RunError> {
@@ -78,8 +80,9 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let detector: Arc<dyn Detector> =
         Arc::new(tokio::task::spawn_blocking(move || LinguaDetector::new(&languages)).await.expect("detector build"));
     let state = options.state.clone().unwrap_or_else(|| pipeline.state.clone());
-    let store = Arc::new(SqliteStore::open(&state)?);
-    let translator = Translator::from_pipeline(pipeline).with_memory(store);
+    let store: Arc<dyn crate::store::Store> = Arc::new(SqliteStore::open(&state)?);
+    let translator = Translator::from_pipeline(pipeline).with_memory(store.clone());
+    let deliverer = Arc::new(Deliverer::new(store, pipeline.delivery.clone()));
     for err in translator.warm_up().await {
         eprintln!("warning: {err}: its pairs are unknown, so it is skipped");
     }
@@ -103,8 +106,14 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
         translator,
         pipeline.target_languages(),
     ));
-    let syndicate =
-        tokio::spawn(syndicate_stage(translated_rx, done_tx, channels, pipeline.name.clone(), options.dry_run));
+    let syndicate = tokio::spawn(syndicate_stage::run(
+        translated_rx,
+        done_tx,
+        channels,
+        deliverer,
+        pipeline.name.clone(),
+        options.dry_run,
+    ));
 
     let mut reports = Vec::new();
     while let Some(report) = done_rx.recv().await {
@@ -278,72 +287,9 @@ fn backend_of(err: &TranslateError) -> Option<String> {
     }
 }
 
-async fn syndicate_stage(
-    mut items: mpsc::Receiver<Translated>,
-    done: mpsc::Sender<ArticleReport>,
-    channels: Vec<PartnerChannel>,
-    desk: String,
-    dry_run: bool,
-) {
-    while let Some(Translated { article, mut report, translations }) = items.recv().await {
-        let mut jobs = Vec::new();
-        for (partner, channel) in &channels {
-            for language in partner_languages(partner, &translations) {
-                let translation = translations.iter().find(|t| t.language == language);
-                let id = delivery_id(&article.id, &article.content_hash, &language, &partner.name);
-                let mut delivery = DeliveryReport {
-                    id: id.clone(),
-                    partner: partner.name.clone(),
-                    channel: partner.channel.name().to_string(),
-                    language: language.clone(),
-                    status: Status::Skipped,
-                    error: None,
-                };
-                let Some(translation) = translation else {
-                    let why = report
-                        .translations
-                        .iter()
-                        .find(|t| t.language == language)
-                        .and_then(|t| t.error.clone())
-                        .unwrap_or_else(|| "no copy in this language".into());
-                    delivery.error = Some(format!("no {language} copy: {why}"));
-                    jobs.push(futures::future::Either::Left(std::future::ready(delivery)));
-                    continue;
-                };
-                if dry_run {
-                    delivery.error = Some("dry run".into());
-                    jobs.push(futures::future::Either::Left(std::future::ready(delivery)));
-                    continue;
-                }
-                let copy = make_copy(&article, translation, partner, &desk, id);
-                let channel = channel.clone();
-                jobs.push(futures::future::Either::Right(async move {
-                    match channel.deliver(&copy).await {
-                        Ok(()) => {
-                            tracing::debug!(id = %delivery.id, partner = %delivery.partner, language = %delivery.language, "delivered");
-                            delivery.status = Status::Ok;
-                        }
-                        Err(err) => {
-                            tracing::debug!(id = %delivery.id, partner = %delivery.partner, error = %err.message, "delivery failed");
-                            delivery.status = Status::Failed;
-                            delivery.error = Some(err.message);
-                        }
-                    }
-                    delivery
-                }));
-            }
-        }
-        report.deliveries = join_all(jobs).await;
-        report.settle();
-        if done.send(report).await.is_err() {
-            return;
-        }
-    }
-}
-
 /// The languages a partner gets of this article: those it subscribed to, or for `*` the original
 /// and every translation made.
-fn partner_languages(partner: &Partner, translations: &[Translation]) -> Vec<String> {
+pub(crate) fn partner_languages(partner: &Partner, translations: &[Translation]) -> Vec<String> {
     if partner.wants_everything() {
         let mut all: BTreeSet<String> = translations.iter().map(|t| t.language.clone()).collect();
         all.extend(partner.languages.iter().filter(|l| *l != "*").cloned());

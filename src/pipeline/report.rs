@@ -50,6 +50,8 @@ pub struct DeliveryReport {
     pub language: String,
     pub status: Status,
     pub error: Option<String>,
+    /// Attempts this run made for a delivered copy.
+    pub attempts: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]

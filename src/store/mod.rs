@@ -1,8 +1,11 @@
-//! The state store: everything newswire must remember between runs. Today that is the
-//! translation memory; the delivery log joins it. SQLite by default; nothing else touches SQL.
+//! The state store: everything newswire must remember between runs: the translation memory and
+//! the delivery log (every delivery, its state and each attempt), and which partners are
+//! disabled. SQLite by default; nothing else touches SQL.
 
+mod deliveries;
 mod sqlite;
 
+pub use deliveries::{AttemptOutcome, DeliveryRecord, DeliveryState, NewDelivery};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,4 +28,28 @@ pub trait Store: Send + Sync {
     fn recall(&self, key: &MemoryKey, sources: &[String]) -> Result<Vec<Option<String>>, StoreError>;
     /// Remembers translations: (source, target) pairs.
     fn remember(&self, key: &MemoryKey, pairs: &[(String, String)]) -> Result<(), StoreError>;
+
+    fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// Records the delivery if it is new, marks it in progress and counts the attempt, all in
+    /// one transaction, before anything is sent; returns the attempt's number.
+    fn start_attempt(&self, delivery: &NewDelivery) -> Result<u32, StoreError>;
+    /// Records how the attempt ended; `delivered` is written only after a success.
+    fn finish_attempt(&self, id: &str, attempt: u32, outcome: &AttemptOutcome) -> Result<(), StoreError>;
+    /// The log, newest first, filtered by partner and state.
+    fn deliveries(
+        &self,
+        partner: Option<&str>,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// Retrying deliveries whose next attempt is due at `now` (Unix seconds).
+    fn due(&self, now: i64) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// The copy a delivery sends, as recorded at its first attempt.
+    fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Why and since when a partner is disabled, if it is.
+    fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError>;
+    fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError>;
+    /// Since when (Unix seconds) every attempt to a partner has failed, if its last attempt failed.
+    fn failing_since(&self, partner: &str) -> Result<Option<i64>, StoreError>;
+    /// Re-enables a partner; false when it was not disabled.
+    fn enable_partner(&self, partner: &str) -> Result<bool, StoreError>;
 }

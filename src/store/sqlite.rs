@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use super::{MemoryKey, Store, StoreError};
+use super::{AttemptOutcome, DeliveryRecord, DeliveryState, MemoryKey, NewDelivery, Store, StoreError};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS translation_memory (
@@ -19,7 +19,64 @@ CREATE TABLE IF NOT EXISTS translation_memory (
     created_at  INTEGER NOT NULL DEFAULT (unixepoch()),
     PRIMARY KEY (backend, source_lang, target_lang, source_hash)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS deliveries (
+    id           TEXT PRIMARY KEY,
+    article      TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    partner      TEXT NOT NULL,
+    channel      TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    next_attempt INTEGER,
+    copy         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL DEFAULT (unixepoch()),
+    updated_at   INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt);
+CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries (partner, created_at);
+CREATE TABLE IF NOT EXISTS attempts (
+    delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+    number      INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL DEFAULT (unixepoch()),
+    finished_at INTEGER,
+    outcome     TEXT,
+    status      TEXT,
+    error       TEXT,
+    PRIMARY KEY (delivery_id, number)
+);
+CREATE TABLE IF NOT EXISTS disabled_partners (
+    partner     TEXT PRIMARY KEY,
+    since       INTEGER NOT NULL DEFAULT (unixepoch()),
+    reason      TEXT NOT NULL
+);
 ";
+
+const RECORD_COLUMNS: &str =
+    "id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at";
+
+fn record(row: &rusqlite::Row) -> rusqlite::Result<DeliveryRecord> {
+    let state: String = row.get(5)?;
+    let next: Option<i64> = row.get(8)?;
+    Ok(DeliveryRecord {
+        id: row.get(0)?,
+        article: row.get(1)?,
+        version: row.get(2)?,
+        language: row.get(3)?,
+        partner: row.get(4)?,
+        state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Pending),
+        attempts: row.get(6)?,
+        last_error: row.get(7)?,
+        next_attempt: next.and_then(rfc3339),
+        channel: row.get(9)?,
+        updated_at: row.get(10)?,
+    })
+}
+
+fn rfc3339(unix: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp(unix).ok()?.format(&time::format_description::well_known::Rfc3339).ok()
+}
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -91,11 +148,198 @@ impl Store for SqliteStore {
         }
         transaction.commit().map_err(|e| self.error(e))
     }
+
+    fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .query_row(&format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE id = ?1"), [id], record)
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    fn start_attempt(&self, delivery: &NewDelivery) -> Result<u32, StoreError> {
+        let mut connection = self.connection.lock().expect("store lock");
+        let transaction = connection.transaction().map_err(|e| self.error(e))?;
+        transaction
+            .execute(
+                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) ON CONFLICT (id) DO NOTHING",
+                params![
+                    delivery.id,
+                    delivery.article,
+                    delivery.version,
+                    delivery.language,
+                    delivery.partner,
+                    delivery.channel,
+                    delivery.copy
+                ],
+            )
+            .map_err(|e| self.error(e))?;
+        let attempt: u32 = transaction
+            .query_row(
+                "UPDATE deliveries SET state = 'in-progress', attempts = attempts + 1, updated_at = unixepoch()
+                 WHERE id = ?1 RETURNING attempts",
+                [delivery.id],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        transaction
+            .execute(
+                "INSERT OR REPLACE INTO attempts (delivery_id, number) VALUES (?1, ?2)",
+                params![delivery.id, attempt],
+            )
+            .map_err(|e| self.error(e))?;
+        transaction.commit().map_err(|e| self.error(e))?;
+        Ok(attempt)
+    }
+
+    fn finish_attempt(&self, id: &str, attempt: u32, outcome: &AttemptOutcome) -> Result<(), StoreError> {
+        let mut connection = self.connection.lock().expect("store lock");
+        let transaction = connection.transaction().map_err(|e| self.error(e))?;
+        let state = outcome.state.as_str();
+        transaction
+            .execute(
+                "UPDATE attempts SET finished_at = unixepoch(), outcome = ?3, status = ?4, error = ?5
+                 WHERE delivery_id = ?1 AND number = ?2",
+                params![id, attempt, state, outcome.status, outcome.error],
+            )
+            .map_err(|e| self.error(e))?;
+        transaction
+            .execute(
+                "UPDATE deliveries SET state = ?2, last_error = ?3, next_attempt = ?4, updated_at = unixepoch() WHERE id = ?1",
+                params![id, state, outcome.error, outcome.next_attempt],
+            )
+            .map_err(|e| self.error(e))?;
+        transaction.commit().map_err(|e| self.error(e))
+    }
+
+    fn deliveries(
+        &self,
+        partner: Option<&str>,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT {RECORD_COLUMNS} FROM deliveries
+                 WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR state = ?2)
+                 ORDER BY created_at DESC, id"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params![partner, state.map(DeliveryState::as_str)], record)
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    fn due(&self, now: i64) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE state = 'retrying' AND next_attempt <= ?1 ORDER BY next_attempt"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement.query_map([now], record).map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .query_row("SELECT copy FROM deliveries WHERE id = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .query_row("SELECT since, reason FROM disabled_partners WHERE partner = ?1", [partner], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .execute(
+                "INSERT INTO disabled_partners (partner, reason) VALUES (?1, ?2) ON CONFLICT (partner) DO NOTHING",
+                params![partner, reason],
+            )
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+
+    fn failing_since(&self, partner: &str) -> Result<Option<i64>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .query_row(
+                "SELECT MIN(a.finished_at) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+                 WHERE d.partner = ?1 AND a.outcome IN ('retrying', 'failed')
+                   AND a.finished_at > COALESCE((SELECT MAX(b.finished_at) FROM attempts b JOIN deliveries e ON e.id = b.delivery_id
+                                                 WHERE e.partner = ?1 AND b.outcome = 'delivered'), 0)",
+                [partner],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    fn enable_partner(&self, partner: &str) -> Result<bool, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .execute("DELETE FROM disabled_partners WHERE partner = ?1", [partner])
+            .map(|n| n > 0)
+            .map_err(|e| self.error(e))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivery_goes_through_its_states_with_every_attempt_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        let new = NewDelivery {
+            id: "msg_1",
+            article: "a",
+            version: "v",
+            language: "es",
+            partner: "p",
+            channel: "webhook",
+            copy: "{}",
+        };
+        assert_eq!(store.start_attempt(&new).unwrap(), 1);
+        assert_eq!(store.delivery("msg_1").unwrap().unwrap().state, DeliveryState::InProgress);
+        let retry = AttemptOutcome {
+            state: DeliveryState::Retrying,
+            status: Some("503".into()),
+            error: Some("down".into()),
+            next_attempt: Some(10),
+        };
+        store.finish_attempt("msg_1", 1, &retry).unwrap();
+        assert_eq!(store.due(9).unwrap().len(), 0);
+        assert_eq!(store.due(10).unwrap()[0].id, "msg_1");
+        assert_eq!(store.start_attempt(&new).unwrap(), 2);
+        let done = AttemptOutcome {
+            state: DeliveryState::Delivered,
+            status: Some("204".into()),
+            error: None,
+            next_attempt: None,
+        };
+        store.finish_attempt("msg_1", 2, &done).unwrap();
+        let record = store.delivery("msg_1").unwrap().unwrap();
+        assert_eq!((record.state, record.attempts), (DeliveryState::Delivered, 2));
+        assert_eq!(store.deliveries(Some("p"), Some(DeliveryState::Delivered)).unwrap().len(), 1);
+        assert_eq!(store.copy_of("msg_1").unwrap().as_deref(), Some("{}"));
+        store.disable_partner("p", "410 Gone").unwrap();
+        assert_eq!(store.partner_disabled("p").unwrap().unwrap().1, "410 Gone");
+        assert!(store.enable_partner("p").unwrap());
+        assert!(store.partner_disabled("p").unwrap().is_none());
+    }
 
     #[test]
     fn remembers_per_backend_and_pair() {

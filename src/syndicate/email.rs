@@ -133,9 +133,11 @@ impl Channel for EmailChannel {
 /// SMTP 4xx, timeouts and dropped connections are worth retrying; 5xx, TLS and AUTH problems are not.
 fn classify(err: &lettre::transport::smtp::Error) -> DeliveryError {
     let message = format!("SMTP: {err}");
-    if err.is_permanent() || err.is_tls() || err.is_client() {
+    let mut error = if err.is_permanent() || err.is_tls() || err.is_client() {
         DeliveryError::permanent(message)
     } else {
         DeliveryError::transient(message)
-    }
+    };
+    error.status = err.status().map(|code| code.to_string());
+    error
 }

@@ -1,6 +1,7 @@
 //! Syndicate: copies to partners, one delivery per article, language and partner, through the
 //! partner's channel (email, webhook or directory).
 
+pub mod deliver;
 pub mod directory;
 pub mod email;
 pub mod ninjs;
@@ -13,8 +14,9 @@ use std::sync::Arc;
 use crate::config::{ChannelConfig, Partner, Pipeline};
 use crate::model::Article;
 
-/// One article in one language, rendered for one partner.
-#[derive(Debug, Clone)]
+/// One article in one language, rendered for one partner. Kept in the delivery log, so a
+/// later retry sends exactly what the first attempt sent.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Copy {
     pub delivery_id: String,
     pub partner: String,
@@ -34,15 +36,21 @@ pub struct DeliveryError {
     pub message: String,
     /// Worth retrying: a timeout, a 5xx or 429, an SMTP 4xx.
     pub transient: bool,
+    /// How long the partner asked us to wait (Retry-After).
+    pub retry_after: Option<std::time::Duration>,
+    /// The partner said the endpoint is gone for good (HTTP 410): stop sending to it.
+    pub gone: bool,
+    /// The status code or SMTP reply, for the attempt log.
+    pub status: Option<String>,
 }
 
 impl DeliveryError {
     pub fn transient(message: impl Into<String>) -> Self {
-        DeliveryError { message: message.into(), transient: true }
+        DeliveryError { message: message.into(), transient: true, retry_after: None, gone: false, status: None }
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
-        DeliveryError { message: message.into(), transient: false }
+        DeliveryError { message: message.into(), transient: false, retry_after: None, gone: false, status: None }
     }
 }
 

@@ -52,13 +52,23 @@ impl Channel for WebhookChannel {
         if status.is_success() {
             return Ok(());
         }
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(std::time::Duration::from_secs);
         let excerpt: String = response.text().await.unwrap_or_default().chars().take(200).collect();
         let message = format!("{} answered HTTP {status}: {}", self.url, excerpt.trim());
-        if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
-            Err(DeliveryError::transient(message))
+        let mut error = if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
+            DeliveryError::transient(message)
         } else {
-            Err(DeliveryError::permanent(message))
-        }
+            DeliveryError::permanent(message)
+        };
+        error.retry_after = retry_after;
+        error.gone = status.as_u16() == 410;
+        error.status = Some(status.as_u16().to_string());
+        Err(error)
     }
 }
 

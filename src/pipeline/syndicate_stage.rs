@@ -1,0 +1,183 @@
+//! The syndicate stage: each partner has its own queue and its own workers, so a dead or slow
+//! partner never delays the others; an article's report goes out when all its deliveries ended.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use super::report::{ArticleReport, DeliveryReport, Status};
+use super::{make_copy, partner_languages, Translated};
+use crate::config::Partner;
+use crate::model::delivery_id;
+use crate::syndicate::deliver::{Deliverer, Outcome};
+use crate::syndicate::{Channel, Copy, PartnerChannel};
+
+/// Copies sent at once to one partner.
+const PARTNER_CONCURRENCY: usize = 4;
+/// Copies waiting in one partner's queue.
+const PARTNER_QUEUE: usize = 256;
+
+struct Job {
+    article: usize,
+    index: usize,
+    copy: Copy,
+    report: DeliveryReport,
+}
+
+type Finished = (usize, usize, DeliveryReport);
+
+pub(super) async fn run(
+    mut items: mpsc::Receiver<Translated>,
+    done: mpsc::Sender<ArticleReport>,
+    channels: Vec<PartnerChannel>,
+    deliverer: Arc<Deliverer>,
+    desk: String,
+    dry_run: bool,
+) {
+    let (finished_tx, mut finished) = mpsc::unbounded_channel::<Finished>();
+    let mut queues: HashMap<String, mpsc::Sender<Job>> = HashMap::new();
+    for (partner, channel) in &channels {
+        let (tx, rx) = mpsc::channel::<Job>(PARTNER_QUEUE);
+        queues.insert(partner.name.clone(), tx);
+        tokio::spawn(partner_worker(rx, partner.clone(), channel.clone(), deliverer.clone(), finished_tx.clone()));
+    }
+    drop(finished_tx);
+    let mut pending: HashMap<usize, (ArticleReport, usize)> = HashMap::new();
+    let mut next_key = 0;
+    let mut items_open = true;
+    loop {
+        tokio::select! {
+            item = items.recv(), if items_open => {
+                let Some(item) = item else {
+                    items_open = false;
+                    queues.clear();
+                    if pending.is_empty() {
+                        break;
+                    }
+                    continue;
+                };
+                let key = next_key;
+                next_key += 1;
+                let (mut report, jobs) = plan(item, key, &channels, &desk, dry_run);
+                if jobs.is_empty() {
+                    report.settle();
+                    if done.send(report).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                pending.insert(key, (report, jobs.len()));
+                for job in jobs {
+                    let queue = &queues[&job.copy.partner];
+                    if queue.send(job).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            result = finished.recv() => {
+                let Some((key, index, delivery)) = result else { break };
+                let Some(entry) = pending.get_mut(&key) else { continue };
+                entry.0.deliveries[index] = delivery;
+                entry.1 -= 1;
+                if entry.1 == 0 {
+                    let (mut report, _) = pending.remove(&key).expect("present");
+                    report.settle();
+                    if done.send(report).await.is_err() {
+                        return;
+                    }
+                }
+                if !items_open && pending.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// An article's deliveries: the report with one entry per (partner, language), and the copies
+/// to send. Entries that need no sending (no copy in that language, a dry run) are final already.
+fn plan(
+    item: Translated,
+    key: usize,
+    channels: &[PartnerChannel],
+    desk: &str,
+    dry_run: bool,
+) -> (ArticleReport, Vec<Job>) {
+    let Translated { article, mut report, translations } = item;
+    let mut jobs = Vec::new();
+    for (partner, _) in channels {
+        for language in partner_languages(partner, &translations) {
+            let id = delivery_id(&article.id, &article.content_hash, &language, &partner.name);
+            let mut delivery = DeliveryReport {
+                id: id.clone(),
+                partner: partner.name.clone(),
+                channel: partner.channel.name().to_string(),
+                language: language.clone(),
+                status: Status::Skipped,
+                error: None,
+                attempts: 0,
+            };
+            match translations.iter().find(|t| t.language == language) {
+                None => {
+                    let why = report
+                        .translations
+                        .iter()
+                        .find(|t| t.language == language)
+                        .and_then(|t| t.error.clone())
+                        .unwrap_or_else(|| "no copy in this language".into());
+                    delivery.error = Some(format!("no {language} copy: {why}"));
+                }
+                Some(_) if dry_run => delivery.error = Some("dry run".into()),
+                Some(translation) => {
+                    let copy = make_copy(&article, translation, partner, desk, id);
+                    jobs.push(Job { article: key, index: report.deliveries.len(), copy, report: delivery.clone() });
+                }
+            }
+            report.deliveries.push(delivery);
+        }
+    }
+    (report, jobs)
+}
+
+async fn partner_worker(
+    queue: mpsc::Receiver<Job>,
+    partner: Partner,
+    channel: Arc<dyn Channel>,
+    deliverer: Arc<Deliverer>,
+    finished: mpsc::UnboundedSender<Finished>,
+) {
+    let jobs = futures::stream::unfold(queue, |mut rx| async { rx.recv().await.map(|job| (job, rx)) });
+    jobs.for_each_concurrent(PARTNER_CONCURRENCY, |mut job| {
+        let deliverer = deliverer.clone();
+        let channel = channel.clone();
+        let finished = finished.clone();
+        let channel_name = partner.channel.name();
+        async move {
+            let deadline = Instant::now() + deliverer.max_wait();
+            let outcome = deliverer.deliver(&job.copy, channel_name, channel.as_ref(), deadline, false).await;
+            apply(&mut job.report, outcome);
+            let _ = finished.send((job.article, job.index, job.report));
+        }
+    })
+    .await;
+}
+
+/// What a delivery's outcome means in the run report.
+pub fn apply(report: &mut DeliveryReport, outcome: Result<Outcome, crate::store::StoreError>) {
+    let (status, error, attempts) = match outcome {
+        Ok(Outcome::Delivered { attempts }) => (Status::Ok, None, attempts),
+        Ok(Outcome::AlreadyDelivered) => (Status::Skipped, Some("already delivered".to_string()), 0),
+        Ok(Outcome::WillRetry { at, error }) => {
+            (Status::Failed, Some(format!("{error}; next attempt at {at} (newswire deliver PIPELINE --due)")), 0)
+        }
+        Ok(Outcome::Failed { error }) => (Status::Failed, Some(error), 0),
+        Ok(Outcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
+        Err(err) => (Status::Failed, Some(err.to_string()), 0),
+    };
+    report.status = status;
+    report.error = error;
+    report.attempts = attempts;
+}

@@ -1,0 +1,81 @@
+//! The delivery log's nouns: a delivery's state, its attempts, and what an attempt ended in.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryState {
+    Pending,
+    InProgress,
+    Delivered,
+    Retrying,
+    Failed,
+    Canceled,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::InProgress => "in-progress",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Retrying => "retrying",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "pending" => DeliveryState::Pending,
+            "in-progress" => DeliveryState::InProgress,
+            "delivered" => DeliveryState::Delivered,
+            "retrying" => DeliveryState::Retrying,
+            "failed" => DeliveryState::Failed,
+            "canceled" => DeliveryState::Canceled,
+            _ => return None,
+        })
+    }
+}
+
+/// A delivery about to be attempted: what the log records the first time it sees it.
+pub struct NewDelivery<'a> {
+    pub id: &'a str,
+    pub article: &'a str,
+    pub version: &'a str,
+    pub language: &'a str,
+    pub partner: &'a str,
+    pub channel: &'a str,
+    /// The copy, as JSON, so a later retry sends exactly the same.
+    pub copy: &'a str,
+}
+
+/// How an attempt ended.
+pub struct AttemptOutcome {
+    pub state: DeliveryState,
+    /// Status code or SMTP reply.
+    pub status: Option<String>,
+    pub error: Option<String>,
+    /// Unix seconds of the next attempt, for `retrying`.
+    pub next_attempt: Option<i64>,
+}
+
+/// A delivery as `newswire deliveries` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub article: String,
+    pub version: String,
+    pub language: String,
+    pub partner: String,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// RFC 3339.
+    pub next_attempt: Option<String>,
+    #[serde(skip)]
+    pub channel: String,
+    /// Unix seconds of the last attempt.
+    #[serde(skip)]
+    pub updated_at: i64,
+}

@@ -1,0 +1,168 @@
+//! Durable delivery: every attempt is written to the delivery log before anything is sent and
+//! after it ends, so a crash leads to a re-send with the same id, never to a loss; failures are
+//! retried on the desk's schedule with ±20% jitter (Retry-After honoured); a re-run skips what was
+//! delivered; a partner that answers 410, or that has only failed for `disable_after`, is disabled.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Channel, Copy};
+use crate::config::DeliveryConfig;
+use crate::store::{AttemptOutcome, DeliveryState, NewDelivery, Store, StoreError};
+
+/// The longest Retry-After honoured; a partner asking for more waits for the schedule.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// How a delivery stands at the end of this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered {
+        attempts: u32,
+    },
+    /// Delivered by an earlier run; nothing was sent.
+    AlreadyDelivered,
+    /// The next retry falls after this run's wait; `newswire deliver --due` makes it.
+    WillRetry {
+        at: String,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
+    PartnerDisabled {
+        reason: String,
+    },
+}
+
+pub struct Deliverer {
+    store: Arc<dyn Store>,
+    config: DeliveryConfig,
+}
+
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+impl Deliverer {
+    pub fn new(store: Arc<dyn Store>, config: DeliveryConfig) -> Self {
+        Deliverer { store, config }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// How long a delivery may wait for its retries within a run.
+    pub fn max_wait(&self) -> Duration {
+        self.config.max_wait
+    }
+
+    /// Delivers a copy, retrying while retries fall before `deadline`. With `again`, a copy
+    /// already delivered is sent once more (with the same id).
+    pub async fn deliver(
+        &self,
+        copy: &Copy,
+        channel_name: &str,
+        channel: &dyn Channel,
+        deadline: Instant,
+        again: bool,
+    ) -> Result<Outcome, StoreError> {
+        if let Some((since, reason)) = self.store.partner_disabled(&copy.partner)? {
+            return Ok(Outcome::PartnerDisabled {
+                reason: format!(
+                    "partner disabled since {}: {reason} (newswire enable PIPELINE {})",
+                    rfc3339(since),
+                    copy.partner
+                ),
+            });
+        }
+        if !again && self.store.delivery(&copy.delivery_id)?.is_some_and(|d| d.state == DeliveryState::Delivered) {
+            return Ok(Outcome::AlreadyDelivered);
+        }
+        let copy_json = serde_json::to_string(copy).expect("a copy serialises");
+        let new = NewDelivery {
+            id: &copy.delivery_id,
+            article: &copy.article.id,
+            version: &copy.article.content_hash,
+            language: &copy.language,
+            partner: &copy.partner,
+            channel: channel_name,
+            copy: &copy_json,
+        };
+        loop {
+            let attempt = self.store.start_attempt(&new)?;
+            let error = match channel.deliver(copy).await {
+                Ok(()) => {
+                    let done = AttemptOutcome {
+                        state: DeliveryState::Delivered,
+                        status: None,
+                        error: None,
+                        next_attempt: None,
+                    };
+                    self.store.finish_attempt(&copy.delivery_id, attempt, &done)?;
+                    return Ok(Outcome::Delivered { attempts: attempt });
+                }
+                Err(error) => error,
+            };
+            let status = error.status.clone();
+            let fail = |state| AttemptOutcome {
+                state,
+                status: status.clone(),
+                error: Some(error.message.clone()),
+                next_attempt: None,
+            };
+            if error.gone {
+                self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
+                self.store.disable_partner(&copy.partner, &error.message)?;
+                return Ok(Outcome::Failed { error: format!("{} (the partner is now disabled)", error.message) });
+            }
+            let planned = self.config.retry_schedule.get(attempt as usize - 1).copied();
+            let wait = match (error.transient, planned) {
+                (true, Some(planned)) => {
+                    error.retry_after.filter(|w| *w <= MAX_RETRY_AFTER).unwrap_or_else(|| jitter(planned))
+                }
+                _ => {
+                    self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
+                    self.disable_if_failing_too_long(&copy.partner)?;
+                    let after = if error.transient { format!(" after {attempt} attempts") } else { String::new() };
+                    return Ok(Outcome::Failed { error: format!("{}{after}", error.message) });
+                }
+            };
+            let next = now_unix() + wait.as_secs_f64().ceil() as i64;
+            let retrying = AttemptOutcome { next_attempt: Some(next), ..fail(DeliveryState::Retrying) };
+            self.store.finish_attempt(&copy.delivery_id, attempt, &retrying)?;
+            if self.disable_if_failing_too_long(&copy.partner)? {
+                return Ok(Outcome::Failed { error: format!("{} (the partner is now disabled)", error.message) });
+            }
+            if Instant::now() + wait > deadline {
+                return Ok(Outcome::WillRetry { at: rfc3339(next), error: error.message });
+            }
+            tracing::debug!(id = %copy.delivery_id, ?wait, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Disables a partner whose deliveries have only failed for `disable_after`.
+    fn disable_if_failing_too_long(&self, partner: &str) -> Result<bool, StoreError> {
+        let Some(since) = self.store.failing_since(partner)? else { return Ok(false) };
+        if now_unix() - since < self.config.disable_after.as_secs() as i64 {
+            return Ok(false);
+        }
+        let reason = format!("every delivery has failed since {}", rfc3339(since));
+        self.store.disable_partner(partner, &reason)?;
+        tracing::warn!(%partner, %reason, "partner disabled");
+        Ok(true)
+    }
+}
+
+/// ±20% around a planned wait.
+fn jitter(planned: Duration) -> Duration {
+    planned.mul_f64(0.8 + 0.4 * fastrand::f64())
+}
