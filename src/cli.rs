@@ -70,6 +70,36 @@ pub enum Command {
         #[arg(long)]
         no_clean: bool,
     },
+    /// List the delivery log.
+    Deliveries {
+        pipeline: PathBuf,
+        #[arg(long)]
+        partner: Option<String>,
+        /// pending, in-progress, delivered, retrying, failed or canceled.
+        #[arg(long = "state", value_name = "STATE")]
+        state: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send the retries that are due (for cron).
+    Deliver {
+        pipeline: PathBuf,
+        /// Only what is due now (the only mode).
+        #[arg(long, required = true)]
+        due: bool,
+    },
+    /// Send one delivery again, with the same id.
+    Redeliver { pipeline: PathBuf, delivery_id: String },
+    /// Send again what failed for a partner since a time (RFC 3339, or a duration ago like "6h").
+    Recover {
+        pipeline: PathBuf,
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        since: String,
+    },
+    /// Re-enable a partner that was disabled.
+    Enable { pipeline: PathBuf, partner: String },
     /// Check a webhook request's Standard Webhooks signature, as a partner would.
     VerifyWebhook {
         /// The partner's secret (whsec_...); or set NEWSWIRE_WEBHOOK_SECRET.

@@ -34,6 +34,13 @@ pub async fn dispatch(command: Command) -> Result<Outcome> {
         Command::Translate { file, to, from, pipeline, format, no_clean } => {
             translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await
         }
+        Command::Deliveries { pipeline, partner, state, json } => {
+            crate::deliveries::list(&pipeline, partner.as_deref(), state.as_deref(), json)
+        }
+        Command::Deliver { pipeline, .. } => crate::deliveries::due(&pipeline).await,
+        Command::Redeliver { pipeline, delivery_id } => crate::deliveries::redeliver(&pipeline, &delivery_id).await,
+        Command::Recover { pipeline, partner, since } => crate::deliveries::recover(&pipeline, &partner, &since).await,
+        Command::Enable { pipeline, partner } => crate::deliveries::enable(&pipeline, &partner),
         Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
             verify_webhook(&secret, &id, timestamp, &signature, body.as_deref())
         }
@@ -41,7 +48,7 @@ pub async fn dispatch(command: Command) -> Result<Outcome> {
 }
 
 /// Loads a pipeline, printing its problems; `None` when it is unusable.
-fn load_pipeline(path: &Path) -> Option<Pipeline> {
+pub fn load_pipeline(path: &Path) -> Option<Pipeline> {
     match Pipeline::load(path) {
         Ok((pipeline, warnings)) => {
             for warning in warnings {

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod deliveries;
 
 use std::process::ExitCode;
 

@@ -24,6 +24,7 @@ use crate::syndicate::deliver::Deliverer;
 use crate::syndicate::{self, render::Templates, Copy};
 use crate::translate::{TranslateError, Translator};
 pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
+pub use syndicate_stage::deliver_report;
 
 /// Articles shorter than this are judged on little text and need a surer detection.
 const SHORT_TEXT_CHARS: usize = 120;

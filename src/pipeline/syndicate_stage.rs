@@ -165,6 +165,25 @@ async fn partner_worker(
     .await;
 }
 
+/// The report line of one delivery of a copy.
+pub fn deliver_report(
+    copy: &Copy,
+    partner: &Partner,
+    outcome: Result<Outcome, crate::store::StoreError>,
+) -> DeliveryReport {
+    let mut report = DeliveryReport {
+        id: copy.delivery_id.clone(),
+        partner: partner.name.clone(),
+        channel: partner.channel.name().to_string(),
+        language: copy.language.clone(),
+        status: Status::Skipped,
+        error: None,
+        attempts: 0,
+    };
+    apply(&mut report, outcome);
+    report
+}
+
 /// What a delivery's outcome means in the run report.
 pub fn apply(report: &mut DeliveryReport, outcome: Result<Outcome, crate::store::StoreError>) {
     let (status, error, attempts) = match outcome {

@@ -4,6 +4,7 @@
 mod backends;
 mod bad_input;
 mod commands;
+mod delivery;
 mod detect;
 mod run;
 mod support;

@@ -34,6 +34,11 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start(reject: &[&str]) -> SmtpServer {
+        Self::start_with(reject, 0)
+    }
+
+    /// A server whose first `tempfail` recipients get 451.
+    pub fn start_with(reject: &[&str], tempfail: usize) -> SmtpServer {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let script = project_dir().join("tests/it/support/smtp_server.py");
@@ -42,6 +47,7 @@ impl SmtpServer {
         if !reject.is_empty() {
             command.arg("--reject").args(reject);
         }
+        command.arg("--tempfail").arg(tempfail.to_string());
         let mut child = command.stdout(Stdio::piped()).spawn().expect("python3 with aiosmtpd (make test installs it)");
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();

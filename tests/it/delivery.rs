@@ -1,0 +1,249 @@
+//! Durable delivery against real local servers: failures retried with the same delivery id,
+//! Retry-After honoured, 410 disabling the partner, timeouts and resets retried later by
+//! `deliver --due`, SMTP 451 then 250, and re-runs that send nothing twice.
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+/// A desk with one webhook partner (or an SMTP one) and fast retries.
+fn desk(dir: &std::path::Path, partner: &str, delivery: &str) -> std::path::PathBuf {
+    let text = format!(
+        "name = \"delivery-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[delivery]\n{delivery}\n{partner}\n",
+        dir.join("state.sqlite").display()
+    );
+    write_pipeline(dir, &text)
+}
+
+fn webhook_partner(url: &str) -> String {
+    format!("[[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{url}\"\nsecret = \"{WEBHOOK_SECRET}\"\ntimeout = \"500ms\"\n")
+}
+
+fn run(pipeline: &std::path::Path) -> (i32, Value) {
+    let output = newswire()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--input")
+        .arg(examples_dir().join("es-valencia-port.html"))
+        .arg("--json")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code().unwrap(), report)
+}
+
+fn log(pipeline: &std::path::Path) -> Vec<Value> {
+    let output = newswire().arg("deliveries").arg(pipeline).arg("--json").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice::<Vec<Value>>(&output.stdout).unwrap()
+}
+
+async fn hook_ids(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.headers.get("webhook-id").unwrap().to_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failing_twice_then_succeeding_keeps_one_id_and_a_rerun_sends_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(VerifyingReceiver::default())
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = desk(
+        dir.path(),
+        &webhook_partner(&format!("{}/hook", server.uri())),
+        "retry_schedule = [\"100ms\", \"100ms\", \"100ms\"]\nmax_wait = \"10s\"",
+    );
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 0, "{report:#}");
+    let delivery = &report["articles"][0]["deliveries"][0];
+    assert_eq!(delivery["status"], "ok");
+    assert_eq!(delivery["attempts"], 3);
+    let ids = hook_ids(&server).await;
+    assert_eq!(ids.len(), 3);
+    assert!(ids.iter().all(|id| *id == ids[0]), "the same webhook-id on every attempt: {ids:?}");
+    assert_eq!(ids[0], delivery["id"].as_str().unwrap());
+    let logged = log(&pipeline);
+    assert_eq!(logged[0]["state"], "delivered");
+    assert_eq!(logged[0]["attempts"], 3);
+
+    let (code, again) = run(&pipeline);
+    assert_eq!(code, 0);
+    assert_eq!(again["articles"][0]["deliveries"][0]["status"], "skipped");
+    assert_eq!(again["articles"][0]["deliveries"][0]["error"], "already delivered");
+    assert_eq!(hook_ids(&server).await.len(), 3, "a re-run sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_with_retry_after_is_waited_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = desk(
+        dir.path(),
+        &webhook_partner(&format!("{}/hook", server.uri())),
+        "retry_schedule = [\"1h\"]\nmax_wait = \"10s\"",
+    );
+    let started = std::time::Instant::now();
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["articles"][0]["deliveries"][0]["attempts"], 2);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "Retry-After (1 s) replaced the 1 h schedule");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gone_disables_the_partner_until_it_is_enabled() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(410))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline =
+        desk(dir.path(), &webhook_partner(&format!("{}/hook", server.uri())), "retry_schedule = [\"100ms\"]");
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 1);
+    let delivery = &report["articles"][0]["deliveries"][0];
+    assert!(delivery["error"].as_str().unwrap().contains("410"), "{delivery}");
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 1);
+    assert!(
+        report["articles"][0]["deliveries"][0]["error"].as_str().unwrap().starts_with("partner disabled since"),
+        "{report:#}"
+    );
+    assert_eq!(hook_ids(&server).await.len(), 1, "nothing is sent to a disabled partner");
+
+    newswire().arg("enable").arg(&pipeline).arg("hook").assert().success();
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(hook_ids(&server).await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hanging_partner_is_retried_later_by_deliver_due() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204).set_delay(std::time::Duration::from_secs(3)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = desk(
+        dir.path(),
+        &webhook_partner(&format!("{}/hook", server.uri())),
+        "retry_schedule = [\"1s\"]\nmax_wait = \"0s\"",
+    );
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 1);
+    let error = report["articles"][0]["deliveries"][0]["error"].as_str().unwrap().to_string();
+    assert!(error.contains("timed out") && error.contains("deliver PIPELINE --due"), "{error}");
+    let logged = log(&pipeline);
+    assert_eq!(logged[0]["state"], "retrying");
+    assert!(logged[0]["next_attempt"].as_str().is_some());
+
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    newswire().arg("deliver").arg(&pipeline).arg("--due").assert().success();
+    let logged = log(&pipeline);
+    assert_eq!(logged[0]["state"], "delivered");
+    assert_eq!(logged[0]["attempts"], 2);
+    let ids = hook_ids(&server).await;
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], ids[1]);
+}
+
+#[test]
+fn a_reset_connection_is_retried() {
+    // A receiver that accepts and drops the first connection, then answers 204.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n == 0 {
+                drop(stream);
+                continue;
+            }
+            let mut buf = [0u8; 65536];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = std::io::Write::write_all(&mut stream, b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n");
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = desk(dir.path(), &webhook_partner(&url), "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"");
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["articles"][0]["deliveries"][0]["attempts"], 2);
+    assert!(seen.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+}
+
+#[test]
+fn smtp_451_then_250() {
+    let smtp = SmtpServer::start_with(&[], 1);
+    let dir = tempfile::tempdir().unwrap();
+    let partner = format!(
+        "[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n[[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
+        smtp.port
+    );
+    let pipeline = desk(dir.path(), "", "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"");
+    let text = std::fs::read_to_string(&pipeline).unwrap() + &partner;
+    std::fs::write(&pipeline, text).unwrap();
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["articles"][0]["deliveries"][0]["attempts"], 2);
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1);
+    let id = report["articles"][0]["deliveries"][0]["id"].as_str().unwrap();
+    assert!(messages[0].contains(&format!("Message-ID: <{id}@newswire>")));
+}
