@@ -70,7 +70,7 @@ pub fn enable(path: &Path, partner: &str) -> Result<Outcome> {
 async fn resend(log: &Log, records: Vec<DeliveryRecord>, again: bool) -> Result<Outcome> {
     let templates = Arc::new(Templates::load(log.pipeline.templates.as_deref())?);
     let channels: Vec<PartnerChannel> = syndicate::channels(&log.pipeline, templates)?;
-    let deliverer = Deliverer::new(log.store.clone(), log.pipeline.delivery.clone());
+    let deliverer: Deliverer = newswire::pipeline::deliverer(&log.pipeline, log.store.clone())?;
     let mut outcome = Outcome::Success;
     for record in records {
         let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == record.partner) else {

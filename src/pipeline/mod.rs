@@ -55,6 +55,18 @@ pub enum RunError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// The deliverer of a pipeline, telling its staff when a partner is disabled.
+pub fn deliverer(pipeline: &Pipeline, store: Arc<dyn crate::store::Store>) -> Result<Deliverer, RunError> {
+    let deliverer = Deliverer::new(store, pipeline.delivery.clone());
+    match (&pipeline.delivery.staff_email, &pipeline.email) {
+        (Some(staff), Some(email)) => {
+            let mailer = syndicate::email::Mailer::new(email).map_err(syndicate::SetupError::Email)?;
+            Ok(deliverer.with_alerts(&pipeline.name, mailer, staff.clone()))
+        }
+        _ => Ok(deliverer),
+    }
+}
+
 /// An article after clean and detect: ready to translate, or already settled.
 enum Prepared {
     Ready(Box<Article>, ArticleReport),
@@ -83,7 +95,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let state = options.state.clone().unwrap_or_else(|| pipeline.state.clone());
     let store: Arc<dyn crate::store::Store> = Arc::new(SqliteStore::open(&state)?);
     let translator = Translator::from_pipeline(pipeline).with_memory(store.clone());
-    let deliverer = Arc::new(Deliverer::new(store, pipeline.delivery.clone()));
+    let deliverer = Arc::new(deliverer(pipeline, store)?);
     for err in translator.warm_up().await {
         eprintln!("warning: {err}: its pairs are unknown, so it is skipped");
     }

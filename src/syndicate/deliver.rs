@@ -6,6 +6,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use lettre::message::Mailbox;
+
+use super::email::Mailer;
 use super::{Channel, Copy};
 use crate::config::DeliveryConfig;
 use crate::store::{AttemptOutcome, DeliveryState, NewDelivery, Store, StoreError};
@@ -37,6 +40,9 @@ pub enum Outcome {
 pub struct Deliverer {
     store: Arc<dyn Store>,
     config: DeliveryConfig,
+    /// Where to tell the staff that a partner was disabled.
+    alerts: Option<(Mailer, Mailbox)>,
+    desk: String,
 }
 
 pub fn now_unix() -> i64 {
@@ -52,7 +58,34 @@ fn rfc3339(unix: i64) -> String {
 
 impl Deliverer {
     pub fn new(store: Arc<dyn Store>, config: DeliveryConfig) -> Self {
-        Deliverer { store, config }
+        Deliverer { store, config, alerts: None, desk: String::new() }
+    }
+
+    /// Tells `staff` by email when a partner is disabled.
+    pub fn with_alerts(mut self, desk: &str, mailer: Mailer, staff: Mailbox) -> Self {
+        self.alerts = Some((mailer, staff));
+        self.desk = desk.to_string();
+        self
+    }
+
+    /// Disables a partner and tells the staff: which partner, since when, the last error.
+    async fn disable(&self, partner: &str, reason: &str, last_error: &str) -> Result<(), StoreError> {
+        self.store.disable_partner(partner, reason)?;
+        tracing::warn!(%partner, %reason, "partner disabled");
+        if let Some((mailer, staff)) = &self.alerts {
+            let since = self.store.partner_disabled(partner)?.map(|(since, _)| rfc3339(since)).unwrap_or_default();
+            let body = format!(
+                "The {desk} desk stopped delivering to partner {partner}.\n\nDisabled since: {since}\nWhy: {reason}\nLast error: {last_error}\n\n\
+                 Nothing more is sent to {partner} until someone runs:\n    newswire enable PIPELINE {partner}\n\
+                 and then, to resend what failed meanwhile:\n    newswire recover PIPELINE --partner {partner} --since {since}\n",
+                desk = self.desk
+            );
+            let subject = format!("newswire: partner {partner} disabled");
+            if let Err(err) = mailer.send_text(staff, &subject, body, self.config.timeout).await {
+                tracing::warn!(%partner, error = %err, "the staff could not be told");
+            }
+        }
+        Ok(())
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -120,7 +153,7 @@ impl Deliverer {
             };
             if error.gone {
                 self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
-                self.store.disable_partner(&copy.partner, &error.message)?;
+                self.disable(&copy.partner, "the partner answered 410 Gone", &error.message).await?;
                 return Ok(Outcome::Failed { error: format!("{} (the partner is now disabled)", error.message) });
             }
             let planned = self.config.retry_schedule.get(attempt as usize - 1).copied();
@@ -130,7 +163,7 @@ impl Deliverer {
                 }
                 _ => {
                     self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
-                    self.disable_if_failing_too_long(&copy.partner)?;
+                    self.disable_if_failing_too_long(&copy.partner, &error.message).await?;
                     let after = if error.transient { format!(" after {attempt} attempts") } else { String::new() };
                     return Ok(Outcome::Failed { error: format!("{}{after}", error.message) });
                 }
@@ -138,7 +171,7 @@ impl Deliverer {
             let next = now_unix() + wait.as_secs_f64().ceil() as i64;
             let retrying = AttemptOutcome { next_attempt: Some(next), ..fail(DeliveryState::Retrying) };
             self.store.finish_attempt(&copy.delivery_id, attempt, &retrying)?;
-            if self.disable_if_failing_too_long(&copy.partner)? {
+            if self.disable_if_failing_too_long(&copy.partner, &error.message).await? {
                 return Ok(Outcome::Failed { error: format!("{} (the partner is now disabled)", error.message) });
             }
             if Instant::now() + wait > deadline {
@@ -150,14 +183,13 @@ impl Deliverer {
     }
 
     /// Disables a partner whose deliveries have only failed for `disable_after`.
-    fn disable_if_failing_too_long(&self, partner: &str) -> Result<bool, StoreError> {
+    async fn disable_if_failing_too_long(&self, partner: &str, last_error: &str) -> Result<bool, StoreError> {
         let Some(since) = self.store.failing_since(partner)? else { return Ok(false) };
         if now_unix() - since < self.config.disable_after.as_secs() as i64 {
             return Ok(false);
         }
         let reason = format!("every delivery has failed since {}", rfc3339(since));
-        self.store.disable_partner(partner, &reason)?;
-        tracing::warn!(%partner, %reason, "partner disabled");
+        self.disable(partner, &reason, last_error).await?;
         Ok(true)
     }
 }

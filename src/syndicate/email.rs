@@ -65,6 +65,33 @@ impl Mailer {
     }
 }
 
+impl Mailer {
+    /// A plain-text message to the desk's staff (a partner was disabled).
+    pub async fn send_text(
+        &self,
+        to: &Mailbox,
+        subject: &str,
+        body: String,
+        timeout: Duration,
+    ) -> Result<(), DeliveryError> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to.clone())
+            .subject(subject)
+            .body(body)
+            .map_err(|err| DeliveryError::permanent(format!("cannot build the message: {err}")))?;
+        match &self.transport {
+            Transport::File(file) => {
+                file.send(message).await.map(|_| ()).map_err(|err| DeliveryError::permanent(err.to_string()))
+            }
+            Transport::Smtp(smtp) => match tokio::time::timeout(timeout, smtp.send(message)).await {
+                Err(_) => Err(DeliveryError::transient("the SMTP server did not finish in time")),
+                Ok(result) => result.map(|_| ()).map_err(|err| classify(&err)),
+            },
+        }
+    }
+}
+
 fn percent_decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
         .next()

@@ -247,3 +247,51 @@ fn smtp_451_then_250() {
     let id = report["articles"][0]["deliveries"][0]["id"].as_str().unwrap();
     assert!(messages[0].contains(&format!("Message-ID: <{id}@newswire>")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_hear_when_a_partner_is_disabled_and_recover_resends() {
+    let smtp = SmtpServer::start(&[]);
+    let server = MockServer::start().await;
+    // Down for good at first: 503 on every attempt, so the partner fails for longer than disable_after.
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let delivery = "retry_schedule = [\"1s\", \"1s\"]\nmax_wait = \"10s\"\ndisable_after = \"1s\"\nstaff_email = \"alerts@desk.example\"";
+    let email = format!("[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n", smtp.port);
+    let pipeline = desk(dir.path(), &(email + &webhook_partner(&format!("{}/hook", server.uri()))), delivery);
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        report["articles"][0]["deliveries"][0]["error"].as_str().unwrap().contains("partner is now disabled"),
+        "{report:#}"
+    );
+    let alert =
+        smtp.messages().into_iter().find(|m| m.contains("To: alerts@desk.example")).expect("the staff were told");
+    assert!(alert.contains("Subject: newswire: partner hook disabled"), "{alert}");
+    assert!(alert.contains("503"), "the last error is in the alert: {alert}");
+
+    newswire().arg("enable").arg(&pipeline).arg("hook").assert().success();
+    newswire().arg("recover").arg(&pipeline).args(["--partner", "hook", "--since", "1h"]).assert().success();
+    let logged = log(&pipeline);
+    assert_eq!(logged[0]["state"], "delivered");
+    let ids = hook_ids(&server).await;
+    assert!(ids.len() >= 3 && ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+
+    // redeliver sends a delivered copy once more, under the same id.
+    let id = logged[0]["id"].as_str().unwrap().to_string();
+    newswire().arg("redeliver").arg(&pipeline).arg(&id).assert().success();
+    let after = hook_ids(&server).await;
+    assert_eq!(after.len(), ids.len() + 1);
+    assert_eq!(after.last().unwrap(), &id);
+}

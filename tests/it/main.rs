@@ -4,6 +4,7 @@
 mod backends;
 mod bad_input;
 mod commands;
+mod crash;
 mod delivery;
 mod detect;
 mod run;

@@ -1,0 +1,97 @@
+//! A crash in the middle of a batch: `kill -9` while 200 articles go to three partners, then a
+//! second run. Every (article, language, partner) arrives, no delivery id is missing, and a copy
+//! received twice carries the same id both times.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+const ARTICLES: usize = 200;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_mid_batch_then_rerun_loses_nothing() {
+    let server = MockServer::start().await;
+    for hook in ["/a", "/b"] {
+        Mock::given(method("POST"))
+            .and(path(hook))
+            .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_millis(30)))
+            .mount(&server)
+            .await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let template = std::fs::read_to_string(examples_dir().join("es-valencia-port.html")).unwrap();
+    for i in 0..ARTICLES {
+        let page = template
+            .replace(
+                "https://levante.example/economia/puerto-record",
+                &format!("https://levante.example/economia/nota-{i}"),
+            )
+            .replace("bate su récord", &format!("bate su récord número {i}"));
+        std::fs::write(pages.join(format!("nota-{i:03}.html")), page).unwrap();
+    }
+    let archive = dir.path().join("archive");
+    let text = format!(
+        "name = \"crash-desk\"\nstate = \"{state}\"\n[source]\npaths = [\"{pages}\"]\n[detect]\nlanguages = [\"es\", \"en\"]\n\
+         [[partners]]\nname = \"a\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{uri}/a\"\nsecret = \"{WEBHOOK_SECRET}\"\n\
+         [[partners]]\nname = \"b\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{uri}/b\"\nsecret = \"{WEBHOOK_SECRET}\"\n\
+         [[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"es\"]\npath = \"{archive}\"\n",
+        state = dir.path().join("state.sqlite").display(),
+        pages = pages.display(),
+        uri = server.uri(),
+        archive = archive.display()
+    );
+    let pipeline = write_pipeline(dir.path(), &text);
+
+    let binary = assert_cmd::cargo::cargo_bin("newswire");
+    let mut child = std::process::Command::new(&binary)
+        .arg("run")
+        .arg(&pipeline)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let seen = server.received_requests().await.map_or(0, |r| r.len());
+        if seen >= 60 || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let before_rerun = server.received_requests().await.unwrap().len();
+    assert!(before_rerun < 2 * ARTICLES, "the kill came too late to test anything ({before_rerun} requests)");
+
+    let output = newswire().arg("run").arg(&pipeline).arg("--json").timeout(Duration::from_secs(120)).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // Every copy reached each webhook partner; repeats only under the same id.
+    let requests = server.received_requests().await.unwrap();
+    let mut ids_by_copy: HashMap<(String, String), HashSet<String>> = HashMap::new();
+    for request in &requests {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let headline = body["headlines"][0]["value"].as_str().unwrap().to_string();
+        let id = request.headers.get("webhook-id").unwrap().to_str().unwrap().to_string();
+        ids_by_copy.entry((request.url.path().to_string(), headline)).or_default().insert(id);
+    }
+    assert_eq!(ids_by_copy.len(), 2 * ARTICLES, "every article reached both webhook partners");
+    for (copy, ids) in &ids_by_copy {
+        assert_eq!(ids.len(), 1, "{copy:?} arrived under several ids: {ids:?}");
+    }
+    let duplicates = requests.len() - 2 * ARTICLES;
+    assert!(duplicates <= 2 * 8, "only copies in flight at the kill are sent twice ({duplicates})");
+    assert_eq!(files_under(&archive).len(), ARTICLES);
+
+    // The log agrees: every delivery delivered, none missing.
+    let log = newswire().arg("deliveries").arg(&pipeline).arg("--json").output().unwrap();
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&log.stdout).unwrap();
+    assert_eq!(log.len(), 3 * ARTICLES);
+    assert!(log.iter().all(|d| d["state"] == "delivered"), "{:?}", log.iter().find(|d| d["state"] != "delivered"));
+}
