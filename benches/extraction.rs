@@ -85,6 +85,7 @@ fn scrapinghub(dir: &Path) {
     ids.sort();
     let (texts, elapsed) = extract_all(dir, &ids);
     let (mut precisions, mut recalls) = (Vec::new(), Vec::new());
+    let show = std::env::var("NEWSWIRE_BENCH_SHOW").is_ok();
     for id in &ids {
         let expected = shingles(truth[id]["articleBody"].as_str().unwrap_or(""));
         let got = shingles(&texts[id]);
@@ -95,6 +96,13 @@ fn scrapinghub(dir: &Path) {
             precisions.push(1.0);
             recalls.push(1.0);
             continue;
+        }
+        if show {
+            let p = tp as f64 / (tp + fp).max(1) as f64;
+            let r = tp as f64 / (tp + fn_).max(1) as f64;
+            if p < 0.8 || r < 0.8 {
+                println!("  {id} precision {p:.2} recall {r:.2} ({} vs {} shingles)", tp + fp, tp + fn_);
+            }
         }
         if tp + fp > 0 {
             precisions.push(tp as f64 / (tp + fp) as f64);

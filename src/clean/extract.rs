@@ -68,6 +68,17 @@ fn is_heading(name: &LocalName) -> Option<u8> {
     })
 }
 
+/// Hidden from readers: `hidden`, `aria-hidden`, `display:none`.
+fn is_hidden(dom: &Dom, i: usize) -> bool {
+    if dom.attr(i, local_name!("hidden")).is_some() || dom.attr(i, local_name!("aria-hidden")) == Some("true") {
+        return true;
+    }
+    dom.attr(i, local_name!("style")).is_some_and(|style| {
+        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        style.contains("display:none") || style.contains("visibility:hidden")
+    })
+}
+
 /// Elements whose whole subtree is page chrome.
 fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
     match *name {
@@ -85,7 +96,7 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
         local_name!("html") | local_name!("body") | local_name!("article") | local_name!("main") => return false,
         _ => {}
     }
-    if dom.attr(i, local_name!("hidden")).is_some() || dom.attr(i, local_name!("aria-hidden")) == Some("true") {
+    if is_hidden(dom, i) {
         return true;
     }
     if let Some(role) = dom.attr(i, local_name!("role")) {
@@ -104,12 +115,6 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
             return true;
         }
     }
-    if let Some(style) = dom.attr(i, local_name!("style")) {
-        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
-        if style.contains("display:none") || style.contains("visibility:hidden") {
-            return true;
-        }
-    }
     let class = dom.attr(i, local_name!("class")).unwrap_or("");
     let id = dom.attr(i, local_name!("id")).unwrap_or("");
     (!class.is_empty() || !id.is_empty()) && boilerplate::is_chrome(&format!("{class} {id}"))
@@ -118,10 +123,27 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
 impl<'a> Page<'a> {
     fn measure(dom: &'a Dom, base: Option<&'a Url>) -> Self {
         let n = dom.nodes.len();
+        // Text per subtree before anything is removed: an element holding most of the page's
+        // text is the page's content, whatever its class says ("widget Blog", "non-ad-column").
+        let mut raw = vec![0usize; n];
+        for i in (1..n).rev() {
+            if let Data::Text(text) = &dom.nodes[i].data {
+                raw[i] = text.split_whitespace().map(|w| w.chars().count() + 1).sum();
+            }
+            raw[dom.nodes[i].parent] += raw[i];
+        }
+        let most_of_the_page = raw[ROOT] * 2 / 5;
         let mut removed = vec![false; n];
+        let trace = tracing::enabled!(tracing::Level::TRACE);
         for i in 1..n {
             let parent = dom.nodes[i].parent;
-            removed[i] = removed[parent] || dom.name(i).is_some_and(|name| is_chrome_element(dom, i, name));
+            removed[i] = removed[parent]
+                || dom.name(i).is_some_and(|name| is_chrome_element(dom, i, name) && (raw[i] < most_of_the_page || is_hidden(dom, i)));
+            if trace && removed[i] && !removed[parent] && raw[i] > 300 {
+                let class = dom.attr(i, local_name!("class")).unwrap_or("");
+                let id = dom.attr(i, local_name!("id")).unwrap_or("");
+                tracing::trace!(element = ?dom.name(i), class, id, chars = raw[i], "chrome removed");
+            }
         }
         let mut chars = vec![0usize; n];
         let mut link_chars = vec![0usize; n];
