@@ -130,7 +130,10 @@ fn trafilatura(dir: &Path) {
             if text.contains(&normalise(snippet)) {
                 tp += 1
             } else {
-                fn_ += 1
+                fn_ += 1;
+                if std::env::var("NEWSWIRE_BENCH_SHOW").is_ok() {
+                    println!("  missed {id} ({} chars out): {:?}", text.len(), snippet.chars().take(90).collect::<String>());
+                }
             }
         }
         for snippet in truth[id]["without"].as_array().into_iter().flatten().filter_map(Value::as_str) {

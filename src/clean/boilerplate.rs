@@ -117,20 +117,46 @@ pub fn class_weight(class_and_id: &str) -> i32 {
 }
 
 /// Whether the class/id marks chrome and nothing that looks like the article.
-pub fn is_chrome(class_and_id: &str) -> bool {
-    let mut chrome = false;
+#[cfg(test)]
+fn is_chrome(class_and_id: &str) -> bool {
+    chrome_strength(class_and_id).is_some()
+}
+
+/// Words that mark chrome whatever the element holds.
+const STRONG_CHROME: &[&str] = &[
+    "comment", "comments", "disqus", "cookie", "cookies", "consent", "gdpr", "newsletter", "share", "sharing", "sharebar",
+    "social", "related", "recommended", "recommendations", "outbrain", "taboola", "paywall", "breadcrumb", "breadcrumbs",
+    "byline", "dateline",
+];
+
+/// How a class/id marks chrome: `Some(true)` for words that always mean chrome (share bars,
+/// cookie boxes, comments), `Some(false)` for words that usually do (widget, sidebar, ad), `None`
+/// when it does not. A word after "has", "no", "non", "with" describes its element instead of
+/// naming it ("has-ads", "no-sidebar", "non-ad-column").
+pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
+    let mut found: Option<bool> = None;
+    let mut modifier = false;
     for word in words(class_and_id) {
         if BODY_WORDS.contains(&word.as_str()) {
-            return false;
+            return None;
         }
-        chrome |= CHROME_WORDS.contains(&word.as_str())
+        let skip = modifier;
+        modifier = matches!(word.as_str(), "has" | "no" | "non" | "with" | "without" | "hide" | "show");
+        if skip {
+            continue;
+        }
+        let chrome = CHROME_WORDS.contains(&word.as_str())
             || word.starts_with("advert")
             || word.starts_with("sharing")
             || word.starts_with("social")
             || word.starts_with("cookie")
             || word.starts_with("newsletter");
+        if chrome {
+            let strong = STRONG_CHROME.contains(&word.as_str()) || word.starts_with("cookie") || word.starts_with("newsletter");
+            found = Some(found.unwrap_or(false) || strong);
+        }
     }
-    chrome
+    found
 }
 
 /// Short lines that are chrome, in the languages newsrooms use. Compared lowercase, without
@@ -257,6 +283,11 @@ pub fn is_chrome_line(text: &str) -> bool {
     if CHROME_LINES.contains(&line.as_str()) {
         return true;
     }
+    // Credit lines: "Photo: Jane Doe, AP", "Фото: ТАСС".
+    let credit = ["photo:", "photo by", "foto:", "фото:", "image:", "picture:", "credit:", "source:", "imagen:", "bild:"];
+    if credit.iter().any(|c| line.starts_with(c)) && line.split_whitespace().count() <= 8 {
+        return true;
+    }
     // "Facebook Twitter LinkedIn": a line made only of social network names.
     let words: Vec<&str> =
         line.split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/').filter(|w| !w.is_empty()).collect();
@@ -276,6 +307,10 @@ mod tests {
         assert!(!is_chrome("header-lead"));
         assert!(is_chrome("article-meta"));
         assert!(is_chrome("article-share"));
+        assert!(!is_chrome("o-section o-section--has-ads"));
+        assert!(!is_chrome("non-ad-column"));
+        assert_eq!(chrome_strength("widget"), Some(false));
+        assert_eq!(chrome_strength("share-tools widget"), Some(true));
         assert!(class_weight("story-body") > 0);
         assert!(class_weight("related-links") < 0);
     }

@@ -80,7 +80,7 @@ fn is_hidden(dom: &Dom, i: usize) -> bool {
 }
 
 /// Elements whose whole subtree is page chrome.
-fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
+fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName, prose: &[usize]) -> bool {
     match *name {
         local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("head") => return true,
         local_name!("header") => {
@@ -115,9 +115,24 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName) -> bool {
             return true;
         }
     }
+    match class_chrome(dom, i) {
+        Some(true) => true,
+        Some(false) => prose[i] < WEAK_CHROME_MAX_PROSE,
+        None => false,
+    }
+}
+
+/// Prose (characters in link-free paragraphs) above which a weak chrome word ("widget",
+/// "sidebar") no longer removes an element: chrome does not run to several paragraphs.
+const WEAK_CHROME_MAX_PROSE: usize = 400;
+
+fn class_chrome(dom: &Dom, i: usize) -> Option<bool> {
     let class = dom.attr(i, local_name!("class")).unwrap_or("");
     let id = dom.attr(i, local_name!("id")).unwrap_or("");
-    (!class.is_empty() || !id.is_empty()) && boilerplate::is_chrome(&format!("{class} {id}"))
+    if class.is_empty() && id.is_empty() {
+        return None;
+    }
+    boilerplate::chrome_strength(&format!("{class} {id}"))
 }
 
 impl<'a> Page<'a> {
@@ -126,11 +141,21 @@ impl<'a> Page<'a> {
         // Text per subtree before anything is removed: an element holding most of the page's
         // text is the page's content, whatever its class says ("widget Blog", "non-ad-column").
         let mut raw = vec![0usize; n];
+        let mut raw_links = vec![0usize; n];
+        let mut prose = vec![0usize; n];
         for i in (1..n).rev() {
-            if let Data::Text(text) = &dom.nodes[i].data {
-                raw[i] = text.split_whitespace().map(|w| w.chars().count() + 1).sum();
+            match &dom.nodes[i].data {
+                Data::Text(text) => raw[i] = text.split_whitespace().map(|w| w.chars().count() + 1).sum(),
+                Data::Element { name, .. } if *name == local_name!("a") => raw_links[i] = raw[i],
+                Data::Element { name, .. } if *name == local_name!("p") && raw[i] >= 80 && raw_links[i] * 10 < raw[i] => {
+                    prose[i] = raw[i];
+                }
+                _ => {}
             }
-            raw[dom.nodes[i].parent] += raw[i];
+            let parent = dom.nodes[i].parent;
+            raw[parent] += raw[i];
+            raw_links[parent] += raw_links[i];
+            prose[parent] += prose[i];
         }
         let most_of_the_page = raw[ROOT] * 2 / 5;
         let mut removed = vec![false; n];
@@ -138,7 +163,9 @@ impl<'a> Page<'a> {
         for i in 1..n {
             let parent = dom.nodes[i].parent;
             removed[i] = removed[parent]
-                || dom.name(i).is_some_and(|name| is_chrome_element(dom, i, name) && (raw[i] < most_of_the_page || is_hidden(dom, i)));
+                || dom.name(i).is_some_and(|name| {
+                    is_chrome_element(dom, i, name, &prose) && (raw[i] < most_of_the_page || is_hidden(dom, i))
+                });
             if trace && removed[i] && !removed[parent] && raw[i] > 300 {
                 let class = dom.attr(i, local_name!("class")).unwrap_or("");
                 let id = dom.attr(i, local_name!("id")).unwrap_or("");

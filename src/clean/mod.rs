@@ -132,7 +132,7 @@ pub struct Rendered {
 
 pub fn render(article: &Article) -> Rendered {
     let html = render::to_html(&article.blocks);
-    let text = render::to_text(&html);
+    let text = render::to_prose(&article.blocks);
     let markdown = render::to_markdown(&article.blocks);
     Rendered { html, text, markdown }
 }

@@ -110,6 +110,13 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// The blocks as plain prose: the story's text without images and captions.
+pub fn to_prose(blocks: &[Block]) -> String {
+    let prose: Vec<Block> =
+        blocks.iter().filter(|b| !matches!(b.kind, BlockKind::Image | BlockKind::Caption)).cloned().collect();
+    to_text(&to_html(&prose))
+}
+
 /// The HTML as plain prose: paragraphs separated by one blank line, no wrapping, no markup.
 pub fn to_text(html: &str) -> String {
     // Links become their text: URLs belong in the HTML and Markdown, not in prose.

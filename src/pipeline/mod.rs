@@ -313,7 +313,7 @@ pub(crate) fn partner_languages(partner: &Partner, translations: &[Translation])
 
 pub fn make_copy(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str, id: String) -> Copy {
     let html = crate::clean::render::to_html(&translation.blocks);
-    let text = crate::clean::render::to_text(&html);
+    let text = crate::clean::render::to_prose(&translation.blocks);
     Copy {
         delivery_id: id,
         partner: partner.name.clone(),
