@@ -38,7 +38,9 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
         page.collect(part, &mut blocks, &mut inline, 0);
         inline.flush(&mut blocks);
     }
+    let collected = blocks.len();
     let blocks = filter_blocks(blocks);
+    tracing::trace!(container = ?dom.name(container), class = dom.attr(container, local_name!("class")), collected, kept = blocks.len(), "extracted");
     if blocks.iter().all(|b| b.kind == BlockKind::Image) {
         return None;
     }

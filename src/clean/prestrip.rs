@@ -14,7 +14,8 @@ pub const MAX_DEPTH: usize = 200;
 /// How far down the open-element stack an end tag looks for its start tag.
 const END_TAG_SEARCH: usize = 48;
 
-/// Elements dropped with everything inside them.
+/// Elements dropped with everything inside them. Only elements whose end tag is never left out
+/// in practice: a dropped element left open would swallow the rest of the page.
 fn is_dropped(name: &LocalName) -> bool {
     matches!(
         *name,
@@ -26,15 +27,26 @@ fn is_dropped(name: &LocalName) -> bool {
             | local_name!("template")
             | local_name!("iframe")
             | local_name!("object")
-            | local_name!("embed")
-            | local_name!("canvas")
             | local_name!("select")
             | local_name!("textarea")
-            | local_name!("button")
-            | local_name!("dialog")
-            | local_name!("map")
+    )
+}
+
+/// Elements whose tags are dropped but whose content stays (media fallbacks, controls): their end
+/// tag is often missing, or swallowed by a broken start tag.
+fn is_unwrapped(name: &LocalName) -> bool {
+    matches!(
+        *name,
+        local_name!("video")
             | local_name!("audio")
-            | local_name!("video")
+            | local_name!("canvas")
+            | local_name!("map")
+            | local_name!("dialog")
+            | local_name!("button")
+            | local_name!("embed")
+            | local_name!("source")
+            | local_name!("track")
+            | local_name!("picture")
     )
 }
 
@@ -130,6 +142,9 @@ impl Sink {
     }
 
     fn tag(&mut self, tag: Tag) -> TokenSinkResult<()> {
+        if self.dropping.is_none() && is_unwrapped(&tag.name) {
+            return TokenSinkResult::Continue;
+        }
         if let Some((name, depth)) = &mut self.dropping {
             if *name == tag.name && !tag.self_closing {
                 match tag.kind {
@@ -172,11 +187,9 @@ impl Sink {
             self.dropping = Some((name.clone(), 1));
             return match name {
                 local_name!("script") => TokenSinkResult::RawData(RawKind::ScriptData),
-                local_name!("style")
-                | local_name!("noscript")
-                | local_name!("iframe")
-                | local_name!("embed")
-                | local_name!("xmp") => TokenSinkResult::RawData(RawKind::Rawtext),
+                local_name!("style") | local_name!("noscript") | local_name!("iframe") => {
+                    TokenSinkResult::RawData(RawKind::Rawtext)
+                }
                 local_name!("textarea") => TokenSinkResult::RawData(RawKind::Rcdata),
                 _ => TokenSinkResult::Continue,
             };
@@ -305,6 +318,14 @@ mod tests {
         assert!(!stripped.html.contains("no</text>"));
         assert!(stripped.html.contains("<p>Text &amp; more</p>"));
         assert_eq!(stripped.json_ld, [r#"{"headline": "H"}"#]);
+    }
+
+    #[test]
+    fn an_unclosed_media_element_does_not_swallow_the_page() {
+        let page = "<div><video src=\"v.mp4\" data-x=\"1\" </video></div><p>The story goes on.</p><audio><p>Still here.</p>";
+        let stripped = strip(page);
+        assert!(stripped.html.contains("The story goes on."), "{}", stripped.html);
+        assert!(stripped.html.contains("Still here."), "{}", stripped.html);
     }
 
     #[test]
