@@ -132,7 +132,11 @@ fn trafilatura(dir: &Path) {
             } else {
                 fn_ += 1;
                 if std::env::var("NEWSWIRE_BENCH_SHOW").is_ok() {
-                    println!("  missed {id} ({} chars out): {:?}", text.len(), snippet.chars().take(90).collect::<String>());
+                    println!(
+                        "  missed {id} ({} chars out): {:?}",
+                        text.len(),
+                        snippet.chars().take(90).collect::<String>()
+                    );
                 }
             }
         }

@@ -124,9 +124,28 @@ fn is_chrome(class_and_id: &str) -> bool {
 
 /// Words that mark chrome whatever the element holds.
 const STRONG_CHROME: &[&str] = &[
-    "comment", "comments", "disqus", "cookie", "cookies", "consent", "gdpr", "newsletter", "share", "sharing", "sharebar",
-    "social", "related", "recommended", "recommendations", "outbrain", "taboola", "paywall", "breadcrumb", "breadcrumbs",
-    "byline", "dateline",
+    "comment",
+    "comments",
+    "disqus",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "newsletter",
+    "share",
+    "sharing",
+    "sharebar",
+    "social",
+    "related",
+    "recommended",
+    "recommendations",
+    "outbrain",
+    "taboola",
+    "paywall",
+    "breadcrumb",
+    "breadcrumbs",
+    "byline",
+    "dateline",
 ];
 
 /// How a class/id marks chrome: `Some(true)` for words that always mean chrome (share bars,
@@ -152,7 +171,8 @@ pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
             || word.starts_with("cookie")
             || word.starts_with("newsletter");
         if chrome {
-            let strong = STRONG_CHROME.contains(&word.as_str()) || word.starts_with("cookie") || word.starts_with("newsletter");
+            let strong =
+                STRONG_CHROME.contains(&word.as_str()) || word.starts_with("cookie") || word.starts_with("newsletter");
             found = Some(found.unwrap_or(false) || strong);
         }
     }
@@ -284,7 +304,8 @@ pub fn is_chrome_line(text: &str) -> bool {
         return true;
     }
     // Credit lines: "Photo: Jane Doe, AP", "Фото: ТАСС".
-    let credit = ["photo:", "photo by", "foto:", "фото:", "image:", "picture:", "credit:", "source:", "imagen:", "bild:"];
+    let credit =
+        ["photo:", "photo by", "foto:", "фото:", "image:", "picture:", "credit:", "source:", "imagen:", "bild:"];
     if credit.iter().any(|c| line.starts_with(c)) && line.split_whitespace().count() <= 8 {
         return true;
     }

@@ -149,7 +149,9 @@ impl<'a> Page<'a> {
             match &dom.nodes[i].data {
                 Data::Text(text) => raw[i] = text.split_whitespace().map(|w| w.chars().count() + 1).sum(),
                 Data::Element { name, .. } if *name == local_name!("a") => raw_links[i] = raw[i],
-                Data::Element { name, .. } if *name == local_name!("p") && raw[i] >= 80 && raw_links[i] * 10 < raw[i] => {
+                Data::Element { name, .. }
+                    if *name == local_name!("p") && raw[i] >= 80 && raw_links[i] * 10 < raw[i] =>
+                {
                     prose[i] = raw[i];
                 }
                 _ => {}

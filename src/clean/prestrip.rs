@@ -322,7 +322,8 @@ mod tests {
 
     #[test]
     fn an_unclosed_media_element_does_not_swallow_the_page() {
-        let page = "<div><video src=\"v.mp4\" data-x=\"1\" </video></div><p>The story goes on.</p><audio><p>Still here.</p>";
+        let page =
+            "<div><video src=\"v.mp4\" data-x=\"1\" </video></div><p>The story goes on.</p><audio><p>Still here.</p>";
         let stripped = strip(page);
         assert!(stripped.html.contains("The story goes on."), "{}", stripped.html);
         assert!(stripped.html.contains("Still here."), "{}", stripped.html);

@@ -9,4 +9,5 @@ mod delivery;
 mod detect;
 mod run;
 mod support;
+mod syndication;
 mod translate;

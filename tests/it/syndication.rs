@@ -1,0 +1,158 @@
+//! What partners receive: ninjs 2.2 items that validate against the official schema, signatures
+//! a partner can check with `newswire verify-webhook`, and nothing hostile in the HTML.
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer};
+
+use crate::support::*;
+
+fn schema() -> Option<std::path::PathBuf> {
+    let schema = project_dir().join("../shared/schemas/ninjs-schema_2.2.json");
+    schema.is_file().then_some(schema)
+}
+
+/// Runs the hostile fixture and the Russian example through a webhook partner; returns the requests.
+async fn deliver_to_hook() -> (MockServer, Vec<wiremock::Request>) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/hook")).respond_with(VerifyingReceiver::default()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "name = \"ninjs-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"en\", \"ru\", \"uk\"]\n[[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"*\", \"uk\"]\nurl = \"{}/hook\"\nsecret = \"{WEBHOOK_SECRET}\"\n",
+        dir.path().join("state.sqlite").display(),
+        server.uri()
+    );
+    let pipeline = write_pipeline(dir.path(), &text);
+    let output = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(fixture("hostile.html"))
+        .arg("--input")
+        .arg(examples_dir().join("ru-vilnius-library.html"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let requests = server.received_requests().await.unwrap();
+    (server, requests)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_items_validate_against_ninjs_2_2() {
+    let (_server, requests) = deliver_to_hook().await;
+    assert!(requests.len() >= 3, "{} requests", requests.len());
+    let Some(schema) = schema() else {
+        eprintln!("ninjs schema not found beside the project: validation skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (i, request) in requests.iter().enumerate() {
+        let file = dir.path().join(format!("item-{i}.json"));
+        std::fs::write(&file, &request.body).unwrap();
+        files.push(file);
+    }
+    let output = std::process::Command::new("/usr/bin/python3")
+        .arg(project_dir().join("tests/it/support/validate_ninjs.py"))
+        .arg(&schema)
+        .args(&files)
+        .output()
+        .expect("python3 with jsonschema (make test installs it)");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let item: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert!(item.get("headline").is_none() && item.get("body_html").is_none(), "no ninjs 1.x names");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_content_never_reaches_the_payload_html() {
+    let (_server, requests) = deliver_to_hook().await;
+    for request in &requests {
+        let item: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        for body in item["bodies"].as_array().unwrap() {
+            let value = body["value"].as_str().unwrap().to_lowercase();
+            for bad in ["<script", "javascript:", "onerror", "onclick", "data:text", "<iframe", "<style"] {
+                assert!(!value.contains(bad), "{bad} in {value}");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn partners_can_verify_signatures_with_the_cli() {
+    let (_server, requests) = deliver_to_hook().await;
+    let request = &requests[0];
+    let header = |name: &str| request.headers.get(name).unwrap().to_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, &request.body).unwrap();
+    let verify = |secret: &str, body_file: &std::path::Path| {
+        newswire()
+            .args([
+                "verify-webhook",
+                "--secret",
+                secret,
+                "--id",
+                &header("webhook-id"),
+                "--timestamp",
+                &header("webhook-timestamp"),
+            ])
+            .args(["--signature", &header("webhook-signature"), "--body"])
+            .arg(body_file)
+            .output()
+            .unwrap()
+    };
+    let good = verify(WEBHOOK_SECRET, &body);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stdout));
+    assert!(String::from_utf8_lossy(&good.stdout).starts_with("valid"));
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(&tampered, String::from_utf8_lossy(&request.body).replace("\"usable\"", "\"canceled\"")).unwrap();
+    let bad = verify(WEBHOOK_SECRET, &tampered);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("no signature matches"));
+    let wrong_key = verify("whsec_dGhpcyBpcyBhbm90aGVyIHNlY3JldCBrZXk=", &body);
+    assert_eq!(wrong_key.status.code(), Some(1));
+}
+
+fn sample_copy() -> newswire::syndicate::Copy {
+    use newswire::model::{Article, Block, BlockKind};
+    let article = Article {
+        id: "https://bep.example/city/harbour-ferry-returns".into(),
+        content_hash: "0123456789abcdef".into(),
+        version: 1,
+        title: "Harbour ferry service returns".into(),
+        byline: Some("Laura Pettersen".into()),
+        published: Some("2026-11-20T08:30:00Z".into()),
+        section: Some("City".into()),
+        canonical_url: Some("https://bep.example/city/harbour-ferry-returns".into()),
+        language: Some("en".into()),
+        blocks: vec![Block::new(BlockKind::Paragraph, "The ferry returns on Monday.")],
+        ..Article::default()
+    };
+    newswire::syndicate::Copy {
+        delivery_id: "msg_0123456789abcdef0123456789abcdef".into(),
+        partner: "el-correo".into(),
+        desk: "baltic-desk".into(),
+        article: std::sync::Arc::new(article),
+        language: "es".into(),
+        backend: Some("apertium".into()),
+        title: "El servicio de ferri <vuelve> & sigue".into(),
+        html: "<p>El ferri vuelve el lunes.</p>\n".into(),
+        text: "El ferri vuelve el lunes.".into(),
+    }
+}
+
+#[test]
+fn rendered_templates_and_items_match_their_snapshots() {
+    let templates = newswire::syndicate::render::Templates::load(None).unwrap();
+    let copy = sample_copy();
+    for name in ["email/subject.j2", "email/text.j2", "email/html.j2", "directory/article.html.j2"] {
+        let rendered = templates.render(name, &copy).unwrap();
+        insta::assert_snapshot!(name.replace('/', "__"), rendered);
+    }
+    let item = newswire::syndicate::ninjs::item(&copy, "2026-11-25T10:00:00Z");
+    insta::assert_json_snapshot!("ninjs_item", item);
+}
