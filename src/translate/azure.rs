@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{parse_json, usual_verdict, HttpBackend, Verdict};
-use super::saas::RequestLimits;
+use super::saas::{code_with_chinese, RequestLimits};
 use super::{Backend, TranslateError};
 use crate::config::Secret;
 
@@ -42,14 +42,6 @@ impl Azure {
     }
 }
 
-fn code(lang: &str) -> &str {
-    if lang == "zh" {
-        "zh-Hans"
-    } else {
-        lang
-    }
-}
-
 #[async_trait::async_trait]
 impl Backend for Azure {
     fn name(&self) -> &str {
@@ -73,8 +65,8 @@ impl Backend for Azure {
         endpoint
             .query_pairs_mut()
             .append_pair("api-version", "3.0")
-            .append_pair("from", code(from))
-            .append_pair("to", code(to))
+            .append_pair("from", code_with_chinese(from, "zh-Hans"))
+            .append_pair("to", code_with_chinese(to, "zh-Hans"))
             .append_pair("textType", "html");
         let body: Vec<serde_json::Value> = segments.iter().map(|s| json!({"Text": s})).collect();
         let answer = self

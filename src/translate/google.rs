@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{parse_json, usual_verdict, HttpBackend, Verdict};
-use super::saas::RequestLimits;
+use super::saas::{code_with_chinese, RequestLimits};
 use super::{Backend, TranslateError};
 use crate::config::Secret;
 
@@ -41,14 +41,6 @@ impl Google {
     }
 }
 
-fn code(lang: &str) -> &str {
-    if lang == "zh" {
-        "zh-CN"
-    } else {
-        lang
-    }
-}
-
 #[async_trait::async_trait]
 impl Backend for Google {
     fn name(&self) -> &str {
@@ -66,7 +58,7 @@ impl Backend for Google {
     async fn translate(&self, from: &str, to: &str, segments: &[String]) -> Result<Vec<String>, TranslateError> {
         let mut endpoint = self.url.join("language/translate/v2").expect("a relative path joins");
         endpoint.query_pairs_mut().append_pair("key", self.api_key.expose());
-        let body = json!({"q": segments, "source": code(from), "target": code(to), "format": "html"});
+        let body = json!({"q": segments, "source": code_with_chinese(from, "zh-CN"), "target": code_with_chinese(to, "zh-CN"), "format": "html"});
         let answer =
             self.http.send(|client| client.post(endpoint.clone()).json(&body), verdict).await.map_err(|err| {
                 // The URL carries the key: never let it reach a message.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{parse_json, usual_verdict, HttpBackend};
-use super::saas::{reescape, RequestLimits};
+use super::saas::{code_with_chinese, reescape, RequestLimits};
 use super::{Backend, TranslateError};
 use crate::config::Secret;
 
@@ -30,15 +30,6 @@ impl LibreTranslate {
     }
 }
 
-/// LibreTranslate's codes are ISO 639-1, but Chinese is `zh-Hans`.
-fn code(lang: &str) -> &str {
-    if lang == "zh" {
-        "zh-Hans"
-    } else {
-        lang
-    }
-}
-
 #[async_trait::async_trait]
 impl Backend for LibreTranslate {
     fn name(&self) -> &str {
@@ -55,7 +46,7 @@ impl Backend for LibreTranslate {
 
     async fn translate(&self, from: &str, to: &str, segments: &[String]) -> Result<Vec<String>, TranslateError> {
         let endpoint = self.url.join("translate").expect("a relative path joins");
-        let mut body = json!({"q": segments, "source": code(from), "target": code(to), "format": "html"});
+        let mut body = json!({"q": segments, "source": code_with_chinese(from, "zh-Hans"), "target": code_with_chinese(to, "zh-Hans"), "format": "html"});
         if let Some(key) = &self.api_key {
             body["api_key"] = json!(key.expose());
         }

@@ -38,6 +38,15 @@ impl std::fmt::Display for Billing {
     }
 }
 
+/// A service's code for one of our languages: ISO 639-1, but Chinese as the service spells it.
+pub fn code_with_chinese<'a>(lang: &'a str, chinese: &'static str) -> &'a str {
+    if lang == "zh" {
+        chinese
+    } else {
+        lang
+    }
+}
+
 /// Every pair between two different languages of a list.
 pub fn pairs_among(codes: &[String]) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
