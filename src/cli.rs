@@ -98,6 +98,8 @@ pub enum Command {
         #[arg(long)]
         since: String,
     },
+    /// Withdraw an article: everyone who received it gets a kill (ninjs pubstatus canceled).
+    Kill { pipeline: PathBuf, article_id: String },
     /// Re-enable a partner that was disabled.
     Enable { pipeline: PathBuf, partner: String },
     /// Check a webhook request's Standard Webhooks signature, as a partner would.

@@ -41,6 +41,7 @@ pub async fn dispatch(command: Command) -> Result<Outcome> {
         Command::Redeliver { pipeline, delivery_id } => crate::deliveries::redeliver(&pipeline, &delivery_id).await,
         Command::Recover { pipeline, partner, since } => crate::deliveries::recover(&pipeline, &partner, &since).await,
         Command::Enable { pipeline, partner } => crate::deliveries::enable(&pipeline, &partner),
+        Command::Kill { pipeline, article_id } => crate::deliveries::kill(&pipeline, &article_id).await,
         Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
             verify_webhook(&secret, &id, timestamp, &signature, body.as_deref())
         }

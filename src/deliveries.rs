@@ -66,25 +66,79 @@ pub fn enable(path: &Path, partner: &str) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The notice that replaces a killed story's text.
+const KILL_NOTICE: &str = "This story has been withdrawn. Do not publish it; remove it if it was published.";
+
+pub async fn kill(path: &Path, article: &str) -> Result<Outcome> {
+    let Some(log) = open(path)? else { return Ok(Outcome::Unusable) };
+    let delivered: Vec<DeliveryRecord> = log
+        .store
+        .deliveries(None, Some(DeliveryState::Delivered))?
+        .into_iter()
+        .filter(|d| d.article == article)
+        .collect();
+    log.store.kill_article(article)?;
+    // The newest version each partner has, per language.
+    let mut latest: Vec<(u32, DeliveryRecord)> = Vec::new();
+    for record in delivered {
+        let version = log.store.article_version(&record.article, &record.version)?;
+        match latest.iter_mut().find(|(_, r)| r.partner == record.partner && r.language == record.language) {
+            Some(entry) if entry.0 < version => *entry = (version, record),
+            Some(_) => {}
+            None => latest.push((version, record)),
+        }
+    }
+    if latest.is_empty() {
+        println!("{article} is killed: no partner had received it, nothing to send");
+        return Ok(Outcome::Success);
+    }
+    let mut kills = Vec::new();
+    for (_, record) in latest {
+        let Some(Ok(mut copy)) = log.store.copy_of(&record.id)?.map(|c| serde_json::from_str::<Copy>(&c)) else {
+            continue;
+        };
+        copy.event = newswire::syndicate::Event::Killed;
+        copy.delivery_id = newswire::model::delivery_id(
+            article,
+            &format!("kill:{}", record.version),
+            &record.language,
+            &record.partner,
+        );
+        copy.html = format!("<p>{KILL_NOTICE}</p>\n");
+        copy.text = KILL_NOTICE.to_string();
+        kills.push(copy);
+    }
+    println!("{article} is killed; telling {} partner copies", kills.len());
+    send_copies(&log, kills, false).await
+}
+
 /// Sends a set of logged deliveries through their partners' channels.
 async fn resend(log: &Log, records: Vec<DeliveryRecord>, again: bool) -> Result<Outcome> {
+    let mut copies = Vec::new();
+    let mut outcome = Outcome::Success;
+    for record in records {
+        match log.store.copy_of(&record.id)?.map(|c| serde_json::from_str::<Copy>(&c)) {
+            Some(Ok(copy)) => copies.push(copy),
+            _ => {
+                println!("{}  failed: the log has no copy to send", record.id);
+                outcome = Outcome::Failures;
+            }
+        }
+    }
+    let sent = send_copies(log, copies, again).await?;
+    Ok(if sent == Outcome::Success { outcome } else { sent })
+}
+
+async fn send_copies(log: &Log, copies: Vec<Copy>, again: bool) -> Result<Outcome> {
     let templates = Arc::new(Templates::load(log.pipeline.templates.as_deref())?);
     let channels: Vec<PartnerChannel> = syndicate::channels(&log.pipeline, templates)?;
     let deliverer: Deliverer = newswire::pipeline::deliverer(&log.pipeline, log.store.clone())?;
     let mut outcome = Outcome::Success;
-    for record in records {
-        let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == record.partner) else {
-            println!("{}  failed: partner {:?} is no longer in the pipeline", record.id, record.partner);
+    for copy in copies {
+        let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == copy.partner) else {
+            println!("{}  failed: partner {:?} is no longer in the pipeline", copy.delivery_id, copy.partner);
             outcome = Outcome::Failures;
             continue;
-        };
-        let copy: Copy = match log.store.copy_of(&record.id)?.map(|c| serde_json::from_str(&c)) {
-            Some(Ok(copy)) => copy,
-            _ => {
-                println!("{}  failed: the log has no copy to send", record.id);
-                outcome = Outcome::Failures;
-                continue;
-            }
         };
         let deadline = Instant::now() + deliverer.max_wait();
         let result = deliverer.deliver(&copy, partner.channel.name(), channel.as_ref(), deadline, again).await;

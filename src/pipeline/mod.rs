@@ -95,7 +95,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let state = options.state.clone().unwrap_or_else(|| pipeline.state.clone());
     let store: Arc<dyn crate::store::Store> = Arc::new(SqliteStore::open(&state)?);
     let translator = Translator::from_pipeline(pipeline).with_memory(store.clone());
-    let deliverer = Arc::new(deliverer(pipeline, store)?);
+    let deliverer = Arc::new(deliverer(pipeline, store.clone())?);
     for err in translator.warm_up().await {
         eprintln!("warning: {err}: its pairs are unknown, so it is skipped");
     }
@@ -111,7 +111,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
             source.pages(&page_tx).await;
         }
     });
-    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, detector, pipeline.clone()));
+    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, detector, pipeline.clone(), store.clone()));
     let translate = tokio::spawn(translate_stage(
         prepared_rx,
         translated_tx,
@@ -146,6 +146,7 @@ async fn prepare_stage(
     out: mpsc::Sender<Prepared>,
     detector: Arc<dyn Detector>,
     pipeline: Pipeline,
+    store: Arc<dyn crate::store::Store>,
 ) {
     let pipeline = Arc::new(pipeline);
     while let Some(page) = pages.recv().await {
@@ -154,10 +155,13 @@ async fn prepare_stage(
             Ok(page) => {
                 let detector = detector.clone();
                 let pipeline = pipeline.clone();
+                let store = store.clone();
                 let source = page.source.clone();
-                tokio::task::spawn_blocking(move || prepare(&page, detector.as_ref(), &pipeline)).await.unwrap_or_else(
-                    |err| Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}"))),
-                )
+                tokio::task::spawn_blocking(move || prepare(&page, detector.as_ref(), &pipeline, store.as_ref()))
+                    .await
+                    .unwrap_or_else(|err| {
+                        Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}")))
+                    })
             }
         };
         if out.send(prepared).await.is_err() {
@@ -167,12 +171,20 @@ async fn prepare_stage(
 }
 
 /// Clean and detect one page.
-fn prepare(page: &crate::model::RawPage, detector: &dyn Detector, pipeline: &Pipeline) -> Prepared {
+fn prepare(
+    page: &crate::model::RawPage,
+    detector: &dyn Detector,
+    pipeline: &Pipeline,
+    store: &dyn crate::store::Store,
+) -> Prepared {
     let mut article = match ArticleCleaner.clean(page) {
         Ok(article) => article,
         Err(err) => return Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())),
     };
-    article.version = 1;
+    article.version = match store.article_version(&article.id, &article.content_hash) {
+        Ok(version) => version,
+        Err(err) => return Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())),
+    };
     let detection = detector.detect(&article.plain_text());
     let report = ArticleReport {
         id: article.id.clone(),
@@ -324,5 +336,6 @@ pub fn make_copy(article: &Arc<Article>, translation: &Translation, partner: &Pa
         title: translation.title.clone(),
         html,
         text,
+        event: crate::syndicate::Event::Published,
     }
 }

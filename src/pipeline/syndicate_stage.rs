@@ -12,8 +12,9 @@ use super::report::{ArticleReport, DeliveryReport, Status};
 use super::{make_copy, partner_languages, Translated};
 use crate::config::Partner;
 use crate::model::delivery_id;
+use crate::store::Store;
 use crate::syndicate::deliver::{Deliverer, Outcome};
-use crate::syndicate::{Channel, Copy, PartnerChannel};
+use crate::syndicate::{Channel, Copy, Event, PartnerChannel};
 
 /// Copies sent at once to one partner.
 const PARTNER_CONCURRENCY: usize = 4;
@@ -61,7 +62,7 @@ pub(super) async fn run(
                 };
                 let key = next_key;
                 next_key += 1;
-                let (mut report, jobs) = plan(item, key, &channels, &desk, dry_run);
+                let (mut report, jobs) = plan(item, key, &channels, &desk, dry_run, deliverer.store().as_ref());
                 if jobs.is_empty() {
                     report.settle();
                     if done.send(report).await.is_err() {
@@ -105,9 +106,11 @@ fn plan(
     channels: &[PartnerChannel],
     desk: &str,
     dry_run: bool,
+    store: &dyn Store,
 ) -> (ArticleReport, Vec<Job>) {
     let Translated { article, mut report, translations } = item;
     let mut jobs = Vec::new();
+    let killed = store.is_killed(&article.id).unwrap_or(false);
     for (partner, _) in channels {
         for language in partner_languages(partner, &translations) {
             let id = delivery_id(&article.id, &article.content_hash, &language, &partner.name);
@@ -131,10 +134,24 @@ fn plan(
                     delivery.error = Some(format!("no {language} copy: {why}"));
                 }
                 Some(_) if dry_run => delivery.error = Some("dry run".into()),
-                Some(translation) => {
-                    let copy = make_copy(&article, translation, partner, desk, id);
-                    jobs.push(Job { article: key, index: report.deliveries.len(), copy, report: delivery.clone() });
-                }
+                Some(_) if killed => delivery.error = Some("the article was killed".into()),
+                Some(translation) => match store.delivered_version(&article.id, &language, &partner.name) {
+                    Ok(Some(delivered)) if delivered > article.version => {
+                        delivery.error =
+                            Some(format!("version {delivered} was delivered; version {} is older", article.version));
+                    }
+                    Ok(delivered) => {
+                        let mut copy = make_copy(&article, translation, partner, desk, id);
+                        if delivered.is_some_and(|v| v < article.version) {
+                            copy.event = Event::Corrected;
+                        }
+                        jobs.push(Job { article: key, index: report.deliveries.len(), copy, report: delivery.clone() });
+                    }
+                    Err(err) => {
+                        delivery.status = Status::Failed;
+                        delivery.error = Some(err.to_string());
+                    }
+                },
             }
             report.deliveries.push(delivery);
         }

@@ -50,6 +50,14 @@ pub trait Store: Send + Sync {
     fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError>;
     /// Since when (Unix seconds) every attempt to a partner has failed, if its last attempt failed.
     fn failing_since(&self, partner: &str) -> Result<Option<i64>, StoreError>;
+    /// The version number of an article's content: 1 for the first content seen, then one more
+    /// for each new content hash.
+    fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError>;
+    /// The highest version of an article (in one language) delivered to a partner.
+    fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError>;
+    /// Marks an article killed: it is never delivered again.
+    fn kill_article(&self, article: &str) -> Result<(), StoreError>;
+    fn is_killed(&self, article: &str) -> Result<bool, StoreError>;
     /// Re-enables a partner; false when it was not disabled.
     fn enable_partner(&self, partner: &str) -> Result<bool, StoreError>;
 }

@@ -46,6 +46,17 @@ CREATE TABLE IF NOT EXISTS attempts (
     error       TEXT,
     PRIMARY KEY (delivery_id, number)
 );
+CREATE TABLE IF NOT EXISTS article_versions (
+    article      TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    first_seen   INTEGER NOT NULL DEFAULT (unixepoch()),
+    PRIMARY KEY (article, content_hash)
+);
+CREATE TABLE IF NOT EXISTS killed_articles (
+    article TEXT PRIMARY KEY,
+    at      INTEGER NOT NULL DEFAULT (unixepoch())
+);
 CREATE TABLE IF NOT EXISTS disabled_partners (
     partner     TEXT PRIMARY KEY,
     since       INTEGER NOT NULL DEFAULT (unixepoch()),
@@ -286,6 +297,57 @@ impl Store for SqliteStore {
             .map_err(|e| self.error(e))
     }
 
+    fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError> {
+        let mut connection = self.connection.lock().expect("store lock");
+        let transaction = connection.transaction().map_err(|e| self.error(e))?;
+        transaction
+            .execute(
+                "INSERT INTO article_versions (article, content_hash, version)
+                 SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1 FROM article_versions WHERE article = ?1
+                 ON CONFLICT (article, content_hash) DO NOTHING",
+                params![article, content_hash],
+            )
+            .map_err(|e| self.error(e))?;
+        let version = transaction
+            .query_row(
+                "SELECT version FROM article_versions WHERE article = ?1 AND content_hash = ?2",
+                params![article, content_hash],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        transaction.commit().map_err(|e| self.error(e))?;
+        Ok(version)
+    }
+
+    fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .query_row(
+                "SELECT MAX(v.version) FROM deliveries d JOIN article_versions v ON v.article = d.article AND v.content_hash = d.version
+                 WHERE d.article = ?1 AND d.language = ?2 AND d.partner = ?3 AND d.state = 'delivered'",
+                params![article, language, partner],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    fn kill_article(&self, article: &str) -> Result<(), StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .execute("INSERT INTO killed_articles (article) VALUES (?1) ON CONFLICT DO NOTHING", [article])
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+
+    fn is_killed(&self, article: &str) -> Result<bool, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .query_row("SELECT 1 FROM killed_articles WHERE article = ?1", [article], |_| Ok(()))
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| self.error(e))
+    }
+
     fn enable_partner(&self, partner: &str) -> Result<bool, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
@@ -338,6 +400,10 @@ mod tests {
         store.disable_partner("p", "410 Gone").unwrap();
         assert_eq!(store.partner_disabled("p").unwrap().unwrap().1, "410 Gone");
         assert!(store.enable_partner("p").unwrap());
+        assert_eq!(store.article_version("a", "h1").unwrap(), 1);
+        assert_eq!(store.article_version("a", "h2").unwrap(), 2);
+        assert_eq!(store.article_version("a", "h1").unwrap(), 1);
+        assert_eq!(store.delivered_version("a", "es", "p").unwrap(), None);
         assert!(store.partner_disabled("p").unwrap().is_none());
     }
 

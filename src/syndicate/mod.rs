@@ -28,6 +28,29 @@ pub struct Copy {
     pub title: String,
     pub html: String,
     pub text: String,
+    /// `article.published`, `article.corrected` (a newer version of a copy the partner has) or
+    /// `article.killed`.
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Event {
+    #[serde(rename = "article.published")]
+    Published,
+    #[serde(rename = "article.corrected")]
+    Corrected,
+    #[serde(rename = "article.killed")]
+    Killed,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Published => "article.published",
+            Event::Corrected => "article.corrected",
+            Event::Killed => "article.killed",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -20,7 +20,7 @@ pub fn item(copy: &Copy, now_rfc3339: &str) -> Value {
         "version": article.version.to_string(),
         "versioncreated": now_rfc3339,
         "firstcreated": article.published.as_deref().filter(|d| d.len() > 10).unwrap_or(now_rfc3339),
-        "pubstatus": "usable",
+        "pubstatus": if copy.event == super::Event::Killed { "canceled" } else { "usable" },
         "language": copy.language,
         "headlines": [{"role": "main", "contenttype": "text/plain", "value": copy.title}],
         "bodies": [

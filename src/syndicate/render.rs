@@ -42,6 +42,8 @@ struct CopyContext<'a> {
     delivery_id: &'a str,
     partner: &'a str,
     desk: &'a str,
+    /// "article.published", "article.corrected" or "article.killed".
+    event: &'a str,
 }
 
 impl Templates {
@@ -88,6 +90,7 @@ impl Templates {
             title: "Title".into(),
             html: "<p>Body</p>".into(),
             text: "Body".into(),
+            event: super::Event::Published,
         };
         for (name, _) in BUILT_IN {
             self.render(name, &sample)?;
@@ -114,6 +117,7 @@ impl Templates {
             delivery_id: &copy.delivery_id,
             partner: &copy.partner,
             desk: &copy.desk,
+            event: copy.event.as_str(),
         };
         self.env.get_template(name)?.render(context)
     }

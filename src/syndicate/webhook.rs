@@ -43,7 +43,7 @@ impl Channel for WebhookChannel {
         headers.insert("webhook-id", HeaderValue::from_str(&copy.delivery_id).expect("ids are ASCII"));
         headers.insert("webhook-timestamp", HeaderValue::from(timestamp));
         headers.insert("webhook-signature", HeaderValue::from_str(&signature).expect("base64 is ASCII"));
-        headers.insert("newswire-event", HeaderValue::from_static("article.published"));
+        headers.insert("newswire-event", HeaderValue::from_static(copy.event.as_str()));
         let response = self.client.post(self.url.clone()).headers(headers).body(body).send().await.map_err(|err| {
             let what = if err.is_timeout() { "timed out" } else { "request failed" };
             DeliveryError::transient(format!("{} {what}: {}", self.url, root_cause(&err)))

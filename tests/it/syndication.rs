@@ -142,6 +142,7 @@ fn sample_copy() -> newswire::syndicate::Copy {
         title: "El servicio de ferri <vuelve> & sigue".into(),
         html: "<p>El ferri vuelve el lunes.</p>\n".into(),
         text: "El ferri vuelve el lunes.".into(),
+        event: newswire::syndicate::Event::Published,
     }
 }
 
@@ -155,4 +156,69 @@ fn rendered_templates_and_items_match_their_snapshots() {
     }
     let item = newswire::syndicate::ninjs::item(&copy, "2026-11-25T10:00:00Z");
     insta::assert_json_snapshot!("ninjs_item", item);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_article_arrives_as_a_correction_and_a_kill_as_a_kill() {
+    let smtp = SmtpServer::start(&[]);
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/hook")).respond_with(VerifyingReceiver::default()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("port.html");
+    let original = std::fs::read_to_string(examples_dir().join("es-valencia-port.html")).unwrap();
+    std::fs::write(&article, &original).unwrap();
+    let text = format!(
+        "name = \"versions-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n\
+         [[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{}/hook\"\nsecret = \"{WEBHOOK_SECRET}\"\n\
+         [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
+        dir.path().join("state.sqlite").display(),
+        smtp.port,
+        server.uri()
+    );
+    let pipeline = write_pipeline(dir.path(), &text);
+    let run = || newswire().arg("run").arg(&pipeline).arg("--input").arg(&article).assert().success();
+    let items = |requests: &[wiremock::Request]| -> Vec<(String, serde_json::Value)> {
+        requests
+            .iter()
+            .map(|r| {
+                (
+                    r.headers.get("newswire-event").unwrap().to_str().unwrap().to_string(),
+                    serde_json::from_slice(&r.body).unwrap(),
+                )
+            })
+            .collect()
+    };
+
+    run();
+    std::fs::write(&article, original.replace("casi medio millón de viajeros", "más de medio millón de viajeros"))
+        .unwrap();
+    run();
+    run(); // nothing new: no third copy
+    let received = items(&server.received_requests().await.unwrap());
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert_eq!(received[0].0, "article.published");
+    assert_eq!(received[0].1["version"], "1");
+    assert_eq!(received[1].0, "article.corrected");
+    assert_eq!(received[1].1["version"], "2");
+    assert_eq!(received[0].1["uri"], received[1].1["uri"], "a correction updates the same item");
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 2);
+    assert!(mails[1].contains("Subject: Correction: El puerto de Valencia"), "{}", mails[1]);
+
+    // The old version is never sent after the new one.
+    std::fs::write(&article, &original).unwrap();
+    run();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2, "version 1 is not delivered after version 2");
+
+    newswire().arg("kill").arg(&pipeline).arg("https://levante.example/economia/puerto-record").assert().success();
+    let received = items(&server.received_requests().await.unwrap());
+    let (event, kill) = received.last().unwrap();
+    assert_eq!(event, "article.killed");
+    assert_eq!(kill["pubstatus"], "canceled");
+    assert_eq!(kill["uri"], received[0].1["uri"]);
+    assert!(smtp.messages().last().unwrap().contains("Subject: KILL: El puerto de Valencia"));
+    // A killed article is not delivered again.
+    std::fs::write(&article, original.replace("casi medio millón", "un millón")).unwrap();
+    run();
+    assert_eq!(server.received_requests().await.unwrap().len(), received.len());
 }

@@ -8,6 +8,7 @@ Usage: smtp_server.py PORT OUT_DIR [--reject ADDR ...] [--tempfail N]
 import argparse
 import asyncio
 import os
+import time
 import uuid
 
 from aiosmtpd.controller import Controller
@@ -29,7 +30,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        name = os.path.join(self.out_dir, uuid.uuid4().hex + ".eml")
+        # Named by arrival time, so that sorting the names gives the order they came in.
+        name = os.path.join(self.out_dir, f"{time.time_ns():020d}-{uuid.uuid4().hex}.eml")
         with open(name + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(name + ".tmp", name)
