@@ -147,9 +147,33 @@ pub struct Partner {
     pub languages: Vec<String>,
     pub channel: ChannelConfig,
     pub timeout: Duration,
+    /// Only articles in these sections (compared without case); none means every section.
+    pub sections: Vec<String>,
+    /// Articles whose headline or text mention one of these are not sent.
+    pub exclude_keywords: Vec<String>,
 }
 
 impl Partner {
+    /// Why this partner does not take an article, if it does not.
+    pub fn refuses(&self, section: Option<&str>, text: &str) -> Option<String> {
+        if !self.sections.is_empty() {
+            let wanted = section.is_some_and(|s| self.sections.iter().any(|w| w.eq_ignore_ascii_case(s.trim())));
+            if !wanted {
+                return Some(format!(
+                    "section {} is not among {}'s sections ({})",
+                    section.map_or("(none)".to_string(), |s| format!("{s:?}")),
+                    self.name,
+                    self.sections.join(", ")
+                ));
+            }
+        }
+        let lower = text.to_lowercase();
+        self.exclude_keywords
+            .iter()
+            .find(|k| lower.contains(&k.to_lowercase()))
+            .map(|k| format!("mentions {k:?}, which {} excludes", self.name))
+    }
+
     pub fn wants(&self, language: &str) -> bool {
         self.languages.iter().any(|l| l == "*" || l == language)
     }
@@ -507,7 +531,9 @@ impl Validator<'_> {
             }
         };
         let languages_at = line_column(self.text, raw.languages.span().start);
-        Some(Partner { name, languages_at, languages, channel, timeout })
+        let sections = raw.sections.clone().unwrap_or_default();
+        let exclude_keywords = raw.exclude_keywords.clone().unwrap_or_default();
+        Some(Partner { name, languages_at, languages, channel, timeout, sections, exclude_keywords })
     }
 }
 

@@ -138,4 +138,8 @@ pub struct RawPartner {
     pub secret: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
+    /// Only articles in these sections.
+    pub sections: Option<Vec<String>>,
+    /// Never articles mentioning these words.
+    pub exclude_keywords: Option<Vec<String>>,
 }

@@ -111,7 +111,9 @@ fn plan(
     let Translated { article, mut report, translations } = item;
     let mut jobs = Vec::new();
     let killed = store.is_killed(&article.id).unwrap_or(false);
+    let plain = article.plain_text();
     for (partner, _) in channels {
+        let refused = partner.refuses(article.section.as_deref(), &plain);
         for language in partner_languages(partner, &translations) {
             let id = delivery_id(&article.id, &article.content_hash, &language, &partner.name);
             let mut delivery = DeliveryReport {
@@ -135,6 +137,7 @@ fn plan(
                 }
                 Some(_) if dry_run => delivery.error = Some("dry run".into()),
                 Some(_) if killed => delivery.error = Some("the article was killed".into()),
+                Some(_) if refused.is_some() => delivery.error = refused.clone(),
                 Some(translation) => match store.delivered_version(&article.id, &language, &partner.name) {
                     Ok(Some(delivered)) if delivered > article.version => {
                         delivery.error =

@@ -222,3 +222,36 @@ async fn a_changed_article_arrives_as_a_correction_and_a_kill_as_a_kill() {
     run();
     assert_eq!(server.received_requests().await.unwrap().len(), received.len());
 }
+
+#[test]
+fn partners_get_only_the_sections_and_keywords_they_want() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "name = \"filters-desk\"\nstate = \"{state}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n\
+         [[partners]]\nname = \"economy\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{dir}/economy\"\nsections = [\"economía\"]\n\
+         [[partners]]\nname = \"sport\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{dir}/sport\"\nsections = [\"Deportes\"]\n\
+         [[partners]]\nname = \"no-ferries\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{dir}/no-ferries\"\nexclude_keywords = [\"ferri\"]\n",
+        state = dir.path().join("state.sqlite").display(),
+        dir = dir.path().display()
+    );
+    let pipeline = write_pipeline(dir.path(), &text);
+    let output = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(examples_dir().join("es-valencia-port.html"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let deliveries = report["articles"][0]["deliveries"].as_array().unwrap();
+    let by = |name: &str| deliveries.iter().find(|d| d["partner"] == name).unwrap().clone();
+    assert_eq!(by("economy")["status"], "ok");
+    assert_eq!(by("sport")["status"], "skipped");
+    assert_eq!(by("sport")["error"], "section \"Economía\" is not among sport's sections (Deportes)");
+    assert_eq!(by("no-ferries")["status"], "skipped");
+    assert_eq!(by("no-ferries")["error"], "mentions \"ferri\", which no-ferries excludes");
+    assert_eq!(files_under(&dir.path().join("economy")).len(), 1);
+    assert!(!dir.path().join("sport").exists());
+}
