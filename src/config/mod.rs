@@ -151,6 +151,11 @@ pub struct Partner {
     pub sections: Vec<String>,
     /// Articles whose headline or text mention one of these are not sent.
     pub exclude_keywords: Vec<String>,
+    /// This partner's templates, overriding the desk's.
+    pub templates: Option<PathBuf>,
+    /// Copies sent at once, and at most so many per period.
+    pub concurrency: usize,
+    pub rate_limit: Option<(u32, Duration)>,
 }
 
 impl Partner {
@@ -183,10 +188,19 @@ impl Partner {
     }
 }
 
+/// What a webhook carries: an IPTC ninjs item, or the copy as HTML or plain text in a small JSON
+/// envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    Ninjs,
+    Html,
+    Text,
+}
+
 #[derive(Debug, Clone)]
 pub enum ChannelConfig {
     Email { to: Vec<Mailbox> },
-    Webhook { url: url::Url, secret: Secret },
+    Webhook { url: url::Url, secrets: Vec<Secret>, format: PayloadFormat },
     Directory { path: PathBuf },
 }
 
@@ -510,11 +524,40 @@ impl Validator<'_> {
                         return None;
                     }
                 };
-                let secret_text = self.expanded(secret)?;
-                if let Err(message) = crate::syndicate::sign::decode_secret(&secret_text) {
-                    self.problem(secret, message);
+                let mut secrets = Vec::new();
+                let texts = match secret.get_ref() {
+                    raw::OneOrMany::One(one) => vec![one.clone()],
+                    raw::OneOrMany::Many(many) => many.clone(),
+                };
+                for text in texts {
+                    let expanded = match expand(&text) {
+                        Ok(v) => v,
+                        Err(message) => {
+                            self.problem(secret, message);
+                            continue;
+                        }
+                    };
+                    if let Err(message) = crate::syndicate::sign::decode_secret(&expanded) {
+                        self.problem(secret, message);
+                    }
+                    secrets.push(Secret::new(expanded));
                 }
-                ChannelConfig::Webhook { url: parsed, secret: Secret::new(secret_text) }
+                if secrets.is_empty() {
+                    return None;
+                }
+                let format = match raw.format.as_ref().map(|f| f.get_ref().as_str()) {
+                    None | Some("ninjs") => PayloadFormat::Ninjs,
+                    Some("html") => PayloadFormat::Html,
+                    Some("text") => PayloadFormat::Text,
+                    Some(other) => {
+                        self.problem(
+                            raw.format.as_ref().expect("present"),
+                            format!("format {other:?} is not ninjs, html or text"),
+                        );
+                        PayloadFormat::Ninjs
+                    }
+                };
+                ChannelConfig::Webhook { url: parsed, secrets, format }
             }
             "directory" => {
                 unexpected(self, "to", raw.to.is_some());
@@ -533,7 +576,33 @@ impl Validator<'_> {
         let languages_at = line_column(self.text, raw.languages.span().start);
         let sections = raw.sections.clone().unwrap_or_default();
         let exclude_keywords = raw.exclude_keywords.clone().unwrap_or_default();
-        Some(Partner { name, languages_at, languages, channel, timeout, sections, exclude_keywords })
+        let templates = raw.template.as_ref().and_then(|t| self.expanded(t)).map(PathBuf::from);
+        let concurrency = raw.concurrency.as_ref().map_or(4, |c| (*c.get_ref()).max(1));
+        let rate_limit = raw.rate_limit.as_ref().and_then(|r| match parse_rate(r.get_ref()) {
+            Ok(rate) => Some(rate),
+            Err(message) => {
+                self.problem(r, message);
+                None
+            }
+        });
+        if raw.format.is_some() && !matches!(channel, ChannelConfig::Webhook { .. }) {
+            self.problem(
+                raw.format.as_ref().expect("present"),
+                "`format` applies to webhooks (emails are text and HTML)",
+            );
+        }
+        Some(Partner {
+            name,
+            languages_at,
+            languages,
+            channel,
+            timeout,
+            sections,
+            exclude_keywords,
+            templates,
+            concurrency,
+            rate_limit,
+        })
     }
 }
 

@@ -135,7 +135,16 @@ pub struct RawPartner {
     pub languages: Spanned<Vec<Spanned<String>>>,
     pub to: Option<Spanned<Vec<Spanned<String>>>>,
     pub url: Option<Spanned<String>>,
-    pub secret: Option<Spanned<String>>,
+    /// One secret, or several while a partner rotates its secret (each signs every request).
+    pub secret: Option<Spanned<OneOrMany>>,
+    /// "ninjs" (webhooks' default), "html" or "text".
+    pub format: Option<Spanned<String>>,
+    /// A folder of templates for this partner, overriding the desk's file by file.
+    pub template: Option<Spanned<String>>,
+    /// Copies sent to this partner at once.
+    pub concurrency: Option<Spanned<usize>>,
+    /// "10/s", "300/min".
+    pub rate_limit: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
     /// Only articles in these sections.

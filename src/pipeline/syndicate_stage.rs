@@ -16,8 +16,6 @@ use crate::store::Store;
 use crate::syndicate::deliver::{Deliverer, Outcome};
 use crate::syndicate::{Channel, Copy, Event, PartnerChannel};
 
-/// Copies sent at once to one partner.
-const PARTNER_CONCURRENCY: usize = 4;
 /// Copies waiting in one partner's queue.
 const PARTNER_QUEUE: usize = 256;
 
@@ -170,12 +168,21 @@ async fn partner_worker(
     finished: mpsc::UnboundedSender<Finished>,
 ) {
     let jobs = futures::stream::unfold(queue, |mut rx| async { rx.recv().await.map(|job| (job, rx)) });
-    jobs.for_each_concurrent(PARTNER_CONCURRENCY, |mut job| {
+    let limiter = partner.rate_limit.map(|(count, per)| {
+        let count = std::num::NonZeroU32::new(count.max(1)).expect("at least one");
+        let quota = governor::Quota::with_period(per / count.get()).expect("a positive period").allow_burst(count);
+        Arc::new(governor::RateLimiter::direct(quota))
+    });
+    jobs.for_each_concurrent(partner.concurrency, |mut job| {
         let deliverer = deliverer.clone();
         let channel = channel.clone();
         let finished = finished.clone();
         let channel_name = partner.channel.name();
+        let limiter = limiter.clone();
         async move {
+            if let Some(limiter) = &limiter {
+                limiter.until_ready().await;
+            }
             let deadline = Instant::now() + deliverer.max_wait();
             let outcome = deliverer.deliver(&job.copy, channel_name, channel.as_ref(), deadline, false).await;
             apply(&mut job.report, outcome);

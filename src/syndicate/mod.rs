@@ -93,11 +93,17 @@ pub enum SetupError {
     Email(String),
 }
 
-/// Builds each partner's channel.
+/// Builds each partner's channel; a partner with its own templates gets them over the desk's.
 pub fn channels(pipeline: &Pipeline, templates: Arc<render::Templates>) -> Result<Vec<PartnerChannel>, SetupError> {
     let mut mailer = None;
     let mut out = Vec::new();
     for partner in &pipeline.partners {
+        let templates = match &partner.templates {
+            Some(dir) => {
+                Arc::new(render::Templates::load_layers(&[Some(dir.as_path()), pipeline.templates.as_deref()])?)
+            }
+            None => templates.clone(),
+        };
         let channel: Arc<dyn Channel> = match &partner.channel {
             ChannelConfig::Email { to } => {
                 let email = pipeline.email.as_ref().ok_or_else(|| SetupError::Email("no [email] table".into()))?;
@@ -105,14 +111,13 @@ pub fn channels(pipeline: &Pipeline, templates: Arc<render::Templates>) -> Resul
                     mailer = Some(email::Mailer::new(email).map_err(SetupError::Email)?);
                 }
                 let mailer = mailer.clone().expect("mailer just built");
-                Arc::new(email::EmailChannel::new(mailer, to.clone(), templates.clone(), partner.timeout))
+                Arc::new(email::EmailChannel::new(mailer, to.clone(), templates, partner.timeout))
             }
-            ChannelConfig::Webhook { url, secret } => {
-                Arc::new(webhook::WebhookChannel::new(url.clone(), secret, partner.timeout).map_err(SetupError::Email)?)
-            }
-            ChannelConfig::Directory { path } => {
-                Arc::new(directory::DirectoryChannel::new(path.clone(), templates.clone()))
-            }
+            ChannelConfig::Webhook { url, secrets, format } => Arc::new(
+                webhook::WebhookChannel::new(url.clone(), secrets, *format, partner.timeout)
+                    .map_err(SetupError::Email)?,
+            ),
+            ChannelConfig::Directory { path } => Arc::new(directory::DirectoryChannel::new(path.clone(), templates)),
         };
         out.push((partner.clone(), channel));
     }

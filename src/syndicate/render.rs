@@ -49,6 +49,11 @@ struct CopyContext<'a> {
 impl Templates {
     /// The built-in templates, with files from `dir` replacing those of the same name.
     pub fn load(dir: Option<&Path>) -> Result<Self, TemplateError> {
+        Self::load_layers(&[dir])
+    }
+
+    /// The built-in templates under folders tried in order: the first that has a file wins.
+    pub fn load_layers(dirs: &[Option<&Path>]) -> Result<Self, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(
@@ -62,7 +67,7 @@ impl Templates {
         );
         env.set_keep_trailing_newline(false);
         for (name, source) in BUILT_IN {
-            let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
+            let source = match dirs.iter().flatten().map(|d| d.join(name)).find(|p| p.is_file()) {
                 Some(path) => std::fs::read_to_string(&path).map_err(|err| {
                     minijinja::Error::new(
                         minijinja::ErrorKind::InvalidOperation,

@@ -5,24 +5,26 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
 use super::{ninjs, sign, Channel, Copy, DeliveryError};
-use crate::config::Secret;
+use crate::config::{PayloadFormat, Secret};
 
 pub struct WebhookChannel {
     url: url::Url,
-    key: Vec<u8>,
+    /// Every current secret's key: during a rotation each request carries one signature per key.
+    keys: Vec<Vec<u8>>,
+    format: PayloadFormat,
     client: reqwest::Client,
 }
 
 impl WebhookChannel {
-    pub fn new(url: url::Url, secret: &Secret, timeout: Duration) -> Result<Self, String> {
-        let key = sign::decode_secret(secret.expose())?;
+    pub fn new(url: url::Url, secrets: &[Secret], format: PayloadFormat, timeout: Duration) -> Result<Self, String> {
+        let keys = secrets.iter().map(|s| sign::decode_secret(s.expose())).collect::<Result<Vec<_>, _>>()?;
         let client = reqwest::Client::builder()
             .user_agent(concat!("newswire/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|err| err.to_string())?;
-        Ok(WebhookChannel { url, key, client })
+        Ok(WebhookChannel { url, keys, format, client })
     }
 }
 
@@ -35,9 +37,18 @@ impl Channel for WebhookChannel {
     async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
         let now = now();
         let stamp = now.format(&time::format_description::well_known::Rfc3339).expect("RFC 3339 formats any date");
-        let body = serde_json::to_vec(&ninjs::item(copy, &stamp)).expect("JSON values serialise");
+        let payload = match self.format {
+            PayloadFormat::Ninjs => ninjs::item(copy, &stamp),
+            format => envelope(copy, format, &stamp),
+        };
+        let body = serde_json::to_vec(&payload).expect("JSON values serialise");
         let timestamp = now.unix_timestamp();
-        let signature = sign::sign(&self.key, &copy.delivery_id, timestamp, &body);
+        let signature = self
+            .keys
+            .iter()
+            .map(|key| sign::sign(key, &copy.delivery_id, timestamp, &body))
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert("webhook-id", HeaderValue::from_str(&copy.delivery_id).expect("ids are ASCII"));
@@ -70,6 +81,24 @@ impl Channel for WebhookChannel {
         error.status = Some(status.as_u16().to_string());
         Err(error)
     }
+}
+
+/// The copy as HTML or text in a small JSON envelope, for partners that take no ninjs.
+fn envelope(copy: &Copy, format: PayloadFormat, stamp: &str) -> serde_json::Value {
+    let body = if format == PayloadFormat::Html { &copy.html } else { &copy.text };
+    serde_json::json!({
+        "id": ninjs::item_uri(&copy.article.id, &copy.language),
+        "event": copy.event.as_str(),
+        "version": copy.article.version,
+        "language": copy.language,
+        "headline": copy.title,
+        "byline": copy.article.byline,
+        "format": if format == PayloadFormat::Html { "text/html" } else { "text/plain" },
+        "body": body,
+        "source_url": copy.article.canonical_url,
+        "machine_translated_by": copy.backend,
+        "sent_at": stamp,
+    })
 }
 
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {

@@ -255,3 +255,60 @@ fn partners_get_only_the_sections_and_keywords_they_want() {
     assert_eq!(files_under(&dir.path().join("economy")).len(), 1);
     assert!(!dir.path().join("sport").exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secret_rotation_format_and_partner_templates() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(wiremock::ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("partner-templates/directory");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("article.html.j2"), "<h1>ARCHIVE COPY: {{ title }}</h1>{{ html }}").unwrap();
+    let old_secret = "whsec_dGhpcyBpcyB0aGUgb2xkIHNlY3JldCBrZXk=";
+    let text = format!(
+        "name = \"rotation-desk\"\nstate = \"{state}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n\
+         [[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{uri}/hook\"\nsecret = [\"{WEBHOOK_SECRET}\", \"{old_secret}\"]\nformat = \"html\"\n\
+         [[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"es\"]\npath = \"{dir}/archive\"\ntemplate = \"{dir}/partner-templates\"\n",
+        state = dir.path().join("state.sqlite").display(),
+        uri = server.uri(),
+        dir = dir.path().display()
+    );
+    let pipeline = write_pipeline(dir.path(), &text);
+    newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(examples_dir().join("es-valencia-port.html"))
+        .assert()
+        .success();
+
+    let request = &server.received_requests().await.unwrap()[0];
+    let header = |name: &str| request.headers.get(name).unwrap().to_str().unwrap().to_string();
+    let signatures = header("webhook-signature");
+    assert_eq!(signatures.split(' ').count(), 2, "{signatures}");
+    let timestamp: i64 = header("webhook-timestamp").parse().unwrap();
+    for (secret, signature) in [WEBHOOK_SECRET, old_secret].iter().zip(signatures.split(' ')) {
+        assert!(newswire::syndicate::sign::verify(
+            secret,
+            &header("webhook-id"),
+            timestamp,
+            signature,
+            &request.body,
+            timestamp
+        )
+        .is_ok());
+    }
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(body["format"], "text/html");
+    assert!(body["body"].as_str().unwrap().starts_with("<p>El puerto de Valencia"), "{body}");
+    assert_eq!(body["event"], "article.published");
+
+    let archive = dir.path().join("archive");
+    let file = files_under(&archive).pop().unwrap();
+    let page = std::fs::read_to_string(archive.join(file)).unwrap();
+    assert!(page.starts_with("<h1>ARCHIVE COPY: El puerto de Valencia"), "{page}");
+}
