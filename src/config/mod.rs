@@ -585,11 +585,8 @@ impl Validator<'_> {
                 None
             }
         });
-        if raw.format.is_some() && !matches!(channel, ChannelConfig::Webhook { .. }) {
-            self.problem(
-                raw.format.as_ref().expect("present"),
-                "`format` applies to webhooks (emails are text and HTML)",
-            );
+        if let Some(format) = raw.format.as_ref().filter(|_| !matches!(channel, ChannelConfig::Webhook { .. })) {
+            self.problem(format, "`format` applies to webhooks (emails are text and HTML)");
         }
         Some(Partner {
             name,
