@@ -45,6 +45,9 @@ pub struct Article {
     pub declared_language: Option<String>,
     pub description: Option<String>,
     pub image: Option<String>,
+    /// Nothing is delivered before this time (RFC 3339).
+    #[serde(default)]
+    pub embargo: Option<String>,
     /// ISO 639-1 code once detected.
     pub language: Option<String>,
     pub confidence: f64,

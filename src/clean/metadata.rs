@@ -18,6 +18,8 @@ pub struct Metadata {
     pub declared_language: Option<String>,
     pub description: Option<String>,
     pub image: Option<String>,
+    /// `<meta name="embargo">`: not to be published before.
+    pub embargo: Option<String>,
     /// JSON-LD `articleBody`, when the page has one.
     pub article_body: Option<String>,
 }
@@ -97,6 +99,7 @@ pub fn read(dom: &Dom, json_ld: &[String], base: Option<&Url>) -> Metadata {
         declared_language,
         description: meta.get("og:description").or(meta.get("description")).or(ld_str("description")),
         image: absolute(meta.get("og:image").or_else(|| ld.as_ref().and_then(|a| image_of(a.get("image")?)))),
+        embargo: meta.get("embargo").or(meta.get("article:embargo")).and_then(|d| iso_date(&d)),
         article_body: ld_str("articleBody"),
     }
 }

@@ -95,6 +95,7 @@ fn clean_html(page: &RawPage) -> Option<Article> {
         declared_language: meta.declared_language,
         description: meta.description,
         image: meta.image,
+        embargo: meta.embargo,
         blocks,
         ..Article::default()
     })

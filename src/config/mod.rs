@@ -88,6 +88,8 @@ pub struct DeliveryConfig {
     pub max_wait: Duration,
     pub disable_after: Duration,
     pub staff_email: Option<Mailbox>,
+    /// Nothing is delivered before this time (Unix seconds); an article may carry its own.
+    pub embargo: Option<i64>,
 }
 
 impl Default for DeliveryConfig {
@@ -99,6 +101,7 @@ impl Default for DeliveryConfig {
             max_wait: Duration::from_secs(120),
             disable_after: Duration::from_secs(5 * 86400),
             staff_email: None,
+            embargo: None,
         }
     }
 }
@@ -417,6 +420,12 @@ impl Validator<'_> {
             delivery.max_wait = self.duration(&raw_delivery.max_wait, delivery.max_wait);
             delivery.disable_after = self.duration(&raw_delivery.disable_after, delivery.disable_after);
             delivery.staff_email = raw_delivery.staff_email.as_ref().and_then(|m| self.mailbox(m));
+            if let Some(embargo) = &raw_delivery.embargo {
+                match time::OffsetDateTime::parse(embargo.get_ref(), &time::format_description::well_known::Rfc3339) {
+                    Ok(t) => delivery.embargo = Some(t.unix_timestamp()),
+                    Err(_) => self.problem(embargo, format!("embargo {:?} is not an RFC 3339 time", embargo.get_ref())),
+                }
+            }
             if delivery.staff_email.is_some() && raw.email.is_none() {
                 let at = raw_delivery.staff_email.as_ref().expect("present");
                 self.problem(at, "`staff_email` needs an [email] table to send from");

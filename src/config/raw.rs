@@ -37,6 +37,8 @@ pub struct RawDelivery {
     /// A partner whose deliveries have only failed for this long is disabled.
     pub disable_after: Option<Spanned<String>>,
     pub staff_email: Option<Spanned<String>>,
+    /// Nothing is delivered before this time (RFC 3339).
+    pub embargo: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -221,6 +221,11 @@ pub fn apply(report: &mut DeliveryReport, outcome: Result<Outcome, crate::store:
         }
         Ok(Outcome::Failed { error }) => (Status::Failed, Some(error), 0),
         Ok(Outcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
+        Ok(Outcome::Embargoed { until }) => (
+            Status::Skipped,
+            Some(format!("embargoed until {until}; `newswire deliver PIPELINE --due` sends it then")),
+            0,
+        ),
         Err(err) => (Status::Failed, Some(err.to_string()), 0),
     };
     report.status = status;

@@ -41,7 +41,9 @@ pub trait Store: Send + Sync {
         partner: Option<&str>,
         state: Option<DeliveryState>,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
-    /// Retrying deliveries whose next attempt is due at `now` (Unix seconds).
+    /// Records a delivery to be made at `at` (Unix seconds), without attempting it.
+    fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError>;
+    /// Deliveries waiting for a retry or an embargo whose time has come at `now` (Unix seconds).
     fn due(&self, now: i64) -> Result<Vec<DeliveryRecord>, StoreError>;
     /// The copy a delivery sends, as recorded at its first attempt.
     fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError>;

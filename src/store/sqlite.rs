@@ -243,11 +243,33 @@ impl Store for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
+    fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .execute(
+                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET next_attempt = excluded.next_attempt WHERE state = 'pending'",
+                params![
+                    delivery.id,
+                    delivery.article,
+                    delivery.version,
+                    delivery.language,
+                    delivery.partner,
+                    delivery.channel,
+                    delivery.copy,
+                    at
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+
     fn due(&self, now: i64) -> Result<Vec<DeliveryRecord>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         let mut statement = connection
             .prepare(&format!(
-                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE state = 'retrying' AND next_attempt <= ?1 ORDER BY next_attempt"
+                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE state IN ('retrying', 'pending') AND next_attempt <= ?1 ORDER BY next_attempt"
             ))
             .map_err(|e| self.error(e))?;
         let rows = statement.query_map([now], record).map_err(|e| self.error(e))?;

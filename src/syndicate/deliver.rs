@@ -24,6 +24,10 @@ pub enum Outcome {
     },
     /// Delivered by an earlier run; nothing was sent.
     AlreadyDelivered,
+    /// Under embargo past this run's wait; `newswire deliver --due` sends it when it lifts.
+    Embargoed {
+        until: String,
+    },
     /// The next retry falls after this run's wait; `newswire deliver --due` makes it.
     WillRetry {
         at: String,
@@ -120,6 +124,13 @@ impl Deliverer {
             return Ok(Outcome::AlreadyDelivered);
         }
         let copy_json = serde_json::to_string(copy).expect("a copy serialises");
+        let embargo = copy
+            .article
+            .embargo
+            .as_deref()
+            .and_then(|e| time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).ok())
+            .map(|t| t.unix_timestamp())
+            .or(self.config.embargo);
         let new = NewDelivery {
             id: &copy.delivery_id,
             article: &copy.article.id,
@@ -129,6 +140,14 @@ impl Deliverer {
             channel: channel_name,
             copy: &copy_json,
         };
+        if let Some(until) = embargo.filter(|until| *until > now_unix()) {
+            let wait = Duration::from_secs((until - now_unix()) as u64);
+            if Instant::now() + wait > deadline {
+                self.store.schedule(&new, until)?;
+                return Ok(Outcome::Embargoed { until: rfc3339(until) });
+            }
+            tokio::time::sleep(wait).await;
+        }
         loop {
             let attempt = self.store.start_attempt(&new)?;
             let error = match channel.deliver(copy).await {

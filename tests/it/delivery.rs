@@ -295,3 +295,29 @@ async fn staff_hear_when_a_partner_is_disabled_and_recover_resends() {
     assert_eq!(after.len(), ids.len() + 1);
     assert_eq!(after.last().unwrap(), &id);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_is_delivered_before_the_embargo() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/hook")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let lifts = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    let lifts = lifts.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let pipeline = desk(
+        dir.path(),
+        &webhook_partner(&format!("{}/hook", server.uri())),
+        &format!("max_wait = \"0s\"\nembargo = \"{lifts}\""),
+    );
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 0, "an embargo is not a failure: {report:#}");
+    let delivery = &report["articles"][0]["deliveries"][0];
+    assert_eq!(delivery["status"], "skipped");
+    assert!(delivery["error"].as_str().unwrap().starts_with("embargoed until"), "{delivery}");
+    newswire().arg("deliver").arg(&pipeline).arg("--due").assert().success();
+    assert!(hook_ids(&server).await.is_empty(), "not before the embargo lifts");
+
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    newswire().arg("deliver").arg(&pipeline).arg("--due").assert().success();
+    assert_eq!(hook_ids(&server).await.len(), 1);
+    assert_eq!(log(&pipeline)[0]["state"], "delivered");
+}
