@@ -136,9 +136,12 @@ pub enum ForeignText {
 
 #[derive(Debug, Clone)]
 pub struct EmailConfig {
+    /// smtp:// (STARTTLS required, or when offered on a loopback host; `?tls=required`,
+    /// `?tls=opportunistic` or `?tls=none` say otherwise), smtps://, or file://DIR.
     pub smtp_url: Secret,
     pub from: Mailbox,
     pub timeout: Duration,
+    pub tls_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -439,7 +442,13 @@ impl Validator<'_> {
             }
             let from = self.mailbox(&e.from)?;
             let timeout = self.duration(&e.timeout, Duration::from_secs(30));
-            Some(EmailConfig { smtp_url: Secret::new(smtp_url), from, timeout })
+            let tls_ca = e.tls_ca.as_ref().and_then(|c| self.expanded(c)).map(PathBuf::from);
+            if let (Some(path), Some(at)) = (&tls_ca, &e.tls_ca) {
+                if !path.is_file() {
+                    self.problem(at, format!("tls_ca {} is not a file", path.display()));
+                }
+            }
+            Some(EmailConfig { smtp_url: Secret::new(smtp_url), from, timeout, tls_ca })
         });
 
         let mut partners: Vec<Partner> = Vec::new();

@@ -127,6 +127,8 @@ pub struct RawEmail {
     pub smtp_url: Spanned<String>,
     pub from: Spanned<String>,
     pub timeout: Option<Spanned<String>>,
+    /// A PEM file of a root certificate to trust besides the system's (a private mail relay).
+    pub tls_ca: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

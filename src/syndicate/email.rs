@@ -8,7 +8,7 @@ use std::time::Duration;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::render::Templates;
@@ -40,13 +40,27 @@ impl Mailer {
             }
             scheme @ ("smtp" | "smtps") => {
                 let host = url.host_str().ok_or("smtp_url has no host")?.to_string();
-                let params = TlsParameters::new(host.clone()).map_err(|err| format!("TLS: {err}"))?;
+                let mut params = TlsParameters::builder(host.clone());
+                if let Some(ca) = &config.tls_ca {
+                    let pem = std::fs::read(ca).map_err(|err| format!("tls_ca {}: {err}", ca.display()))?;
+                    let certificate =
+                        Certificate::from_pem(&pem).map_err(|err| format!("tls_ca {}: {err}", ca.display()))?;
+                    params = params.add_root_certificate(certificate);
+                }
+                let params = params.build().map_err(|err| format!("TLS: {err}"))?;
                 let tls_mode = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.to_string());
+                let loopback = matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1" | "[::1]");
                 let (tls, default_port) = match (scheme, tls_mode.as_deref()) {
                     ("smtps", _) => (Tls::Wrapper(params), 465),
-                    (_, Some("required")) => (Tls::Required(params), 587),
                     (_, Some("none")) => (Tls::None, 25),
-                    _ => (Tls::Opportunistic(params), 25),
+                    (_, Some("opportunistic")) => (Tls::Opportunistic(params), 25),
+                    (_, Some("required")) => (Tls::Required(params), 587),
+                    (_, Some(other)) => {
+                        return Err(format!("smtp_url: tls={other} is not required, opportunistic or none"))
+                    }
+                    // A relay on this machine may speak plain SMTP; anywhere else TLS is required.
+                    _ if loopback => (Tls::Opportunistic(params), 25),
+                    _ => (Tls::Required(params), 587),
                 };
                 let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
                     .port(url.port().unwrap_or(default_port))
@@ -159,11 +173,21 @@ impl Channel for EmailChannel {
 
 /// SMTP 4xx, timeouts and dropped connections are worth retrying; 5xx, TLS and AUTH problems are not.
 fn classify(err: &lettre::transport::smtp::Error) -> DeliveryError {
-    let message = format!("SMTP: {err}");
-    let mut error = if err.is_permanent() || err.is_tls() || err.is_client() {
-        DeliveryError::permanent(message)
+    let text = err.to_string();
+    // lettre reports a refused certificate as a connection error; it is a configuration problem.
+    let tls = err.is_tls() || text.contains("certificate") || text.contains("handshake");
+    let mut error = if tls {
+        DeliveryError::permanent(format!(
+            "SMTP: TLS with the server failed, a configuration problem (not retried): {text}"
+        ))
+    } else if text.contains("authentication mechanism") {
+        DeliveryError::permanent(format!(
+            "SMTP: the server offers no way to log in over this connection (TLS needed?), not retried: {text}"
+        ))
+    } else if err.is_permanent() || err.is_client() {
+        DeliveryError::permanent(format!("SMTP: {text}"))
     } else {
-        DeliveryError::transient(message)
+        DeliveryError::transient(format!("SMTP: {text}"))
     };
     error.status = err.status().map(|code| code.to_string());
     error

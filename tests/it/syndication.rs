@@ -312,3 +312,42 @@ async fn secret_rotation_format_and_partner_templates() {
     let page = std::fs::read_to_string(archive.join(file)).unwrap();
     assert!(page.starts_with("<h1>ARCHIVE COPY: El puerto de Valencia"), "{page}");
 }
+
+#[test]
+fn email_over_starttls_with_auth_and_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(dir.path());
+    let smtp = SmtpServer::start_tls(&cert, &key, "desk:s3cret");
+    let desk = |smtp_url: &str, ca_line: &str| {
+        let text = format!(
+            "name = \"tls-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[email]\nsmtp_url = \"{smtp_url}\"\nfrom = \"desk@newswire.example\"\n{ca_line}\n\
+             [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
+            dir.path().join(format!("state-{}.sqlite", ca_line.len())).display()
+        );
+        write_pipeline(dir.path(), &text)
+    };
+    let run = |pipeline: &std::path::Path| -> serde_json::Value {
+        let output = newswire()
+            .arg("run")
+            .arg(pipeline)
+            .arg("--input")
+            .arg(examples_dir().join("es-valencia-port.html"))
+            .arg("--json")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let url = format!("smtp://desk:s3cret@localhost:{}?tls=required", smtp.port);
+
+    // Without the private CA the certificate is refused: a clear, permanent TLS error.
+    let report = run(&desk(&url, ""));
+    let error = report["articles"][0]["deliveries"][0]["error"].as_str().unwrap().to_string();
+    assert!(error.contains("TLS with the server failed"), "{error}");
+    assert_eq!(report["articles"][0]["deliveries"][0]["status"], "failed");
+
+    let report = run(&desk(&url, &format!("tls_ca = \"{}\"", ca.display())));
+    assert_eq!(report["articles"][0]["deliveries"][0]["status"], "ok", "{report:#}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1);
+    assert!(messages[0].contains("Content-Language: es"));
+}

@@ -39,6 +39,17 @@ impl SmtpServer {
 
     /// A server whose first `tempfail` recipients get 451.
     pub fn start_with(reject: &[&str], tempfail: usize) -> SmtpServer {
+        Self::spawn(reject, tempfail, &[])
+    }
+
+    /// A server that requires STARTTLS with this certificate and key, then a login.
+    pub fn start_tls(cert: &Path, key: &Path, login: &str) -> SmtpServer {
+        let tls =
+            ["--tls".to_string(), cert.display().to_string(), key.display().to_string(), "--auth".into(), login.into()];
+        Self::spawn(&[], 0, &tls)
+    }
+
+    fn spawn(reject: &[&str], tempfail: usize, extra: &[String]) -> SmtpServer {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let script = project_dir().join("tests/it/support/smtp_server.py");
@@ -47,8 +58,12 @@ impl SmtpServer {
         if !reject.is_empty() {
             command.arg("--reject").args(reject);
         }
-        command.arg("--tempfail").arg(tempfail.to_string());
-        let mut child = command.stdout(Stdio::piped()).spawn().expect("python3 with aiosmtpd (make test installs it)");
+        command.arg("--tempfail").arg(tempfail.to_string()).args(extra);
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 with aiosmtpd (make test installs it)");
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         assert_eq!(line.trim(), "ready", "the SMTP server did not start");
@@ -141,4 +156,72 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// A small certificate authority and a leaf for localhost, as rustls wants them (a bare
+/// self-signed certificate is refused): returns (ca.pem, leaf.pem, leaf.key).
+pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let status =
+            Command::new("openssl").args(args).current_dir(dir).stderr(Stdio::null()).status().expect("openssl");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=newswire test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    (dir.join("ca.pem"), dir.join("leaf.pem"), dir.join("leaf.key"))
 }

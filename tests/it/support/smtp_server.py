@@ -3,15 +3,18 @@
 Writes every message it accepts, as raw RFC 5322 bytes, into OUT_DIR. Recipients listed in
 --reject get 550, so a test can check that one bad address fails only that delivery; with
 --tempfail N the first N recipients get 451 (try again later).
-Usage: smtp_server.py PORT OUT_DIR [--reject ADDR ...] [--tempfail N]
+With --tls CERT KEY it requires STARTTLS, and with --auth USER:PASS a login after it.
+Usage: smtp_server.py PORT OUT_DIR [--reject ADDR ...] [--tempfail N] [--tls CERT KEY] [--auth USER:PASS]
 """
 import argparse
 import asyncio
 import os
+import ssl
 import time
 import uuid
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Handler:
@@ -44,8 +47,23 @@ def main():
     parser.add_argument("out_dir")
     parser.add_argument("--reject", nargs="*", default=[])
     parser.add_argument("--tempfail", type=int, default=0)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--auth")
     args = parser.parse_args()
-    controller = Controller(Handler(args.out_dir, args.reject, args.tempfail), hostname="127.0.0.1", port=args.port)
+    options = {}
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.tls)
+        options.update(tls_context=context, require_starttls=True)
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+            return AuthResult(success=ok)
+
+        options.update(authenticator=authenticate, auth_required=True)
+    controller = Controller(Handler(args.out_dir, args.reject, args.tempfail), hostname="127.0.0.1", port=args.port, **options)
     controller.start()
     print("ready", flush=True)
     try:
