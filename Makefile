@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr
-TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema openssl
+TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO ?= cargo
 

@@ -142,6 +142,16 @@ pub struct EmailConfig {
     pub from: Mailbox,
     pub timeout: Duration,
     pub tls_ca: Option<PathBuf>,
+    pub dkim: Option<DkimConfig>,
+}
+
+/// DKIM signing of outgoing mail.
+#[derive(Debug, Clone)]
+pub struct DkimConfig {
+    /// The private key: RSA PKCS#1 PEM.
+    pub key: Secret,
+    pub selector: String,
+    pub domain: String,
 }
 
 #[derive(Debug, Clone)]
@@ -448,7 +458,28 @@ impl Validator<'_> {
                     self.problem(at, format!("tls_ca {} is not a file", path.display()));
                 }
             }
-            Some(EmailConfig { smtp_url: Secret::new(smtp_url), from, timeout, tls_ca })
+            let dkim = match (&e.dkim_key, &e.dkim_selector, &e.dkim_domain) {
+                (None, None, None) => None,
+                (Some(key), Some(selector), Some(domain)) => {
+                    let path = self.expanded(key).map(PathBuf::from)?;
+                    match std::fs::read_to_string(&path) {
+                        Ok(pem) => Some(DkimConfig {
+                            key: Secret::new(pem),
+                            selector: selector.get_ref().clone(),
+                            domain: domain.get_ref().clone(),
+                        }),
+                        Err(err) => {
+                            self.problem(key, format!("dkim_key {}: {err}", path.display()));
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    self.problem(&e.smtp_url, "DKIM needs dkim_key, dkim_selector and dkim_domain together");
+                    None
+                }
+            };
+            Some(EmailConfig { smtp_url: Secret::new(smtp_url), from, timeout, tls_ca, dkim })
         });
 
         let mut partners: Vec<Partner> = Vec::new();

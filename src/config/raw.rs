@@ -129,6 +129,10 @@ pub struct RawEmail {
     pub timeout: Option<Spanned<String>>,
     /// A PEM file of a root certificate to trust besides the system's (a private mail relay).
     pub tls_ca: Option<Spanned<String>>,
+    /// DKIM signing: the private key file (RSA PKCS#1 PEM), the selector and the domain.
+    pub dkim_key: Option<Spanned<String>>,
+    pub dkim_selector: Option<Spanned<String>>,
+    pub dkim_domain: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,6 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::message::dkim::{
+    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey,
+};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -19,6 +22,7 @@ use crate::config::EmailConfig;
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    dkim: Option<Arc<DkimConfig>>,
 }
 
 #[derive(Clone)]
@@ -75,7 +79,24 @@ impl Mailer {
             }
             other => return Err(format!("smtp_url: unsupported scheme {other}://")),
         };
-        Ok(Mailer { transport, from: config.from.clone() })
+        let dkim = match &config.dkim {
+            Some(d) => {
+                let key = DkimSigningKey::new(d.key.expose(), DkimSigningAlgorithm::Rsa)
+                    .map_err(|err| format!("dkim_key: not an RSA PKCS#1 PEM key ({err})"))?;
+                // Relaxed headers: a relay that refolds a long Subject must not break the signature.
+                let canonicalization = DkimCanonicalization {
+                    header: DkimCanonicalizationType::Relaxed,
+                    body: DkimCanonicalizationType::Relaxed,
+                };
+                let headers = ["From", "Subject", "To", "Date", "Message-ID"]
+                    .into_iter()
+                    .map(HeaderName::new_from_ascii_str)
+                    .collect();
+                Some(Arc::new(DkimConfig::new(d.selector.clone(), d.domain.clone(), key, headers, canonicalization)))
+            }
+            None => None,
+        };
+        Ok(Mailer { transport, from: config.from.clone(), dkim })
     }
 }
 
@@ -144,9 +165,13 @@ impl EmailChannel {
         for to in &self.to {
             builder = builder.to(to.clone());
         }
-        builder
+        let mut message = builder
             .multipart(MultiPart::alternative_plain_html(text, html))
-            .map_err(|err| DeliveryError::permanent(format!("cannot build the message: {err}")))
+            .map_err(|err| DeliveryError::permanent(format!("cannot build the message: {err}")))?;
+        if let Some(dkim) = &self.mailer.dkim {
+            message.sign(dkim);
+        }
+        Ok(message)
     }
 }
 

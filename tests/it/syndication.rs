@@ -351,3 +351,64 @@ fn email_over_starttls_with_auth_and_a_private_ca() {
     assert_eq!(messages.len(), 1);
     assert!(messages[0].contains("Content-Language: es"));
 }
+
+#[test]
+fn dkim_signed_email_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("dkim.pem");
+    let status = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let public = std::process::Command::new("openssl")
+        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    use base64::Engine;
+    let record = format!("v=DKIM1; k=rsa; p={}", base64::engine::general_purpose::STANDARD.encode(&public.stdout));
+    let record_file = dir.path().join("record.txt");
+    std::fs::write(&record_file, record).unwrap();
+
+    let smtp = SmtpServer::start(&[]);
+    let text = format!(
+        "name = \"dkim-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@bep.example\"\n\
+         dkim_key = \"{}\"\ndkim_selector = \"newswire\"\ndkim_domain = \"bep.example\"\n\
+         [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
+        dir.path().join("state.sqlite").display(),
+        smtp.port,
+        key.display()
+    );
+    let pipeline = write_pipeline(dir.path(), &text);
+    newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(examples_dir().join("es-valencia-port.html"))
+        .assert()
+        .success();
+    let message = smtp.messages().pop().unwrap();
+    assert!(
+        message.contains("DKIM-Signature:") && message.contains("d=bep.example") && message.contains("s=newswire"),
+        "{message}"
+    );
+    let file = dir.path().join("message.eml");
+    std::fs::write(&file, message).unwrap();
+    let verified = std::process::Command::new("/usr/bin/python3")
+        .arg(project_dir().join("tests/it/support/verify_dkim.py"))
+        .arg(&file)
+        .arg(&record_file)
+        .output()
+        .expect("python3 with dkim (make test installs python3-dkim)");
+    assert!(
+        verified.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
