@@ -497,12 +497,7 @@ impl<'a> Page<'a> {
             return;
         }
         match &self.dom.nodes[c].data {
-            Data::Text(text) => {
-                let mut collapsed = String::new();
-                push_collapsed(&mut collapsed, text);
-                let collapsed = if out.ends_with(' ') || out.is_empty() { collapsed.trim_start() } else { &collapsed };
-                out.push_str(&escape(collapsed));
-            }
+            Data::Text(text) => push_text(out, text),
             Data::Element { name, .. } => {
                 let (open, close) = match *name {
                     local_name!("a") => match self.dom.attr(c, local_name!("href")).and_then(|h| self.absolute(h)) {
@@ -534,6 +529,23 @@ impl<'a> Page<'a> {
             Data::Document => {}
         }
     }
+}
+
+/// Appends text to inline HTML: whitespace collapsed, a space kept between this text and what came
+/// before it (a link, an emphasis) when the source had one, special characters escaped.
+fn push_text(out: &mut String, text: &str) {
+    let mut collapsed = String::new();
+    push_collapsed(&mut collapsed, text);
+    if collapsed.is_empty() {
+        if text.chars().next().is_some_and(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        return;
+    }
+    if text.starts_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out.push_str(&escape(&collapsed));
 }
 
 fn is_inline(name: &LocalName) -> bool {
@@ -576,9 +588,7 @@ struct Inline {
 
 impl Inline {
     fn text(&mut self, text: &str) {
-        let mut collapsed = String::new();
-        push_collapsed(&mut collapsed, text);
-        self.html.push_str(&escape(&collapsed));
+        push_text(&mut self.html, text);
     }
 
     fn element(&mut self, page: &Page, i: usize) {

@@ -3,6 +3,7 @@
 
 mod backends;
 mod bad_input;
+mod clean;
 mod commands;
 mod crash;
 mod delivery;

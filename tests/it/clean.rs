@@ -1,0 +1,64 @@
+//! The clean stage on its own: snapshots of what it extracts from the example pages, and hostile
+//! pages that must end in an article or a clear "no article found", never a crash or a hang.
+
+use newswire::clean::{self, ArticleCleaner, Cleaner};
+use newswire::model::RawPage;
+
+use crate::support::*;
+
+fn page(source: &str, text: String, content_type: &str) -> RawPage {
+    RawPage { source: source.into(), url: None, text, content_type: Some(content_type.into()), feed_item: None }
+}
+
+fn cleaned(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let kind = if path.extension().is_some_and(|e| e == "txt") { "text/plain" } else { "text/html" };
+    let raw = newswire::ingest::page_from_bytes(&path.display().to_string(), &bytes, Some(kind.into()), None).unwrap();
+    let article = ArticleCleaner.clean(&raw).unwrap();
+    let rendered = clean::render(&article);
+    format!(
+        "title: {}\nbyline: {:?}\npublished: {:?}\nsection: {:?}\ncanonical: {:?}\n\n--- html\n{}\n--- text\n{}\n--- markdown\n{}\n",
+        article.title, article.byline, article.published, article.section, article.canonical_url, rendered.html, rendered.text, rendered.markdown
+    )
+}
+
+#[test]
+fn example_pages_clean_to_their_snapshots() {
+    for name in ["en-harbour-ferry.html", "es-valencia-port.html", "ru-vilnius-library.html", "uk-kyiv-tram.html"] {
+        insta::assert_snapshot!(format!("clean__{name}"), cleaned(&examples_dir().join(name)));
+    }
+    insta::assert_snapshot!("clean__scraped-with-chrome.txt", cleaned(&fixture("scraped-with-chrome.txt")));
+    insta::assert_snapshot!("clean__hostile.html", cleaned(&fixture("hostile.html")));
+}
+
+#[test]
+fn hostile_pages_end_in_an_article_or_a_clear_error() {
+    let story = "<p>The council approved the harbour budget on Tuesday after a long debate about the new pier and its cost.</p>";
+    let deep = format!("<html><body>{}{story}{}</body></html>", "<div>".repeat(100_000), "</div>".repeat(100_000));
+    let huge_script = format!(
+        "<html><head><script>{}</script></head><body><article>{story}{story}</article></body></html>",
+        "var x = 1;\n".repeat(5_000_000)
+    );
+    let giant_table = format!(
+        "<html><body><table>{}</table></body></html>",
+        "<tr><td>cell</td><td>1,234</td><td>x</td></tr>".repeat(50_000)
+    );
+    let unterminated = format!("<html><body><div class='story'>{story}<p>Unclosed <b>tags <i>everywhere <a href='/x'");
+    let junk: String = (0..200_000u32).map(|i| char::from_u32(0x20 + (i * 7919) % 0x5000).unwrap_or('?')).collect();
+    let cases =
+        [("deep", deep), ("huge", huge_script), ("table", giant_table), ("unterminated", unterminated), ("junk", junk)];
+    for (name, html) in cases {
+        match ArticleCleaner.clean(&page(name, html, "text/html")) {
+            Ok(article) => assert!(!article.blocks.is_empty(), "{name}"),
+            Err(err) => assert!(err.to_string().contains("no article found"), "{name}: {err}"),
+        }
+    }
+    let deep_article = ArticleCleaner
+        .clean(&page(
+            "deep",
+            format!("<html><body>{}{story}{}</body></html>", "<div>".repeat(100_000), "</div>".repeat(100_000)),
+            "text/html",
+        ))
+        .unwrap();
+    assert!(clean::render(&deep_article).text.contains("harbour budget"));
+}
