@@ -3,6 +3,14 @@
 
 /// Words in a class or id that mark page chrome.
 const CHROME_WORDS: &[&str] = &[
+    "gallery",
+    "slideshow",
+    "carousel",
+    "cta",
+    "donate",
+    "donation",
+    "membership",
+    "overlay",
     "ad",
     "ads",
     "adv",
@@ -124,6 +132,9 @@ fn is_chrome(class_and_id: &str) -> bool {
 
 /// Words that mark chrome whatever the element holds.
 const STRONG_CHROME: &[&str] = &[
+    "cta",
+    "donate",
+    "donation",
     "comment",
     "comments",
     "disqus",
@@ -148,11 +159,18 @@ const STRONG_CHROME: &[&str] = &[
     "dateline",
 ];
 
+/// Whole class names that hide an element from readers.
+const HIDING_CLASSES: &[&str] =
+    &["hidden", "is-hidden", "d-none", "hide", "sr-only", "visually-hidden", "screen-reader-text", "invisible"];
+
 /// How a class/id marks chrome: `Some(true)` for words that always mean chrome (share bars,
 /// cookie boxes, comments), `Some(false)` for words that usually do (widget, sidebar, ad), `None`
 /// when it does not. A word after "has", "no", "non", "with" describes its element instead of
 /// naming it ("has-ads", "no-sidebar", "non-ad-column").
 pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
+    if class_and_id.split_whitespace().any(|c| HIDING_CLASSES.contains(&c.to_ascii_lowercase().as_str())) {
+        return Some(true);
+    }
     let mut found: Option<bool> = None;
     let mut modifier = false;
     for word in words(class_and_id) {

@@ -131,7 +131,8 @@ pub fn to_text(html: &str) -> String {
             if line.trim().is_empty() {
                 continue;
             }
-            // List items stay together; everything else is its own paragraph.
+            // Headings are plain lines in prose; list items stay together.
+            let line = line.trim_start_matches('#').trim_start();
             let is_item = line.starts_with("* ") || line.starts_with("  ");
             if !out.is_empty() {
                 out.push_str(if is_item && previous_is_item { "\n" } else { "\n\n" });
