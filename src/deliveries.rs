@@ -10,7 +10,7 @@ use crate::commands::{load_pipeline, Outcome};
 use newswire::config::{parse_duration, Pipeline};
 use newswire::pipeline::deliver_report;
 use newswire::store::{DeliveryRecord, DeliveryState, SqliteStore, Store};
-use newswire::syndicate::deliver::{now_unix, Deliverer};
+use newswire::syndicate::deliver::{now_unix, Deliverer, Send};
 use newswire::syndicate::{self, render::Templates, Copy, PartnerChannel};
 
 struct Log {
@@ -109,11 +109,11 @@ pub async fn kill(path: &Path, article: &str) -> Result<Outcome> {
         kills.push(copy);
     }
     println!("{article} is killed; telling {} partner copies", kills.len());
-    send_copies(&log, kills, false).await
+    send_copies(&log, kills, Send::Continue).await
 }
 
 /// Sends a set of logged deliveries through their partners' channels.
-async fn resend(log: &Log, records: Vec<DeliveryRecord>, again: bool) -> Result<Outcome> {
+async fn resend(log: &Log, records: Vec<DeliveryRecord>, send: Send) -> Result<Outcome> {
     let mut copies = Vec::new();
     let mut outcome = Outcome::Success;
     for record in records {
@@ -125,11 +125,11 @@ async fn resend(log: &Log, records: Vec<DeliveryRecord>, again: bool) -> Result<
             }
         }
     }
-    let sent = send_copies(log, copies, again).await?;
+    let sent = send_copies(log, copies, send).await?;
     Ok(if sent == Outcome::Success { outcome } else { sent })
 }
 
-async fn send_copies(log: &Log, copies: Vec<Copy>, again: bool) -> Result<Outcome> {
+async fn send_copies(log: &Log, copies: Vec<Copy>, send: Send) -> Result<Outcome> {
     let templates = Arc::new(Templates::load(log.pipeline.templates.as_deref())?);
     let channels: Vec<PartnerChannel> = syndicate::channels(&log.pipeline, templates)?;
     let deliverer: Deliverer = newswire::pipeline::deliverer(&log.pipeline, log.store.clone())?;
@@ -141,7 +141,7 @@ async fn send_copies(log: &Log, copies: Vec<Copy>, again: bool) -> Result<Outcom
             continue;
         };
         let deadline = Instant::now() + deliverer.max_wait();
-        let result = deliverer.deliver(&copy, partner.channel.name(), channel.as_ref(), deadline, again).await;
+        let result = deliverer.deliver(&copy, partner.channel.name(), channel.as_ref(), deadline, send).await;
         let report = deliver_report(&copy, partner, result);
         println!(
             "{}  {:<7} {} ({}){}",
@@ -162,13 +162,13 @@ pub async fn due(path: &Path) -> Result<Outcome> {
     let Some(log) = open(path)? else { return Ok(Outcome::Unusable) };
     let records = log.store.due(now_unix())?;
     println!("{} deliveries due", records.len());
-    resend(&log, records, false).await
+    resend(&log, records, Send::Continue).await
 }
 
 pub async fn redeliver(path: &Path, id: &str) -> Result<Outcome> {
     let Some(log) = open(path)? else { return Ok(Outcome::Unusable) };
     let Some(record) = log.store.delivery(id)? else { bail!("{}: no delivery {id} in the log", path.display()) };
-    resend(&log, vec![record], true).await
+    resend(&log, vec![record], Send::Again).await
 }
 
 pub async fn recover(path: &Path, partner: &str, since: &str) -> Result<Outcome> {
@@ -182,7 +182,7 @@ pub async fn recover(path: &Path, partner: &str, since: &str) -> Result<Outcome>
         .filter(|r| r.updated_at >= since)
         .collect();
     println!("{} deliveries to {partner} to recover", records.len());
-    resend(&log, records, false).await
+    resend(&log, records, Send::Afresh).await
 }
 
 /// RFC 3339, or a duration ago ("6h").

@@ -13,7 +13,7 @@ use super::{make_copy, partner_languages, Translated};
 use crate::config::Partner;
 use crate::model::delivery_id;
 use crate::store::Store;
-use crate::syndicate::deliver::{Deliverer, Outcome};
+use crate::syndicate::deliver::{Deliverer, Outcome, Send};
 use crate::syndicate::{Channel, Copy, Event, PartnerChannel};
 
 /// Copies waiting in one partner's queue.
@@ -184,7 +184,7 @@ async fn partner_worker(
                 limiter.until_ready().await;
             }
             let deadline = Instant::now() + deliverer.max_wait();
-            let outcome = deliverer.deliver(&job.copy, channel_name, channel.as_ref(), deadline, false).await;
+            let outcome = deliverer.deliver(&job.copy, channel_name, channel.as_ref(), deadline, Send::Continue).await;
             apply(&mut job.report, outcome);
             let _ = finished.send((job.article, job.index, job.report));
         }

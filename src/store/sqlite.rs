@@ -57,6 +57,10 @@ CREATE TABLE IF NOT EXISTS killed_articles (
     article TEXT PRIMARY KEY,
     at      INTEGER NOT NULL DEFAULT (unixepoch())
 );
+CREATE TABLE IF NOT EXISTS partner_resets (
+    partner TEXT PRIMARY KEY,
+    at      INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS disabled_partners (
     partner     TEXT PRIMARY KEY,
     since       INTEGER NOT NULL DEFAULT (unixepoch()),
@@ -311,8 +315,10 @@ impl Store for SqliteStore {
             .query_row(
                 "SELECT MIN(a.finished_at) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
                  WHERE d.partner = ?1 AND a.outcome IN ('retrying', 'failed')
-                   AND a.finished_at > COALESCE((SELECT MAX(b.finished_at) FROM attempts b JOIN deliveries e ON e.id = b.delivery_id
-                                                 WHERE e.partner = ?1 AND b.outcome = 'delivered'), 0)",
+                   AND a.finished_at > MAX(
+                       COALESCE((SELECT MAX(b.finished_at) FROM attempts b JOIN deliveries e ON e.id = b.delivery_id
+                                 WHERE e.partner = ?1 AND b.outcome = 'delivered'), 0),
+                       COALESCE((SELECT at FROM partner_resets WHERE partner = ?1), 0))",
                 [partner],
                 |row| row.get(0),
             )
@@ -372,6 +378,14 @@ impl Store for SqliteStore {
 
     fn enable_partner(&self, partner: &str) -> Result<bool, StoreError> {
         let connection = self.connection.lock().expect("store lock");
+        // Failures before the partner was enabled again no longer count towards disabling it.
+        connection
+            .execute(
+                "INSERT INTO partner_resets (partner, at) VALUES (?1, unixepoch())
+                 ON CONFLICT (partner) DO UPDATE SET at = excluded.at",
+                [partner],
+            )
+            .map_err(|e| self.error(e))?;
         connection
             .execute("DELETE FROM disabled_partners WHERE partner = ?1", [partner])
             .map(|n| n > 0)

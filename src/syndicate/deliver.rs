@@ -41,6 +41,17 @@ pub enum Outcome {
     },
 }
 
+/// How a delivery treats what was tried before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Send {
+    /// A run or `deliver --due`: skip what was delivered, go on with the retry schedule.
+    Continue,
+    /// `recover`: skip what was delivered, start the retry schedule over.
+    Afresh,
+    /// `redeliver`: send even what was delivered, schedule from the start.
+    Again,
+}
+
 pub struct Deliverer {
     store: Arc<dyn Store>,
     config: DeliveryConfig,
@@ -101,16 +112,18 @@ impl Deliverer {
         self.config.max_wait
     }
 
-    /// Delivers a copy, retrying while retries fall before `deadline`. With `again`, a copy
-    /// already delivered is sent once more (with the same id).
+    /// Delivers a copy, retrying while retries fall before `deadline`. `Send::Again` sends a copy
+    /// already delivered once more (same id); `Send::Afresh` and `Again` start the retry schedule
+    /// over (a recovery), while `Send::Continue` goes on where the earlier attempts left it.
     pub async fn deliver(
         &self,
         copy: &Copy,
         channel_name: &str,
         channel: &dyn Channel,
         deadline: Instant,
-        again: bool,
+        send: Send,
     ) -> Result<Outcome, StoreError> {
+        let again = send == Send::Again;
         if let Some((since, reason)) = self.store.partner_disabled(&copy.partner)? {
             return Ok(Outcome::PartnerDisabled {
                 reason: format!(
@@ -148,6 +161,10 @@ impl Deliverer {
             }
             tokio::time::sleep(wait).await;
         }
+        let earlier = match send {
+            Send::Continue => 0,
+            Send::Afresh | Send::Again => self.store.delivery(&copy.delivery_id)?.map_or(0, |d| d.attempts),
+        };
         loop {
             let attempt = self.store.start_attempt(&new)?;
             let error = match channel.deliver(copy).await {
@@ -175,16 +192,17 @@ impl Deliverer {
                 self.disable(&copy.partner, "the partner answered 410 Gone", &error.message).await?;
                 return Ok(Outcome::Failed { error: format!("{} (the partner is now disabled)", error.message) });
             }
-            let planned = self.config.retry_schedule.get(attempt as usize - 1).copied();
+            let planned = self.config.retry_schedule.get((attempt - earlier) as usize - 1).copied();
             let wait = match (error.transient, planned) {
                 (true, Some(planned)) => {
                     error.retry_after.filter(|w| *w <= MAX_RETRY_AFTER).unwrap_or_else(|| jitter(planned))
                 }
                 _ => {
                     self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
-                    self.disable_if_failing_too_long(&copy.partner, &error.message).await?;
+                    let disabled = self.disable_if_failing_too_long(&copy.partner, &error.message).await?;
                     let after = if error.transient { format!(" after {attempt} attempts") } else { String::new() };
-                    return Ok(Outcome::Failed { error: format!("{}{after}", error.message) });
+                    let disabled = if disabled { " (the partner is now disabled)" } else { "" };
+                    return Ok(Outcome::Failed { error: format!("{}{after}{disabled}", error.message) });
                 }
             };
             let next = now_unix() + wait.as_secs_f64().ceil() as i64;

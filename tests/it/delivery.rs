@@ -256,7 +256,7 @@ async fn staff_hear_when_a_partner_is_disabled_and_recover_resends() {
     Mock::given(method("POST"))
         .and(path("/hook"))
         .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
+        .up_to_n_times(3)
         .with_priority(1)
         .mount(&server)
         .await;
