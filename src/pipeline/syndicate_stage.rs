@@ -214,7 +214,11 @@ pub fn deliver_report(
 /// What a delivery's outcome means in the run report.
 pub fn apply(report: &mut DeliveryReport, outcome: Result<Outcome, crate::store::StoreError>) {
     let (status, error, attempts) = match outcome {
-        Ok(Outcome::Delivered { attempts }) => (Status::Ok, None, attempts),
+        Ok(Outcome::Delivered { attempts, refused }) if refused.is_empty() => (Status::Ok, None, attempts),
+        // The partner got the copy, but an address of its refused it: that recipient failed.
+        Ok(Outcome::Delivered { attempts, refused }) => {
+            (Status::Failed, Some(format!("delivered, but refused by {}", refused.join("; "))), attempts)
+        }
         Ok(Outcome::AlreadyDelivered) => (Status::Skipped, Some("already delivered".to_string()), 0),
         Ok(Outcome::WillRetry { at, error }) => {
             (Status::Failed, Some(format!("{error}; next attempt at {at} (newswire deliver PIPELINE --due)")), 0)

@@ -57,6 +57,9 @@ pub trait Store: Send + Sync {
     fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError>;
     /// The highest version of an article (in one language) delivered to a partner.
     fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError>;
+    /// Email recipients a delivery has reached so far (a retry skips them).
+    fn recipients_done(&self, id: &str) -> Result<Vec<String>, StoreError>;
+    fn add_recipients_done(&self, id: &str, recipients: &[String]) -> Result<(), StoreError>;
     /// Marks an article killed: it is never delivered again.
     fn kill_article(&self, article: &str) -> Result<(), StoreError>;
     fn is_killed(&self, article: &str) -> Result<bool, StoreError>;

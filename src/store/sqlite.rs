@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_error   TEXT,
     next_attempt INTEGER,
     copy         TEXT NOT NULL,
+    recipients   TEXT NOT NULL DEFAULT '[]',
     created_at   INTEGER NOT NULL DEFAULT (unixepoch()),
     updated_at   INTEGER NOT NULL DEFAULT (unixepoch())
 );
@@ -356,6 +357,35 @@ impl Store for SqliteStore {
                 params![article, language, partner],
                 |row| row.get(0),
             )
+            .map_err(|e| self.error(e))
+    }
+
+    fn recipients_done(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let connection = self.connection.lock().expect("store lock");
+        let json: Option<String> = connection
+            .query_row("SELECT recipients FROM deliveries WHERE id = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(|e| self.error(e))?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+    }
+
+    fn add_recipients_done(&self, id: &str, recipients: &[String]) -> Result<(), StoreError> {
+        if recipients.is_empty() {
+            return Ok(());
+        }
+        let mut all = self.recipients_done(id)?;
+        for r in recipients {
+            if !all.contains(r) {
+                all.push(r.clone());
+            }
+        }
+        let connection = self.connection.lock().expect("store lock");
+        connection
+            .execute(
+                "UPDATE deliveries SET recipients = ?2 WHERE id = ?1",
+                params![id, serde_json::to_string(&all).expect("strings serialise")],
+            )
+            .map(|_| ())
             .map_err(|e| self.error(e))
     }
 

@@ -19,8 +19,10 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// How a delivery stands at the end of this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// Delivered; `refused` lists email recipients that refused it for good (5xx).
     Delivered {
         attempts: u32,
+        refused: Vec<String>,
     },
     /// Delivered by an earlier run; nothing was sent.
     AlreadyDelivered,
@@ -167,18 +169,25 @@ impl Deliverer {
         };
         loop {
             let attempt = self.store.start_attempt(&new)?;
-            let error = match channel.deliver(copy).await {
-                Ok(()) => {
+            let reached = if again { Vec::new() } else { self.store.recipients_done(&copy.delivery_id)? };
+            let error = match channel.deliver_to(copy, &reached).await {
+                Ok(receipt) => {
+                    self.store.add_recipients_done(&copy.delivery_id, &receipt.delivered_to)?;
+                    let refused =
+                        (!receipt.refused.is_empty()).then(|| format!("refused: {}", receipt.refused.join("; ")));
                     let done = AttemptOutcome {
                         state: DeliveryState::Delivered,
                         status: None,
-                        error: None,
+                        error: refused,
                         next_attempt: None,
                     };
                     self.store.finish_attempt(&copy.delivery_id, attempt, &done)?;
-                    return Ok(Outcome::Delivered { attempts: attempt });
+                    return Ok(Outcome::Delivered { attempts: attempt, refused: receipt.refused });
                 }
-                Err(error) => error,
+                Err(error) => {
+                    self.store.add_recipients_done(&copy.delivery_id, &error.delivered_to)?;
+                    error
+                }
             };
             let status = error.status.clone();
             let fail = |state| AttemptOutcome {

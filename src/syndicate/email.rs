@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::address::Envelope;
 use lettre::message::dkim::{
     DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey,
 };
@@ -15,7 +16,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::render::Templates;
-use super::{Channel, Copy, DeliveryError};
+use super::{Channel, Copy, DeliveryError, Receipt};
 use crate::config::EmailConfig;
 
 #[derive(Clone)]
@@ -178,21 +179,63 @@ impl EmailChannel {
 #[async_trait::async_trait]
 impl Channel for EmailChannel {
     async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
+        self.deliver_to(copy, &[]).await.map(|_| ())
+    }
+
+    /// One SMTP transaction per recipient, so a recipient the server refuses (5xx) fails alone,
+    /// and a retry after a 4xx goes only to those who have not got the message yet.
+    async fn deliver_to(&self, copy: &Copy, done: &[String]) -> Result<Receipt, DeliveryError> {
         let message = self.message(copy)?;
-        match &self.mailer.transport {
-            Transport::File(file) => file
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|err| DeliveryError::permanent(format!("cannot write the message: {err}"))),
-            Transport::Smtp(smtp) => match tokio::time::timeout(self.timeout, smtp.send(message)).await {
-                Err(_) => {
-                    Err(DeliveryError::transient(format!("the SMTP server did not finish within {:?}", self.timeout)))
+        let bytes = message.formatted();
+        let mut receipt = Receipt::default();
+        let mut transient: Option<DeliveryError> = None;
+        for recipient in self.to.iter().filter(|r| !done.contains(&r.email.to_string())) {
+            let address = recipient.email.to_string();
+            let envelope = Envelope::new(Some(self.mailer.from.email.clone()), vec![recipient.email.clone()])
+                .map_err(|err| DeliveryError::permanent(format!("bad envelope for {address}: {err}")))?;
+            let sent = match &self.mailer.transport {
+                Transport::File(file) => file
+                    .send_raw(&envelope, &bytes)
+                    .await
+                    .map(|_| ())
+                    .map_err(|err| DeliveryError::permanent(format!("cannot write the message: {err}"))),
+                Transport::Smtp(smtp) => {
+                    match tokio::time::timeout(self.timeout, smtp.send_raw(&envelope, &bytes)).await {
+                        Err(_) => Err(DeliveryError::transient(format!(
+                            "the SMTP server did not finish within {:?}",
+                            self.timeout
+                        ))),
+                        Ok(Ok(_)) => Ok(()),
+                        Ok(Err(err)) => Err(classify(&err)),
+                    }
                 }
-                Ok(Ok(_)) => Ok(()),
-                Ok(Err(err)) => Err(classify(&err)),
-            },
+            };
+            match sent {
+                Ok(()) => receipt.delivered_to.push(address),
+                Err(err) if err.transient => {
+                    transient.get_or_insert(err);
+                }
+                // A recipient the server refuses; a configuration problem stops everything.
+                Err(err) if err.status.as_deref().is_some_and(|s| s.starts_with('5')) => {
+                    receipt.refused.push(format!("{address}: {}", err.message));
+                }
+                Err(mut err) => {
+                    err.delivered_to = receipt.delivered_to;
+                    return Err(err);
+                }
+            }
         }
+        if let Some(mut err) = transient {
+            err.delivered_to = receipt.delivered_to;
+            return Err(err);
+        }
+        if receipt.delivered_to.is_empty() && done.is_empty() && !receipt.refused.is_empty() {
+            let mut err =
+                DeliveryError::permanent(format!("every recipient was refused: {}", receipt.refused.join("; ")));
+            err.status = Some("550".into());
+            return Err(err);
+        }
+        Ok(receipt)
     }
 }
 

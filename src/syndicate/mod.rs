@@ -65,15 +65,38 @@ pub struct DeliveryError {
     pub gone: bool,
     /// The status code or SMTP reply, for the attempt log.
     pub status: Option<String>,
+    /// Recipients served before the failure (email): a retry skips them.
+    pub delivered_to: Vec<String>,
+}
+
+/// Who got a copy, and who refused it for good (email recipients answering 5xx).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Receipt {
+    pub delivered_to: Vec<String>,
+    pub refused: Vec<String>,
 }
 
 impl DeliveryError {
     pub fn transient(message: impl Into<String>) -> Self {
-        DeliveryError { message: message.into(), transient: true, retry_after: None, gone: false, status: None }
+        DeliveryError {
+            message: message.into(),
+            transient: true,
+            retry_after: None,
+            gone: false,
+            status: None,
+            delivered_to: Vec::new(),
+        }
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
-        DeliveryError { message: message.into(), transient: false, retry_after: None, gone: false, status: None }
+        DeliveryError {
+            message: message.into(),
+            transient: false,
+            retry_after: None,
+            gone: false,
+            status: None,
+            delivered_to: Vec::new(),
+        }
     }
 }
 
@@ -83,6 +106,12 @@ pub type PartnerChannel = (Partner, Arc<dyn Channel>);
 #[async_trait::async_trait]
 pub trait Channel: Send + Sync {
     async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError>;
+
+    /// Delivers to the recipients not in `done` (email has several; other channels one).
+    async fn deliver_to(&self, copy: &Copy, done: &[String]) -> Result<Receipt, DeliveryError> {
+        let _ = done;
+        self.deliver(copy).await.map(|()| Receipt::default())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -321,3 +321,38 @@ async fn nothing_is_delivered_before_the_embargo() {
     assert_eq!(hook_ids(&server).await.len(), 1);
     assert_eq!(log(&pipeline)[0]["state"], "delivered");
 }
+
+fn two_recipient_desk(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
+    let partner = format!(
+        "[email]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nfrom = \"desk@newswire.example\"\n[[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"first@elcorreo.example\", \"second@elcorreo.example\"]\n"
+    );
+    desk(dir, &partner, "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"")
+}
+
+#[test]
+fn a_refused_recipient_fails_alone_and_the_others_get_the_copy() {
+    let smtp = SmtpServer::start(&["first@elcorreo.example"]);
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = two_recipient_desk(dir.path(), smtp.port);
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 1, "a refused recipient is a failure: {report:#}");
+    let delivery = &report["articles"][0]["deliveries"][0];
+    let error = delivery["error"].as_str().unwrap();
+    assert!(error.starts_with("delivered, but refused by first@elcorreo.example") && error.contains("550"), "{error}");
+    assert_eq!(smtp.messages().len(), 1, "second@ got it");
+    assert_eq!(log(&pipeline)[0]["state"], "delivered");
+    let (code, _) = run(&pipeline);
+    assert_eq!(code, 0);
+    assert_eq!(smtp.messages().len(), 1, "a re-run sends nothing");
+}
+
+#[test]
+fn after_a_451_only_the_waiting_recipient_is_sent_again() {
+    let smtp = SmtpServer::start_with(&[], 1);
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = two_recipient_desk(dir.path(), smtp.port);
+    let (code, report) = run(&pipeline);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["articles"][0]["deliveries"][0]["attempts"], 2);
+    assert_eq!(smtp.messages().len(), 2, "one message per recipient, none twice");
+}
