@@ -412,3 +412,24 @@ fn dkim_signed_email_verifies() {
         String::from_utf8_lossy(&verified.stderr)
     );
 }
+
+#[test]
+fn hostile_content_never_reaches_an_email() {
+    let smtp = SmtpServer::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "name = \"hostile-mail\"\nstate = \"{}\"\n[detect]\nlanguages = [\"en\", \"es\"]\n[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n\
+         [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"en\"]\nto = [\"desk@partner.example\"]\n",
+        dir.path().join("state.sqlite").display(),
+        smtp.port
+    );
+    let pipeline = write_pipeline(dir.path(), &text);
+    newswire().arg("run").arg(&pipeline).arg("--input").arg(fixture("hostile.html")).assert().success();
+    let message = smtp.messages().pop().expect("the message arrived");
+    // Undo quoted-printable soft breaks so nothing hides across lines.
+    let flat = message.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=").to_lowercase();
+    for bad in ["<script", "javascript:", "onerror", "onclick", "data:text", "<iframe", "<style"] {
+        assert!(!flat.contains(bad), "{bad} in the email");
+    }
+    assert!(flat.contains("the council voted"), "{flat}");
+}
