@@ -22,7 +22,7 @@ demo: deps-demo
 	@find out/demo -type f | sort | sed 's/^/    /'
 
 test: deps-test lint
-	$(CARGO) test --all-targets
+	$(CARGO) test --lib --bins --tests
 
 lint:
 	$(CARGO) fmt --all -- --check
