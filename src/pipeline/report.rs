@@ -114,6 +114,8 @@ pub struct Totals {
     pub deliveries: usize,
     pub delivered: usize,
     pub deliveries_skipped: usize,
+    /// Delivered by an earlier run: nothing sent again.
+    pub already_delivered: usize,
     pub chars_sent: usize,
     pub chars_cached: usize,
 }
@@ -151,7 +153,10 @@ impl Report {
             totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
             totals.deliveries += article.deliveries.len();
             totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
-            totals.deliveries_skipped += article.deliveries.iter().filter(|d| d.status == Status::Skipped).count();
+            let already = |d: &&DeliveryReport| d.error.as_deref() == Some("already delivered");
+            totals.already_delivered += article.deliveries.iter().filter(already).count();
+            totals.deliveries_skipped +=
+                article.deliveries.iter().filter(|d| d.status == Status::Skipped).filter(|d| !already(d)).count();
         }
         Report { pipeline: pipeline.to_string(), dry_run, articles, totals, backends }
     }
@@ -164,7 +169,7 @@ impl Report {
     pub fn summary(&self) -> String {
         let t = &self.totals;
         let mut out = format!(
-            "{}: {} article{} ({} ok, {} failed, {} skipped), {} translation{}, {} of {} deliver{} made ({} skipped){}\n",
+            "{}: {} article{} ({} ok, {} failed, {} skipped), {} translation{}, {} of {} deliver{} made ({}{} skipped){}\n",
             self.pipeline,
             t.articles,
             plural(t.articles),
@@ -176,6 +181,7 @@ impl Report {
             t.delivered,
             t.deliveries,
             if t.deliveries == 1 { "y" } else { "ies" },
+            if t.already_delivered > 0 { format!("{} already delivered, ", t.already_delivered) } else { String::new() },
             t.deliveries_skipped,
             if self.dry_run { " (dry run: nothing sent)" } else { "" },
         );
