@@ -90,6 +90,29 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<DeliveryRecord> {
     })
 }
 
+/// Records a delivery the log has not seen yet, as pending; `next_attempt` (an embargo) also
+/// moves the time of a delivery that is still pending.
+fn record_delivery(connection: &Connection, delivery: &NewDelivery, next_attempt: Option<i64>) -> rusqlite::Result<()> {
+    connection
+        .execute(
+            "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET next_attempt = excluded.next_attempt
+             WHERE excluded.next_attempt IS NOT NULL AND state = 'pending'",
+            params![
+                delivery.id,
+                delivery.article,
+                delivery.version,
+                delivery.language,
+                delivery.partner,
+                delivery.channel,
+                delivery.copy,
+                next_attempt
+            ],
+        )
+        .map(|_| ())
+}
+
 fn rfc3339(unix: i64) -> Option<String> {
     time::OffsetDateTime::from_unix_timestamp(unix).ok()?.format(&time::format_description::well_known::Rfc3339).ok()
 }
@@ -176,21 +199,7 @@ impl Store for SqliteStore {
     fn start_attempt(&self, delivery: &NewDelivery) -> Result<u32, StoreError> {
         let mut connection = self.connection.lock().expect("store lock");
         let transaction = connection.transaction().map_err(|e| self.error(e))?;
-        transaction
-            .execute(
-                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) ON CONFLICT (id) DO NOTHING",
-                params![
-                    delivery.id,
-                    delivery.article,
-                    delivery.version,
-                    delivery.language,
-                    delivery.partner,
-                    delivery.channel,
-                    delivery.copy
-                ],
-            )
-            .map_err(|e| self.error(e))?;
+        record_delivery(&transaction, delivery, None).map_err(|e| self.error(e))?;
         let attempt: u32 = transaction
             .query_row(
                 "UPDATE deliveries SET state = 'in-progress', attempts = attempts + 1, updated_at = unixepoch()
@@ -250,24 +259,7 @@ impl Store for SqliteStore {
 
     fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError> {
         let connection = self.connection.lock().expect("store lock");
-        connection
-            .execute(
-                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)
-                 ON CONFLICT (id) DO UPDATE SET next_attempt = excluded.next_attempt WHERE state = 'pending'",
-                params![
-                    delivery.id,
-                    delivery.article,
-                    delivery.version,
-                    delivery.language,
-                    delivery.partner,
-                    delivery.channel,
-                    delivery.copy,
-                    at
-                ],
-            )
-            .map(|_| ())
-            .map_err(|e| self.error(e))
+        record_delivery(&connection, delivery, Some(at)).map_err(|e| self.error(e))
     }
 
     fn due(&self, now: i64) -> Result<Vec<DeliveryRecord>, StoreError> {

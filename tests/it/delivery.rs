@@ -42,6 +42,20 @@ fn log(pipeline: &std::path::Path) -> Vec<Value> {
     serde_json::from_slice::<Vec<Value>>(&output.stdout).unwrap()
 }
 
+/// A receiver at /hook that answers `first` to the first `times` requests, then `then`.
+async fn hook_answering(first: ResponseTemplate, times: u64, then: impl wiremock::Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).and(path("/hook")).respond_with(then).with_priority(2).mount(&server).await;
+    server
+}
+
 async fn hook_ids(server: &MockServer) -> Vec<String> {
     server
         .received_requests()
@@ -54,20 +68,7 @@ async fn hook_ids(server: &MockServer) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failing_twice_then_succeeding_keeps_one_id_and_a_rerun_sends_nothing() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(VerifyingReceiver::default())
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = hook_answering(ResponseTemplate::new(500), 2, VerifyingReceiver::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let pipeline = desk(
         dir.path(),
@@ -96,20 +97,9 @@ async fn failing_twice_then_succeeding_keeps_one_id_and_a_rerun_sends_nothing() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_429_with_retry_after_is_waited_for() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(204))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server =
+        hook_answering(ResponseTemplate::new(429).insert_header("Retry-After", "1"), 1, ResponseTemplate::new(204))
+            .await;
     let dir = tempfile::tempdir().unwrap();
     let pipeline = desk(
         dir.path(),
@@ -125,20 +115,7 @@ async fn a_429_with_retry_after_is_waited_for() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gone_disables_the_partner_until_it_is_enabled() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(410))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(204))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = hook_answering(ResponseTemplate::new(410), 1, ResponseTemplate::new(204)).await;
     let dir = tempfile::tempdir().unwrap();
     let pipeline =
         desk(dir.path(), &webhook_partner(&format!("{}/hook", server.uri())), "retry_schedule = [\"100ms\"]");
@@ -162,20 +139,12 @@ async fn gone_disables_the_partner_until_it_is_enabled() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hanging_partner_is_retried_later_by_deliver_due() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(204).set_delay(std::time::Duration::from_secs(3)))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(204))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = hook_answering(
+        ResponseTemplate::new(204).set_delay(std::time::Duration::from_secs(3)),
+        1,
+        ResponseTemplate::new(204),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let pipeline = desk(
         dir.path(),
@@ -251,21 +220,8 @@ fn smtp_451_then_250() {
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_hear_when_a_partner_is_disabled_and_recover_resends() {
     let smtp = SmtpServer::start(&[]);
-    let server = MockServer::start().await;
-    // Down for good at first: 503 on every attempt, so the partner fails for longer than disable_after.
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(3)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(204))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    // Down at first: 503 for long enough that the partner fails for longer than disable_after.
+    let server = hook_answering(ResponseTemplate::new(503), 3, ResponseTemplate::new(204)).await;
     let dir = tempfile::tempdir().unwrap();
     let delivery = "retry_schedule = [\"1s\", \"1s\"]\nmax_wait = \"10s\"\ndisable_after = \"1s\"\nstaff_email = \"alerts@desk.example\"";
     let email = format!("[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n", smtp.port);
