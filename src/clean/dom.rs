@@ -1,9 +1,7 @@
-//! A compact, read-only DOM: html5ever parses the pre-stripped page, and the tree is copied into an
-//! arena of nodes with parent links and precomputed text lengths, which scoring reads many times.
+//! A compact, read-only DOM: an arena of nodes in document order with parent links, built by
+//! [`super::parse`] and read many times by scoring.
 
-use html5ever::tendril::TendrilSink;
-use html5ever::{local_name, LocalName, ParseOpts};
-use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use html5ever::{local_name, LocalName};
 
 pub const ROOT: usize = 0;
 
@@ -24,31 +22,6 @@ pub struct Dom {
 }
 
 impl Dom {
-    pub fn parse(html: &str) -> Dom {
-        let rc = html5ever::parse_document(RcDom::default(), ParseOpts::default()).one(html);
-        let mut nodes = vec![Node { parent: ROOT, children: Vec::new(), data: Data::Document }];
-        // Depth-first, children pushed in reverse so that indices follow document order.
-        let mut stack: Vec<(Handle, usize)> =
-            rc.document.children.borrow().iter().rev().map(|c| (c.clone(), ROOT)).collect();
-        while let Some((handle, parent)) = stack.pop() {
-            let data = match &handle.data {
-                NodeData::Element { name, attrs, .. } => Data::Element {
-                    name: name.local.clone(),
-                    attrs: attrs.borrow().iter().map(|a| (a.name.local.clone(), a.value.to_string())).collect(),
-                },
-                NodeData::Text { contents } => Data::Text(contents.borrow().to_string()),
-                _ => continue,
-            };
-            let index = nodes.len();
-            nodes.push(Node { parent, children: Vec::new(), data });
-            nodes[parent].children.push(index);
-            for child in handle.children.borrow().iter().rev() {
-                stack.push((child.clone(), index));
-            }
-        }
-        Dom { nodes }
-    }
-
     pub fn name(&self, i: usize) -> Option<&LocalName> {
         match &self.nodes[i].data {
             Data::Element { name, .. } => Some(name),

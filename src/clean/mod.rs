@@ -2,9 +2,10 @@
 
 mod boilerplate;
 mod dom;
+mod entities;
 mod extract;
 pub mod metadata;
-pub mod prestrip;
+pub mod parse;
 pub mod render;
 pub use extract::{escape, escape_attr};
 mod text;
@@ -61,10 +62,9 @@ fn looks_like_html(text: &str) -> bool {
 }
 
 fn clean_html(page: &RawPage) -> Option<Article> {
-    let stripped = prestrip::strip(&page.text);
-    let dom = dom::Dom::parse(&stripped.html);
+    let parse::Parsed { dom, json_ld } = parse::parse(&page.text);
     let base = page.url.as_deref().and_then(|u| Url::parse(u).ok());
-    let meta = metadata::read(&dom, &stripped.json_ld, base.as_ref());
+    let meta = metadata::read(&dom, &json_ld, base.as_ref());
     let base = base.or_else(|| meta.canonical_url.as_deref().and_then(|u| Url::parse(u).ok()));
     let mut blocks = match extract::extract(&dom, base.as_ref()) {
         Some(extraction) => extraction.blocks,
@@ -142,8 +142,7 @@ pub fn render(article: &Article) -> Rendered {
 /// block, or plain text paragraph by paragraph.
 pub fn blocks_as_given(text: &str) -> Vec<Block> {
     if looks_like_html(text) || text.contains("</") {
-        let stripped = prestrip::strip(text);
-        return extract::all_blocks(&dom::Dom::parse(&stripped.html));
+        return extract::all_blocks(&parse::parse(text).dom);
     }
     text.split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))

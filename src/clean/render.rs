@@ -10,6 +10,11 @@ const NO_WRAP: usize = 1_000_000;
 
 /// The blocks as HTML: one element per block, list items grouped into lists, sanitised.
 pub fn to_html(blocks: &[Block]) -> String {
+    sanitize(&blocks_html(blocks.iter()))
+}
+
+/// The blocks as HTML as they are, for renderers that only read text out of it.
+fn blocks_html<'a>(blocks: impl Iterator<Item = &'a Block>) -> String {
     let mut html = String::new();
     let mut open_list: Option<bool> = None;
     for block in blocks {
@@ -39,7 +44,7 @@ pub fn to_html(blocks: &[Block]) -> String {
     if let Some(ordered) = open_list {
         html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
     }
-    sanitize(&html)
+    html
 }
 
 fn block_tags(kind: BlockKind) -> (String, &'static str) {
@@ -112,9 +117,7 @@ pub fn sanitize(html: &str) -> String {
 
 /// The blocks as plain prose: the story's text without images and captions.
 pub fn to_prose(blocks: &[Block]) -> String {
-    let prose: Vec<Block> =
-        blocks.iter().filter(|b| !matches!(b.kind, BlockKind::Image | BlockKind::Caption)).cloned().collect();
-    to_text(&to_html(&prose))
+    to_text(&blocks_html(blocks.iter().filter(|b| !matches!(b.kind, BlockKind::Image | BlockKind::Caption))))
 }
 
 /// The HTML as plain prose: paragraphs separated by one blank line, no wrapping, no markup.
@@ -189,7 +192,7 @@ pub fn to_markdown(blocks: &[Block]) -> String {
         }
         let list_item = matches!(block.kind, BlockKind::ListItem { .. });
         if !out.is_empty() {
-            out.push_str(if list_item && (out.ends_with('\n') || out.lines().last().is_some_and(is_list_line)) {
+            out.push_str(if list_item && (out.ends_with('\n') || out.rsplit('\n').next().is_some_and(is_list_line)) {
                 "\n"
             } else {
                 "\n\n"
