@@ -22,6 +22,8 @@ struct Page<'a> {
     chars: Vec<usize>,
     link_chars: Vec<usize>,
     commas: Vec<usize>,
+    /// Whether an element holds block elements, or only text and inline markup.
+    holds_blocks: Vec<bool>,
     base: Option<&'a Url>,
 }
 
@@ -179,6 +181,7 @@ impl<'a> Page<'a> {
         let mut chars = vec![0usize; n];
         let mut link_chars = vec![0usize; n];
         let mut commas = vec![0usize; n];
+        let mut holds_blocks = vec![false; n];
         for i in (0..n).rev() {
             if removed[i] {
                 continue;
@@ -193,12 +196,13 @@ impl<'a> Page<'a> {
             }
             if i != ROOT {
                 let parent = dom.nodes[i].parent;
+                holds_blocks[parent] |= holds_blocks[i] || dom.name(i).is_some_and(is_block);
                 chars[parent] += chars[i];
                 link_chars[parent] += link_chars[i];
                 commas[parent] += commas[i];
             }
         }
-        Page { dom, removed, chars, link_chars, commas, base }
+        Page { dom, removed, chars, link_chars, commas, holds_blocks, base }
     }
 
     fn link_density(&self, i: usize) -> f64 {
@@ -250,7 +254,7 @@ impl<'a> Page<'a> {
                     .filter(|&&c| matches!(self.dom.nodes[c].data, Data::Text(_)))
                     .map(|&c| self.chars[c])
                     .sum();
-                direct >= MIN_VOTING_CHARS * 2
+                direct >= MIN_VOTING_CHARS * 2 || (!self.holds_blocks[i] && self.chars[i] >= MIN_VOTING_CHARS * 2)
             }
             _ => false,
         }
@@ -546,6 +550,10 @@ fn push_text(out: &mut String, text: &str) {
         out.push(' ');
     }
     out.push_str(&escape(&collapsed));
+}
+
+fn is_block(name: &LocalName) -> bool {
+    !is_inline(name) && !matches!(*name, local_name!("br") | local_name!("img") | local_name!("wbr"))
 }
 
 fn is_inline(name: &LocalName) -> bool {
