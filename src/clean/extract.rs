@@ -268,7 +268,12 @@ impl<'a> Page<'a> {
                 continue;
             }
             let points = 1.0 + self.commas[i] as f64 + (self.chars[i] as f64 / 100.0).min(3.0);
-            let mut ancestor = self.dom.nodes[i].parent;
+            // Text straight inside a div makes the div itself the container; a paragraph votes for its parent.
+            let holds_text_itself = matches!(
+                self.dom.name(i),
+                Some(&local_name!("div")) | Some(&local_name!("section")) | Some(&local_name!("article"))
+            ) && self.holds_blocks[i];
+            let mut ancestor = if holds_text_itself { i } else { self.dom.nodes[i].parent };
             for level in 0..3 {
                 if ancestor == ROOT {
                     break;
