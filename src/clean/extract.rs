@@ -164,13 +164,27 @@ impl<'a> Page<'a> {
             prose[parent] += prose[i];
         }
         let most_of_the_page = raw[ROOT] * 2 / 5;
+        // The element marked `itemprop="articleBody"` and its ancestors are never chrome, whatever
+        // their class says ("cb-sidebar-right" layouts).
+        let mut holds_body = vec![false; n];
+        for i in 1..n {
+            if dom.attr(i, local_name!("itemprop")).is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) && raw[i] > 0 {
+                let mut at = i;
+                while at != ROOT && !holds_body[at] {
+                    holds_body[at] = true;
+                    at = dom.nodes[at].parent;
+                }
+            }
+        }
         let mut removed = vec![false; n];
         let trace = tracing::enabled!(tracing::Level::TRACE);
         for i in 1..n {
             let parent = dom.nodes[i].parent;
             removed[i] = removed[parent]
                 || dom.name(i).is_some_and(|name| {
-                    is_chrome_element(dom, i, name, &prose) && (raw[i] < most_of_the_page || is_hidden(dom, i))
+                    !holds_body[i]
+                        && is_chrome_element(dom, i, name, &prose)
+                        && (raw[i] < most_of_the_page || is_hidden(dom, i))
                 });
             if trace && removed[i] && !removed[parent] && raw[i] > 300 {
                 let class = dom.attr(i, local_name!("class")).unwrap_or("");
