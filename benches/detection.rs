@@ -69,6 +69,11 @@ fn main() {
     let started = Instant::now();
     let detector = LinguaDetector::new(&desk);
     println!("detector over {} (+ look-alikes) built in {:.2} s", DESK.join(" "), started.elapsed().as_secs_f64());
+    let baseline = lingua::LanguageDetectorBuilder::from_languages(
+        &DESK.iter().filter_map(|c| languages::by_code(c)).map(|l| l.lingua).collect::<Vec<_>>(),
+    )
+    .with_preloaded_language_models()
+    .build();
 
     for (class, rows) in &classes {
         let started = Instant::now();
@@ -100,6 +105,24 @@ fn main() {
             line.push_str(&format!("{code} {:.1}%  ", 100.0 * right as f64 / of.len().max(1) as f64));
         }
         println!("desk accuracy {:.2}%  ({line})", 100.0 * desk_right as f64 / desk_total.max(1) as f64);
+        let (mut base_right, mut base_total) = (0, 0);
+        let mut base_line = String::new();
+        for code in DESK {
+            let of: Vec<_> = rows.iter().filter(|(e, _)| e == code).collect();
+            let right = of
+                .iter()
+                .filter(|(_, text)| {
+                    baseline.detect_language_of(text).and_then(languages::by_lingua).map(|l| l.code) == Some(*code)
+                })
+                .count();
+            base_right += right;
+            base_total += of.len();
+            base_line.push_str(&format!("{code} {:.1}%  ", 100.0 * right as f64 / of.len().max(1) as f64));
+        }
+        println!(
+            "baseline, lingua over the 10 alone: {:.2}%  ({base_line})",
+            100.0 * base_right as f64 / base_total.max(1) as f64
+        );
         let short: Vec<_> = results.iter().filter(|(e, _, _)| DESK.contains(e)).collect();
         let confident: Vec<_> = short.iter().filter(|(_, _, c)| *c >= 0.7).collect();
         let confident_right = confident.iter().filter(|(e, got, _)| got.as_deref() == Some(*e)).count();
@@ -122,6 +145,12 @@ fn main() {
             confusion("pt", &["es"]),
             confusion("be", &["ru", "uk"])
         );
+        // What the pipeline does with each text: a desk language is accepted when the text is long
+        // or the confidence reaches 0.7; anything else is skipped, never translated.
+        let accepted = |got: &Option<String>, confidence: f64, text: &str| {
+            got.as_deref().is_some_and(|g| DESK.contains(&g))
+                && (!newswire::detect::is_short(text) || confidence >= 0.7)
+        };
         let mut rejected = String::new();
         for code in LOOK_ALIKES {
             let of: Vec<_> = results.iter().filter(|(e, _, _)| e == code).collect();
@@ -129,11 +158,13 @@ fn main() {
             rejected.push_str(&format!("{code} {:.1}%  ", 100.0 * named as f64 / of.len().max(1) as f64));
         }
         println!("look-alike text named as out of the desk: {rejected}");
-        // What the pipeline does with each text: a desk language is accepted when the text is long
-        // or the confidence reaches 0.7; anything else is skipped, never translated.
-        let accepted = |got: &Option<String>, confidence: f64, text: &str| {
-            got.as_deref().is_some_and(|g| DESK.contains(&g)) && (text.chars().count() >= 120 || confidence >= 0.7)
-        };
+        let mut not_accepted = String::new();
+        for code in LOOK_ALIKES {
+            let of: Vec<_> = results.iter().zip(rows).filter(|((e, _, _), _)| e == code).collect();
+            let kept_out = of.iter().filter(|((_, got, c), (_, text))| !accepted(got, *c, text)).count();
+            not_accepted.push_str(&format!("{code} {:.1}%  ", 100.0 * kept_out as f64 / of.len().max(1) as f64));
+        }
+        println!("look-alike text the pipeline keeps out (named out of the desk, or too unsure): {not_accepted}");
         let (mut right, mut wrong, mut skipped, mut look_alike_accepted, mut look_alikes) = (0, 0, 0, 0, 0);
         for ((expected, got, confidence), (_, text)) in results.iter().zip(rows) {
             let took = accepted(got, *confidence, text);

@@ -168,7 +168,8 @@ impl<'a> Page<'a> {
         // their class says ("cb-sidebar-right" layouts).
         let mut holds_body = vec![false; n];
         for i in 1..n {
-            if dom.attr(i, local_name!("itemprop")).is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) && raw[i] > 0 {
+            if dom.attr(i, local_name!("itemprop")).is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) && raw[i] > 0
+            {
                 let mut at = i;
                 while at != ROOT && !holds_body[at] {
                     holds_body[at] = true;

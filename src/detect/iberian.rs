@@ -21,16 +21,19 @@ pub fn evidence(text: &str) -> [i32; 3] {
     score[1] += 3 * lower.matches("l·l").count() as i32;
     for word in lower.split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’') {
         let (es, ca, pt) = match word {
-            "y" | "los" | "las" | "con" | "muy" | "pero" | "también" | "hay" | "había" | "sus" | "desde" | "cuando"
-            | "donde" | "hasta" | "ya" | "lo" | "fue" | "eran" | "nuestro" | "nuestra" | "ese" | "esa" | "eso"
-            | "muchos" | "ahora" | "después" | "año" | "años" | "el" => (1, 0, 0),
+            "y" | "los" | "las" | "con" | "muy" | "pero" | "también" | "hay" | "había" | "sus" | "su" | "desde"
+            | "cuando" | "donde" | "hasta" | "ya" | "lo" | "fue" | "eran" | "nuestro" | "nuestra" | "ese" | "esa"
+            | "eso" | "esto" | "muchos" | "ahora" | "después" | "año" | "años" | "mi" | "yo" | "le" | "él" | "está"
+            | "están" | "así" | "aunque" | "mismo" | "misma" | "otro" | "otra" | "puede" | "tiene" => (1, 0, 0),
+            "el" | "en" | "del" | "una" | "un" | "la" | "es" | "al" => (1, 1, 0),
+            "por" | "para" | "como" | "este" | "esta" | "estos" | "estas" => (1, 0, 1),
             "i" | "els" | "amb" | "però" | "també" | "és" | "per" | "molt" | "això" | "aquest" | "aquesta"
             | "aquests" | "perquè" | "quan" | "fins" | "dels" | "pels" | "als" | "nostre" | "nostra" | "seva"
             | "seves" | "aquí" | "més" | "ara" | "any" | "anys" | "havia" | "va" | "van" => (0, 1, 0),
             "e" | "os" | "o" | "do" | "da" | "dos" | "das" | "na" | "nas" | "nos" | "em" | "com" | "não" | "muito"
             | "ao" | "aos" | "uma" | "um" | "é" | "pelo" | "pela" | "foi" | "mais" | "sua" | "ele" | "ela" | "isso"
-            | "também" | "então" | "ano" | "anos" => (0, 0, 1),
-            "la" | "les" => (0, 0, 0),
+            | "então" | "ano" | "anos" => (0, 0, 1),
+            "les" => (0, 0, 0),
             w if w.starts_with("l'") || w.starts_with("d'") || w.starts_with("s'") || w.starts_with("n'") => (0, 1, 0),
             w if w.starts_with("l’") || w.starts_with("d’") => (0, 1, 0),
             _ => (0, 0, 0),

@@ -1,6 +1,7 @@
 //! Language detection: which language an article is written in, and how sure we are.
 //! CPU-bound and synchronous; one shared detector per process.
 
+mod belarusian;
 mod iberian;
 pub mod languages;
 pub mod mixed;
@@ -9,6 +10,14 @@ use lingua::{LanguageDetector, LanguageDetectorBuilder};
 
 /// How much text is looked at: the first few thousand characters decide as well as the whole.
 const MAX_DETECT_CHARS: usize = 3000;
+
+/// Texts shorter than this are short: a headline or a sentence, where look-alikes blur.
+pub const SHORT_TEXT_CHARS: usize = 120;
+
+/// The confidence at which a short text is named as a look-alike (Catalan beside a Spanish desk)
+/// rather than as the desk language it resembles. Below it the desk language is named with its own,
+/// low, confidence, which the pipeline does not accept for a short text either.
+const NAME_LOOK_ALIKE: f64 = 0.6;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detection {
@@ -25,6 +34,11 @@ pub struct LinguaDetector {
     detector: LanguageDetector,
     /// Codes the detector was built over: the desk's and their look-alikes.
     codes: Vec<&'static str>,
+    /// The desk's own codes.
+    desk: Vec<&'static str>,
+    /// The desk's languages alone, for a text whose look-alike guess its letters rule out
+    /// (lingua's models are shared between detectors, so this costs no memory).
+    desk_only: Option<LanguageDetector>,
 }
 
 impl LinguaDetector {
@@ -49,7 +63,13 @@ impl LinguaDetector {
         let langs: Vec<lingua::Language> = infos.iter().map(|i| i.lingua).collect();
         let detector = LanguageDetectorBuilder::from_languages(&langs).with_preloaded_language_models().build();
         let _ = detector.detect_language_of("warm up the models");
-        LinguaDetector { detector, codes: infos.iter().map(|i| i.code).collect() }
+        let desk: Vec<&'static str> = codes.iter().filter_map(|c| languages::by_code(c)).map(|l| l.code).collect();
+        let desk_only = (desk.len() >= 2 && desk.len() < infos.len()).then(|| {
+            let langs: Vec<lingua::Language> =
+                desk.iter().filter_map(|c| languages::by_code(c)).map(|l| l.lingua).collect();
+            LanguageDetectorBuilder::from_languages(&langs).with_preloaded_language_models().build()
+        });
+        LinguaDetector { detector, codes: infos.iter().map(|i| i.code).collect(), desk, desk_only }
     }
 
     /// A detector over every language this build supports.
@@ -62,20 +82,42 @@ impl Detector for LinguaDetector {
     fn detect(&self, text: &str) -> Detection {
         let end = text.char_indices().nth(MAX_DETECT_CHARS).map_or(text.len(), |(i, _)| i);
         let text = &text[..end];
-        let best = self.detector.compute_language_confidence_values(text).into_iter().next();
-        match best {
-            Some((language, confidence)) if confidence > 0.0 => {
-                let mut code = languages::by_lingua(language).map(|l| l.code);
-                if let Some(settled) = code.and_then(|c| iberian::settle(text, c)) {
-                    if self.codes.contains(&settled) {
-                        code = Some(settled);
-                    }
+        let values: Vec<(&'static str, f64)> = self
+            .detector
+            .compute_language_confidence_values(text)
+            .into_iter()
+            .filter_map(|(language, confidence)| Some((languages::by_lingua(language)?.code, confidence)))
+            .collect();
+        let Some(&(mut code, mut confidence)) = values.first().filter(|(_, confidence)| *confidence > 0.0) else {
+            return Detection { language: None, confidence: 0.0 };
+        };
+        if code == "be" && belarusian::rules_out(text) {
+            let desk_best =
+                self.desk_only.as_ref().and_then(|d| d.compute_language_confidence_values(text).into_iter().next());
+            if let Some((language, desk_confidence)) = desk_best.filter(|(_, c)| *c > 0.0) {
+                if let Some(info) = languages::by_lingua(language) {
+                    (code, confidence) = (info.code, desk_confidence);
                 }
-                Detection { language: code.map(str::to_string), confidence }
             }
-            _ => Detection { language: None, confidence: 0.0 },
         }
+        if !is_short(text) {
+            return Detection { language: Some(code.to_string()), confidence };
+        }
+        if let Some(settled) = iberian::settle(text, code).filter(|settled| self.codes.contains(settled)) {
+            code = settled;
+        } else if !self.desk.contains(&code) && confidence < NAME_LOOK_ALIKE {
+            // A short text that only leans towards a look-alike: the nearest desk language, as
+            // unsure as the models are.
+            if let Some(&(desk_code, desk_confidence)) = values.iter().find(|(c, _)| self.desk.contains(c)) {
+                (code, confidence) = (desk_code, desk_confidence);
+            }
+        }
+        Detection { language: Some(code.to_string()), confidence }
     }
+}
+
+pub fn is_short(text: &str) -> bool {
+    text.chars().nth(SHORT_TEXT_CHARS - 1).is_none()
 }
 
 #[cfg(test)]

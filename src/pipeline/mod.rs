@@ -26,8 +26,7 @@ use crate::translate::{TranslateError, Translator};
 pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
 pub use syndicate_stage::deliver_report;
 
-/// Articles shorter than this are judged on little text and need a surer detection.
-const SHORT_TEXT_CHARS: usize = 120;
+/// Short articles (under [`crate::detect::SHORT_TEXT_CHARS`]) are judged on little text and need a surer detection.
 const SHORT_TEXT_MIN_CONFIDENCE: f64 = 0.7;
 
 /// Pages and articles in flight between two stages.
@@ -206,9 +205,8 @@ fn prepare(
         return skip(report, "language undetermined (no text to judge)".into());
     };
     // Short texts need a sure call; a page that declares the same language is evidence for it.
-    let text_chars = article.plain_text().chars().count();
     let mut needed = pipeline.detect.min_confidence;
-    if text_chars < SHORT_TEXT_CHARS {
+    if crate::detect::is_short(&article.plain_text()) {
         needed = needed.max(SHORT_TEXT_MIN_CONFIDENCE);
     }
     let declared =
