@@ -167,8 +167,8 @@ impl<'a> Page<'a> {
         // The element marked `itemprop="articleBody"` and its ancestors are never chrome, whatever
         // their class says ("cb-sidebar-right" layouts).
         let mut holds_body = vec![false; n];
-        for i in 1..n {
-            if dom.attr(i, local_name!("itemprop")).is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) && raw[i] > 0
+        for (i, &chars) in raw.iter().enumerate().skip(1) {
+            if chars > 0 && dom.attr(i, local_name!("itemprop")).is_some_and(|p| p.eq_ignore_ascii_case("articleBody"))
             {
                 let mut at = i;
                 while at != ROOT && !holds_body[at] {
