@@ -142,7 +142,10 @@ fn trafilatura(dir: &Path) {
         }
         for snippet in truth[id]["without"].as_array().into_iter().flatten().filter_map(Value::as_str) {
             if text.contains(&normalise(snippet)) {
-                fp += 1
+                fp += 1;
+                if std::env::var("NEWSWIRE_BENCH_SHOW").is_ok() {
+                    println!("  kept {id}: {:?}", snippet.chars().take(90).collect::<String>());
+                }
             } else {
                 tn += 1
             }

@@ -285,6 +285,171 @@ const CHROME_LINES: &[&str] = &[
     "czytaj też",
     "dalintis",
     "skaitykite taip pat",
+    // Feedback, print and sign-in prompts, tables of contents
+    "was this article helpful",
+    "war der artikel nützlich",
+    "möchten sie den artikel teilen",
+    "print recipe",
+    "rezept drucken",
+    "pinnen",
+    "jump to recipe",
+    "sie sind aktuell nicht eingeloggt",
+    "you are not logged in",
+    "table of contents",
+    "inhaltsverzeichnis",
+    "índice de contenidos",
+    "sommaire",
+    "содержание",
+    "зміст",
+];
+
+/// Lines that open what comes after the article: related stories, comments, the author box.
+/// From one of them on, the rest of the extraction is not the story.
+const END_OF_ARTICLE: &[&str] = &[
+    "related",
+    "related articles",
+    "related stories",
+    "related coverage",
+    "related posts",
+    "related content",
+    "more on this story",
+    "more on this topic",
+    "explore further",
+    "you may also like",
+    "you might also like",
+    "recommended",
+    "recommended for you",
+    "recommended stories",
+    "more stories",
+    "comments",
+    "leave a comment",
+    "leave a reply",
+    "comments are closed",
+    "about the author",
+    "mehr zum thema",
+    "mehr themen",
+    "auch interessant",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "das thema könnte dich auch interessieren",
+    "das thema könnte sie auch interessieren",
+    "empfohlene beiträge",
+    "weitere artikel",
+    "weitere beiträge",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "über den autor",
+    "über die autorin",
+    "kommentare",
+    "schreibe einen kommentar",
+    "bisher keine kommentare",
+    "noticias relacionadas",
+    "te puede interesar",
+    "también te puede interesar",
+    "te recomendamos",
+    "sobre el autor",
+    "comentarios",
+    "deja un comentario",
+    "à lire aussi",
+    "à lire également",
+    "sur le même sujet",
+    "dans la même rubrique",
+    "commentaires",
+    "laisser un commentaire",
+    "leggi anche",
+    "potrebbe interessarti",
+    "articoli correlati",
+    "czytaj także",
+    "zobacz także",
+    "zobacz też",
+    "читайте также",
+    "по теме",
+    "новости по теме",
+    "вам также может быть интересно",
+    "комментарии",
+    "читайте також",
+    "по темі",
+    "новини по темі",
+    "коментарі",
+    "skaitykite taip pat",
+    "susiję straipsniai",
+];
+
+/// Openings of short lines that only carry page metadata: dates, credits, categories.
+const META_OPENINGS: &[&str] = &[
+    "photo:",
+    "photo by",
+    "photos:",
+    "foto:",
+    "fotos:",
+    "фото:",
+    "image:",
+    "picture:",
+    "credit:",
+    "credits:",
+    "crédits photos",
+    "crédito:",
+    "(crédito:",
+    "source:",
+    "quelle:",
+    "fuente:",
+    "imagen:",
+    "bild:",
+    "bild via",
+    "bildquelle",
+    "updated:",
+    "published:",
+    "last modified:",
+    "last updated",
+    "release date:",
+    "aktualisiert:",
+    "aktualisiert am",
+    "veröffentlicht:",
+    "veröffentlicht am",
+    "erstellt am",
+    "publié le",
+    "mis à jour le",
+    "publicado:",
+    "actualizado:",
+    "opublikowano:",
+    "aktualizacja:",
+    "опубликовано:",
+    "обновлено:",
+    "опубліковано:",
+    "оновлено:",
+    "this entry was posted",
+    "der beitrag wurde am",
+    "category:",
+    "categories:",
+    "kategorie:",
+    "tags:",
+    "schlagwörter:",
+    "schlagworte:",
+    "etiquetas:",
+    "anzeige",
+];
+
+/// Verbs of a call to follow or join a channel ("Follow us on Twitter", "Síguenos en Telegram").
+const FOLLOW_CALLS: &[&str] = &[
+    "follow",
+    "síguenos",
+    "siguenos",
+    "sigue",
+    "folge",
+    "folgen",
+    "suivez",
+    "rejoignez",
+    "seguici",
+    "segue-nos",
+    "siga",
+    "obserwuj",
+    "подписывайтесь",
+    "подпишитесь",
+    "підписуйтесь",
+    "підпишіться",
+    "join",
+    "únete",
+    "download",
 ];
 
 const SOCIAL_NAMES: &[&str] = &[
@@ -312,25 +477,48 @@ const SOCIAL_NAMES: &[&str] = &[
     "flipboard",
 ];
 
+/// A line lowercased, without the punctuation and dashes around it.
+fn normalised_line(text: &str) -> String {
+    let edges: &[char] = &[':', '.', '!', '?', '»', '›', '→', '…', '-', '–', '—', '|', '*', ' ', '¿', '¡'];
+    text.trim().trim_matches(edges).trim().to_lowercase()
+}
+
 /// Whether a short line is page chrome rather than article text.
 pub fn is_chrome_line(text: &str) -> bool {
-    let line = text.trim().trim_end_matches([':', '.', '!', '»', '›', '→', '…']).trim().to_lowercase();
-    if line.is_empty() || line.chars().count() > 60 {
+    let line = normalised_line(text);
+    let chars = line.chars().count();
+    if line.is_empty() || chars > 200 {
         return false;
     }
-    if CHROME_LINES.contains(&line.as_str()) {
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '/' | '@'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    // "Siguenos en Telegram, Instagram, Facebook y Twitter": a call to follow a social account.
+    let networks = words.iter().filter(|w| SOCIAL_NAMES.contains(w) && w.len() > 2).count();
+    if networks >= 1 && words.len() <= 30 && words.iter().any(|w| FOLLOW_CALLS.contains(w)) {
         return true;
     }
-    // Credit lines: "Photo: Jane Doe, AP", "Фото: ТАСС".
-    let credit =
-        ["photo:", "photo by", "foto:", "фото:", "image:", "picture:", "credit:", "source:", "imagen:", "bild:"];
-    if credit.iter().any(|c| line.starts_with(c)) && line.split_whitespace().count() <= 8 {
+    if chars > 60 {
+        return false;
+    }
+    if CHROME_LINES.contains(&line.as_str()) || END_OF_ARTICLE.contains(&line.as_str()) {
+        return true;
+    }
+    // Dates, credits and categories: "Photo: Jane Doe, AP", "Aktualisiert: 03.04.2020", "Фото: ТАСС".
+    if META_OPENINGS.iter().any(|o| line.starts_with(o)) && words.len() <= 10 {
         return true;
     }
     // "Facebook Twitter LinkedIn": a line made only of social network names.
-    let words: Vec<&str> =
-        line.split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/').filter(|w| !w.is_empty()).collect();
     words.len() >= 2 && words.iter().all(|w| SOCIAL_NAMES.contains(w))
+}
+
+/// Whether a line opens what follows the article (related stories, comments, the author box).
+pub fn is_end_of_article(text: &str) -> bool {
+    let line = normalised_line(text);
+    line.chars().count() <= 60
+        && (END_OF_ARTICLE.contains(&line.as_str())
+            || ["más sobre ", "more from ", "mehr zum thema ", "more about "].iter().any(|o| line.starts_with(o)))
 }
 
 #[cfg(test)]
@@ -361,5 +549,13 @@ mod tests {
         assert!(is_chrome_line("Читайте также:"));
         assert!(is_chrome_line("Publicidad"));
         assert!(!is_chrome_line("Share prices fell sharply on Monday after the announcement."));
+        assert!(is_chrome_line("- Anzeige-"));
+        assert!(is_chrome_line("Aktualisiert: 03.04.2020"));
+        assert!(is_chrome_line("Siguenos en Telegram, Instagram, Facebook y Twitter"));
+        assert!(is_chrome_line("Follow The Gleaner on Twitter and Instagram @JamaicaGleaner"));
+        assert!(!is_chrome_line("Meta owns Facebook, Instagram and WhatsApp, and Twitter is now called X."));
+        assert!(is_end_of_article("Das Thema könnte dich auch interessieren:"));
+        assert!(is_end_of_article("Más sobre La Tercera AM"));
+        assert!(!is_end_of_article("Related parties agreed on Monday"));
     }
 }

@@ -654,6 +654,18 @@ fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
         }
         kept.push(block);
     }
+    // From "Related stories" or "Comments" on, once most of the story is in, the rest is not the story.
+    let total: usize = kept.iter().map(|b| b.html.len()).sum();
+    let mut before = 0;
+    if let Some(end) = kept.iter().position(|b| {
+        let ends = b.kind != BlockKind::Image
+            && before * 2 >= total
+            && boilerplate::is_end_of_article(&super::render::inline_text(&b.html));
+        before += b.html.len();
+        ends
+    }) {
+        kept.truncate(end);
+    }
     // Trailing headings announce something that was cut ("Related", "Comments").
     while kept.last().is_some_and(|b| matches!(b.kind, BlockKind::Heading(_))) {
         kept.pop();
