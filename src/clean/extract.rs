@@ -41,7 +41,18 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
         inline.flush(&mut blocks);
     }
     let collected = blocks.len();
-    let blocks = filter_blocks(blocks);
+    let mut blocks = filter_blocks(blocks);
+    // A short pick holding a small part of the page's prose was the wrong one (a teaser, a
+    // gallery caption): the body without its chrome says more.
+    let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
+    let extracted: usize = blocks.iter().map(|b| b.html.len()).sum();
+    if extracted < 1500 && page.prose_chars(body) > 3 * extracted.max(100) {
+        let mut whole = Vec::new();
+        let mut inline = Inline::default();
+        page.collect(body, &mut whole, &mut inline, 0);
+        inline.flush(&mut whole);
+        blocks = filter_blocks(whole);
+    }
     tracing::trace!(container = ?dom.name(container), class = dom.attr(container, local_name!("class")), collected, kept = blocks.len(), "extracted");
     if blocks.iter().all(|b| b.kind == BlockKind::Image) {
         return None;
@@ -218,6 +229,25 @@ impl<'a> Page<'a> {
             }
         }
         Page { dom, removed, chars, link_chars, commas, holds_blocks, base }
+    }
+
+    /// Characters in the paragraphs of a subtree that are not chrome and mostly not links.
+    fn prose_chars(&self, i: usize) -> usize {
+        let mut total = 0;
+        let mut stack = vec![i];
+        while let Some(n) = stack.pop() {
+            if self.removed[n] {
+                continue;
+            }
+            if self.dom.is(n, local_name!("p")) {
+                if self.link_density(n) < 0.3 {
+                    total += self.chars[n];
+                }
+                continue;
+            }
+            stack.extend(self.dom.nodes[n].children.iter().copied());
+        }
+        total
     }
 
     fn link_density(&self, i: usize) -> f64 {
@@ -451,9 +481,9 @@ impl<'a> Page<'a> {
     fn push_block(&self, blocks: &mut Vec<Block>, kind: BlockKind, i: usize) {
         let mut html = String::new();
         self.inline_html(i, &mut html, 0);
-        let html = html.trim().to_string();
+        let html = trimmed(&html);
         if !html.is_empty() {
-            blocks.push(Block::new(kind, html));
+            blocks.push(Block::new(kind, html.to_string()));
         }
     }
 
@@ -625,15 +655,41 @@ impl Inline {
 
     fn flush(&mut self, blocks: &mut Vec<Block>) {
         let html = std::mem::take(&mut self.html);
-        let html = html.trim();
+        let html = trimmed(&html);
         if !html.is_empty() {
             blocks.push(Block::new(BlockKind::Paragraph, html.to_string()));
         }
     }
 }
 
-/// Drops blocks that are chrome after all: link lists, "share this" lines, repeats.
-fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
+/// A block's inline HTML without the white space and line breaks around it.
+fn trimmed(html: &str) -> &str {
+    let mut html = html.trim();
+    while let Some(rest) = html.strip_suffix("<br>") {
+        html = rest.trim_end();
+    }
+    html
+}
+
+/// From "Related stories" or "Comments" on, once most of the story is in, the rest is not the story.
+fn cut_after_the_story(blocks: &mut Vec<Block>) {
+    let total: usize = blocks.iter().map(|b| b.html.len()).sum();
+    let mut before = 0;
+    let end = blocks.iter().position(|b| {
+        let ends = b.kind != BlockKind::Image
+            && before * 2 >= total
+            && boilerplate::is_end_of_article(&super::render::inline_text(&b.html));
+        before += b.html.len();
+        ends
+    });
+    if let Some(end) = end {
+        blocks.truncate(end);
+    }
+}
+
+/// Drops blocks that are chrome after all: link lists, "share this" lines, repeats, what follows the story.
+fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
+    cut_after_the_story(&mut blocks);
     let mut kept: Vec<Block> = Vec::with_capacity(blocks.len());
     for block in blocks {
         if block.kind == BlockKind::Image {
@@ -653,18 +709,6 @@ fn filter_blocks(blocks: Vec<Block>) -> Vec<Block> {
             continue;
         }
         kept.push(block);
-    }
-    // From "Related stories" or "Comments" on, once most of the story is in, the rest is not the story.
-    let total: usize = kept.iter().map(|b| b.html.len()).sum();
-    let mut before = 0;
-    if let Some(end) = kept.iter().position(|b| {
-        let ends = b.kind != BlockKind::Image
-            && before * 2 >= total
-            && boilerplate::is_end_of_article(&super::render::inline_text(&b.html));
-        before += b.html.len();
-        ends
-    }) {
-        kept.truncate(end);
     }
     // Trailing headings announce something that was cut ("Related", "Comments").
     while kept.last().is_some_and(|b| matches!(b.kind, BlockKind::Heading(_))) {

@@ -29,6 +29,8 @@ fn example_pages_clean_to_their_snapshots() {
     }
     insta::assert_snapshot!("clean__scraped-with-chrome.txt", cleaned(&fixture("scraped-with-chrome.txt")));
     insta::assert_snapshot!("clean__hostile.html", cleaned(&fixture("hostile.html")));
+    // Blogger-style text in inline-only divs, a follow-us line, then related teasers after the story.
+    insta::assert_snapshot!("clean__de-blog-related.html", cleaned(&fixture("de-blog-related.html")));
 }
 
 #[test]
