@@ -5,7 +5,7 @@ mod dom;
 mod entities;
 mod extract;
 pub mod metadata;
-pub mod parse;
+mod parse;
 pub mod render;
 pub use extract::{escape, escape_attr};
 mod text;

@@ -24,6 +24,9 @@ pub struct Detection {
     /// ISO 639-1 code; `None` when the text has no letters to judge.
     pub language: Option<String>,
     pub confidence: f64,
+    /// A look-alike outside the desk that a short text leans towards without the models being
+    /// sure of it (then `language` is the nearest desk language, at its own low confidence).
+    pub leaning: Option<String>,
 }
 
 pub trait Detector: Send + Sync {
@@ -89,7 +92,7 @@ impl Detector for LinguaDetector {
             .filter_map(|(language, confidence)| Some((languages::by_lingua(language)?.code, confidence)))
             .collect();
         let Some(&(mut code, mut confidence)) = values.first().filter(|(_, confidence)| *confidence > 0.0) else {
-            return Detection { language: None, confidence: 0.0 };
+            return Detection { language: None, confidence: 0.0, leaning: None };
         };
         if code == "be" && belarusian::rules_out(text) {
             let desk_best =
@@ -101,7 +104,7 @@ impl Detector for LinguaDetector {
             }
         }
         if !is_short(text) {
-            return Detection { language: Some(code.to_string()), confidence };
+            return Detection { language: Some(code.to_string()), confidence, leaning: None };
         }
         if let Some(settled) = iberian::settle(text, code).filter(|settled| self.codes.contains(settled)) {
             code = settled;
@@ -109,10 +112,11 @@ impl Detector for LinguaDetector {
             // A short text that only leans towards a look-alike: the nearest desk language, as
             // unsure as the models are.
             if let Some(&(desk_code, desk_confidence)) = values.iter().find(|(c, _)| self.desk.contains(c)) {
-                (code, confidence) = (desk_code, desk_confidence);
+                let leaning = Some(code.to_string());
+                return Detection { language: Some(desk_code.to_string()), confidence: desk_confidence, leaning };
             }
         }
-        Detection { language: Some(code.to_string()), confidence }
+        Detection { language: Some(code.to_string()), confidence, leaning: None }
     }
 }
 
@@ -142,6 +146,17 @@ mod tests {
             "El govern de la Generalitat ha aprovat avui un nou pla per millorar les escoles públiques del país.",
         );
         assert_eq!(ca.language.as_deref(), Some("ca"));
+    }
+
+    #[test]
+    fn a_short_catalan_headline_is_named_or_too_unsure_never_taken_for_spanish() {
+        let detector = LinguaDetector::new(&["es".into(), "en".into()]);
+        let named = detector.detect("El govern aprova el pressupost");
+        assert_eq!((named.language.as_deref(), named.leaning), (Some("ca"), None));
+        // Too short to be sure: the desk language at its own low confidence, and the look-alike named.
+        let leaning = detector.detect("La festa major");
+        assert_eq!((leaning.language.as_deref(), leaning.leaning.as_deref()), (Some("es"), Some("ca")));
+        assert!(leaning.confidence < 0.7, "{leaning:?}");
     }
 
     #[test]

@@ -215,10 +215,12 @@ fn prepare(
         needed /= 2.0;
     }
     if detection.confidence < needed {
+        let leaning =
+            detection.leaning.map(|l| format!("; it leans towards {l}, not in this pipeline")).unwrap_or_default();
         return skip(
             report,
             format!(
-                "language undetermined (best guess {language} at {:.2}, below the {needed:.2} needed)",
+                "language undetermined (best guess {language} at {:.2}, below the {needed:.2} needed{leaning})",
                 detection.confidence
             ),
         );

@@ -35,6 +35,21 @@ fn a_catalan_article_in_a_spanish_desk_is_skipped_with_its_language_named() {
 }
 
 #[test]
+fn a_short_text_leaning_to_a_look_alike_is_skipped_as_unsure_with_the_look_alike_named() {
+    let work = tempfile::tempdir().unwrap();
+    let pipeline = archive_desk(work.path(), "[\"es\", \"en\"]");
+    let input = work.path().join("brief.txt");
+    std::fs::write(&input, "Una nova era\n\nLa crisi continua.\n").unwrap();
+    let output = newswire().arg("run").arg(&pipeline).arg("--input").arg(&input).arg("--json").output().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let article = &report["articles"][0];
+    assert_eq!(article["status"], "skipped");
+    let error = article["error"].as_str().unwrap();
+    assert!(error.starts_with("language undetermined (best guess es at 0."), "{error}");
+    assert!(error.ends_with("it leans towards ca, not in this pipeline)"), "{error}");
+}
+
+#[test]
 fn ukrainian_with_shcha_and_i_is_ukrainian() {
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("uk.txt");
