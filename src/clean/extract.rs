@@ -34,6 +34,16 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
     if parts.is_empty() {
         parts.push(container);
     }
+    // The story split into chunks between ad rows: more elements just like the container.
+    parts.extend(page.same_kind_parts(container));
+    parts.sort_unstable();
+    let mut outermost: Vec<usize> = Vec::with_capacity(parts.len());
+    for part in parts {
+        if !outermost.iter().any(|&kept| dom.contains(kept, part)) {
+            outermost.push(part);
+        }
+    }
+    let parts = outermost;
     let mut blocks = Vec::new();
     for part in parts {
         let mut inline = Inline::default();
@@ -229,6 +239,23 @@ impl<'a> Page<'a> {
             }
         }
         Page { dom, removed, chars, link_chars, commas, holds_blocks, base }
+    }
+
+    /// Elements elsewhere on the page with the container's tag and class, holding prose too.
+    fn same_kind_parts(&self, container: usize) -> impl Iterator<Item = usize> + '_ {
+        let class = self.dom.attr(container, local_name!("class")).filter(|c| !c.trim().is_empty());
+        let name = self.dom.name(container);
+        (1..self.dom.nodes.len()).filter(move |&i| {
+            class.is_some()
+                && i != container
+                && !self.removed[i]
+                && self.dom.name(i) == name
+                && self.dom.attr(i, local_name!("class")) == class
+                && self.chars[i] >= 100
+                && self.link_density(i) < 0.3
+                && !self.dom.contains(container, i)
+                && !self.dom.contains(i, container)
+        })
     }
 
     /// Characters in the paragraphs of a subtree that are not chrome and mostly not links.

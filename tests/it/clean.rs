@@ -31,6 +31,8 @@ fn example_pages_clean_to_their_snapshots() {
     insta::assert_snapshot!("clean__hostile.html", cleaned(&fixture("hostile.html")));
     // Blogger-style text in inline-only divs, a follow-us line, then related teasers after the story.
     insta::assert_snapshot!("clean__de-blog-related.html", cleaned(&fixture("de-blog-related.html")));
+    // A story split into two body chunks by an ad row.
+    insta::assert_snapshot!("clean__en-split-body.html", cleaned(&fixture("en-split-body.html")));
 }
 
 #[test]
