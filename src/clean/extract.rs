@@ -715,7 +715,7 @@ fn cut_after_the_story(blocks: &mut Vec<Block>) {
 }
 
 /// Drops blocks that are chrome after all: link lists, "share this" lines, repeats, what follows the story.
-fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
+pub fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
     cut_after_the_story(&mut blocks);
     let mut kept: Vec<Block> = Vec::with_capacity(blocks.len());
     for block in blocks {
@@ -726,6 +726,9 @@ fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
         let text = super::render::inline_text(&block.html);
         if text.trim().is_empty() || boilerplate::is_chrome_line(&text) {
             continue;
+        }
+        if block.kind != BlockKind::Preformatted && !block.html.contains("<code") && is_escaped_markup(&text) {
+            continue; // a page's own HTML shown as text (a template, an embed code)
         }
         let chars = text.chars().count();
         let link_chars: usize = link_texts(&block.html).map(|t| t.chars().count()).sum();
@@ -742,6 +745,27 @@ fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
         kept.pop();
     }
     kept
+}
+
+/// Text that is HTML source rather than prose: tags like `<div align="center">` or `</span>`,
+/// escaped once or twice.
+fn is_escaped_markup(text: &str) -> bool {
+    const TAGS: &[&str] = &["div", "span", "img", "iframe", "a", "p", "br", "h2", "h3", "em", "strong", "script"];
+    let text = text.replace("&lt;", "<");
+    let mut tags = 0;
+    for (at, _) in text.match_indices('<') {
+        let rest = &text[at + 1..];
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        let name: String = rest.chars().take_while(char::is_ascii_alphanumeric).collect();
+        let closed = rest[name.len()..].starts_with([' ', '>', '/']);
+        if closed && TAGS.contains(&name.to_ascii_lowercase().as_str()) {
+            tags += 1;
+            if tags >= 2 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The texts of the links in a block's inline HTML.

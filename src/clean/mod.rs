@@ -116,8 +116,15 @@ fn first_sentence(blocks: &[Block]) -> Option<String> {
     Some(format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)))
 }
 
+/// The blocks of a JSON-LD `articleBody`: plain text line by line, or HTML (sometimes escaped).
 fn body_from_json_ld(body: &str) -> Vec<Block> {
-    body.split("\n")
+    let mut unescaped = String::new();
+    entities::push_decoded(&mut unescaped, body, false);
+    if unescaped.contains("</") {
+        return extract::filter_blocks(extract::all_blocks(&parse::parse(&unescaped).dom));
+    }
+    unescaped
+        .split('\n')
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| Block::new(BlockKind::Paragraph, extract::escape(p)))
