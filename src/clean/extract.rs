@@ -43,13 +43,7 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
             outermost.push(part);
         }
     }
-    let parts = outermost;
-    let mut blocks = Vec::new();
-    for part in parts {
-        let mut inline = Inline::default();
-        page.collect(part, &mut blocks, &mut inline, 0);
-        inline.flush(&mut blocks);
-    }
+    let blocks: Vec<Block> = outermost.into_iter().flat_map(|part| page.blocks_of(part)).collect();
     let collected = blocks.len();
     let mut blocks = filter_blocks(blocks);
     // A short pick holding a small part of the page's prose was the wrong one (a teaser, a
@@ -57,11 +51,7 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
     let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
     let extracted: usize = blocks.iter().map(|b| b.html.len()).sum();
     if extracted < 1500 && page.prose_chars(body) > 3 * extracted.max(100) {
-        let mut whole = Vec::new();
-        let mut inline = Inline::default();
-        page.collect(body, &mut whole, &mut inline, 0);
-        inline.flush(&mut whole);
-        blocks = filter_blocks(whole);
+        blocks = filter_blocks(page.blocks_of(body));
     }
     tracing::trace!(container = ?dom.name(container), class = dom.attr(container, local_name!("class")), collected, kept = blocks.len(), "extracted");
     if blocks.iter().all(|b| b.kind == BlockKind::Image) {
@@ -72,13 +62,7 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
 
 /// Every block of a fragment's body, in order, without looking for an article in it.
 pub fn all_blocks(dom: &Dom) -> Vec<Block> {
-    let page = Page::measure(dom, None);
-    let mut blocks = Vec::new();
-    let mut inline = Inline::default();
-    let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
-    page.collect(body, &mut blocks, &mut inline, 0);
-    inline.flush(&mut blocks);
-    blocks
+    Page::measure(dom, None).blocks_of(dom.find_first(local_name!("body")).unwrap_or(ROOT))
 }
 
 fn is_heading(name: &LocalName) -> Option<u8> {
@@ -241,13 +225,22 @@ impl<'a> Page<'a> {
         Page { dom, removed, chars, link_chars, commas, holds_blocks, base }
     }
 
+    /// The blocks of a subtree, in order.
+    fn blocks_of(&self, i: usize) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        let mut inline = Inline::default();
+        self.collect(i, &mut blocks, &mut inline, 0);
+        inline.flush(&mut blocks);
+        blocks
+    }
+
     /// Elements elsewhere on the page with the container's tag and class, holding prose too.
     fn same_kind_parts(&self, container: usize) -> impl Iterator<Item = usize> + '_ {
         let class = self.dom.attr(container, local_name!("class")).filter(|c| !c.trim().is_empty());
         let name = self.dom.name(container);
-        (1..self.dom.nodes.len()).filter(move |&i| {
-            class.is_some()
-                && i != container
+        let candidates = if class.is_some() { 1..self.dom.nodes.len() } else { 0..0 };
+        candidates.filter(move |&i| {
+            i != container
                 && !self.removed[i]
                 && self.dom.name(i) == name
                 && self.dom.attr(i, local_name!("class")) == class
@@ -751,6 +744,9 @@ pub fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
 /// escaped once or twice.
 fn is_escaped_markup(text: &str) -> bool {
     const TAGS: &[&str] = &["div", "span", "img", "iframe", "a", "p", "br", "h2", "h3", "em", "strong", "script"];
+    if !text.contains('<') && !text.contains("&lt;") {
+        return false;
+    }
     let text = text.replace("&lt;", "<");
     let mut tags = 0;
     for (at, _) in text.match_indices('<') {

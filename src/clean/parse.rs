@@ -235,8 +235,13 @@ impl Parser<'_> {
     fn attribute(&self, wanted: &[u8]) -> Option<&str> {
         let (_, value) =
             self.attrs.iter().find(|(name, _)| self.src.as_bytes()[name.clone()].eq_ignore_ascii_case(wanted))?;
-        let value = &self.src[value.clone()?];
-        Some(value.strip_prefix('"').or_else(|| value.strip_prefix('\'')).map_or(value, |v| &v[..v.len() - 1]))
+        Some(self.unquoted(value.clone()?))
+    }
+
+    /// An attribute value's text without its quotes, undecoded.
+    fn unquoted(&self, span: Span) -> &str {
+        let value = &self.src[span];
+        value.strip_prefix('"').or_else(|| value.strip_prefix('\'')).map_or(value, |v| &v[..v.len() - 1])
     }
 
     fn is_json_ld(&self) -> bool {
@@ -246,13 +251,13 @@ impl Parser<'_> {
     /// The kept attributes of the current tag, decoded.
     fn kept_attributes(&self) -> Vec<(LocalName, String)> {
         let mut kept: Vec<(LocalName, String)> = Vec::new();
-        for (name, _) in &self.attrs {
+        for (name, value) in &self.attrs {
             let name = &self.src[name.clone()];
             if name.len() > 12 {
                 continue;
             }
             let name = name.to_ascii_lowercase();
-            let value = self.attribute(name.as_bytes()).unwrap_or("");
+            let value = value.clone().map_or("", |span| self.unquoted(span));
             let unread = match name.as_str() {
                 "style" => !hides(value.as_bytes()),
                 "src" => value.get(..5).is_some_and(|v| v.eq_ignore_ascii_case("data:")),
