@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use newswire::detect::{languages, mixed, Detector, LinguaDetector};
+use newswire::detect::{mixed, Detector, LinguaDetector};
+use newswire::languages;
 
 /// The desk of the benchmark: the ten languages of the issue.
 const DESK: &[&str] = &["en", "ru", "uk", "es", "fr", "de", "pl", "lt", "ar", "zh"];
@@ -203,11 +204,11 @@ fn mixed(dir: &Path, detector: &LinguaDetector) {
         // The first sentence quoted in its own article's language must stay unmarked.
         let offset: usize = cols[2].parse().unwrap_or(0);
         let own = body.get(..offset).unwrap_or("").trim();
-        let own_quoted = newswire::clean::escape(&format!("«{own}»"));
+        let own_quoted = newswire::html::escape(&format!("«{own}»"));
         if mixed::mark_quotes(&own_quoted, &a, detector).contains("<span lang=") {
             false_marks += 1;
         }
-        let html = newswire::clean::escape(body);
+        let html = newswire::html::escape(body);
         let marked = mixed::mark_quotes(&html, &a, detector);
         total += 1;
         let entry = per_pair.entry(format!("{a}+{b}")).or_default();

@@ -16,7 +16,7 @@ use futures::StreamExt;
 use newswire::config::Pipeline;
 use newswire::model::{Article, Block, BlockKind};
 use newswire::pipeline::ARTICLES_IN_FLIGHT;
-use newswire::store::SqliteStore;
+
 use newswire::translate::Translator;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -126,7 +126,7 @@ async fn throughput() {
         "name = \"bench\"\n[translate]\nbackend = \"local\"\n[backends.local]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_CONCURRENCY}\n"
     );
     let (pipeline, _) = Pipeline::parse(&dir.path().join("bench.toml"), &text).unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("state.sqlite")).unwrap());
+    let store = newswire::store::open(&dir.path().join("state.sqlite")).unwrap();
     let translator = Translator::from_pipeline(&pipeline).with_memory(store);
     let articles = articles();
 
@@ -171,7 +171,7 @@ async fn quality() {
     let sentences: Vec<String> = std::fs::read_to_string(&source).unwrap().lines().map(str::to_string).collect();
     let mut article = Article { title: "NTREX".into(), language: Some("en".into()), ..Article::default() };
     for sentence in &sentences {
-        article.blocks.push(Block::new(BlockKind::Paragraph, newswire::clean::escape(sentence)));
+        article.blocks.push(Block::new(BlockKind::Paragraph, newswire::html::escape(sentence)));
     }
     let started = Instant::now();
     let translation = match Translator::apertium_default().translate(&article, "es").await {
@@ -184,7 +184,7 @@ async fn quality() {
     let elapsed = started.elapsed();
     let words: usize = sentences.iter().map(|s| s.split_whitespace().count()).sum();
     let hypotheses: Vec<String> =
-        translation.blocks.iter().map(|b| newswire::clean::render::inline_text(&b.html).trim().to_string()).collect();
+        translation.blocks.iter().map(|b| newswire::html::inline_text(&b.html).trim().to_string()).collect();
     let out = std::env::temp_dir().join("newswire-ntrex-eng-spa.txt");
     std::fs::write(&out, hypotheses.join("\n") + "\n").unwrap();
     println!(

@@ -7,9 +7,13 @@
 pub mod clean;
 pub mod config;
 pub mod detect;
+pub mod error;
+pub mod html;
 pub mod ingest;
+pub mod languages;
 pub mod model;
 pub mod pipeline;
+pub mod secret;
 pub mod store;
 pub mod syndicate;
 pub mod translate;

@@ -2,8 +2,6 @@
 //! exit codes (0 all done, 1 some articles failed, 2 config or fatal error). Only here.
 
 mod cli;
-mod commands;
-mod deliveries;
 
 use std::process::ExitCode;
 
@@ -25,8 +23,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(commands::dispatch(cli.command)) {
-        Ok(outcome) => ExitCode::from(outcome as u8),
+    match runtime.block_on(cli::dispatch(cli.command)) {
+        Ok(status) => ExitCode::from(status as u8),
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(2)

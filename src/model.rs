@@ -89,7 +89,7 @@ impl Article {
                 continue;
             }
             text.push_str("\n\n");
-            text.push_str(&crate::clean::render::inline_text(&block.html));
+            text.push_str(&crate::html::inline_text(&block.html));
         }
         text
     }
@@ -118,11 +118,25 @@ pub struct Translation {
     pub chars_cached: usize,
 }
 
-/// The stable id of a delivery: the same article, version, language and partner give the same id on
+impl Translation {
+    /// The article as it is, in its own language.
+    pub fn original(article: &Article) -> Self {
+        Translation {
+            language: article.language.clone().unwrap_or_default(),
+            backend: None,
+            title: article.title.clone(),
+            blocks: article.blocks.clone(),
+            chars_sent: 0,
+            chars_cached: 0,
+        }
+    }
+}
+
+/// The stable id of a delivery: the same article, content, language and partner give the same id on
 /// every attempt and every run.
-pub fn delivery_id(article_id: &str, version: &str, language: &str, partner: &str) -> String {
+pub fn delivery_id(article_id: &str, content_hash: &str, language: &str, partner: &str) -> String {
     let mut hasher = Sha256::new();
-    for part in [article_id, version, language, partner] {
+    for part in [article_id, content_hash, language, partner] {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }

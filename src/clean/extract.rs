@@ -7,6 +7,7 @@ use url::Url;
 
 use super::boilerplate;
 use super::dom::{push_collapsed, Data, Dom, ROOT};
+use crate::html::{escape, escape_attr};
 use crate::model::{Block, BlockKind};
 
 /// Paragraph-like elements shorter than this do not vote for their container.
@@ -698,7 +699,7 @@ fn cut_after_the_story(blocks: &mut Vec<Block>) {
     let end = blocks.iter().position(|b| {
         let ends = b.kind != BlockKind::Image
             && before * 2 >= total
-            && boilerplate::is_end_of_article(&super::render::inline_text(&b.html));
+            && boilerplate::is_end_of_article(&crate::html::inline_text(&b.html));
         before += b.html.len();
         ends
     });
@@ -716,7 +717,7 @@ pub fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
             kept.push(block);
             continue;
         }
-        let text = super::render::inline_text(&block.html);
+        let text = crate::html::inline_text(&block.html);
         if text.trim().is_empty() || boilerplate::is_chrome_line(&text) {
             continue;
         }
@@ -769,23 +770,6 @@ fn link_texts(html: &str) -> impl Iterator<Item = String> + '_ {
     html.split("<a ").skip(1).filter_map(|rest| {
         let inner = rest.split_once('>')?.1;
         let inner = inner.split("</a>").next()?;
-        Some(super::render::inline_text(inner))
+        Some(crate::html::inline_text(inner))
     })
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-pub fn escape_attr(text: &str) -> String {
-    escape(text).replace('"', "&quot;")
 }

@@ -7,12 +7,11 @@ mod extract;
 pub mod metadata;
 mod parse;
 pub mod render;
-pub use extract::{escape, escape_attr};
 mod text;
 
 use url::Url;
 
-use crate::ingest::web::media_type;
+use crate::html::{escape, inline_text, media_type};
 use crate::model::{Article, Block, BlockKind, RawPage};
 
 #[derive(Debug, thiserror::Error)]
@@ -75,12 +74,12 @@ fn clean_html(page: &RawPage) -> Option<Article> {
     if let Some(pos) = blocks
         .iter()
         .take(4)
-        .position(|b| matches!(b.kind, BlockKind::Heading(_)) && render::inline_text(&b.html).trim() == title.trim())
+        .position(|b| matches!(b.kind, BlockKind::Heading(_)) && inline_text(&b.html).trim() == title.trim())
     {
         blocks.remove(pos);
     }
     if let Some(byline) = &meta.byline {
-        blocks.retain(|b| render::inline_text(&b.html).trim() != byline.trim());
+        blocks.retain(|b| inline_text(&b.html).trim() != byline.trim());
     }
     if blocks.iter().all(|b| b.kind == BlockKind::Image) {
         return None;
@@ -102,12 +101,12 @@ fn clean_html(page: &RawPage) -> Option<Article> {
 }
 
 fn first_heading(blocks: &[Block]) -> Option<String> {
-    blocks.iter().find(|b| matches!(b.kind, BlockKind::Heading(_))).map(|b| render::inline_text(&b.html))
+    blocks.iter().find(|b| matches!(b.kind, BlockKind::Heading(_))).map(|b| inline_text(&b.html))
 }
 
 /// A stand-in headline for a page that has none: the body's first sentence, at most 120 characters.
 fn first_sentence(blocks: &[Block]) -> Option<String> {
-    let text = render::inline_text(&blocks.iter().find(|b| b.kind == BlockKind::Paragraph)?.html);
+    let text = inline_text(&blocks.iter().find(|b| b.kind == BlockKind::Paragraph)?.html);
     let sentence = text.split_inclusive(['.', '!', '?']).next().unwrap_or(&text).trim();
     if sentence.chars().count() <= 120 {
         return Some(sentence.to_string());
@@ -127,7 +126,7 @@ fn body_from_json_ld(body: &str) -> Vec<Block> {
         .split('\n')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| Block::new(BlockKind::Paragraph, extract::escape(p)))
+        .map(|p| Block::new(BlockKind::Paragraph, escape(p)))
         .collect()
 }
 
@@ -154,6 +153,6 @@ pub fn blocks_as_given(text: &str) -> Vec<Block> {
     text.split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|p| !p.is_empty())
-        .map(|p| Block::new(BlockKind::Paragraph, extract::escape(&p)))
+        .map(|p| Block::new(BlockKind::Paragraph, escape(&p)))
         .collect()
 }

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use crate::html::{attr_value, escape_attr, inline_text, unescape};
 use crate::model::{Block, BlockKind};
 
 /// Plain text wider than any paragraph, so html2text never wraps inside one.
@@ -34,7 +35,7 @@ fn blocks_html<'a>(blocks: impl Iterator<Item = &'a Block>) -> String {
         let (open, close) = block_tags(block.kind);
         match &block.lang {
             // The language goes on the block's own element: `<p lang="ru">`.
-            Some(lang) => html.push_str(&open.replacen('>', &format!(" lang=\"{}\">", super::escape_attr(lang)), 1)),
+            Some(lang) => html.push_str(&open.replacen('>', &format!(" lang=\"{}\">", escape_attr(lang)), 1)),
             None => html.push_str(&open),
         }
         html.push_str(&block.html);
@@ -238,48 +239,6 @@ fn inline_markdown(html: &str) -> String {
     }
     out.push_str(&unescape(rest));
     out
-}
-
-/// The value of an attribute in a tag we wrote ourselves (double-quoted, escaped).
-pub fn attr_value(html: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let start = html.find(&key)? + key.len();
-    let end = html[start..].find('"')? + start;
-    Some(unescape(&html[start..end]))
-}
-
-/// Inline HTML to its text: tags dropped, entities decoded.
-pub fn inline_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&unescape(&rest[..lt]));
-        match rest[lt..].find('>') {
-            Some(gt) => {
-                if rest[lt..].starts_with("<br") {
-                    out.push(' ');
-                }
-                rest = &rest[lt + gt + 1..];
-            }
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(&unescape(rest));
-    out
-}
-
-pub fn unescape(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! twice, "Share this article" and social-network rows around the story.
 
 use super::boilerplate::is_chrome_line;
-use super::extract::escape;
+use crate::html::escape;
 use crate::model::{Block, BlockKind};
 
 pub struct TextArticle {

@@ -7,7 +7,7 @@ use toml::Spanned;
 
 use super::raw::RawBackend;
 use super::{parse_duration, Secret, Validator};
-use crate::detect::languages;
+use crate::languages;
 
 #[derive(Debug, Clone)]
 pub struct BackendConfig {

@@ -3,7 +3,6 @@
 
 mod backend;
 mod duration;
-mod env;
 mod problem;
 mod raw;
 
@@ -14,13 +13,13 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use toml::Spanned;
 
+pub use crate::secret::{expand, Secret};
 pub use backend::{parse_rate, BackendConfig, BackendKind, BackendLimits};
 pub use duration::parse_duration;
-pub use env::{expand, Secret};
 pub use problem::{line_column, ConfigError, Problem, Severity};
 use raw::{RawPartner, RawPipeline};
 
-use crate::detect::languages;
+use crate::languages;
 
 pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
 
@@ -586,7 +585,7 @@ impl Validator<'_> {
                             continue;
                         }
                     };
-                    if let Err(message) = crate::syndicate::sign::decode_secret(&expanded) {
+                    if let Err(message) = crate::secret::decode_webhook_secret(&expanded) {
                         self.problem(secret, message);
                     }
                     secrets.push(Secret::new(expanded));

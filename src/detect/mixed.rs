@@ -4,7 +4,7 @@
 //! Only confident calls mark anything: the article's language stays the default.
 
 use super::Detector;
-use crate::clean::render::{inline_text, unescape};
+use crate::html::{inline_text, unescape};
 use crate::model::{Article, BlockKind};
 
 /// Quotation marks: opening and closing.

@@ -3,10 +3,14 @@
 
 mod belarusian;
 mod iberian;
-pub mod languages;
 pub mod mixed;
+mod policy;
+
+pub use policy::{Policy, SHORT_TEXT_MIN_CONFIDENCE};
 
 use lingua::{LanguageDetector, LanguageDetectorBuilder};
+
+use crate::languages;
 
 /// How much text is looked at: the first few thousand characters decide as well as the whole.
 const MAX_DETECT_CHARS: usize = 3000;

@@ -89,7 +89,7 @@ fn has_page_extension(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-async fn read_page(path: &Path, max_bytes: u64) -> Ingested {
+pub(super) async fn read_page(path: &Path, max_bytes: u64) -> Ingested {
     let source = path.display().to_string();
     let size = tokio::fs::metadata(path).await.map_err(|err| IngestError::permanent(&source, err.to_string()))?.len();
     if size > max_bytes {

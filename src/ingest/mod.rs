@@ -14,6 +14,7 @@ pub use feed::FeedSource;
 pub use files::FileSource;
 pub use web::{UrlSource, WebClient};
 
+use crate::error::ErrorKind;
 use crate::model::RawPage;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,12 +23,12 @@ pub struct IngestError {
     /// The file or URL.
     pub input: String,
     pub problem: String,
-    pub transient: bool,
+    pub kind: ErrorKind,
 }
 
 impl IngestError {
     pub fn permanent(source: impl Into<String>, problem: impl Into<String>) -> Self {
-        IngestError { input: source.into(), problem: problem.into(), transient: false }
+        IngestError { input: source.into(), problem: problem.into(), kind: ErrorKind::Permanent }
     }
 }
 
@@ -66,9 +67,21 @@ pub fn sources(
     Ok(sources)
 }
 
+/// One page named on the command line: a URL is fetched, anything else is read as a file.
+pub async fn read_one(input: &str, client: &WebClient, max_bytes: u64) -> Ingested {
+    if is_url(input) {
+        return client.fetch_page(input).await;
+    }
+    files::read_page(std::path::Path::new(input), max_bytes).await
+}
+
+fn is_url(input: &str) -> bool {
+    input.starts_with("http://") || input.starts_with("https://")
+}
+
 /// Splits `--input` values into local paths and URLs.
 pub fn split_inputs(inputs: &[String]) -> (Vec<String>, Vec<String>) {
-    inputs.iter().cloned().partition(|i| !(i.starts_with("http://") || i.starts_with("https://")))
+    inputs.iter().cloned().partition(|i| !is_url(i))
 }
 
 /// Decodes bytes into a page, or says why they are not one.

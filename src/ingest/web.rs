@@ -2,6 +2,9 @@
 
 use tokio::sync::mpsc::Sender;
 
+use crate::error::ErrorKind;
+use crate::html::media_type;
+
 use super::{megabytes, page_from_bytes, IngestError, Ingested, Limits, Source};
 
 #[derive(Clone)]
@@ -30,19 +33,20 @@ impl WebClient {
     }
 
     pub async fn fetch(&self, url: &str) -> Result<Fetched, IngestError> {
-        let error = |problem: String, transient: bool| IngestError { input: url.to_string(), problem, transient };
+        let error = |problem: String, kind: ErrorKind| IngestError { input: url.to_string(), problem, kind };
         let response = self.client.get(url).send().await.map_err(|err| {
-            let transient = err.is_timeout() || err.is_connect();
-            error(describe(&err), transient)
+            let kind = if err.is_timeout() || err.is_connect() { ErrorKind::Transient } else { ErrorKind::Permanent };
+            error(describe(&err), kind)
         })?;
         let status = response.status();
         if !status.is_success() {
             let transient = status.is_server_error() || status.as_u16() == 429;
-            return Err(error(format!("HTTP {status}"), transient));
+            let kind = if transient { ErrorKind::Transient } else { ErrorKind::Permanent };
+            return Err(error(format!("HTTP {status}"), kind));
         }
         if let Some(len) = response.content_length() {
             if len > self.max_bytes {
-                return Err(error(too_big(len, self.max_bytes), false));
+                return Err(error(too_big(len, self.max_bytes), ErrorKind::Permanent));
             }
         }
         let final_url = response.url().to_string();
@@ -50,9 +54,9 @@ impl WebClient {
             response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
         let mut bytes = Vec::new();
         let mut response = response;
-        while let Some(chunk) = response.chunk().await.map_err(|err| error(describe(&err), true))? {
+        while let Some(chunk) = response.chunk().await.map_err(|err| error(describe(&err), ErrorKind::Transient))? {
             if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
-                return Err(error(too_big((bytes.len() + chunk.len()) as u64, self.max_bytes), false));
+                return Err(error(too_big((bytes.len() + chunk.len()) as u64, self.max_bytes), ErrorKind::Permanent));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -68,10 +72,6 @@ impl WebClient {
         }
         page_from_bytes(url, &fetched.bytes, fetched.content_type, Some(fetched.url))
     }
-}
-
-pub fn media_type(content_type: Option<&str>) -> String {
-    content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 fn too_big(size: u64, max: u64) -> String {

@@ -3,31 +3,30 @@
 //! memory. CPU work (cleaning, detection) runs off the async threads. Every article ends in the
 //! report, whatever happened to it.
 
+pub mod check;
+pub mod deliveries;
 mod progress;
 pub mod report;
+pub mod single;
+pub mod stages;
 mod syndicate_stage;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures::future::join_all;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::clean::{ArticleCleaner, Cleaner};
-use crate::config::{Partner, Pipeline};
-use crate::detect::{Detector, LinguaDetector};
+use crate::clean::Cleaner;
+use crate::config::Pipeline;
+use crate::detect::{Detector, Policy};
 use crate::ingest::{self, Ingested, Limits};
-use crate::model::{Article, Translation};
-use crate::store::SqliteStore;
-use crate::syndicate::deliver::Deliverer;
-use crate::syndicate::{self, render::Templates, Copy};
+use crate::model::{Article, RawPage, Translation};
+use crate::store::Store;
+use crate::syndicate;
 use crate::translate::{TranslateError, Translator};
 pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
 pub use syndicate_stage::deliver_report;
-
-/// Short articles (under [`crate::detect::SHORT_TEXT_CHARS`]) are judged on little text and need a surer detection.
-const SHORT_TEXT_MIN_CONFIDENCE: f64 = 0.7;
 
 /// Pages and articles in flight between two stages.
 const CHANNEL_CAPACITY: usize = 8;
@@ -47,23 +46,15 @@ pub enum RunError {
     #[error(transparent)]
     Setup(#[from] syndicate::SetupError),
     #[error("templates: {0}")]
-    Templates(#[from] crate::syndicate::render::TemplateError),
+    Templates(#[from] crate::syndicate::templates::TemplateError),
     #[error("{0}")]
     Ingest(#[from] ingest::IngestError),
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
-}
-
-/// The deliverer of a pipeline, telling its staff when a partner is disabled.
-pub fn deliverer(pipeline: &Pipeline, store: Arc<dyn crate::store::Store>) -> Result<Deliverer, RunError> {
-    let deliverer = Deliverer::new(store, pipeline.delivery.clone());
-    match (&pipeline.delivery.staff_email, &pipeline.email) {
-        (Some(staff), Some(email)) => {
-            let mailer = syndicate::email::Mailer::new(email).map_err(syndicate::SetupError::Email)?;
-            Ok(deliverer.with_alerts(&pipeline.name, mailer, staff.clone()))
-        }
-        _ => Ok(deliverer),
-    }
+    #[error("no partner named {0:?}")]
+    UnknownPartner(String),
+    #[error("no delivery {0} in the log")]
+    UnknownDelivery(String),
 }
 
 /// An article after clean and detect: ready to translate, or already settled.
@@ -79,8 +70,6 @@ pub(crate) struct Translated {
 }
 
 pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, RunError> {
-    let templates = Arc::new(Templates::load(pipeline.templates.as_deref())?);
-    let channels = syndicate::channels(pipeline, templates)?;
     let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
     let sources = if options.inputs.is_empty() {
         ingest::sources(&pipeline.source.paths, &pipeline.source.urls, &pipeline.source.feeds, &limits)?
@@ -88,13 +77,12 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
         let (paths, urls) = ingest::split_inputs(&options.inputs);
         ingest::sources(&paths, &urls, &[], &limits)?
     };
-    let languages = pipeline.detect.languages.clone();
-    let detector: Arc<dyn Detector> =
-        Arc::new(tokio::task::spawn_blocking(move || LinguaDetector::new(&languages)).await.expect("detector build"));
-    let state = options.state.clone().unwrap_or_else(|| pipeline.state.clone());
-    let store: Arc<dyn crate::store::Store> = Arc::new(SqliteStore::open(&state)?);
-    let translator = Translator::from_pipeline(pipeline).with_memory(store.clone());
-    let deliverer = Arc::new(deliverer(pipeline, store.clone())?);
+    let store = stages::store(pipeline, options.state.as_deref())?;
+    let (channels, deliverer) = stages::delivery(pipeline, store.clone())?;
+    let deliverer = Arc::new(deliverer);
+    let cleaner = stages::cleaner();
+    let detector = stages::detector(pipeline.detect.languages.clone()).await;
+    let translator = stages::translator(pipeline, Some(store.clone()));
     for err in translator.warm_up().await {
         eprintln!("warning: {err}: its pairs are unknown, so it is skipped");
     }
@@ -110,7 +98,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
             source.pages(&page_tx).await;
         }
     });
-    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, detector, pipeline.clone(), store.clone()));
+    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, cleaner, detector, pipeline.clone(), store.clone()));
     let translate = tokio::spawn(translate_stage(
         prepared_rx,
         translated_tx,
@@ -143,24 +131,28 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
 async fn prepare_stage(
     mut pages: mpsc::Receiver<Ingested>,
     out: mpsc::Sender<Prepared>,
+    cleaner: Arc<dyn Cleaner>,
     detector: Arc<dyn Detector>,
     pipeline: Pipeline,
-    store: Arc<dyn crate::store::Store>,
+    store: Arc<dyn Store>,
 ) {
     let pipeline = Arc::new(pipeline);
     while let Some(page) = pages.recv().await {
         let prepared = match page {
             Err(err) => Prepared::Settled(ArticleReport::failed(&err.input, err.problem)),
             Ok(page) => {
+                let cleaner = cleaner.clone();
                 let detector = detector.clone();
                 let pipeline = pipeline.clone();
                 let store = store.clone();
                 let source = page.source.clone();
-                tokio::task::spawn_blocking(move || prepare(&page, detector.as_ref(), &pipeline, store.as_ref()))
-                    .await
-                    .unwrap_or_else(|err| {
-                        Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}")))
-                    })
+                tokio::task::spawn_blocking(move || {
+                    prepare(&page, cleaner.as_ref(), detector.as_ref(), &pipeline, store.as_ref())
+                })
+                .await
+                .unwrap_or_else(|err| {
+                    Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}")))
+                })
             }
         };
         if out.send(prepared).await.is_err() {
@@ -171,12 +163,13 @@ async fn prepare_stage(
 
 /// Clean and detect one page.
 fn prepare(
-    page: &crate::model::RawPage,
+    page: &RawPage,
+    cleaner: &dyn Cleaner,
     detector: &dyn Detector,
     pipeline: &Pipeline,
-    store: &dyn crate::store::Store,
+    store: &dyn Store,
 ) -> Prepared {
-    let mut article = match ArticleCleaner.clean(page) {
+    let mut article = match cleaner.clean(page) {
         Ok(article) => article,
         Err(err) => return Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())),
     };
@@ -184,8 +177,9 @@ fn prepare(
         Ok(version) => version,
         Err(err) => return Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())),
     };
-    let detection = detector.detect(&article.plain_text());
-    let report = ArticleReport {
+    let text = article.plain_text();
+    let detection = detector.detect(&text);
+    let mut report = ArticleReport {
         id: article.id.clone(),
         source: article.source.clone(),
         title: Some(article.title.clone()),
@@ -196,38 +190,15 @@ fn prepare(
         translations: Vec::new(),
         deliveries: Vec::new(),
     };
-    let skip = |mut report: ArticleReport, reason: String| {
-        report.status = Status::Skipped;
-        report.error = Some(reason);
-        Prepared::Settled(report)
+    let policy = Policy { languages: &pipeline.detect.languages, min_confidence: pipeline.detect.min_confidence };
+    let language = match policy.accept(&detection, &text, article.declared_language.as_deref()) {
+        Ok(language) => language,
+        Err(reason) => {
+            report.status = Status::Skipped;
+            report.error = Some(reason);
+            return Prepared::Settled(report);
+        }
     };
-    let Some(language) = detection.language else {
-        return skip(report, "language undetermined (no text to judge)".into());
-    };
-    // Short texts need a sure call; a page that declares the same language is evidence for it.
-    let mut needed = pipeline.detect.min_confidence;
-    if crate::detect::is_short(&article.plain_text()) {
-        needed = needed.max(SHORT_TEXT_MIN_CONFIDENCE);
-    }
-    let declared =
-        article.declared_language.as_deref().map(|l| l.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase());
-    if declared.as_deref() == Some(language.as_str()) {
-        needed /= 2.0;
-    }
-    if detection.confidence < needed {
-        let leaning =
-            detection.leaning.map(|l| format!("; it leans towards {l}, not in this pipeline")).unwrap_or_default();
-        return skip(
-            report,
-            format!(
-                "language undetermined (best guess {language} at {:.2}, below the {needed:.2} needed{leaning})",
-                detection.confidence
-            ),
-        );
-    }
-    if !pipeline.detect.languages.contains(&language) {
-        return skip(report, format!("language {language} not in this pipeline"));
-    }
     tracing::debug!(source = %page.source, %language, confidence = detection.confidence, blocks = article.blocks.len(), "article ready");
     article.language = Some(language);
     article.confidence = detection.confidence;
@@ -274,14 +245,7 @@ async fn translate_one(
     let source = article.language.clone().unwrap_or_default();
     let wanted: Vec<&String> = targets.iter().filter(|t| **t != source).collect();
     let results = join_all(wanted.iter().map(|to| translator.translate(&article, to))).await;
-    let mut translations = vec![Translation {
-        language: source.clone(),
-        backend: None,
-        title: article.title.clone(),
-        blocks: article.blocks.clone(),
-        chars_sent: 0,
-        chars_cached: 0,
-    }];
+    let mut translations = vec![Translation::original(&article)];
     for (to, result) in wanted.into_iter().zip(results) {
         report.translations.push(match result {
             Ok(translation) => {
@@ -309,33 +273,5 @@ fn backend_of(err: &TranslateError) -> Option<String> {
     match err {
         TranslateError::Backend { backend, .. } | TranslateError::Verification { backend, .. } => Some(backend.clone()),
         TranslateError::Unsupported { .. } => None,
-    }
-}
-
-/// The languages a partner gets of this article: those it subscribed to, or for `*` the original
-/// and every translation made.
-pub(crate) fn partner_languages(partner: &Partner, translations: &[Translation]) -> Vec<String> {
-    if partner.wants_everything() {
-        let mut all: BTreeSet<String> = translations.iter().map(|t| t.language.clone()).collect();
-        all.extend(partner.languages.iter().filter(|l| *l != "*").cloned());
-        return all.into_iter().collect();
-    }
-    partner.languages.clone()
-}
-
-pub fn make_copy(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str, id: String) -> Copy {
-    let html = crate::clean::render::to_html(&translation.blocks);
-    let text = crate::clean::render::to_prose(&translation.blocks);
-    Copy {
-        delivery_id: id,
-        partner: partner.name.clone(),
-        desk: desk.to_string(),
-        article: article.clone(),
-        language: translation.language.clone(),
-        backend: translation.backend.clone(),
-        title: translation.title.clone(),
-        html,
-        text,
-        event: crate::syndicate::Event::Published,
     }
 }

@@ -9,12 +9,12 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::report::{ArticleReport, DeliveryReport, Status};
-use super::{make_copy, partner_languages, Translated};
+use super::Translated;
 use crate::config::Partner;
 use crate::model::delivery_id;
-use crate::store::Store;
-use crate::syndicate::deliver::{Deliverer, Outcome, Send};
-use crate::syndicate::{Channel, Copy, Event, PartnerChannel};
+use crate::store::{Store, StoreError};
+use crate::syndicate::deliver::{Deliverer, DeliveryOutcome, SendMode};
+use crate::syndicate::{partner_languages, Channel, Event, PartnerChannel, PartnerCopy};
 
 /// Copies waiting in one partner's queue.
 const PARTNER_QUEUE: usize = 256;
@@ -22,7 +22,7 @@ const PARTNER_QUEUE: usize = 256;
 struct Job {
     article: usize,
     index: usize,
-    copy: Copy,
+    copy: PartnerCopy,
     report: DeliveryReport,
 }
 
@@ -142,7 +142,7 @@ fn plan(
                             Some(format!("version {delivered} was delivered; version {} is older", article.version));
                     }
                     Ok(delivered) => {
-                        let mut copy = make_copy(&article, translation, partner, desk, id);
+                        let mut copy = PartnerCopy::new(&article, translation, partner, desk);
                         if delivered.is_some_and(|v| v < article.version) {
                             copy.event = Event::Corrected;
                         }
@@ -184,7 +184,8 @@ async fn partner_worker(
                 limiter.until_ready().await;
             }
             let deadline = Instant::now() + deliverer.max_wait();
-            let outcome = deliverer.deliver(&job.copy, channel_name, channel.as_ref(), deadline, Send::Continue).await;
+            let outcome =
+                deliverer.deliver(&job.copy, channel_name, channel.as_ref(), deadline, SendMode::Continue).await;
             apply(&mut job.report, outcome);
             let _ = finished.send((job.article, job.index, job.report));
         }
@@ -194,9 +195,9 @@ async fn partner_worker(
 
 /// The report line of one delivery of a copy.
 pub fn deliver_report(
-    copy: &Copy,
+    copy: &PartnerCopy,
     partner: &Partner,
-    outcome: Result<Outcome, crate::store::StoreError>,
+    outcome: Result<DeliveryOutcome, StoreError>,
 ) -> DeliveryReport {
     let mut report = DeliveryReport {
         id: copy.delivery_id.clone(),
@@ -212,20 +213,20 @@ pub fn deliver_report(
 }
 
 /// What a delivery's outcome means in the run report.
-pub fn apply(report: &mut DeliveryReport, outcome: Result<Outcome, crate::store::StoreError>) {
+pub fn apply(report: &mut DeliveryReport, outcome: Result<DeliveryOutcome, StoreError>) {
     let (status, error, attempts) = match outcome {
-        Ok(Outcome::Delivered { attempts, refused }) if refused.is_empty() => (Status::Ok, None, attempts),
+        Ok(DeliveryOutcome::Delivered { attempts, refused }) if refused.is_empty() => (Status::Ok, None, attempts),
         // The partner got the copy, but an address of its refused it: that recipient failed.
-        Ok(Outcome::Delivered { attempts, refused }) => {
+        Ok(DeliveryOutcome::Delivered { attempts, refused }) => {
             (Status::Failed, Some(format!("delivered, but refused by {}", refused.join("; "))), attempts)
         }
-        Ok(Outcome::AlreadyDelivered) => (Status::Skipped, Some("already delivered".to_string()), 0),
-        Ok(Outcome::WillRetry { at, error }) => {
+        Ok(DeliveryOutcome::AlreadyDelivered) => (Status::Skipped, Some("already delivered".to_string()), 0),
+        Ok(DeliveryOutcome::WillRetry { at, error }) => {
             (Status::Failed, Some(format!("{error}; next attempt at {at} (newswire deliver PIPELINE --due)")), 0)
         }
-        Ok(Outcome::Failed { error }) => (Status::Failed, Some(error), 0),
-        Ok(Outcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
-        Ok(Outcome::Embargoed { until }) => (
+        Ok(DeliveryOutcome::Failed { error }) => (Status::Failed, Some(error), 0),
+        Ok(DeliveryOutcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
+        Ok(DeliveryOutcome::Embargoed { until }) => (
             Status::Skipped,
             Some(format!("embargoed until {until}; `newswire deliver PIPELINE --due` sends it then")),
             0,

@@ -42,7 +42,8 @@ impl DeliveryState {
 pub struct NewDelivery<'a> {
     pub id: &'a str,
     pub article: &'a str,
-    pub version: &'a str,
+    /// The article's content hash: a changed story is a new delivery.
+    pub content_hash: &'a str,
     pub language: &'a str,
     pub partner: &'a str,
     pub channel: &'a str,
@@ -65,7 +66,8 @@ pub struct AttemptOutcome {
 pub struct DeliveryRecord {
     pub id: String,
     pub article: String,
-    pub version: String,
+    /// The content hash of the article version it carries.
+    pub content_hash: String,
     pub language: String,
     pub partner: String,
     pub state: DeliveryState,

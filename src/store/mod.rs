@@ -6,7 +6,15 @@ mod deliveries;
 mod sqlite;
 
 pub use deliveries::{AttemptOutcome, DeliveryRecord, DeliveryState, NewDelivery};
-pub use sqlite::SqliteStore;
+use std::path::Path;
+use std::sync::Arc;
+
+use sqlite::SqliteStore;
+
+/// Opens a desk's state store: a path is an SQLite file, made when missing.
+pub fn open(location: &Path) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(SqliteStore::open(location)?))
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("state store {path}: {message}")]

@@ -78,7 +78,7 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<DeliveryRecord> {
     Ok(DeliveryRecord {
         id: row.get(0)?,
         article: row.get(1)?,
-        version: row.get(2)?,
+        content_hash: row.get(2)?,
         language: row.get(3)?,
         partner: row.get(4)?,
         state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Pending),
@@ -102,7 +102,7 @@ fn record_delivery(connection: &Connection, delivery: &NewDelivery, next_attempt
             params![
                 delivery.id,
                 delivery.article,
-                delivery.version,
+                delivery.content_hash,
                 delivery.language,
                 delivery.partner,
                 delivery.channel,
@@ -426,7 +426,7 @@ mod tests {
         let new = NewDelivery {
             id: "msg_1",
             article: "a",
-            version: "v",
+            content_hash: "v",
             language: "es",
             partner: "p",
             channel: "webhook",

@@ -9,16 +9,17 @@ use std::time::{Duration, Instant};
 use lettre::message::Mailbox;
 
 use super::email::Mailer;
-use super::{Channel, Copy};
+use super::{Channel, PartnerCopy};
 use crate::config::DeliveryConfig;
+use crate::error::ErrorKind;
 use crate::store::{AttemptOutcome, DeliveryState, NewDelivery, Store, StoreError};
 
 /// The longest Retry-After honoured; a partner asking for more waits for the schedule.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+const MAX_PARTNER_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// How a delivery stands at the end of this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum DeliveryOutcome {
     /// Delivered; `refused` lists email recipients that refused it for good (5xx).
     Delivered {
         attempts: u32,
@@ -45,7 +46,7 @@ pub enum Outcome {
 
 /// How a delivery treats what was tried before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Send {
+pub enum SendMode {
     /// A run or `deliver --due`: skip what was delivered, go on with the retry schedule.
     Continue,
     /// `recover`: skip what was delivered, start the retry schedule over.
@@ -114,20 +115,20 @@ impl Deliverer {
         self.config.max_wait
     }
 
-    /// Delivers a copy, retrying while retries fall before `deadline`. `Send::Again` sends a copy
-    /// already delivered once more (same id); `Send::Afresh` and `Again` start the retry schedule
-    /// over (a recovery), while `Send::Continue` goes on where the earlier attempts left it.
+    /// Delivers a copy, retrying while retries fall before `deadline`. `SendMode::Again` sends a copy
+    /// already delivered once more (same id); `SendMode::Afresh` and `Again` start the retry schedule
+    /// over (a recovery), while `SendMode::Continue` goes on where the earlier attempts left it.
     pub async fn deliver(
         &self,
-        copy: &Copy,
+        copy: &PartnerCopy,
         channel_name: &str,
         channel: &dyn Channel,
         deadline: Instant,
-        send: Send,
-    ) -> Result<Outcome, StoreError> {
-        let again = send == Send::Again;
+        send: SendMode,
+    ) -> Result<DeliveryOutcome, StoreError> {
+        let again = send == SendMode::Again;
         if let Some((since, reason)) = self.store.partner_disabled(&copy.partner)? {
-            return Ok(Outcome::PartnerDisabled {
+            return Ok(DeliveryOutcome::PartnerDisabled {
                 reason: format!(
                     "partner disabled since {}: {reason} (newswire enable PIPELINE {})",
                     rfc3339(since),
@@ -136,7 +137,7 @@ impl Deliverer {
             });
         }
         if !again && self.store.delivery(&copy.delivery_id)?.is_some_and(|d| d.state == DeliveryState::Delivered) {
-            return Ok(Outcome::AlreadyDelivered);
+            return Ok(DeliveryOutcome::AlreadyDelivered);
         }
         let copy_json = serde_json::to_string(copy).expect("a copy serialises");
         let embargo = copy
@@ -149,7 +150,7 @@ impl Deliverer {
         let new = NewDelivery {
             id: &copy.delivery_id,
             article: &copy.article.id,
-            version: &copy.article.content_hash,
+            content_hash: &copy.article.content_hash,
             language: &copy.language,
             partner: &copy.partner,
             channel: channel_name,
@@ -159,13 +160,13 @@ impl Deliverer {
             let wait = Duration::from_secs((until - now_unix()) as u64);
             if Instant::now() + wait > deadline {
                 self.store.schedule(&new, until)?;
-                return Ok(Outcome::Embargoed { until: rfc3339(until) });
+                return Ok(DeliveryOutcome::Embargoed { until: rfc3339(until) });
             }
             tokio::time::sleep(wait).await;
         }
         let earlier = match send {
-            Send::Continue => 0,
-            Send::Afresh | Send::Again => self.store.delivery(&copy.delivery_id)?.map_or(0, |d| d.attempts),
+            SendMode::Continue => 0,
+            SendMode::Afresh | SendMode::Again => self.store.delivery(&copy.delivery_id)?.map_or(0, |d| d.attempts),
         };
         loop {
             let attempt = self.store.start_attempt(&new)?;
@@ -182,7 +183,7 @@ impl Deliverer {
                         next_attempt: None,
                     };
                     self.store.finish_attempt(&copy.delivery_id, attempt, &done)?;
-                    return Ok(Outcome::Delivered { attempts: attempt, refused: receipt.refused });
+                    return Ok(DeliveryOutcome::Delivered { attempts: attempt, refused: receipt.refused });
                 }
                 Err(error) => {
                     self.store.add_recipients_done(&copy.delivery_id, &error.delivered_to)?;
@@ -199,29 +200,34 @@ impl Deliverer {
             if error.gone {
                 self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
                 self.disable(&copy.partner, "the partner answered 410 Gone", &error.message).await?;
-                return Ok(Outcome::Failed { error: format!("{} (the partner is now disabled)", error.message) });
+                return Ok(DeliveryOutcome::Failed {
+                    error: format!("{} (the partner is now disabled)", error.message),
+                });
             }
             let planned = self.config.retry_schedule.get((attempt - earlier) as usize - 1).copied();
-            let wait = match (error.transient, planned) {
-                (true, Some(planned)) => {
-                    error.retry_after.filter(|w| *w <= MAX_RETRY_AFTER).unwrap_or_else(|| jitter(planned))
+            let wait = match (error.kind, planned) {
+                (ErrorKind::Transient, Some(planned)) => {
+                    error.retry_after.filter(|w| *w <= MAX_PARTNER_RETRY_AFTER).unwrap_or_else(|| jitter(planned))
                 }
                 _ => {
                     self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
                     let disabled = self.disable_if_failing_too_long(&copy.partner, &error.message).await?;
-                    let after = if error.transient { format!(" after {attempt} attempts") } else { String::new() };
+                    let after =
+                        if error.kind.is_transient() { format!(" after {attempt} attempts") } else { String::new() };
                     let disabled = if disabled { " (the partner is now disabled)" } else { "" };
-                    return Ok(Outcome::Failed { error: format!("{}{after}{disabled}", error.message) });
+                    return Ok(DeliveryOutcome::Failed { error: format!("{}{after}{disabled}", error.message) });
                 }
             };
             let next = now_unix() + wait.as_secs_f64().ceil() as i64;
             let retrying = AttemptOutcome { next_attempt: Some(next), ..fail(DeliveryState::Retrying) };
             self.store.finish_attempt(&copy.delivery_id, attempt, &retrying)?;
             if self.disable_if_failing_too_long(&copy.partner, &error.message).await? {
-                return Ok(Outcome::Failed { error: format!("{} (the partner is now disabled)", error.message) });
+                return Ok(DeliveryOutcome::Failed {
+                    error: format!("{} (the partner is now disabled)", error.message),
+                });
             }
             if Instant::now() + wait > deadline {
-                return Ok(Outcome::WillRetry { at: rfc3339(next), error: error.message });
+                return Ok(DeliveryOutcome::WillRetry { at: rfc3339(next), error: error.message });
             }
             tracing::debug!(id = %copy.delivery_id, ?wait, "retrying");
             tokio::time::sleep(wait).await;

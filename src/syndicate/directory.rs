@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::render::Templates;
-use super::{Channel, Copy, DeliveryError};
+use super::templates::Templates;
+use super::{Channel, DeliveryError, PartnerCopy};
 
 pub struct DirectoryChannel {
     root: PathBuf,
@@ -17,14 +17,14 @@ impl DirectoryChannel {
     }
 
     /// `<root>/<language>/<slug>.html`, the slug made from the article id.
-    pub fn path_for(&self, copy: &Copy) -> PathBuf {
+    pub fn path_for(&self, copy: &PartnerCopy) -> PathBuf {
         self.root.join(&copy.language).join(format!("{}.html", slug(&copy.article.id)))
     }
 }
 
 #[async_trait::async_trait]
 impl Channel for DirectoryChannel {
-    async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
+    async fn deliver(&self, copy: &PartnerCopy) -> Result<(), DeliveryError> {
         let page = self
             .templates
             .render("directory/article.html.j2", copy)

@@ -15,8 +15,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::render::Templates;
-use super::{Channel, Copy, DeliveryError, Receipt};
+use super::templates::Templates;
+use super::{Channel, DeliveryError, PartnerCopy, Receipt};
 use crate::config::EmailConfig;
 
 #[derive(Clone)]
@@ -147,7 +147,7 @@ impl EmailChannel {
         EmailChannel { mailer, to, templates, timeout }
     }
 
-    pub fn message(&self, copy: &Copy) -> Result<Message, DeliveryError> {
+    pub fn message(&self, copy: &PartnerCopy) -> Result<Message, DeliveryError> {
         let render = |name: &str| {
             self.templates.render(name, copy).map_err(|err| DeliveryError::permanent(format!("template {name}: {err}")))
         };
@@ -178,13 +178,13 @@ impl EmailChannel {
 
 #[async_trait::async_trait]
 impl Channel for EmailChannel {
-    async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
+    async fn deliver(&self, copy: &PartnerCopy) -> Result<(), DeliveryError> {
         self.deliver_to(copy, &[]).await.map(|_| ())
     }
 
     /// One SMTP transaction per recipient, so a recipient the server refuses (5xx) fails alone,
     /// and a retry after a 4xx goes only to those who have not got the message yet.
-    async fn deliver_to(&self, copy: &Copy, done: &[String]) -> Result<Receipt, DeliveryError> {
+    async fn deliver_to(&self, copy: &PartnerCopy, done: &[String]) -> Result<Receipt, DeliveryError> {
         let message = self.message(copy)?;
         let bytes = message.formatted();
         let mut receipt = Receipt::default();
@@ -212,7 +212,7 @@ impl Channel for EmailChannel {
             };
             match sent {
                 Ok(()) => receipt.delivered_to.push(address),
-                Err(err) if err.transient => {
+                Err(err) if err.kind.is_transient() => {
                     transient.get_or_insert(err);
                 }
                 // A recipient the server refuses; a configuration problem stops everything.

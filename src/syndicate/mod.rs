@@ -1,64 +1,28 @@
 //! Syndicate: copies to partners, one delivery per article, language and partner, through the
 //! partner's channel (email, webhook or directory).
 
+mod copy;
 pub mod deliver;
 pub mod directory;
 pub mod email;
 pub mod ninjs;
-pub mod render;
 pub mod sign;
+pub mod templates;
 pub mod webhook;
 
 use std::sync::Arc;
 
 use crate::config::{ChannelConfig, Partner, Pipeline};
-use crate::model::Article;
+pub use copy::{partner_languages, Event, PartnerCopy};
 
-/// One article in one language, rendered for one partner. Kept in the delivery log, so a
-/// later retry sends exactly what the first attempt sent.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Copy {
-    pub delivery_id: String,
-    pub partner: String,
-    pub desk: String,
-    pub article: Arc<Article>,
-    pub language: String,
-    /// The backend that translated it; `None` for the original.
-    pub backend: Option<String>,
-    pub title: String,
-    pub html: String,
-    pub text: String,
-    /// `article.published`, `article.corrected` (a newer version of a copy the partner has) or
-    /// `article.killed`.
-    pub event: Event,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Event {
-    #[serde(rename = "article.published")]
-    Published,
-    #[serde(rename = "article.corrected")]
-    Corrected,
-    #[serde(rename = "article.killed")]
-    Killed,
-}
-
-impl Event {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Event::Published => "article.published",
-            Event::Corrected => "article.corrected",
-            Event::Killed => "article.killed",
-        }
-    }
-}
+use crate::error::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct DeliveryError {
     pub message: String,
-    /// Worth retrying: a timeout, a 5xx or 429, an SMTP 4xx.
-    pub transient: bool,
+    /// Transient (a timeout, a 5xx or 429, an SMTP 4xx) is retried on the desk's schedule.
+    pub kind: ErrorKind,
     /// How long the partner asked us to wait (Retry-After).
     pub retry_after: Option<std::time::Duration>,
     /// The partner said the endpoint is gone for good (HTTP 410): stop sending to it.
@@ -80,7 +44,7 @@ impl DeliveryError {
     pub fn transient(message: impl Into<String>) -> Self {
         DeliveryError {
             message: message.into(),
-            transient: true,
+            kind: ErrorKind::Transient,
             retry_after: None,
             gone: false,
             status: None,
@@ -91,7 +55,7 @@ impl DeliveryError {
     pub fn permanent(message: impl Into<String>) -> Self {
         DeliveryError {
             message: message.into(),
-            transient: false,
+            kind: ErrorKind::Permanent,
             retry_after: None,
             gone: false,
             status: None,
@@ -105,10 +69,10 @@ pub type PartnerChannel = (Partner, Arc<dyn Channel>);
 
 #[async_trait::async_trait]
 pub trait Channel: Send + Sync {
-    async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError>;
+    async fn deliver(&self, copy: &PartnerCopy) -> Result<(), DeliveryError>;
 
     /// Delivers to the recipients not in `done` (email has several; other channels one).
-    async fn deliver_to(&self, copy: &Copy, done: &[String]) -> Result<Receipt, DeliveryError> {
+    async fn deliver_to(&self, copy: &PartnerCopy, done: &[String]) -> Result<Receipt, DeliveryError> {
         let _ = done;
         self.deliver(copy).await.map(|()| Receipt::default())
     }
@@ -117,19 +81,19 @@ pub trait Channel: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     #[error("templates: {0}")]
-    Template(#[from] render::TemplateError),
+    Template(#[from] templates::TemplateError),
     #[error("email: {0}")]
     Email(String),
 }
 
 /// Builds each partner's channel; a partner with its own templates gets them over the desk's.
-pub fn channels(pipeline: &Pipeline, templates: Arc<render::Templates>) -> Result<Vec<PartnerChannel>, SetupError> {
+pub fn channels(pipeline: &Pipeline, templates: Arc<templates::Templates>) -> Result<Vec<PartnerChannel>, SetupError> {
     let mut mailer = None;
     let mut out = Vec::new();
     for partner in &pipeline.partners {
         let templates = match &partner.templates {
             Some(dir) => {
-                Arc::new(render::Templates::load_layers(&[Some(dir.as_path()), pipeline.templates.as_deref()])?)
+                Arc::new(templates::Templates::load_layers(&[Some(dir.as_path()), pipeline.templates.as_deref()])?)
             }
             None => templates.clone(),
         };

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::Copy;
+use super::PartnerCopy;
 use crate::model::hex;
 
 /// A stable URI for an article in one language.
@@ -12,7 +12,7 @@ pub fn item_uri(article_id: &str, language: &str) -> String {
     format!("urn:newswire:{hash}:{language}")
 }
 
-pub fn item(copy: &Copy, now_rfc3339: &str) -> Value {
+pub fn item(copy: &PartnerCopy, now_rfc3339: &str) -> Value {
     let article = &copy.article;
     let mut item = json!({
         "uri": item_uri(&article.id, &copy.language),

@@ -6,20 +6,10 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::secret::decode_webhook_secret;
+
 /// Receivers reject timestamps further than this from their clock.
 pub const TOLERANCE_SECONDS: i64 = 300;
-
-/// The HMAC key of a secret.
-pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
-    let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
-    let key = STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| "the webhook secret must be whsec_ followed by base64".to_string())?;
-    if key.len() < 16 {
-        return Err("the webhook secret is too short (at least 16 bytes once decoded)".to_string());
-    }
-    Ok(key)
-}
 
 pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
@@ -50,7 +40,7 @@ pub fn verify(
     body: &[u8],
     now: i64,
 ) -> Result<(), VerifyError> {
-    let key = decode_secret(secret).map_err(VerifyError::Secret)?;
+    let key = decode_webhook_secret(secret).map_err(VerifyError::Secret)?;
     if (now - timestamp).abs() > TOLERANCE_SECONDS {
         return Err(VerifyError::Stale);
     }
@@ -78,13 +68,13 @@ mod tests {
 
     #[test]
     fn matches_the_specification_example() {
-        let key = decode_secret(SECRET).unwrap();
+        let key = decode_webhook_secret(SECRET).unwrap();
         assert_eq!(sign(&key, ID, TS, BODY), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 
     #[test]
     fn verifies_rotated_signatures_and_rejects_tampering() {
-        let key = decode_secret(SECRET).unwrap();
+        let key = decode_webhook_secret(SECRET).unwrap();
         let good = sign(&key, ID, TS, BODY);
         let header = format!("v1,bm90LXRoZS1zaWduYXR1cmU= {good}");
         assert_eq!(verify(SECRET, ID, TS, &header, BODY, TS + 10), Ok(()));

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
-use super::{ninjs, sign, Channel, Copy, DeliveryError};
+use super::{ninjs, sign, Channel, DeliveryError, PartnerCopy};
 use crate::config::{PayloadFormat, Secret};
 
 pub struct WebhookChannel {
@@ -17,7 +17,8 @@ pub struct WebhookChannel {
 
 impl WebhookChannel {
     pub fn new(url: url::Url, secrets: &[Secret], format: PayloadFormat, timeout: Duration) -> Result<Self, String> {
-        let keys = secrets.iter().map(|s| sign::decode_secret(s.expose())).collect::<Result<Vec<_>, _>>()?;
+        let keys =
+            secrets.iter().map(|s| crate::secret::decode_webhook_secret(s.expose())).collect::<Result<Vec<_>, _>>()?;
         let client = reqwest::Client::builder()
             .user_agent(concat!("newswire/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
@@ -34,7 +35,7 @@ pub fn now() -> time::OffsetDateTime {
 
 #[async_trait::async_trait]
 impl Channel for WebhookChannel {
-    async fn deliver(&self, copy: &Copy) -> Result<(), DeliveryError> {
+    async fn deliver(&self, copy: &PartnerCopy) -> Result<(), DeliveryError> {
         let now = now();
         let stamp = now.format(&time::format_description::well_known::Rfc3339).expect("RFC 3339 formats any date");
         let payload = match self.format {
@@ -84,7 +85,7 @@ impl Channel for WebhookChannel {
 }
 
 /// The copy as HTML or text in a small JSON envelope, for partners that take no ninjs.
-fn envelope(copy: &Copy, format: PayloadFormat, stamp: &str) -> serde_json::Value {
+fn envelope(copy: &PartnerCopy, format: PayloadFormat, stamp: &str) -> serde_json::Value {
     let body = if format == PayloadFormat::Html { &copy.html } else { &copy.text };
     serde_json::json!({
         "id": ninjs::item_uri(&copy.article.id, &copy.language),

@@ -13,7 +13,8 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::Mutex;
 
 use super::{Backend, TranslateError};
-use crate::detect::languages;
+use crate::error::ErrorKind;
+use crate::languages;
 
 pub const SYSTEM_MODES: &str = "/usr/share/apertium/modes";
 
@@ -48,8 +49,8 @@ impl Apertium {
         Apertium { name: name.to_string(), modes, timeout, pipes: Mutex::new(HashMap::new()) }
     }
 
-    fn error(&self, message: impl Into<String>, transient: bool) -> TranslateError {
-        TranslateError::Backend { backend: self.name.clone(), message: message.into(), transient }
+    fn error(&self, message: impl Into<String>, kind: ErrorKind) -> TranslateError {
+        TranslateError::Backend { backend: self.name.clone(), message: message.into(), kind, status: None }
     }
 
     async fn pipe_for(&self, from: &str, to: &str) -> PipeSlot {
@@ -58,14 +59,14 @@ impl Apertium {
     }
 
     async fn start(&self, mode: &Path) -> Result<Pipe, TranslateError> {
-        let mode = usable_mode(mode).map_err(|e| self.error(e, false))?;
+        let mode = usable_mode(mode).map_err(|e| self.error(e, ErrorKind::Permanent))?;
         let output = Command::new("apertium-wblank-mode").arg("-z").arg(&mode).output().await.map_err(|err| {
-            self.error(format!("cannot run apertium-wblank-mode (is apertium installed?): {err}"), false)
+            self.error(format!("cannot run apertium-wblank-mode (is apertium installed?): {err}"), ErrorKind::Permanent)
         })?;
         if !output.status.success() {
             return Err(self.error(
                 format!("apertium-wblank-mode failed: {}", String::from_utf8_lossy(&output.stderr).trim()),
-                false,
+                ErrorKind::Permanent,
             ));
         }
         let pipeline = String::from_utf8_lossy(&output.stdout).trim().to_string();
@@ -78,7 +79,7 @@ impl Apertium {
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|err| self.error(format!("cannot start the Apertium pipeline: {err}"), false))?;
+            .map_err(|err| self.error(format!("cannot start the Apertium pipeline: {err}"), ErrorKind::Permanent))?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         Ok(Pipe { child, stdin, stdout })
@@ -114,11 +115,14 @@ impl Apertium {
             Ok(Ok(out)) => Ok(out),
             Ok(Err(err)) => {
                 *guard = None;
-                Err(self.error(format!("{from}→{to} pipeline failed: {err}"), true))
+                Err(self.error(format!("{from}→{to} pipeline failed: {err}"), ErrorKind::Transient))
             }
             Err(_) => {
                 *guard = None;
-                Err(self.error(format!("{from}→{to} pipeline did not answer within {:?}", self.timeout), true))
+                Err(self.error(
+                    format!("{from}→{to} pipeline did not answer within {:?}", self.timeout),
+                    ErrorKind::Transient,
+                ))
             }
         }
     }
@@ -154,9 +158,11 @@ impl Backend for Apertium {
         for (i, segment) in segments.iter().enumerate() {
             html.push_str(&format!("<p id=\"nw{i}\">{segment}</p>\n"));
         }
-        let deformatted = run_filter("apertium-deshtml", html.as_bytes()).await.map_err(|e| self.error(e, false))?;
+        let deformatted =
+            run_filter("apertium-deshtml", html.as_bytes()).await.map_err(|e| self.error(e, ErrorKind::Permanent))?;
         let translated = self.through_pipe(from, to, &mode, &deformatted).await?;
-        let reformatted = run_filter("apertium-rehtml", &translated).await.map_err(|e| self.error(e, false))?;
+        let reformatted =
+            run_filter("apertium-rehtml", &translated).await.map_err(|e| self.error(e, ErrorKind::Permanent))?;
         let out = String::from_utf8_lossy(&reformatted);
         split_segments(&out, segments.len()).ok_or_else(|| {
             let excerpt: String = out.chars().take(200).collect();

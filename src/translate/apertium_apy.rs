@@ -10,7 +10,7 @@ use super::apertium::split_segments;
 use super::http::{parse_json, usual_verdict, HttpBackend};
 use super::saas::RequestLimits;
 use super::{Backend, TranslateError};
-use crate::detect::languages;
+use crate::languages;
 
 pub struct ApertiumApy {
     http: HttpBackend,

@@ -5,10 +5,11 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{parse_json, usual_verdict, HttpBackend, Verdict};
+use super::http::{parse_json, usual_verdict, HttpBackend};
 use super::saas::{code_with_chinese, RequestLimits};
 use super::{Backend, TranslateError};
 use crate::config::Secret;
+use crate::error::ErrorKind;
 
 pub struct Azure {
     http: HttpBackend,
@@ -82,7 +83,7 @@ impl Backend for Azure {
                     }
                     request
                 },
-                |status, _| if status.as_u16() == 403 { Verdict::Fail } else { usual_verdict(status) },
+                |status, _| if status.as_u16() == 403 { ErrorKind::Permanent } else { usual_verdict(status) },
             )
             .await?;
         let items: Vec<Item> = parse_json(&self.http, &answer)?;

@@ -12,6 +12,7 @@ use tokio::process::Command;
 
 use super::saas::RequestLimits;
 use super::{Backend, TranslateError};
+use crate::error::ErrorKind;
 
 pub struct CommandBackend {
     name: String,
@@ -31,8 +32,8 @@ impl CommandBackend {
         CommandBackend { name: name.to_string(), program, pairs, timeout }
     }
 
-    fn error(&self, message: String, transient: bool) -> TranslateError {
-        TranslateError::Backend { backend: self.name.clone(), message, transient }
+    fn error(&self, message: String, kind: ErrorKind) -> TranslateError {
+        TranslateError::Backend { backend: self.name.clone(), message, kind, status: None }
     }
 }
 
@@ -62,7 +63,7 @@ impl Backend for CommandBackend {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|err| self.error(format!("cannot run {:?}: {err}", self.program[0]), false))?;
+            .map_err(|err| self.error(format!("cannot run {:?}: {err}", self.program[0]), ErrorKind::Permanent))?;
         let mut input = String::new();
         for (id, text) in segments.iter().enumerate() {
             input.push_str(&json!({"id": id, "from": from, "to": to, "text": text}).to_string());
@@ -74,12 +75,12 @@ impl Backend for CommandBackend {
         });
         let output = tokio::time::timeout(self.timeout, child.wait_with_output())
             .await
-            .map_err(|_| self.error(format!("no answer within {:?}", self.timeout), true))?
-            .map_err(|err| self.error(err.to_string(), true))?;
+            .map_err(|_| self.error(format!("no answer within {:?}", self.timeout), ErrorKind::Transient))?
+            .map_err(|err| self.error(err.to_string(), ErrorKind::Transient))?;
         let _ = writer.await;
         if !output.status.success() {
             let stderr: String = String::from_utf8_lossy(&output.stderr).chars().take(200).collect();
-            return Err(self.error(format!("exited with {}: {}", output.status, stderr.trim()), false));
+            return Err(self.error(format!("exited with {}: {}", output.status, stderr.trim()), ErrorKind::Permanent));
         }
         let mut out = vec![None; segments.len()];
         for line in String::from_utf8_lossy(&output.stdout).lines().filter(|l| !l.trim().is_empty()) {

@@ -6,10 +6,11 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{parse_json, usual_verdict, HttpBackend, Verdict};
+use super::http::{parse_json, usual_verdict, HttpBackend};
 use super::saas::RequestLimits;
 use super::{Backend, TranslateError};
 use crate::config::Secret;
+use crate::error::ErrorKind;
 
 pub struct Deepl {
     http: HttpBackend,
@@ -100,8 +101,9 @@ impl Backend for Deepl {
             .send(|client| client.post(endpoint.clone()).header("Authorization", &auth).json(&body), verdict)
             .await
             .map_err(|err| match err {
-                TranslateError::Backend { backend, message, transient } if message.starts_with("HTTP 456") => {
-                    TranslateError::Backend { backend, message: format!("quota exhausted ({message})"), transient }
+                TranslateError::Backend { backend, message, kind, status: Some(QUOTA_EXCEEDED) } => {
+                    let message = format!("quota exhausted ({message})");
+                    TranslateError::Backend { backend, message, kind, status: Some(QUOTA_EXCEEDED) }
                 }
                 other => other,
             })?;
@@ -110,10 +112,13 @@ impl Backend for Deepl {
     }
 }
 
-fn verdict(status: StatusCode, _body: &str) -> Verdict {
+/// DeepL's own status for a used-up character quota.
+const QUOTA_EXCEEDED: u16 = 456;
+
+fn verdict(status: StatusCode, _body: &str) -> ErrorKind {
     match status.as_u16() {
-        456 => Verdict::Fail,
-        529 => Verdict::Retry,
+        QUOTA_EXCEEDED => ErrorKind::Permanent,
+        529 => ErrorKind::Transient,
         _ => usual_verdict(status),
     }
 }

@@ -6,10 +6,11 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{parse_json, usual_verdict, HttpBackend, Verdict};
+use super::http::{parse_json, usual_verdict, HttpBackend};
 use super::saas::{code_with_chinese, RequestLimits};
 use super::{Backend, TranslateError};
 use crate::config::Secret;
+use crate::error::ErrorKind;
 
 pub struct Google {
     http: HttpBackend,
@@ -63,10 +64,11 @@ impl Backend for Google {
             self.http.send(|client| client.post(endpoint.clone()).json(&body), verdict).await.map_err(|err| {
                 // The URL carries the key: never let it reach a message.
                 match err {
-                    TranslateError::Backend { backend, message, transient } => TranslateError::Backend {
+                    TranslateError::Backend { backend, message, kind, status } => TranslateError::Backend {
                         backend,
                         message: message.replace(self.api_key.expose(), "***"),
-                        transient,
+                        kind,
+                        status,
                     },
                     other => other,
                 }
@@ -76,10 +78,10 @@ impl Backend for Google {
     }
 }
 
-fn verdict(status: StatusCode, body: &str) -> Verdict {
+fn verdict(status: StatusCode, body: &str) -> ErrorKind {
     if status == StatusCode::FORBIDDEN {
         let rate_limited = body.contains("User Rate Limit Exceeded") || body.contains("rateLimitExceeded");
-        return if rate_limited { Verdict::Retry } else { Verdict::Fail };
+        return if rate_limited { ErrorKind::Transient } else { ErrorKind::Permanent };
     }
     usual_verdict(status)
 }

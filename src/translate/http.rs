@@ -13,24 +13,17 @@ use tokio::sync::Semaphore;
 
 use super::TranslateError;
 use crate::config::BackendLimits;
+use crate::error::ErrorKind;
 
 /// The longest wait a Retry-After header can ask for; a server asking for more is treated as down.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
-
-/// How a backend reads an answer that is not a success.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Try again after a pause (429, 5xx).
-    Retry,
-    /// Never retry (bad credentials, quota exhausted, a request the service refuses).
-    Fail,
-}
+const MAX_BACKEND_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 /// One failed attempt.
 #[derive(Debug)]
 pub struct Attempt {
     pub message: String,
-    pub retry: bool,
+    pub kind: ErrorKind,
+    pub status: Option<StatusCode>,
     pub retry_after: Option<Duration>,
 }
 
@@ -63,16 +56,13 @@ impl HttpBackend {
         }
     }
 
-    pub fn error(&self, message: impl Into<String>, transient: bool) -> TranslateError {
-        TranslateError::Backend { backend: self.name.clone(), message: message.into(), transient }
-    }
-
     /// Sends a request (built anew for each attempt) until it succeeds, fails for good, or the
-    /// retries run out; returns the answer's body. `verdict` reads a non-2xx status and its body.
+    /// retries run out; returns the answer's body. `verdict` tells the kind of a non-2xx status
+    /// (with its body): transient ones are retried, permanent ones fail at once.
     pub async fn send(
         &self,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
-        verdict: impl Fn(StatusCode, &str) -> Verdict,
+        verdict: impl Fn(StatusCode, &str) -> ErrorKind,
     ) -> Result<String, TranslateError> {
         let attempt = || async {
             let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
@@ -85,14 +75,16 @@ impl HttpBackend {
                 } else {
                     format!("request failed: {}", root_cause(&err))
                 },
-                retry: true,
+                kind: ErrorKind::Transient,
+                status: None,
                 retry_after: None,
             })?;
             let status = response.status();
             let retry_after = retry_after(response.headers());
             let body = response.text().await.map_err(|err| Attempt {
                 message: format!("reading the answer failed: {err}"),
-                retry: true,
+                kind: ErrorKind::Transient,
+                status: Some(status),
                 retry_after: None,
             })?;
             if status.is_success() {
@@ -101,7 +93,8 @@ impl HttpBackend {
             let excerpt: String = body.chars().take(200).collect();
             Err(Attempt {
                 message: format!("HTTP {status}: {}", excerpt.trim()),
-                retry: verdict(status, &body) == Verdict::Retry,
+                kind: verdict(status, &body),
+                status: Some(status),
                 retry_after,
             })
         };
@@ -112,24 +105,29 @@ impl HttpBackend {
             .with_jitter();
         attempt
             .retry(backoff)
-            .when(|a: &Attempt| a.retry)
+            .when(|a: &Attempt| a.kind.is_transient())
             .adjust(|a: &Attempt, planned| match (a.retry_after, planned) {
-                (Some(asked), Some(_)) if asked > MAX_RETRY_AFTER => None,
+                (Some(asked), Some(_)) if asked > MAX_BACKEND_RETRY_AFTER => None,
                 (Some(asked), Some(_)) => Some(asked),
                 (_, planned) => planned,
             })
             .notify(|a: &Attempt, wait| tracing::debug!(backend = %self.name, error = %a.message, ?wait, "retrying"))
             .await
-            .map_err(|a| self.error(a.message, a.retry))
+            .map_err(|a| TranslateError::Backend {
+                backend: self.name.clone(),
+                message: a.message,
+                kind: a.kind,
+                status: a.status.map(|s| s.as_u16()),
+            })
     }
 }
 
-/// The usual reading of a status: 429, 408 and 5xx are worth a retry, anything else is not.
-pub fn usual_verdict(status: StatusCode) -> Verdict {
+/// The usual reading of a status: 429, 408 and 5xx are transient, anything else is permanent.
+pub fn usual_verdict(status: StatusCode) -> ErrorKind {
     if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT || status.is_server_error() {
-        Verdict::Retry
+        ErrorKind::Transient
     } else {
-        Verdict::Fail
+        ErrorKind::Permanent
     }
 }
 

@@ -56,7 +56,7 @@ impl Backend for LibreTranslate {
                 |client| client.post(endpoint.clone()).json(&body),
                 |status, _| {
                     if status == StatusCode::BAD_REQUEST {
-                        super::http::Verdict::Fail
+                        crate::error::ErrorKind::Permanent
                     } else {
                         usual_verdict(status)
                     }

@@ -17,6 +17,7 @@ pub mod saas;
 use std::sync::Arc;
 
 use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline};
+use crate::error::ErrorKind;
 use crate::model::{Article, Block, BlockKind, Translation};
 use crate::store::{MemoryKey, Store};
 use protect::{Kind, Protected};
@@ -27,14 +28,23 @@ pub enum TranslateError {
     #[error("no backend translates {from}→{to}")]
     Unsupported { from: String, to: String },
     #[error("backend {backend}: {message}")]
-    Backend { backend: String, message: String, transient: bool },
+    Backend { backend: String, message: String, kind: ErrorKind, status: Option<u16> },
     #[error("backend {backend} gave an unusable answer: {message}")]
     Verification { backend: String, message: String },
 }
 
 impl TranslateError {
+    /// A backend that timed out or was busy may answer later; a refusal, an unusable answer or a
+    /// missing pair will not change by asking again.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            TranslateError::Backend { kind, .. } => *kind,
+            TranslateError::Unsupported { .. } | TranslateError::Verification { .. } => ErrorKind::Permanent,
+        }
+    }
+
     pub fn is_transient(&self) -> bool {
-        matches!(self, TranslateError::Backend { transient: true, .. })
+        self.kind().is_transient()
     }
 }
 
@@ -217,7 +227,7 @@ impl Translator {
                 message: "a protected quotation went missing".into(),
             })?);
         }
-        let title = crate::clean::render::inline_text(&restored[0]);
+        let title = crate::html::inline_text(&restored[0]);
         let mut blocks = Vec::with_capacity(article.blocks.len());
         for (block, segment) in article.blocks.iter().zip(&plan.layout) {
             blocks.push(match segment {
@@ -256,7 +266,12 @@ impl Translator {
                         }
                     }
                     Err(err) => {
-                        last_error = err;
+                        // Every failure gives way to the next backend; when none is left, a
+                        // transient failure is what the report names, since a later run may succeed.
+                        tracing::info!(backend = backend.name(), kind = ?err.kind(), error = %err, "trying the next backend");
+                        if err.is_transient() || !last_error.is_transient() {
+                            last_error = err;
+                        }
                         continue;
                     }
                 }
@@ -398,7 +413,7 @@ impl Plan {
         let mut plan =
             Plan { segments: Vec::new(), layout: Vec::new(), protected: Vec::new(), spans_of_segment: Vec::new() };
         let mut next = 0;
-        plan.add(&crate::clean::escape(&article.title), from, terms, &mut next);
+        plan.add(&crate::html::escape(&article.title), from, terms, &mut next);
         for block in &article.blocks {
             let own_language = block.lang.as_deref().is_none_or(|l| l == from);
             let segment =

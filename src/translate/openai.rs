@@ -9,7 +9,7 @@ use super::http::{parse_json, usual_verdict, HttpBackend};
 use super::saas::RequestLimits;
 use super::{Backend, TranslateError};
 use crate::config::Secret;
-use crate::detect::languages;
+use crate::languages;
 
 pub struct OpenAi {
     http: HttpBackend,

@@ -1,6 +1,6 @@
 //! What the SaaS backends share: language lists, code mapping, and request limits.
 
-use crate::detect::languages;
+use crate::languages;
 
 /// Limits on one request, so the stage can batch within them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

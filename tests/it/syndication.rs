@@ -117,7 +117,7 @@ async fn partners_can_verify_signatures_with_the_cli() {
     assert_eq!(wrong_key.status.code(), Some(1));
 }
 
-fn sample_copy() -> newswire::syndicate::Copy {
+fn sample_copy() -> newswire::syndicate::PartnerCopy {
     use newswire::model::{Article, Block, BlockKind};
     let article = Article {
         id: "https://bep.example/city/harbour-ferry-returns".into(),
@@ -132,7 +132,7 @@ fn sample_copy() -> newswire::syndicate::Copy {
         blocks: vec![Block::new(BlockKind::Paragraph, "The ferry returns on Monday.")],
         ..Article::default()
     };
-    newswire::syndicate::Copy {
+    newswire::syndicate::PartnerCopy {
         delivery_id: "msg_0123456789abcdef0123456789abcdef".into(),
         partner: "el-correo".into(),
         desk: "baltic-desk".into(),
@@ -148,7 +148,7 @@ fn sample_copy() -> newswire::syndicate::Copy {
 
 #[test]
 fn rendered_templates_and_items_match_their_snapshots() {
-    let templates = newswire::syndicate::render::Templates::load(None).unwrap();
+    let templates = newswire::syndicate::templates::Templates::load(None).unwrap();
     let copy = sample_copy();
     for name in ["email/subject.j2", "email/text.j2", "email/html.j2", "directory/article.html.j2"] {
         let rendered = templates.render(name, &copy).unwrap();

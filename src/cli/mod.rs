@@ -1,9 +1,95 @@
-//! The command line, as parsed by clap. Its commands, flags and JSON outputs are a contract:
-//! newsroom scripts depend on them.
+//! The command line: clap's types, one file per command, each a thin call into the library that
+//! prints what it got. Commands, flags and JSON outputs are a contract: newsroom scripts depend on
+//! them. Errors become exit codes here and only here.
 
-use std::path::PathBuf;
+mod check;
+mod clean;
+mod deliver;
+mod deliveries;
+mod detect;
+mod enable;
+mod kill;
+mod recover;
+mod redeliver;
+mod run;
+mod translate;
+mod verify_webhook;
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
+
+use newswire::config::{ConfigError, Pipeline};
+use newswire::ingest::Limits;
+
+/// The exit code: 0 all done, 1 some items failed (each named in the output), 2 the pipeline,
+/// a template or the environment is unusable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success = 0,
+    Failures = 1,
+    Unusable = 2,
+}
+
+impl ExitStatus {
+    /// Failures when any item failed.
+    pub fn failed_if(any_failed: bool) -> Self {
+        if any_failed {
+            ExitStatus::Failures
+        } else {
+            ExitStatus::Success
+        }
+    }
+}
+
+pub async fn dispatch(command: Command) -> Result<ExitStatus> {
+    match command {
+        Command::Run { pipeline, inputs, json, dry_run, state } => {
+            run::run(&pipeline, inputs, json, dry_run, state).await
+        }
+        Command::Check { pipeline } => check::check(&pipeline).await,
+        Command::Detect { files, json, pipeline } => detect::detect(&files, json, pipeline.as_deref()).await,
+        Command::Clean { inputs, format } => clean::clean(&inputs, format).await,
+        Command::Translate { file, to, from, pipeline, format, no_clean } => {
+            translate::translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await
+        }
+        Command::Deliveries { pipeline, partner, state, json } => {
+            deliveries::list(&pipeline, partner.as_deref(), state.as_deref(), json)
+        }
+        Command::Deliver { pipeline, .. } => deliver::due(&pipeline).await,
+        Command::Redeliver { pipeline, delivery_id } => redeliver::redeliver(&pipeline, &delivery_id).await,
+        Command::Recover { pipeline, partner, since } => recover::recover(&pipeline, &partner, &since).await,
+        Command::Enable { pipeline, partner } => enable::enable(&pipeline, &partner),
+        Command::Kill { pipeline, article_id } => kill::kill(&pipeline, &article_id).await,
+        Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
+            verify_webhook::verify(&secret, &id, timestamp, &signature, body.as_deref())
+        }
+    }
+}
+
+/// Loads a pipeline, printing its problems; `None` when it is unusable.
+fn load_pipeline(path: &Path) -> Option<Pipeline> {
+    match Pipeline::load(path) {
+        Ok((pipeline, warnings)) => {
+            for warning in warnings {
+                eprintln!("{warning}");
+            }
+            Some(pipeline)
+        }
+        Err(ConfigError { problems }) => {
+            for problem in problems {
+                eprintln!("{problem}");
+            }
+            None
+        }
+    }
+}
+
+/// Limits for pages named on the command line, outside a desk.
+fn default_limits() -> Limits {
+    Limits { max_bytes: newswire::config::DEFAULT_MAX_BYTES, timeout: std::time::Duration::from_secs(20) }
+}
 
 #[derive(Debug, Parser)]
 #[command(

@@ -1,4 +1,8 @@
-//! `${VAR}` in pipeline values: read from the environment so secrets never live in the file.
+//! Secrets: `${VAR}` in pipeline values is read from the environment so secrets never live in the
+//! file, and a value that came from there is never printed, logged or stored.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 
 /// Replaces every `${NAME}` with the variable's value; names the first variable that is not set.
 pub fn expand(value: &str) -> Result<String, String> {
@@ -39,6 +43,18 @@ impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")
     }
+}
+
+/// The HMAC key of a Standard Webhooks secret (`whsec_<base64>`).
+pub fn decode_webhook_secret(secret: &str) -> Result<Vec<u8>, String> {
+    let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
+    let key = STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| "the webhook secret must be whsec_ followed by base64".to_string())?;
+    if key.len() < 16 {
+        return Err("the webhook secret is too short (at least 16 bytes once decoded)".to_string());
+    }
+    Ok(key)
 }
 
 #[cfg(test)]

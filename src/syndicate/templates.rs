@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use super::Copy;
+use super::PartnerCopy;
 
 pub type TemplateError = minijinja::Error;
 
@@ -85,7 +85,7 @@ impl Templates {
 
     /// Renders every template once with a sample copy, so a broken one fails at start-up.
     fn check(&self) -> Result<(), TemplateError> {
-        let sample = Copy {
+        let sample = PartnerCopy {
             delivery_id: "msg_check".into(),
             partner: "partner".into(),
             desk: "desk".into(),
@@ -103,7 +103,7 @@ impl Templates {
         Ok(())
     }
 
-    pub fn render(&self, name: &str, copy: &Copy) -> Result<String, TemplateError> {
+    pub fn render(&self, name: &str, copy: &PartnerCopy) -> Result<String, TemplateError> {
         let article = &copy.article;
         let context = CopyContext {
             title: &copy.title,

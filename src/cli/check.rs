@@ -1,0 +1,32 @@
+//! `newswire check`: every problem of a pipeline file, then whether the desk is usable.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::ExitStatus;
+use newswire::pipeline::check;
+
+pub async fn check(path: &Path) -> Result<ExitStatus> {
+    let checked = check::check(path).await;
+    for problem in &checked.problems {
+        println!("{problem}");
+    }
+    let Some(pipeline) = &checked.pipeline else {
+        let errors = checked.errors();
+        println!("{}: not usable ({errors} error{})", path.display(), if errors == 1 { "" } else { "s" });
+        return Ok(ExitStatus::Unusable);
+    };
+    for line in &checked.backends {
+        println!("backend {line}");
+    }
+    let partners = pipeline.partners.len();
+    println!(
+        "{}: usable ({partners} partner{}, languages {}, translation targets {})",
+        path.display(),
+        if partners == 1 { "" } else { "s" },
+        pipeline.detect.languages.join(" "),
+        pipeline.target_languages().join(" ")
+    );
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,82 @@
+//! `newswire clean`: the article out of pages or URLs, as text, HTML, Markdown, JSON or JSON lines.
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::{default_limits, CleanFormat, ExitStatus};
+use newswire::clean;
+use newswire::detect::Detector;
+use newswire::html::escape;
+use newswire::ingest::{self, WebClient};
+use newswire::languages;
+use newswire::model::Article;
+use newswire::pipeline::stages;
+
+pub async fn clean(inputs: &[String], format: CleanFormat) -> Result<ExitStatus> {
+    let limits = default_limits();
+    let client = WebClient::new(&limits)?;
+    let cleaner = stages::cleaner();
+    let needs_language = matches!(format, CleanFormat::Json | CleanFormat::Jsonl);
+    let detector = if needs_language { Some(stages::detector(languages::supported_codes()).await) } else { None };
+    let mut status = ExitStatus::Success;
+    let mut documents = Vec::new();
+    for input in inputs {
+        let cleaned = match ingest::read_one(input, &client, limits.max_bytes).await {
+            Ok(page) => cleaner.clean(&page).map_err(|err| err.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        let article = match cleaned {
+            Ok(article) => article,
+            Err(message) => {
+                status = ExitStatus::Failures;
+                if format == CleanFormat::Jsonl {
+                    println!("{}", json!({"source": input, "error": message}));
+                } else {
+                    eprintln!("error: {message}");
+                }
+                continue;
+            }
+        };
+        let rendered = clean::render(&article);
+        match format {
+            CleanFormat::Jsonl => println!("{}", article_json(input, &article, rendered, detector.as_deref())),
+            CleanFormat::Json => documents.push(article_json(input, &article, rendered, detector.as_deref())),
+            CleanFormat::Text => println!("{}\n\n{}", article.title, rendered.text),
+            CleanFormat::Html => println!("<h1>{}</h1>\n{}", escape(&article.title), rendered.html),
+            CleanFormat::Markdown => println!("# {}\n\n{}", article.title, rendered.markdown),
+        }
+    }
+    if format == CleanFormat::Json {
+        match documents.len() {
+            0 => {}
+            1 if inputs.len() == 1 => println!("{}", serde_json::to_string_pretty(&documents[0])?),
+            _ => println!("{}", serde_json::to_string_pretty(&documents)?),
+        }
+    }
+    Ok(status)
+}
+
+fn article_json(
+    source: &str,
+    article: &Article,
+    rendered: clean::Rendered,
+    detector: Option<&dyn Detector>,
+) -> serde_json::Value {
+    let language = detector.and_then(|d| d.detect(&article.plain_text()).language);
+    json!({
+        "source": source,
+        "title": article.title,
+        "byline": article.byline,
+        "published": article.published,
+        "modified": article.modified,
+        "section": article.section,
+        "language": language,
+        "declared_language": article.declared_language,
+        "canonical_url": article.canonical_url,
+        "description": article.description,
+        "image": article.image,
+        "html": rendered.html,
+        "text": rendered.text,
+        "markdown": rendered.markdown,
+    })
+}

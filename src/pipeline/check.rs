@@ -1,0 +1,90 @@
+//! `newswire check`: every problem of a desk, not just the first: the file's own (with line and
+//! column), its templates, and the language pairs its partners want that no backend translates.
+
+use std::path::Path;
+
+use super::stages;
+use crate::config::{ConfigError, Pipeline, Problem, Severity};
+use crate::syndicate::templates::Templates;
+use crate::translate::Translator;
+
+pub struct Checked {
+    /// The validated desk, when the file has no error.
+    pub pipeline: Option<Pipeline>,
+    /// Errors and warnings, in the order they were found.
+    pub problems: Vec<Problem>,
+    /// One line per backend (languages, request limits, billing), in chain order.
+    pub backends: Vec<String>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.severity == Severity::Error).count()
+    }
+}
+
+pub async fn check(path: &Path) -> Checked {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            let problem = Problem::at(path, "", None, format!("cannot read the pipeline file: {err}"));
+            return Checked { pipeline: None, problems: vec![problem], backends: Vec::new() };
+        }
+    };
+    let (pipeline, mut problems) = match Pipeline::parse(path, &text) {
+        Ok((pipeline, warnings)) => (pipeline, warnings),
+        Err(ConfigError { problems }) => return Checked { pipeline: None, problems, backends: Vec::new() },
+    };
+    if let Err(err) = Templates::load(pipeline.templates.as_deref()) {
+        let place = pipeline.templates.as_ref().map_or("built-in templates".to_string(), |d| d.display().to_string());
+        problems.push(problem(&pipeline, (1, 1), Severity::Error, format!("{place}: {err:#}")));
+    }
+    let translator = stages::translator(&pipeline, None);
+    problems.extend(missing_pairs(&pipeline, &translator).await);
+    let backends = translator.descriptions();
+    let usable = !problems.iter().any(|p| p.severity == Severity::Error);
+    Checked { pipeline: usable.then_some(pipeline), problems, backends }
+}
+
+fn problem(pipeline: &Pipeline, at: (usize, usize), severity: Severity, message: String) -> Problem {
+    Problem { file: pipeline.file.clone(), line: at.0, column: at.1, severity, message }
+}
+
+/// Warnings for every (article language, partner language) pair no backend translates; an error
+/// when no backend translates anything at all.
+async fn missing_pairs(pipeline: &Pipeline, translator: &Translator) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = translator
+        .warm_up()
+        .await
+        .into_iter()
+        .map(|err| problem(pipeline, (1, 1), Severity::Warning, format!("{err}: its pairs are unknown")))
+        .collect();
+    if translator.pairs().is_empty() && !pipeline.target_languages().is_empty() {
+        let message = format!(
+            "backends {} translate no pair: is Apertium installed? (`make demo` installs it)",
+            pipeline.translate_chain.join(", ")
+        );
+        problems.push(problem(pipeline, (1, 1), Severity::Error, message));
+        return problems;
+    }
+    for partner in &pipeline.partners {
+        for to in partner.languages.iter().filter(|l| *l != "*") {
+            let missing: Vec<&str> = pipeline
+                .detect
+                .languages
+                .iter()
+                .filter(|from| *from != to && !translator.supports(from, to))
+                .map(String::as_str)
+                .collect();
+            if !missing.is_empty() {
+                let message = format!(
+                    "partner {:?} wants {to}, but no backend translates {}→{to}: such articles are skipped for it",
+                    partner.name,
+                    missing.join(","),
+                );
+                problems.push(problem(pipeline, partner.languages_at, Severity::Warning, message));
+            }
+        }
+    }
+    problems
+}

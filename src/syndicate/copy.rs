@@ -1,0 +1,95 @@
+//! A copy: one article in one language, rendered for one partner, and the events a partner is told
+//! about it (published, corrected, killed).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::clean::render::{to_html, to_prose};
+use crate::config::Partner;
+use crate::model::{delivery_id, Article, Translation};
+
+/// The notice that replaces a killed story's text.
+pub const KILL_NOTICE: &str = "This story has been withdrawn. Do not publish it; remove it if it was published.";
+
+/// One article in one language, rendered for one partner. Kept in the delivery log, so a
+/// later retry sends exactly what the first attempt sent.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PartnerCopy {
+    pub delivery_id: String,
+    pub partner: String,
+    pub desk: String,
+    pub article: Arc<Article>,
+    pub language: String,
+    /// The backend that translated it; `None` for the original.
+    pub backend: Option<String>,
+    pub title: String,
+    pub html: String,
+    pub text: String,
+    /// `article.published`, `article.corrected` (a newer version of a copy the partner has) or
+    /// `article.killed`.
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Event {
+    #[serde(rename = "article.published")]
+    Published,
+    #[serde(rename = "article.corrected")]
+    Corrected,
+    #[serde(rename = "article.killed")]
+    Killed,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Published => "article.published",
+            Event::Corrected => "article.corrected",
+            Event::Killed => "article.killed",
+        }
+    }
+}
+
+impl PartnerCopy {
+    /// The copy of an article's translation (or original) for a partner.
+    pub fn new(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str) -> Self {
+        PartnerCopy {
+            delivery_id: delivery_id(&article.id, &article.content_hash, &translation.language, &partner.name),
+            partner: partner.name.clone(),
+            desk: desk.to_string(),
+            article: article.clone(),
+            language: translation.language.clone(),
+            backend: translation.backend.clone(),
+            title: translation.title.clone(),
+            html: to_html(&translation.blocks),
+            text: to_prose(&translation.blocks),
+            event: Event::Published,
+        }
+    }
+
+    /// The kill that withdraws this copy: the same item, its text replaced by the notice, with a
+    /// delivery id of its own (stable, so a repeated kill is not sent twice).
+    pub fn killed(mut self) -> Self {
+        self.event = Event::Killed;
+        self.delivery_id = delivery_id(
+            &self.article.id,
+            &format!("kill:{}", self.article.content_hash),
+            &self.language,
+            &self.partner,
+        );
+        self.html = format!("<p>{KILL_NOTICE}</p>\n");
+        self.text = KILL_NOTICE.to_string();
+        self
+    }
+}
+
+/// The languages a partner gets of an article: those it subscribed to, or for `*` the original
+/// and every translation made.
+pub fn partner_languages(partner: &Partner, translations: &[Translation]) -> Vec<String> {
+    if partner.wants_everything() {
+        let mut all: BTreeSet<String> = translations.iter().map(|t| t.language.clone()).collect();
+        all.extend(partner.languages.iter().filter(|l| *l != "*").cloned());
+        return all.into_iter().collect();
+    }
+    partner.languages.clone()
+}
