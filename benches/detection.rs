@@ -5,6 +5,9 @@
 //!
 //! Run: `cargo bench --bench detection`.
 
+#[path = "support/data.rs"]
+mod data;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,9 +21,7 @@ const DESK: &[&str] = &["en", "ru", "uk", "es", "fr", "de", "pl", "lt", "ar", "z
 const LOOK_ALIKES: &[&str] = &["ca", "pt", "be"];
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("NEWSWIRE_BENCH_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-data/langdetect"))
+    data::bench_data("langdetect")
 }
 
 fn code1(code3: &str) -> String {
@@ -62,7 +63,10 @@ fn peak_memory_mb() -> f64 {
 fn main() {
     let dir = data_dir();
     if !dir.join("lingua-testdata").is_dir() {
-        println!("detection benchmark: no data at {} (set NEWSWIRE_BENCH_DATA); nothing measured", dir.display());
+        println!(
+            "detection benchmark: no data at {} (set NEWSWIRE_BENCH_DATA to the bench-data folder); nothing measured",
+            dir.display()
+        );
         return;
     }
     let classes = load(&dir);

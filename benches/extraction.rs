@@ -1,8 +1,14 @@
 //! Article-extraction benchmark: F1, precision, recall and pages/s of the clean stage on the
 //! Scrapinghub set (token-shingle F1) and the trafilatura dev half (with/without snippets), read
-//! from `../shared/bench-data/article-extraction` when it is there.
+//! from the bench data's `article-extraction/` when it is there. Each metric is the one its data's
+//! README defines (trafilatura's: the output is whitespace-normalised, the snippets are taken as
+//! they are); beside each F1 a 95% bootstrap interval over pages, so a small change can be told
+//! from noise.
 //!
 //! Run: `cargo bench --bench extraction` (one core: the pages are cleaned one after another).
+
+#[path = "support/data.rs"]
+mod data;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -14,15 +20,16 @@ use newswire::model::RawPage;
 use serde_json::Value;
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("NEWSWIRE_BENCH_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-data/article-extraction"))
+    data::bench_data("article-extraction")
 }
 
 fn main() {
     let dir = data_dir();
     if !dir.join("scrapinghub/ground-truth.json").is_file() {
-        println!("extraction benchmark: no data at {} (set NEWSWIRE_BENCH_DATA); nothing measured", dir.display());
+        println!(
+            "extraction benchmark: no data at {} (set NEWSWIRE_BENCH_DATA to the bench-data folder); nothing measured",
+            dir.display()
+        );
         return;
     }
     scrapinghub(&dir.join("scrapinghub"));
@@ -85,6 +92,8 @@ fn scrapinghub(dir: &Path) {
     ids.sort();
     let (texts, elapsed) = extract_all(dir, &ids);
     let (mut precisions, mut recalls) = (Vec::new(), Vec::new());
+    // Per page: its precision and recall, where defined.
+    let mut pages: Vec<(Option<f64>, Option<f64>)> = Vec::new();
     let show = std::env::var("NEWSWIRE_BENCH_SHOW").is_ok();
     for id in &ids {
         let expected = shingles(truth[id]["articleBody"].as_str().unwrap_or(""));
@@ -95,6 +104,7 @@ fn scrapinghub(dir: &Path) {
         if tp + fp + fn_ == 0 {
             precisions.push(1.0);
             recalls.push(1.0);
+            pages.push((Some(1.0), Some(1.0)));
             continue;
         }
         if show {
@@ -104,16 +114,23 @@ fn scrapinghub(dir: &Path) {
                 println!("  {id} precision {p:.2} recall {r:.2} ({} vs {} shingles)", tp + fp, tp + fn_);
             }
         }
-        if tp + fp > 0 {
-            precisions.push(tp as f64 / (tp + fp) as f64);
-        }
-        if tp + fn_ > 0 {
-            recalls.push(tp as f64 / (tp + fn_) as f64);
-        }
+        let page_p = (tp + fp > 0).then(|| tp as f64 / (tp + fp) as f64);
+        let page_r = (tp + fn_ > 0).then(|| tp as f64 / (tp + fn_) as f64);
+        precisions.extend(page_p);
+        recalls.extend(page_r);
+        pages.push((page_p, page_r));
     }
     let p = mean(&precisions);
     let r = mean(&recalls);
-    report("scrapinghub", ids.len(), p, r, elapsed);
+    let interval = bootstrap(pages.len(), |draw| {
+        let (mut ps, mut rs) = (Vec::new(), Vec::new());
+        for i in draw {
+            ps.extend(pages[i].0);
+            rs.extend(pages[i].1);
+        }
+        f1(mean(&ps), mean(&rs))
+    });
+    report("scrapinghub", ids.len(), p, r, interval, elapsed);
 }
 
 fn trafilatura(dir: &Path) {
@@ -124,13 +141,15 @@ fn trafilatura(dir: &Path) {
     let (texts, elapsed) = extract_all(dir, &ids);
     let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let (mut tp, mut fp, mut fn_, mut tn) = (0usize, 0usize, 0usize, 0usize);
+    let mut pages: Vec<[usize; 3]> = Vec::new();
     for id in &ids {
         let text = normalise(&texts[id]);
+        let (mut page_tp, mut page_fp, mut page_fn, mut page_tn) = (0usize, 0usize, 0usize, 0usize);
         for snippet in truth[id]["with"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            if text.contains(&normalise(snippet)) {
-                tp += 1
+            if text.contains(snippet) {
+                page_tp += 1
             } else {
-                fn_ += 1;
+                page_fn += 1;
                 if std::env::var("NEWSWIRE_BENCH_SHOW").is_ok() {
                     println!(
                         "  missed {id} ({} chars out): {:?}",
@@ -141,19 +160,29 @@ fn trafilatura(dir: &Path) {
             }
         }
         for snippet in truth[id]["without"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            if text.contains(&normalise(snippet)) {
-                fp += 1;
+            if text.contains(snippet) {
+                page_fp += 1;
                 if std::env::var("NEWSWIRE_BENCH_SHOW").is_ok() {
                     println!("  kept {id}: {:?}", snippet.chars().take(90).collect::<String>());
                 }
             } else {
-                tn += 1
+                page_tn += 1
             }
         }
+        (tp, fp, fn_, tn) = (tp + page_tp, fp + page_fp, fn_ + page_fn, tn + page_tn);
+        pages.push([page_tp, page_fp, page_fn]);
     }
     let p = tp as f64 / (tp + fp).max(1) as f64;
     let r = tp as f64 / (tp + fn_).max(1) as f64;
-    report("trafilatura-eval-dev", ids.len(), p, r, elapsed);
+    // Counts are summed over pages, so a resample sums the drawn pages' counts.
+    let interval = bootstrap(pages.len(), |draw| {
+        let [tp, fp, fn_] = draw.fold([0, 0, 0], |acc, i| {
+            let [a, b, c] = pages[i];
+            [acc[0] + a, acc[1] + b, acc[2] + c]
+        });
+        f1(tp as f64 / (tp + fp).max(1) as f64, tp as f64 / (tp + fn_).max(1) as f64)
+    });
+    report("trafilatura-eval-dev", ids.len(), p, r, interval, elapsed);
     println!(
         "  accuracy {:.3} (tp {tp} fp {fp} fn {fn_} tn {tn})",
         (tp + tn) as f64 / (tp + fp + fn_ + tn).max(1) as f64
@@ -164,10 +193,38 @@ fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
 }
 
-fn report(set: &str, pages: usize, p: f64, r: f64, elapsed: Duration) {
-    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
+}
+
+/// Resamples to draw for the interval, and the seed that makes two runs print the same interval.
+const RESAMPLES: usize = 2000;
+const SEED: u64 = 20_261_130;
+
+/// The 95% bootstrap interval of a score over pages: the pages are drawn with replacement
+/// `RESAMPLES` times and the score computed on each draw.
+fn bootstrap(pages: usize, score: impl Fn(&mut dyn Iterator<Item = usize>) -> f64) -> (f64, f64) {
+    let mut rng = fastrand::Rng::with_seed(SEED);
+    let mut scores: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            let mut draw = (0..pages).map(|_| rng.usize(..pages)).collect::<Vec<_>>().into_iter();
+            score(&mut draw)
+        })
+        .collect();
+    scores.sort_by(f64::total_cmp);
+    (scores[RESAMPLES * 25 / 1000], scores[RESAMPLES * 975 / 1000 - 1])
+}
+
+fn report(set: &str, pages: usize, p: f64, r: f64, interval: (f64, f64), elapsed: Duration) {
+    let f1 = f1(p, r);
     println!(
-        "{set}: {pages} pages  F1 {f1:.3}  precision {p:.3}  recall {r:.3}  {:.0} pages/s ({:.1} ms/page, one core)",
+        "{set}: {pages} pages  F1 {f1:.3} (95% {:.3}–{:.3})  precision {p:.3}  recall {r:.3}  {:.0} pages/s ({:.1} ms/page, one core)",
+        interval.0,
+        interval.1,
         pages as f64 / elapsed.as_secs_f64(),
         elapsed.as_secs_f64() * 1000.0 / pages as f64
     );

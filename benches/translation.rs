@@ -7,6 +7,9 @@
 //!
 //! Run: `cargo bench --bench translation`.
 
+#[path = "support/data.rs"]
+mod data;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -155,9 +158,7 @@ async fn throughput() {
 }
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("NEWSWIRE_BENCH_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-data/translation/ntrex128"))
+    data::bench_data("translation/ntrex128")
 }
 
 async fn quality() {
@@ -165,7 +166,10 @@ async fn quality() {
     let source = dir.join("newstest2019-src.eng.txt");
     let reference = dir.join("newstest2019-ref.spa.txt");
     if !source.is_file() {
-        println!("quality: no NTREX data at {} (set NEWSWIRE_BENCH_DATA); not measured", dir.display());
+        println!(
+            "quality: no NTREX data at {} (set NEWSWIRE_BENCH_DATA to the bench-data folder); not measured",
+            dir.display()
+        );
         return;
     }
     let sentences: Vec<String> = std::fs::read_to_string(&source).unwrap().lines().map(str::to_string).collect();

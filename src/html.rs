@@ -2,6 +2,7 @@
 //! back out of the inline HTML that newswire writes itself, and a page's media type. It depends on
 //! nothing else in the crate.
 
+/// Text safe in element content: `& < >` escaped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -15,8 +16,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Text safe in a double-quoted attribute too.
 pub fn escape_attr(text: &str) -> String {
     escape(text).replace('"', "&quot;")
+}
+
+/// Text safe in element content and in single- or double-quoted attributes alike: `& < > " '`
+/// escaped, nothing else (a URL keeps its slashes).
+pub fn escape_text_or_attribute(text: &str) -> String {
+    escape_attr(text).replace('\'', "&#39;")
 }
 
 /// The value of an attribute in a tag we wrote ourselves (double-quoted, escaped).
@@ -49,6 +57,7 @@ pub fn inline_text(html: &str) -> String {
     out
 }
 
+/// The entities newswire itself writes, decoded.
 pub fn unescape(text: &str) -> String {
     if !text.contains('&') {
         return text.to_string();

@@ -6,10 +6,11 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::Parser;
+use newswire::secret::{redact, Redacting};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| Redacting(std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("NEWSWIRE_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::dispatch(cli.command)) {
         Ok(status) => ExitCode::from(status as u8),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", redact(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

@@ -1,8 +1,21 @@
 //! Secrets: `${VAR}` in pipeline values is read from the environment so secrets never live in the
 //! file, and a value that came from there is never printed, logged or stored.
 
+use std::borrow::Cow;
+use std::sync::RwLock;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+
+/// Every value `${VAR}` expanded to in this process, as written and as a URL would encode it:
+/// what [`redact`] hides.
+static FROM_ENVIRONMENT: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Values shorter than this are not hidden: `***` in place of every "1" would hide everything.
+const MIN_HIDDEN_CHARS: usize = 4;
+
+/// What a hidden value is shown as.
+pub const HIDDEN: &str = "***";
 
 /// Replaces every `${NAME}` with the variable's value; names the first variable that is not set.
 pub fn expand(value: &str) -> Result<String, String> {
@@ -16,13 +29,75 @@ pub fn expand(value: &str) -> Result<String, String> {
         };
         let name = &after[..end];
         match std::env::var(name) {
-            Ok(v) => out.push_str(&v),
+            Ok(v) => {
+                remember(&v);
+                out.push_str(&v);
+            }
             Err(_) => return Err(format!("environment variable {name} is not set")),
         }
         rest = &after[end + 1..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+fn remember(value: &str) {
+    if value.chars().count() < MIN_HIDDEN_CHARS {
+        return;
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    // As a parsed URL writes the value in its query and in its path.
+    let in_query = url::Url::parse(&format!("http://h/?{value}")).ok().and_then(|u| u.query().map(str::to_string));
+    let in_path = url::Url::parse(&format!("http://h/{value}")).ok().map(|u| u.path()[1..].to_string());
+    let forms = [Some(value.to_string()), Some(encoded.replace('+', "%20")), Some(encoded), in_query, in_path];
+    let mut known = FROM_ENVIRONMENT.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for form in forms.into_iter().flatten().filter(|f| f.chars().count() >= MIN_HIDDEN_CHARS) {
+        if !known.contains(&form) {
+            known.push(form);
+        }
+    }
+    // Longest first, so a value containing another is hidden whole.
+    known.sort_by_key(|v| std::cmp::Reverse(v.len()));
+}
+
+/// The text with every value that came from the environment replaced by `***`. Everything newswire
+/// prints, logs or stores about a failure passes through here.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let known = FROM_ENVIRONMENT.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !known.iter().any(|value| text.contains(value.as_str())) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for value in known.iter() {
+        out = out.replace(value.as_str(), HIDDEN);
+    }
+    Cow::Owned(out)
+}
+
+/// A URL as people may see it: its password and every value from the environment hidden.
+pub fn redact_url(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some(HIDDEN));
+    }
+    redact(shown.as_str()).into_owned()
+}
+
+/// A writer that hides values from the environment in what passes through it (the log).
+pub struct Redacting<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(redact(text).as_bytes())?,
+            Err(_) => self.0.write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// A value that must never be printed or logged.
@@ -69,5 +144,16 @@ mod tests {
         let err = expand("${NEWSWIRE_SURELY_UNSET_VAR}").unwrap_err();
         assert!(err.contains("NEWSWIRE_SURELY_UNSET_VAR"), "{err}");
         assert_eq!(format!("{:?}", Secret::new("s3cret".into())), "Secret(***)");
+    }
+
+    #[test]
+    fn values_from_the_environment_are_hidden_as_written_and_url_encoded() {
+        std::env::set_var("NEWSWIRE_TEST_TOKEN", "tok/en+42 x");
+        let url = expand("https://user:pw@partner.example/hook?token=${NEWSWIRE_TEST_TOKEN}").unwrap();
+        assert_eq!(redact("failed: tok/en+42 x refused"), "failed: *** refused");
+        let parsed = url::Url::parse(&url).unwrap();
+        let shown = redact_url(&parsed);
+        assert_eq!(shown, "https://user:***@partner.example/hook?token=***");
+        assert_eq!(redact("nothing secret here"), "nothing secret here");
     }
 }

@@ -1,124 +1,106 @@
 //! Signs of page chrome: class and id words of navigation, ads, share bars, cookie and newsletter
-//! boxes, related lists; and short lines that are chrome in any of the desk's languages.
+//! boxes, related lists; and short lines that are chrome in the desk's languages. The knowledge is
+//! data, in `chrome/`: one file of class words, one of social networks, one per language of
+//! phrases, each entry a pattern seen across sites rather than a line of one page.
 
-/// Words in a class or id that mark page chrome.
-const CHROME_WORDS: &[&str] = &[
-    "gallery",
-    "slideshow",
-    "carousel",
-    "cta",
-    "donate",
-    "donation",
-    "membership",
-    "overlay",
-    "ad",
-    "ads",
-    "adv",
-    "advert",
-    "advertisement",
-    "advertising",
-    "adslot",
-    "adsbygoogle",
-    "banner",
-    "breadcrumb",
-    "breadcrumbs",
-    "comment",
-    "comments",
-    "consent",
-    "cookie",
-    "cookies",
-    "disqus",
-    "dropdown",
-    "footer",
-    "gdpr",
-    "masthead",
-    "menu",
-    "modal",
-    "nav",
-    "navbar",
-    "navigation",
-    "newsletter",
-    "outbrain",
-    "paywall",
-    "popular",
-    "popup",
-    "promo",
-    "promoted",
-    "recommend",
-    "recommended",
-    "recommendations",
-    "related",
-    "share",
-    "sharing",
-    "sidebar",
-    "signup",
-    "social",
-    "sponsor",
-    "sponsored",
-    "subscribe",
-    "subscription",
-    "taboola",
-    "tags",
-    "teaser",
-    "toolbar",
-    "trending",
-    "widget",
-    "mostread",
-    "readmore",
-    "readalso",
-    "sharebar",
-    "topbar",
-    "skip",
-    "byline",
-    "dateline",
-    "author",
-    "authors",
-    "firma",
-    "meta",
-    "timestamp",
-    "publicidad",
-    "compartir",
-    "relacionadas",
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// The data files, built in.
+const FILES: &[(&str, &str)] = &[
+    ("classes.txt", include_str!("chrome/classes.txt")),
+    ("social.txt", include_str!("chrome/social.txt")),
+    ("de.txt", include_str!("chrome/de.txt")),
+    ("en.txt", include_str!("chrome/en.txt")),
+    ("es.txt", include_str!("chrome/es.txt")),
+    ("fr.txt", include_str!("chrome/fr.txt")),
+    ("it.txt", include_str!("chrome/it.txt")),
+    ("lt.txt", include_str!("chrome/lt.txt")),
+    ("pl.txt", include_str!("chrome/pl.txt")),
+    ("pt.txt", include_str!("chrome/pt.txt")),
+    ("ru.txt", include_str!("chrome/ru.txt")),
+    ("uk.txt", include_str!("chrome/uk.txt")),
 ];
 
-/// Words that mark the article container; they score it up.
-const ARTICLE_WORDS: &[&str] = &[
-    "article",
-    "articlebody",
-    "body",
-    "content",
-    "entry",
-    "main",
-    "post",
-    "story",
-    "storybody",
-    "text",
-    "maincontent",
-];
+/// Lines longer than this (in characters) are never a chrome label or heading.
+const MAX_LABEL_CHARS: usize = 60;
 
-/// Words that mark the article's text itself: an element with one of them is never chrome
-/// ("article-body comments-enabled"), while "article-share" or "story-meta" still are.
-const BODY_WORDS: &[&str] = &["articlebody", "body", "content", "maincontent", "storybody", "text", "main"];
+/// A call to follow a channel is a short paragraph at most ("Follow us on Telegram, Instagram, ...").
+const MAX_FOLLOW_CALL_CHARS: usize = 200;
+const MAX_FOLLOW_CALL_WORDS: usize = 30;
+
+/// A metadata line ("Photo: Jane Doe, AP") is a handful of words.
+const MAX_META_LINE_WORDS: usize = 10;
+
+/// How much a class word moves an element's score, up for the article, down for chrome.
+const CLASS_WORD_WEIGHT: i32 = 25;
+
+/// Every section of every data file, merged across languages.
+#[derive(Default)]
+struct Lexicon {
+    chrome: HashSet<&'static str>,
+    strong: HashSet<&'static str>,
+    article: HashSet<&'static str>,
+    body: HashSet<&'static str>,
+    hiding: HashSet<&'static str>,
+    chrome_prefix: Vec<&'static str>,
+    social: HashSet<&'static str>,
+    line: HashSet<&'static str>,
+    end: HashSet<&'static str>,
+    meta: Vec<&'static str>,
+    follow: HashSet<&'static str>,
+    more: Vec<&'static str>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut lexicon = Lexicon::default();
+        for (file, text) in FILES {
+            let mut section = "";
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                    section = name;
+                    continue;
+                }
+                match section {
+                    "chrome" => drop(lexicon.chrome.insert(line)),
+                    "strong" => drop(lexicon.strong.insert(line)),
+                    "article" => drop(lexicon.article.insert(line)),
+                    "body" => drop(lexicon.body.insert(line)),
+                    "hiding" => drop(lexicon.hiding.insert(line)),
+                    "chrome-prefix" => lexicon.chrome_prefix.push(line),
+                    "social" => drop(lexicon.social.insert(line)),
+                    "line" => drop(lexicon.line.insert(line)),
+                    "end" => drop(lexicon.end.insert(line)),
+                    "meta" => lexicon.meta.push(line),
+                    "follow" => drop(lexicon.follow.insert(line)),
+                    "more" => lexicon.more.push(line),
+                    other => panic!("clean/chrome/{file}: unknown section [{other}]"),
+                }
+            }
+        }
+        lexicon
+    })
+}
 
 fn words(value: &str) -> impl Iterator<Item = String> + '_ {
     value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
 }
 
+fn is_chrome_word(lexicon: &Lexicon, word: &str) -> bool {
+    lexicon.chrome.contains(word) || lexicon.chrome_prefix.iter().any(|p| word.starts_with(p))
+}
+
 /// Scores a class/id string: negative for chrome, positive for article containers.
 pub fn class_weight(class_and_id: &str) -> i32 {
+    let lexicon = lexicon();
     let mut weight = 0;
     for word in words(class_and_id) {
-        if ARTICLE_WORDS.contains(&word.as_str()) {
-            weight += 25;
-        } else if CHROME_WORDS.contains(&word.as_str())
-            || word.starts_with("advert")
-            || word.starts_with("share")
-            || word.starts_with("social")
-            || word.starts_with("cookie")
-            || word.starts_with("newsletter")
-            || word.starts_with("related")
-        {
-            weight -= 25;
+        if lexicon.article.contains(word.as_str()) {
+            weight += CLASS_WORD_WEIGHT;
+        } else if is_chrome_word(lexicon, &word) || word.starts_with("share") || word.starts_with("related") {
+            weight -= CLASS_WORD_WEIGHT;
         }
     }
     weight
@@ -130,51 +112,19 @@ fn is_chrome(class_and_id: &str) -> bool {
     chrome_strength(class_and_id).is_some()
 }
 
-/// Words that mark chrome whatever the element holds.
-const STRONG_CHROME: &[&str] = &[
-    "cta",
-    "donate",
-    "donation",
-    "comment",
-    "comments",
-    "disqus",
-    "cookie",
-    "cookies",
-    "consent",
-    "gdpr",
-    "newsletter",
-    "share",
-    "sharing",
-    "sharebar",
-    "social",
-    "related",
-    "recommended",
-    "recommendations",
-    "outbrain",
-    "taboola",
-    "paywall",
-    "breadcrumb",
-    "breadcrumbs",
-    "byline",
-    "dateline",
-];
-
-/// Whole class names that hide an element from readers.
-const HIDING_CLASSES: &[&str] =
-    &["hidden", "is-hidden", "d-none", "hide", "sr-only", "visually-hidden", "screen-reader-text", "invisible"];
-
 /// How a class/id marks chrome: `Some(true)` for words that always mean chrome (share bars,
 /// cookie boxes, comments), `Some(false)` for words that usually do (widget, sidebar, ad), `None`
 /// when it does not. A word after "has", "no", "non", "with" describes its element instead of
 /// naming it ("has-ads", "no-sidebar", "non-ad-column").
 pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
-    if class_and_id.split_whitespace().any(|c| HIDING_CLASSES.contains(&c.to_ascii_lowercase().as_str())) {
+    let lexicon = lexicon();
+    if class_and_id.split_whitespace().any(|c| lexicon.hiding.contains(c.to_ascii_lowercase().as_str())) {
         return Some(true);
     }
     let mut found: Option<bool> = None;
     let mut modifier = false;
     for word in words(class_and_id) {
-        if BODY_WORDS.contains(&word.as_str()) {
+        if lexicon.body.contains(word.as_str()) {
             return None;
         }
         let skip = modifier;
@@ -182,300 +132,14 @@ pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
         if skip {
             continue;
         }
-        let chrome = CHROME_WORDS.contains(&word.as_str())
-            || word.starts_with("advert")
-            || word.starts_with("sharing")
-            || word.starts_with("social")
-            || word.starts_with("cookie")
-            || word.starts_with("newsletter");
-        if chrome {
+        if is_chrome_word(lexicon, &word) {
             let strong =
-                STRONG_CHROME.contains(&word.as_str()) || word.starts_with("cookie") || word.starts_with("newsletter");
+                lexicon.strong.contains(word.as_str()) || word.starts_with("cookie") || word.starts_with("newsletter");
             found = Some(found.unwrap_or(false) || strong);
         }
     }
     found
 }
-
-/// Short lines that are chrome, in the languages newsrooms use. Compared lowercase, without
-/// trailing punctuation, on lines of a few words only.
-const CHROME_LINES: &[&str] = &[
-    // English
-    "share",
-    "share this",
-    "share this article",
-    "share this story",
-    "share on facebook",
-    "share on twitter",
-    "advertisement",
-    "advertising",
-    "sponsored",
-    "sponsored content",
-    "read more",
-    "read also",
-    "see also",
-    "related",
-    "related articles",
-    "related stories",
-    "more on this story",
-    "subscribe",
-    "subscribe to our newsletter",
-    "sign up for our newsletter",
-    "accept cookies",
-    "we use cookies",
-    "article top vertical",
-    "skip to content",
-    "skip to main content",
-    "comments",
-    "leave a comment",
-    "print",
-    "email",
-    "copy link",
-    "follow us",
-    "facebook twitter linkedin",
-    "facebook twitter linkendin",
-    "most read",
-    "trending",
-    "loading",
-    // Spanish, Catalan, Portuguese
-    "compartir",
-    "comparte",
-    "comparte este artículo",
-    "publicidad",
-    "lea también",
-    "leer más",
-    "te puede interesar",
-    "noticias relacionadas",
-    "suscríbete",
-    "partilhar",
-    "compartilhar",
-    "publicidade",
-    "leia também",
-    "leia mais",
-    // Russian, Ukrainian
-    "поделиться",
-    "реклама",
-    "читайте также",
-    "читать далее",
-    "подписаться",
-    "подпишитесь",
-    "комментарии",
-    "поділитися",
-    "читайте також",
-    "читати далі",
-    "підписатися",
-    "підпишіться",
-    "коментарі",
-    // French, German, Italian, Polish, Lithuanian
-    "partager",
-    "publicité",
-    "lire aussi",
-    "à lire aussi",
-    "teilen",
-    "anzeige",
-    "werbung",
-    "lesen sie auch",
-    "mehr zum thema",
-    "condividi",
-    "pubblicità",
-    "leggi anche",
-    "udostępnij",
-    "reklama",
-    "czytaj także",
-    "czytaj też",
-    "dalintis",
-    "skaitykite taip pat",
-    // Feedback, print and sign-in prompts, tables of contents
-    "was this article helpful",
-    "war der artikel nützlich",
-    "möchten sie den artikel teilen",
-    "print recipe",
-    "rezept drucken",
-    "pinnen",
-    "jump to recipe",
-    "sie sind aktuell nicht eingeloggt",
-    "you are not logged in",
-    "table of contents",
-    "inhaltsverzeichnis",
-    "índice de contenidos",
-    "sommaire",
-    "содержание",
-    "зміст",
-];
-
-/// Lines that open what comes after the article: related stories, comments, the author box.
-/// From one of them on, the rest of the extraction is not the story.
-const END_OF_ARTICLE: &[&str] = &[
-    "related",
-    "related articles",
-    "related stories",
-    "related coverage",
-    "related posts",
-    "related content",
-    "more on this story",
-    "more on this topic",
-    "explore further",
-    "you may also like",
-    "you might also like",
-    "recommended",
-    "recommended for you",
-    "recommended stories",
-    "more stories",
-    "comments",
-    "leave a comment",
-    "leave a reply",
-    "comments are closed",
-    "about the author",
-    "mehr zum thema",
-    "mehr themen",
-    "auch interessant",
-    "das könnte sie auch interessieren",
-    "das könnte dich auch interessieren",
-    "das thema könnte dich auch interessieren",
-    "das thema könnte sie auch interessieren",
-    "empfohlene beiträge",
-    "weitere artikel",
-    "weitere beiträge",
-    "ähnliche beiträge",
-    "ähnliche artikel",
-    "über den autor",
-    "über die autorin",
-    "kommentare",
-    "schreibe einen kommentar",
-    "bisher keine kommentare",
-    "noticias relacionadas",
-    "te puede interesar",
-    "también te puede interesar",
-    "te recomendamos",
-    "sobre el autor",
-    "comentarios",
-    "deja un comentario",
-    "à lire aussi",
-    "à lire également",
-    "sur le même sujet",
-    "dans la même rubrique",
-    "commentaires",
-    "laisser un commentaire",
-    "leggi anche",
-    "potrebbe interessarti",
-    "articoli correlati",
-    "czytaj także",
-    "zobacz także",
-    "zobacz też",
-    "читайте также",
-    "по теме",
-    "новости по теме",
-    "вам также может быть интересно",
-    "комментарии",
-    "читайте також",
-    "по темі",
-    "новини по темі",
-    "коментарі",
-    "skaitykite taip pat",
-    "susiję straipsniai",
-];
-
-/// Openings of short lines that only carry page metadata: dates, credits, categories.
-const META_OPENINGS: &[&str] = &[
-    "photo:",
-    "photo by",
-    "photos:",
-    "foto:",
-    "fotos:",
-    "фото:",
-    "image:",
-    "picture:",
-    "credit:",
-    "credits:",
-    "crédits photos",
-    "crédito:",
-    "(crédito:",
-    "source:",
-    "quelle:",
-    "fuente:",
-    "imagen:",
-    "bild:",
-    "bild via",
-    "bildquelle",
-    "updated:",
-    "published:",
-    "last modified:",
-    "last updated",
-    "release date:",
-    "aktualisiert:",
-    "aktualisiert am",
-    "veröffentlicht:",
-    "veröffentlicht am",
-    "erstellt am",
-    "publié le",
-    "mis à jour le",
-    "publicado:",
-    "actualizado:",
-    "opublikowano:",
-    "aktualizacja:",
-    "опубликовано:",
-    "обновлено:",
-    "опубліковано:",
-    "оновлено:",
-    "this entry was posted",
-    "der beitrag wurde am",
-    "category:",
-    "categories:",
-    "kategorie:",
-    "tags:",
-    "schlagwörter:",
-    "schlagworte:",
-    "etiquetas:",
-    "anzeige",
-];
-
-/// Verbs of a call to follow or join a channel ("Follow us on Twitter", "Síguenos en Telegram").
-const FOLLOW_CALLS: &[&str] = &[
-    "follow",
-    "síguenos",
-    "siguenos",
-    "sigue",
-    "folge",
-    "folgen",
-    "suivez",
-    "rejoignez",
-    "seguici",
-    "segue-nos",
-    "siga",
-    "obserwuj",
-    "подписывайтесь",
-    "подпишитесь",
-    "підписуйтесь",
-    "підпишіться",
-    "join",
-    "únete",
-    "download",
-];
-
-const SOCIAL_NAMES: &[&str] = &[
-    "facebook",
-    "twitter",
-    "x",
-    "linkedin",
-    "linkendin",
-    "whatsapp",
-    "telegram",
-    "viber",
-    "email",
-    "e-mail",
-    "reddit",
-    "pinterest",
-    "vk",
-    "vkontakte",
-    "ok",
-    "messenger",
-    "threads",
-    "bluesky",
-    "print",
-    "copy",
-    "mail",
-    "flipboard",
-];
 
 /// A line lowercased, without the punctuation and dashes around it.
 fn normalised_line(text: &str) -> String {
@@ -485,9 +149,10 @@ fn normalised_line(text: &str) -> String {
 
 /// Whether a short line is page chrome rather than article text.
 pub fn is_chrome_line(text: &str) -> bool {
+    let lexicon = lexicon();
     let line = normalised_line(text);
     let chars = line.chars().count();
-    if line.is_empty() || chars > 200 {
+    if line.is_empty() || chars > MAX_FOLLOW_CALL_CHARS {
         return false;
     }
     let words: Vec<&str> = line
@@ -495,30 +160,31 @@ pub fn is_chrome_line(text: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     // "Siguenos en Telegram, Instagram, Facebook y Twitter": a call to follow a social account.
-    let networks = words.iter().filter(|w| SOCIAL_NAMES.contains(w) && w.len() > 2).count();
-    if networks >= 1 && words.len() <= 30 && words.iter().any(|w| FOLLOW_CALLS.contains(w)) {
+    let networks = words.iter().filter(|w| lexicon.social.contains(*w) && w.len() > 2).count();
+    if networks >= 1 && words.len() <= MAX_FOLLOW_CALL_WORDS && words.iter().any(|w| lexicon.follow.contains(w)) {
         return true;
     }
-    if chars > 60 {
+    if chars > MAX_LABEL_CHARS {
         return false;
     }
-    if CHROME_LINES.contains(&line.as_str()) || END_OF_ARTICLE.contains(&line.as_str()) {
+    if lexicon.line.contains(line.as_str()) || lexicon.end.contains(line.as_str()) {
         return true;
     }
     // Dates, credits and categories: "Photo: Jane Doe, AP", "Aktualisiert: 03.04.2020", "Фото: ТАСС".
-    if META_OPENINGS.iter().any(|o| line.starts_with(o)) && words.len() <= 10 {
+    if lexicon.meta.iter().any(|o| line.starts_with(o)) && words.len() <= MAX_META_LINE_WORDS {
         return true;
     }
     // "Facebook Twitter LinkedIn": a line made only of social network names.
-    words.len() >= 2 && words.iter().all(|w| SOCIAL_NAMES.contains(w))
+    words.len() >= 2 && words.iter().all(|w| lexicon.social.contains(w))
 }
 
 /// Whether a line opens what follows the article (related stories, comments, the author box).
 pub fn is_end_of_article(text: &str) -> bool {
+    let lexicon = lexicon();
     let line = normalised_line(text);
-    line.chars().count() <= 60
-        && (END_OF_ARTICLE.contains(&line.as_str())
-            || ["más sobre ", "more from ", "mehr zum thema ", "more about "].iter().any(|o| line.starts_with(o)))
+    line.chars().count() <= MAX_LABEL_CHARS
+        && (lexicon.end.contains(line.as_str())
+            || lexicon.more.iter().any(|o| line.strip_prefix(o).is_some_and(|rest| rest.starts_with(' '))))
 }
 
 #[cfg(test)]
@@ -545,7 +211,7 @@ mod tests {
     #[test]
     fn chrome_lines_in_several_languages() {
         assert!(is_chrome_line("Share this article"));
-        assert!(is_chrome_line("Facebook Twitter LinkendIn"));
+        assert!(is_chrome_line("Facebook Twitter LinkedIn"));
         assert!(is_chrome_line("Читайте также:"));
         assert!(is_chrome_line("Publicidad"));
         assert!(!is_chrome_line("Share prices fell sharply on Monday after the announcement."));
@@ -554,8 +220,17 @@ mod tests {
         assert!(is_chrome_line("Siguenos en Telegram, Instagram, Facebook y Twitter"));
         assert!(is_chrome_line("Follow The Gleaner on Twitter and Instagram @JamaicaGleaner"));
         assert!(!is_chrome_line("Meta owns Facebook, Instagram and WhatsApp, and Twitter is now called X."));
-        assert!(is_end_of_article("Das Thema könnte dich auch interessieren:"));
+        assert!(is_end_of_article("Das könnte dich auch interessieren:"));
         assert!(is_end_of_article("Más sobre La Tercera AM"));
         assert!(!is_end_of_article("Related parties agreed on Monday"));
+    }
+
+    #[test]
+    fn every_data_file_loads_into_known_sections() {
+        let lexicon = lexicon();
+        assert!(lexicon.chrome.contains("cookie") && lexicon.article.contains("story"));
+        assert!(lexicon.line.contains("поделиться") && lexicon.end.contains("susiję straipsniai"));
+        assert!(lexicon.meta.contains(&"foto:") && lexicon.follow.contains("síguenos"));
+        assert!(lexicon.social.contains("telegram") && lexicon.more.contains(&"más sobre"));
     }
 }

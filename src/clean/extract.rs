@@ -13,6 +13,54 @@ use crate::model::{Block, BlockKind};
 /// Paragraph-like elements shorter than this do not vote for their container.
 const MIN_VOTING_CHARS: usize = 25;
 
+/// A pick shorter than this (bytes of block HTML) is checked against the page's other prose.
+const SHORT_PICK_BYTES: usize = 1500;
+/// ... and given up for the whole body when the body holds this many times its prose.
+const PROSE_BEYOND_SHORT_PICK: usize = 3;
+/// The least pick size that comparison assumes, so an empty pick does not lose to a caption.
+const MIN_COMPARED_PICK_BYTES: usize = 100;
+
+/// A `<p>` counts as prose from this many characters, with under one in this many in links.
+const PROSE_MIN_CHARS: usize = 80;
+const PROSE_LINK_ONE_IN: usize = 10;
+
+/// An element holding this share of the page's text is its content, whatever its class says.
+const MOST_OF_THE_PAGE: f64 = 0.4;
+
+/// Text with more of its characters in links than this is navigation, not article.
+const MAX_LINK_DENSITY: f64 = 0.3;
+
+/// A part of a split story (same tag and class as the container) holds at least this much text.
+const MIN_PART_CHARS: usize = 100;
+
+/// What `itemprop="articleBody"` adds to an element's score.
+const ARTICLE_BODY_BONUS: f64 = 50.0;
+
+/// A voting paragraph earns one point, one per comma, and one per this many characters, up to a cap.
+const CHARS_PER_POINT: f64 = 100.0;
+const MAX_LENGTH_POINTS: f64 = 3.0;
+
+/// A parent scoring at least this share of its best child's score is the container instead.
+const PARENT_SCORE_SHARE: f64 = 0.9;
+
+/// Siblings of the container kept as more of the story: paragraphs of some length and few links,
+/// short link-free paragraphs beside a long container, and containers of a good share of its size.
+const SIBLING_PARAGRAPH_MIN_CHARS: usize = 80;
+const SIBLING_PARAGRAPH_MAX_LINK_DENSITY: f64 = 0.25;
+const SIBLING_SHORT_PARAGRAPH_SHARE: f64 = 0.02;
+const SIBLING_CONTAINER_SHARE: f64 = 0.3;
+const SIBLING_CONTAINER_MAX_LINK_DENSITY: f64 = 0.2;
+
+/// Nesting deeper than this is not walked (the parser caps depth lower; this guards recursion).
+const MAX_DEPTH: usize = 400;
+
+/// A block under this many characters that is mostly link text is a link list.
+const LINK_LIST_MAX_CHARS: usize = 300;
+const LINK_LIST_LINK_SHARE: f64 = 0.6;
+
+/// Images this small (width or height, in pixels) are tracking pixels.
+const TRACKING_PIXEL_MAX_PX: u32 = 2;
+
 pub struct Extraction {
     pub blocks: Vec<Block>,
 }
@@ -51,7 +99,9 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
     // gallery caption): the body without its chrome says more.
     let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
     let extracted: usize = blocks.iter().map(|b| b.html.len()).sum();
-    if extracted < 1500 && page.prose_chars(body) > 3 * extracted.max(100) {
+    if extracted < SHORT_PICK_BYTES
+        && page.prose_chars(body) > PROSE_BEYOND_SHORT_PICK * extracted.max(MIN_COMPARED_PICK_BYTES)
+    {
         blocks = filter_blocks(page.blocks_of(body));
     }
     tracing::trace!(container = ?dom.name(container), class = dom.attr(container, local_name!("class")), collected, kept = blocks.len(), "extracted");
@@ -158,7 +208,9 @@ impl<'a> Page<'a> {
                 Data::Text(text) => raw[i] = text.split_whitespace().map(|w| w.chars().count() + 1).sum(),
                 Data::Element { name, .. } if *name == local_name!("a") => raw_links[i] = raw[i],
                 Data::Element { name, .. }
-                    if *name == local_name!("p") && raw[i] >= 80 && raw_links[i] * 10 < raw[i] =>
+                    if *name == local_name!("p")
+                        && raw[i] >= PROSE_MIN_CHARS
+                        && raw_links[i] * PROSE_LINK_ONE_IN < raw[i] =>
                 {
                     prose[i] = raw[i];
                 }
@@ -169,7 +221,7 @@ impl<'a> Page<'a> {
             raw_links[parent] += raw_links[i];
             prose[parent] += prose[i];
         }
-        let most_of_the_page = raw[ROOT] * 2 / 5;
+        let most_of_the_page = (raw[ROOT] as f64 * MOST_OF_THE_PAGE) as usize;
         // The element marked `itemprop="articleBody"` and its ancestors are never chrome, whatever
         // their class says ("cb-sidebar-right" layouts).
         let mut holds_body = vec![false; n];
@@ -245,8 +297,8 @@ impl<'a> Page<'a> {
                 && !self.removed[i]
                 && self.dom.name(i) == name
                 && self.dom.attr(i, local_name!("class")) == class
-                && self.chars[i] >= 100
-                && self.link_density(i) < 0.3
+                && self.chars[i] >= MIN_PART_CHARS
+                && self.link_density(i) < MAX_LINK_DENSITY
                 && !self.dom.contains(container, i)
                 && !self.dom.contains(i, container)
         })
@@ -261,7 +313,7 @@ impl<'a> Page<'a> {
                 continue;
             }
             if self.dom.is(n, local_name!("p")) {
-                if self.link_density(n) < 0.3 {
+                if self.link_density(n) < MAX_LINK_DENSITY {
                     total += self.chars[n];
                 }
                 continue;
@@ -285,7 +337,7 @@ impl<'a> Page<'a> {
         let itemprop = self.dom.attr(i, local_name!("itemprop")).unwrap_or("");
         let mut weight = f64::from(boilerplate::class_weight(&format!("{class} {id}")));
         if itemprop.eq_ignore_ascii_case("articleBody") {
-            weight += 50.0;
+            weight += ARTICLE_BODY_BONUS;
         }
         weight
     }
@@ -333,7 +385,7 @@ impl<'a> Page<'a> {
             if self.removed[i] || self.chars[i] < MIN_VOTING_CHARS || !self.votes(i) {
                 continue;
             }
-            let points = 1.0 + self.commas[i] as f64 + (self.chars[i] as f64 / 100.0).min(3.0);
+            let points = 1.0 + self.commas[i] as f64 + (self.chars[i] as f64 / CHARS_PER_POINT).min(MAX_LENGTH_POINTS);
             // Text straight inside a div makes the div itself the container; a paragraph votes for its parent.
             let holds_text_itself = matches!(
                 self.dom.name(i),
@@ -373,7 +425,7 @@ impl<'a> Page<'a> {
                 break;
             }
             let parent_score = score[parent] * (1.0 - self.link_density(parent));
-            if parent_score >= top_score * 0.9 && self.link_density(parent) < 0.3 {
+            if parent_score >= top_score * PARENT_SCORE_SHARE && self.link_density(parent) < MAX_LINK_DENSITY {
                 top = parent;
             } else {
                 break;
@@ -403,16 +455,18 @@ impl<'a> Page<'a> {
                 let density = self.link_density(sib);
                 let chars = self.chars[sib];
                 if self.dom.is(sib, local_name!("p")) {
-                    return (chars > 80 && density < 0.25)
-                        || (chars > 0 && density == 0.0 && chars as f64 > top_chars * 0.02);
+                    return (chars > SIBLING_PARAGRAPH_MIN_CHARS && density < SIBLING_PARAGRAPH_MAX_LINK_DENSITY)
+                        || (chars > 0 && density == 0.0 && chars as f64 > top_chars * SIBLING_SHORT_PARAGRAPH_SHARE);
                 }
-                chars as f64 > top_chars * 0.3 && density < 0.2 && self.class_weight(sib) >= 0.0
+                chars as f64 > top_chars * SIBLING_CONTAINER_SHARE
+                    && density < SIBLING_CONTAINER_MAX_LINK_DENSITY
+                    && self.class_weight(sib) >= 0.0
             })
             .collect()
     }
 
     fn collect(&self, i: usize, blocks: &mut Vec<Block>, inline: &mut Inline, depth: usize) {
-        if self.removed[i] || depth > 400 {
+        if self.removed[i] || depth > MAX_DEPTH {
             return;
         }
         let name = match &self.dom.nodes[i].data {
@@ -531,7 +585,7 @@ impl<'a> Page<'a> {
             self.dom
                 .attr(i, attr)
                 .and_then(|v: &str| v.trim_end_matches("px").parse::<u32>().ok())
-                .is_some_and(|v| v <= 2)
+                .is_some_and(|v| v <= TRACKING_PIXEL_MAX_PX)
         };
         if tiny(local_name!("width")) || tiny(local_name!("height")) {
             return None;
@@ -552,7 +606,7 @@ impl<'a> Page<'a> {
 
     /// Serialises an element's content as the inline markup newswire keeps.
     fn inline_html(&self, i: usize, out: &mut String, depth: usize) {
-        if depth > 400 {
+        if depth > MAX_DEPTH {
             return;
         }
         for &c in &self.dom.nodes[i].children {
@@ -726,7 +780,8 @@ pub fn filter_blocks(mut blocks: Vec<Block>) -> Vec<Block> {
         }
         let chars = text.chars().count();
         let link_chars: usize = link_texts(&block.html).map(|t| t.chars().count()).sum();
-        if chars < 300 && link_chars as f64 > chars as f64 * 0.6 && !matches!(block.kind, BlockKind::Heading(_)) {
+        let link_list = chars < LINK_LIST_MAX_CHARS && link_chars as f64 > chars as f64 * LINK_LIST_LINK_SHARE;
+        if link_list && !matches!(block.kind, BlockKind::Heading(_)) {
             continue;
         }
         if kept.last().is_some_and(|last| last.html == block.html) {
@@ -772,4 +827,79 @@ fn link_texts(html: &str) -> impl Iterator<Item = String> + '_ {
         let inner = inner.split("</a>").next()?;
         Some(crate::html::inline_text(inner))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extracted(html: &str) -> Vec<String> {
+        let dom = super::super::parse::parse(html).dom;
+        let blocks = extract(&dom, None).map(|e| e.blocks).unwrap_or_default();
+        blocks.iter().map(|b| crate::html::inline_text(&b.html)).collect()
+    }
+
+    const STORY: &str = "<p>The council approved the harbour budget on Tuesday, after a debate about the pier, its cost, and the ferries.</p>\
+                         <p>Work starts in spring, the mayor said, and the new pier should open before the summer season begins.</p>";
+
+    #[test]
+    fn the_story_wins_over_navigation_and_a_sidebar() {
+        let html = format!(
+            "<body><nav><a href='/a'>Home</a> <a href='/b'>World</a> <a href='/c'>Sport</a></nav>\
+             <div class='sidebar'><p>Most read: a list, of, other, stories, with, commas, everywhere, to, lure, a, scorer.</p></div>\
+             <div class='story-body'>{STORY}</div></body>"
+        );
+        let texts = extracted(&html);
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[0].starts_with("The council approved"), "{texts:?}");
+    }
+
+    #[test]
+    fn a_story_split_by_an_ad_row_is_gathered() {
+        let html = format!(
+            "<body><div class='text'>{STORY}</div><div class='ad-row'><p>Advertisement</p></div>\
+             <div class='text'><p>Residents welcomed the plan, though some asked why the old ferry terminal will close for a year.</p></div></body>"
+        );
+        let texts = extracted(&html);
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(texts[2].starts_with("Residents welcomed"), "{texts:?}");
+    }
+
+    #[test]
+    fn what_follows_the_story_is_cut_once_most_of_it_is_in() {
+        let html = format!(
+            "<body><article>{STORY}<h2>Related stories</h2><p>Another story about ferries, one that readers may like, and more.</p></article></body>"
+        );
+        let texts = extracted(&html);
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        // A marker before most of the story is in does not cut it.
+        let early = format!("<body><article><h2>Comments</h2>{STORY}</article></body>");
+        assert_eq!(extracted(&early).len(), 2, "{:?}", extracted(&early));
+    }
+
+    #[test]
+    fn link_lists_repeats_markup_shown_as_text_and_tracking_pixels_are_dropped() {
+        let blocks = vec![
+            Block::new(BlockKind::Paragraph, "The story itself, told plainly."),
+            Block::new(BlockKind::Paragraph, "<a href=\"/1\">One</a> <a href=\"/2\">Two</a> <a href=\"/3\">Three</a>"),
+            Block::new(BlockKind::Paragraph, "The story itself, told plainly."),
+            Block::new(BlockKind::Paragraph, "&lt;div align=\"center\"&gt;&lt;/div&gt;"),
+            Block::new(BlockKind::Paragraph, "Share this article"),
+            Block::new(BlockKind::Heading(2), "More"),
+        ];
+        let kept: Vec<String> = filter_blocks(blocks).into_iter().map(|b| b.html).collect();
+        assert_eq!(kept, ["The story itself, told plainly."]);
+        let pixel =
+            format!("<body><article>{STORY}<img src='https://t.example/p.gif' width='1' height='1'></article></body>");
+        let dom = super::super::parse::parse(&pixel).dom;
+        let blocks = extract(&dom, None).unwrap().blocks;
+        assert!(blocks.iter().all(|b| b.kind != BlockKind::Image), "{blocks:?}");
+    }
+
+    #[test]
+    fn an_element_holding_most_of_the_page_is_kept_whatever_its_class() {
+        let html =
+            format!("<body><div class='widget'>{STORY}{STORY}{STORY}</div><footer><p>© 2026</p></footer></body>");
+        assert_eq!(extracted(&html).len(), 6, "{:?}", extracted(&html));
+    }
 }

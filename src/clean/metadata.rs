@@ -133,7 +133,8 @@ fn choose_title(
     }
     let titled = og.or(title_tag);
     if let (Some(h1), Some(t)) = (&h1, &titled) {
-        if t.contains(h1.as_str()) {
+        let logo = is_site_name(h1, t, site.as_deref());
+        if !logo && (t.contains(h1.as_str()) || is_headline_of(h1, t)) {
             return Some(h1.clone());
         }
     }
@@ -143,8 +144,44 @@ fn choose_title(
     }
 }
 
+/// Separators between a headline and the site's name in a `<title>`.
+const TITLE_SEPARATORS: [&str; 7] = [" | ", " - ", " — ", " – ", " :: ", " · ", " / "];
+
+/// The share of the title's headline words the `<h1>` must hold to be taken for the full headline.
+const H1_TITLE_OVERLAP: f64 = 0.6;
+
+/// Whether the page's `<h1>` is its headline, of which the `<title>` holds a (shortened) copy
+/// beside the site name: "Flood barrier | City Times" and `<h1>Flood barrier holds as the river
+/// peaks</h1>`.
+fn is_headline_of(h1: &str, title: &str) -> bool {
+    let h1_words = title_words(h1);
+    let head = title_words(title_parts(title)[0]);
+    let shared = head.iter().filter(|w| h1_words.contains(w)).count();
+    h1_words.len() >= 2 && !head.is_empty() && shared as f64 / head.len() as f64 >= H1_TITLE_OVERLAP
+}
+
+/// Whether the `<h1>` is the site's name (a logo): Open Graph's site name, or a part of the
+/// `<title>` after its separator.
+fn is_site_name(h1: &str, title: &str, site: Option<&str>) -> bool {
+    let h1 = h1.trim();
+    site.is_some_and(|s| s.trim().eq_ignore_ascii_case(h1))
+        || title_parts(title)[1..].iter().any(|p| p.trim().eq_ignore_ascii_case(h1))
+}
+
+/// A `<title>` split at its first headline/site separator.
+fn title_parts(title: &str) -> Vec<&str> {
+    TITLE_SEPARATORS
+        .iter()
+        .find_map(|sep| title.split_once(sep).map(|(head, tail)| vec![head, tail]))
+        .unwrap_or_else(|| vec![title])
+}
+
+fn title_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
 fn strip_site_name(title: &str, site: Option<&str>) -> String {
-    for sep in [" | ", " - ", " — ", " – ", " :: ", " · ", " / "] {
+    for sep in TITLE_SEPARATORS {
         if let Some((head, tail)) = title.rsplit_once(sep) {
             let tail_is_site = site.is_some_and(|s| tail.trim().eq_ignore_ascii_case(s.trim()))
                 || tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 3;
@@ -248,6 +285,25 @@ mod tests {
                 None
             ),
             Some("Storm hits the coast".into())
+        );
+    }
+
+    #[test]
+    fn the_h1_is_the_headline_when_the_title_holds_it_beside_the_site_name() {
+        let chosen = |h1: &str, title: &str| choose_title(None, None, Some(h1.into()), Some(title.into()), None);
+        assert_eq!(
+            chosen("Flood barrier holds as the river peaks", "Flood barrier | City Times").as_deref(),
+            Some("Flood barrier holds as the river peaks")
+        );
+        // A logo in the h1 is not the headline.
+        assert_eq!(
+            chosen("City Times", "Flood barrier holds as the river peaks | City Times").as_deref(),
+            Some("Flood barrier holds as the river peaks")
+        );
+        // An h1 about something else (a section name) is not either.
+        assert_eq!(
+            chosen("Weather", "Flood barrier holds as the river peaks").as_deref(),
+            Some("Flood barrier holds as the river peaks")
         );
     }
 

@@ -104,15 +104,23 @@ fn first_heading(blocks: &[Block]) -> Option<String> {
     blocks.iter().find(|b| matches!(b.kind, BlockKind::Heading(_))).map(|b| inline_text(&b.html))
 }
 
-/// A stand-in headline for a page that has none: the body's first sentence, at most 120 characters.
+/// A stand-in headline for a page that has none: the body's first sentence.
 fn first_sentence(blocks: &[Block]) -> Option<String> {
     let text = inline_text(&blocks.iter().find(|b| b.kind == BlockKind::Paragraph)?.html);
-    let sentence = text.split_inclusive(['.', '!', '?']).next().unwrap_or(&text).trim();
-    if sentence.chars().count() <= 120 {
-        return Some(sentence.to_string());
+    Some(stand_in_headline(&text))
+}
+
+/// The longest stand-in headline, in characters.
+const MAX_STAND_IN_HEADLINE_CHARS: usize = 120;
+
+/// A text's first sentence as a headline, cut at a word before [`MAX_STAND_IN_HEADLINE_CHARS`].
+fn stand_in_headline(text: &str) -> String {
+    let sentence = text.split_inclusive(['.', '!', '?']).next().unwrap_or(text).trim();
+    if sentence.chars().count() <= MAX_STAND_IN_HEADLINE_CHARS {
+        return sentence.to_string();
     }
-    let cut: String = sentence.chars().take(120).collect();
-    Some(format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)))
+    let cut: String = sentence.chars().take(MAX_STAND_IN_HEADLINE_CHARS).collect();
+    format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head))
 }
 
 /// The blocks of a JSON-LD `articleBody`: plain text line by line, or HTML (sometimes escaped).

@@ -11,6 +11,9 @@ pub struct TextArticle {
     pub blocks: Vec<Block>,
 }
 
+/// A line longer than this is a paragraph, not a headline.
+const MAX_HEADLINE_CHARS: usize = 200;
+
 /// A line that reads as article prose rather than a label.
 fn is_prose(line: &str) -> bool {
     line.split_whitespace().count() >= 12 || line.ends_with(['.', '!', '?', '…', '"', '»', '”', '。'])
@@ -30,8 +33,15 @@ pub fn clean_text(text: &str) -> Option<TextArticle> {
     // Short label lines before the headline: the first is the section.
     let title_at = unique.iter().position(|l| l.split_whitespace().count() >= 3)?;
     let section = unique[..title_at].first().map(|s| s.to_string());
-    let title = unique[title_at].to_string();
-    let body = &unique[title_at + 1..];
+    let first = unique[title_at];
+    // A brief may have no headline line: its first line is already the story.
+    let no_headline = first.chars().count() > MAX_HEADLINE_CHARS
+        || (is_prose(first) && !unique[title_at + 1..].iter().any(|l| is_prose(l)));
+    let (title, body) = if no_headline {
+        (super::stand_in_headline(first), &unique[title_at..])
+    } else {
+        (first.to_string(), &unique[title_at + 1..])
+    };
     let first = body.iter().position(|l| is_prose(l))?;
     let last = body.iter().rposition(|l| is_prose(l))?;
     let blocks = body[first..=last]
@@ -95,6 +105,24 @@ mod tests {
                 "A second paragraph says more, and it ends properly."
             ]
         );
+    }
+
+    #[test]
+    fn a_one_paragraph_brief_is_an_article() {
+        let brief = "The city council approved on Tuesday a plan to extend the harbour ferry to the northern \
+                     islands from next spring, with three crossings a day in summer and one in winter. The first \
+                     boats are due in April; fares stay the same as on the current line, the council said.";
+        assert!(brief.len() > 250);
+        let article = clean_text(brief).unwrap();
+        assert_eq!(
+            article.title,
+            "The city council approved on Tuesday a plan to extend the harbour ferry to the northern islands from next spring, with…"
+        );
+        assert_eq!(article.blocks.len(), 1);
+        assert_eq!(article.blocks[0].html, brief);
+        // A short one-line brief under a headline keeps its headline.
+        let headed = clean_text("Ferry to the islands\n\nThe council approved the plan on Tuesday.").unwrap();
+        assert_eq!((headed.title.as_str(), headed.blocks.len()), ("Ferry to the islands", 1));
     }
 
     #[test]

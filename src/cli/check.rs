@@ -6,11 +6,12 @@ use anyhow::Result;
 
 use super::ExitStatus;
 use newswire::pipeline::check;
+use newswire::secret::redact;
 
 pub async fn check(path: &Path) -> Result<ExitStatus> {
     let checked = check::check(path).await;
     for problem in &checked.problems {
-        println!("{problem}");
+        println!("{}", redact(&problem.to_string()));
     }
     let Some(pipeline) = &checked.pipeline else {
         let errors = checked.errors();

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{load_pipeline, ExitStatus};
 use newswire::pipeline::deliveries::DeliveryLog;
+use newswire::secret::redact;
 use newswire::store::DeliveryState;
 
 pub fn list(path: &Path, partner: Option<&str>, state: Option<&str>, json: bool) -> Result<ExitStatus> {
@@ -37,7 +38,7 @@ pub fn list(path: &Path, partner: Option<&str>, state: Option<&str>, json: bool)
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", redact(&serde_json::to_string_pretty(&rows)?));
         return Ok(ExitStatus::Success);
     }
     for r in &records {
@@ -49,7 +50,7 @@ pub fn list(path: &Path, partner: Option<&str>, state: Option<&str>, json: bool)
             r.language,
             r.attempts,
             r.article,
-            r.last_error.as_deref().map(|e| format!("  ({e})")).unwrap_or_default()
+            r.last_error.as_deref().map(|e| format!("  ({})", redact(e))).unwrap_or_default()
         );
     }
     println!("{} deliveries", records.len());
@@ -65,7 +66,7 @@ pub fn print_reports(reports: &[newswire::pipeline::DeliveryReport]) -> ExitStat
             format!("{:?}", report.status).to_lowercase(),
             report.partner,
             report.language,
-            report.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            report.error.as_deref().map(|e| format!(": {}", redact(e))).unwrap_or_default()
         );
     }
     ExitStatus::failed_if(reports.iter().any(|r| r.status == newswire::pipeline::Status::Failed))

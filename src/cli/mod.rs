@@ -22,6 +22,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use newswire::config::{ConfigError, Pipeline};
 use newswire::ingest::Limits;
+use newswire::secret::redact;
 
 /// The exit code: 0 all done, 1 some items failed (each named in the output), 2 the pipeline,
 /// a template or the environment is unusable.
@@ -73,13 +74,13 @@ fn load_pipeline(path: &Path) -> Option<Pipeline> {
     match Pipeline::load(path) {
         Ok((pipeline, warnings)) => {
             for warning in warnings {
-                eprintln!("{warning}");
+                eprintln!("{}", redact(&warning.to_string()));
             }
             Some(pipeline)
         }
         Err(ConfigError { problems }) => {
             for problem in problems {
-                eprintln!("{problem}");
+                eprintln!("{}", redact(&problem.to_string()));
             }
             None
         }

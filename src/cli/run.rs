@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 use super::{load_pipeline, ExitStatus};
 use newswire::pipeline::{self, RunOptions};
+use newswire::secret::redact;
 
 pub async fn run(
     path: &Path,
@@ -20,11 +21,12 @@ pub async fn run(
     let report = pipeline::run(&pipeline, RunOptions { inputs, dry_run, progress: true, state })
         .await
         .with_context(|| format!("{}: cannot run", path.display()))?;
+    let summary = report.summary();
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        eprint!("{}", report.summary());
+        println!("{}", redact(&serde_json::to_string_pretty(&report)?));
+        eprint!("{}", redact(&summary));
     } else {
-        print!("{}", report.summary());
+        print!("{}", redact(&summary));
     }
     Ok(ExitStatus::failed_if(report.has_failures()))
 }

@@ -84,7 +84,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let detector = stages::detector(pipeline.detect.languages.clone()).await;
     let translator = stages::translator(pipeline, Some(store.clone()));
     for err in translator.warm_up().await {
-        eprintln!("warning: {err}: its pairs are unknown, so it is skipped");
+        eprintln!("warning: {}: its pairs are unknown, so it is skipped", crate::secret::redact(&err.to_string()));
     }
     let bar = progress::bar(options.progress);
 
@@ -118,7 +118,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let mut reports = Vec::new();
     while let Some(report) = done_rx.recv().await {
         bar.inc(1);
-        bar.set_message(report.source.clone());
+        bar.set_message(crate::secret::redact(&report.source).into_owned());
         reports.push(report);
     }
     for task in [ingest, prepare, translate, syndicate] {

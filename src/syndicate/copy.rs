@@ -4,12 +4,10 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::notices::kill_notice;
 use crate::clean::render::{to_html, to_prose};
 use crate::config::Partner;
 use crate::model::{delivery_id, Article, Translation};
-
-/// The notice that replaces a killed story's text.
-pub const KILL_NOTICE: &str = "This story has been withdrawn. Do not publish it; remove it if it was published.";
 
 /// One article in one language, rendered for one partner. Kept in the delivery log, so a
 /// later retry sends exactly what the first attempt sent.
@@ -77,8 +75,9 @@ impl PartnerCopy {
             &self.language,
             &self.partner,
         );
-        self.html = format!("<p>{KILL_NOTICE}</p>\n");
-        self.text = KILL_NOTICE.to_string();
+        let notice = kill_notice(&self.language);
+        self.html = format!("<p>{notice}</p>\n");
+        self.text = notice.to_string();
         self
     }
 }

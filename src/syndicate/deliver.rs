@@ -12,6 +12,7 @@ use super::email::Mailer;
 use super::{Channel, PartnerCopy};
 use crate::config::DeliveryConfig;
 use crate::error::ErrorKind;
+use crate::secret::redact;
 use crate::store::{AttemptOutcome, DeliveryState, NewDelivery, Store, StoreError};
 
 /// The longest Retry-After honoured; a partner asking for more waits for the schedule.
@@ -96,7 +97,8 @@ impl Deliverer {
                 "The {desk} desk stopped delivering to partner {partner}.\n\nDisabled since: {since}\nWhy: {reason}\nLast error: {last_error}\n\n\
                  Nothing more is sent to {partner} until someone runs:\n    newswire enable PIPELINE {partner}\n\
                  and then, to resend what failed meanwhile:\n    newswire recover PIPELINE --partner {partner} --since {since}\n",
-                desk = self.desk
+                desk = self.desk,
+                last_error = redact(last_error),
             );
             let subject = format!("newswire: partner {partner} disabled");
             if let Err(err) = mailer.send_text(staff, &subject, body, self.config.timeout).await {
@@ -194,7 +196,7 @@ impl Deliverer {
             let fail = |state| AttemptOutcome {
                 state,
                 status: status.clone(),
-                error: Some(error.message.clone()),
+                error: Some(redact(&error.message).into_owned()),
                 next_attempt: None,
             };
             if error.gone {

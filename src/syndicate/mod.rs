@@ -6,6 +6,7 @@ pub mod deliver;
 pub mod directory;
 pub mod email;
 pub mod ninjs;
+pub mod notices;
 pub mod sign;
 pub mod templates;
 pub mod webhook;

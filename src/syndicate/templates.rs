@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
+use super::notices::{Facts, Notices};
 use super::PartnerCopy;
+use crate::html::escape_text_or_attribute;
 
 pub type TemplateError = minijinja::Error;
 
@@ -44,6 +46,8 @@ struct CopyContext<'a> {
     desk: &'a str,
     /// "article.published", "article.corrected" or "article.killed".
     event: &'a str,
+    /// The footer and marks in the copy's language.
+    notices: Notices,
 }
 
 impl Templates {
@@ -66,6 +70,23 @@ impl Templates {
             },
         );
         env.set_keep_trailing_newline(false);
+        // Minijinja's own HTML escaping writes every `/` as `&#x2f;`, which mail clients show in
+        // links; escape what HTML needs and nothing more.
+        env.set_formatter(|out, state, value| {
+            let escape = matches!(state.auto_escape(), AutoEscape::Html)
+                && !value.is_safe()
+                && !value.is_none()
+                && !value.is_undefined();
+            if !escape {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            let text = match value.as_str() {
+                Some(text) => escape_text_or_attribute(text),
+                None => escape_text_or_attribute(&value.to_string()),
+            };
+            out.write_str(&text)
+                .map_err(|err| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, err.to_string()))
+        });
         for (name, source) in BUILT_IN {
             let source = match dirs.iter().flatten().map(|d| d.join(name)).find(|p| p.is_file()) {
                 Some(path) => std::fs::read_to_string(&path).map_err(|err| {
@@ -123,6 +144,13 @@ impl Templates {
             partner: &copy.partner,
             desk: &copy.desk,
             event: copy.event.as_str(),
+            notices: Notices::for_copy(&Facts {
+                language: &copy.language,
+                source_language: article.language.as_deref().unwrap_or(""),
+                backend: copy.backend.as_deref(),
+                desk: &copy.desk,
+                partner: &copy.partner,
+            }),
         };
         self.env.get_template(name)?.render(context)
     }

@@ -9,6 +9,8 @@ use crate::config::{PayloadFormat, Secret};
 
 pub struct WebhookChannel {
     url: url::Url,
+    /// The URL as messages show it, its secret parts hidden.
+    shown_url: String,
     /// Every current secret's key: during a rotation each request carries one signature per key.
     keys: Vec<Vec<u8>>,
     format: PayloadFormat,
@@ -25,7 +27,8 @@ impl WebhookChannel {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|err| err.to_string())?;
-        Ok(WebhookChannel { url, keys, format, client })
+        let shown_url = crate::secret::redact_url(&url);
+        Ok(WebhookChannel { url, shown_url, keys, format, client })
     }
 }
 
@@ -58,7 +61,7 @@ impl Channel for WebhookChannel {
         headers.insert("newswire-event", HeaderValue::from_static(copy.event.as_str()));
         let response = self.client.post(self.url.clone()).headers(headers).body(body).send().await.map_err(|err| {
             let what = if err.is_timeout() { "timed out" } else { "request failed" };
-            DeliveryError::transient(format!("{} {what}: {}", self.url, root_cause(&err)))
+            DeliveryError::transient(format!("{} {what}: {}", self.shown_url, root_cause(&err)))
         })?;
         let status = response.status();
         if status.is_success() {
@@ -71,7 +74,7 @@ impl Channel for WebhookChannel {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(std::time::Duration::from_secs);
         let excerpt: String = response.text().await.unwrap_or_default().chars().take(200).collect();
-        let message = format!("{} answered HTTP {status}: {}", self.url, excerpt.trim());
+        let message = format!("{} answered HTTP {status}: {}", self.shown_url, excerpt.trim());
         let mut error = if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
             DeliveryError::transient(message)
         } else {

@@ -12,6 +12,8 @@ use newswire::config::Pipeline;
 use newswire::model::{Article, Block, BlockKind};
 use newswire::translate::{TranslateError, Translator};
 
+use crate::support::Desk;
+
 /// The mark the emulated services add to every text they "translate".
 fn mark(to: &str) -> String {
     format!(" ⟨{to}⟩")
@@ -168,13 +170,16 @@ impl Respond for Emulator {
 }
 
 fn translator(service: Service, server: &MockServer, dir: &Path, extra: &str) -> Translator {
-    let text = format!(
-        "name = \"t\"\n[translate]\nbackend = \"svc\"\n[backends.svc]\nkind = \"{}\"\nurl = \"{}/\"\ntimeout = \"500ms\"\n{}\n{}\n",
-        service.kind(),
-        server.uri(),
-        service.extra(),
-        if extra.is_empty() { "retries = 2" } else { extra },
-    );
+    let text = Desk::new("t")
+        .table("[translate]\nbackend = \"svc\"")
+        .table(&format!(
+            "[backends.svc]\nkind = \"{}\"\nurl = \"{}/\"\ntimeout = \"500ms\"\n{}\n{}",
+            service.kind(),
+            server.uri(),
+            service.extra(),
+            if extra.is_empty() { "retries = 2" } else { extra },
+        ))
+        .text();
     let (pipeline, _) = Pipeline::parse(&dir.join("t.toml"), &text).unwrap_or_else(|e| panic!("{e}"));
     Translator::from_pipeline(&pipeline)
 }
@@ -389,11 +394,11 @@ async fn a_fallback_chain_serves_when_the_first_backend_is_down() {
     let down = MockServer::start().await;
     Mock::given(path("/v2/translate")).respond_with(ResponseTemplate::new(503)).mount(&down).await;
     let up = emulate(Service::LibreTranslate).await;
-    let text = format!(
-        "name = \"t\"\n[translate]\nbackend = [\"deepl\", \"libre\"]\n[backends.deepl]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"k\"\nretries = 0\n[backends.libre]\nkind = \"libretranslate\"\nurl = \"{}/\"\napi_key = \"lt-key\"\n",
-        down.uri(),
-        up.uri()
-    );
+    let text = Desk::new("t")
+        .table("[translate]\nbackend = [\"deepl\", \"libre\"]")
+        .table(&format!("[backends.deepl]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"k\"\nretries = 0", down.uri()))
+        .table(&format!("[backends.libre]\nkind = \"libretranslate\"\nurl = \"{}/\"\napi_key = \"lt-key\"", up.uri()))
+        .text();
     let dir = tempfile::tempdir().unwrap();
     let (pipeline, _) = Pipeline::parse(&dir.path().join("t.toml"), &text).unwrap();
     let translation = Translator::from_pipeline(&pipeline).translate(&article(2), "es").await.unwrap();
@@ -409,10 +414,13 @@ async fn a_command_backend_speaks_json_lines() {
         "import json, sys\nfor line in sys.stdin:\n    seg = json.loads(line)\n    print(json.dumps({'id': seg['id'], 'text': seg['text'] + ' [' + seg['to'] + ']'}))\n",
     )
     .unwrap();
-    let text = format!(
-        "name = \"t\"\n[translate]\nbackend = \"engine\"\n[backends.engine]\nkind = \"command\"\ncommand = [\"/usr/bin/python3\", \"{}\"]\npairs = [\"en-es\"]\n",
-        script.display()
-    );
+    let text = Desk::new("t")
+        .table("[translate]\nbackend = \"engine\"")
+        .table(&format!(
+            "[backends.engine]\nkind = \"command\"\ncommand = [\"/usr/bin/python3\", {:?}]\npairs = [\"en-es\"]",
+            script.display().to_string()
+        ))
+        .text();
     let (pipeline, _) = Pipeline::parse(&dir.path().join("t.toml"), &text).unwrap();
     let translation = Translator::from_pipeline(&pipeline).translate(&article(1), "es").await.unwrap();
     assert_eq!(translation.title, "Ferry returns [es]");

@@ -1,5 +1,6 @@
 //! The clean stage on its own: snapshots of what it extracts from the example pages, and hostile
-//! pages that must end in an article or a clear "no article found", never a crash or a hang.
+//! pages that must end in an article or a clear "no article found", never a crash or a hang
+//! (a hang is a page not cleaned within a bound far above any real cleaning time).
 
 use newswire::clean::{self, ArticleCleaner, Cleaner};
 use newswire::model::RawPage;
@@ -35,6 +36,20 @@ fn example_pages_clean_to_their_snapshots() {
     insta::assert_snapshot!("clean__en-split-body.html", cleaned(&fixture("en-split-body.html")));
 }
 
+/// Far beyond what any of these pages takes (a fraction of a second in a release build): past it
+/// the cleaner is stuck, which is the failure this test exists to catch, not a slow run.
+const HANG: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Cleans a page on its own thread; panics when it has not finished within `limit`.
+fn clean_within(limit: std::time::Duration, page: RawPage) -> Result<newswire::model::Article, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = page.source.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(ArticleCleaner.clean(&page).map_err(|err| err.to_string()));
+    });
+    rx.recv_timeout(limit).unwrap_or_else(|_| panic!("{name}: the cleaner did not finish within {limit:?}"))
+}
+
 #[test]
 fn hostile_pages_end_in_an_article_or_a_clear_error() {
     let story = "<p>The council approved the harbour budget on Tuesday after a long debate about the new pier and its cost.</p>";
@@ -52,17 +67,47 @@ fn hostile_pages_end_in_an_article_or_a_clear_error() {
     let cases =
         [("deep", deep), ("huge", huge_script), ("table", giant_table), ("unterminated", unterminated), ("junk", junk)];
     for (name, html) in cases {
-        match ArticleCleaner.clean(&page(name, html, "text/html")) {
+        match clean_within(HANG, page(name, html, "text/html")) {
             Ok(article) => assert!(!article.blocks.is_empty(), "{name}"),
-            Err(err) => assert!(err.to_string().contains("no article found"), "{name}: {err}"),
+            Err(err) => assert!(err.contains("no article found"), "{name}: {err}"),
         }
     }
-    let deep_article = ArticleCleaner
-        .clean(&page(
+    let deep_article = clean_within(
+        HANG,
+        page(
             "deep",
             format!("<html><body>{}{story}{}</body></html>", "<div>".repeat(100_000), "</div>".repeat(100_000)),
             "text/html",
-        ))
-        .unwrap();
+        ),
+    )
+    .unwrap();
     assert!(clean::render(&deep_article).text.contains("harbour budget"));
+}
+
+#[test]
+fn the_headline_is_the_h1_and_is_not_repeated_in_the_body() {
+    let article = ArticleCleaner
+        .clean(&page("flood", std::fs::read_to_string(fixture("en-title-site-name.html")).unwrap(), "text/html"))
+        .unwrap();
+    assert_eq!(article.title, "Flood barrier holds as the river peaks at six metres");
+    let text = clean::render(&article).text;
+    assert!(!text.contains("Flood barrier holds"), "the headline is repeated in the body: {text}");
+    assert!(text.starts_with("The new flood barrier on the east bank held"), "{text}");
+}
+
+#[test]
+fn a_one_paragraph_brief_in_a_text_file_is_an_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let brief = "The regional parliament approved on Thursday a law that caps rents in the twelve largest towns for \
+                 three years, after a debate that lasted most of the night. Landlords' associations said they would \
+                 challenge it in court; tenants' groups called it a first step and asked for the cap to cover \
+                 smaller towns as well.";
+    assert!((300..400).contains(&brief.len()));
+    let file = dir.path().join("brief.txt");
+    std::fs::write(&file, brief).unwrap();
+    let output = newswire().args(["clean", "--format", "json"]).arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["text"], brief);
+    assert_eq!(json["title"], "The regional parliament approved on Thursday a law that caps rents in the twelve largest towns for three years, after a…");
 }

@@ -36,17 +36,15 @@ async fn kill_9_mid_batch_then_rerun_loses_nothing() {
         std::fs::write(pages.join(format!("nota-{i:03}.html")), page).unwrap();
     }
     let archive = dir.path().join("archive");
-    let text = format!(
-        "name = \"crash-desk\"\nstate = \"{state}\"\n[source]\npaths = [\"{pages}\"]\n[detect]\nlanguages = [\"es\", \"en\"]\n\
-         [[partners]]\nname = \"a\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{uri}/a\"\nsecret = \"{WEBHOOK_SECRET}\"\n\
-         [[partners]]\nname = \"b\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{uri}/b\"\nsecret = \"{WEBHOOK_SECRET}\"\n\
-         [[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"es\"]\npath = \"{archive}\"\n",
-        state = dir.path().join("state.sqlite").display(),
-        pages = pages.display(),
-        uri = server.uri(),
-        archive = archive.display()
-    );
-    let pipeline = write_pipeline(dir.path(), &text);
+    let hook = |name: &str| Partner::webhook(name, &["es"], &format!("{}/{name}", server.uri()));
+    let pipeline = Desk::new("crash-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .paths(&[&pages])
+        .languages(&["es", "en"])
+        .partner(hook("a"))
+        .partner(hook("b"))
+        .partner(Partner::directory("archive", &["es"], &archive))
+        .write(dir.path());
 
     let binary = assert_cmd::cargo::cargo_bin("newswire");
     let mut child = std::process::Command::new(&binary)

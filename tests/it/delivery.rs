@@ -8,17 +8,17 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
 
-/// A desk with one webhook partner (or an SMTP one) and fast retries.
-fn desk(dir: &std::path::Path, partner: &str, delivery: &str) -> std::path::PathBuf {
-    let text = format!(
-        "name = \"delivery-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[delivery]\n{delivery}\n{partner}\n",
-        dir.join("state.sqlite").display()
-    );
-    write_pipeline(dir, &text)
+/// A desk with its `[delivery]` table (fast retries); partners are added by the test.
+fn desk(dir: &std::path::Path, delivery: &str) -> Desk {
+    Desk::new("delivery-desk")
+        .state(&dir.join("state.sqlite"))
+        .languages(&["es", "en"])
+        .table(&format!("[delivery]\n{delivery}"))
 }
 
-fn webhook_partner(url: &str) -> String {
-    format!("[[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{url}\"\nsecret = \"{WEBHOOK_SECRET}\"\ntimeout = \"500ms\"\n")
+/// The webhook partner every test here delivers to.
+fn hook(url: &str) -> Partner {
+    Partner::webhook("hook", &["es"], url).with("timeout = \"500ms\"")
 }
 
 fn run(pipeline: &std::path::Path) -> (i32, Value) {
@@ -70,11 +70,9 @@ async fn hook_ids(server: &MockServer) -> Vec<String> {
 async fn failing_twice_then_succeeding_keeps_one_id_and_a_rerun_sends_nothing() {
     let server = hook_answering(ResponseTemplate::new(500), 2, VerifyingReceiver::default()).await;
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = desk(
-        dir.path(),
-        &webhook_partner(&format!("{}/hook", server.uri())),
-        "retry_schedule = [\"100ms\", \"100ms\", \"100ms\"]\nmax_wait = \"10s\"",
-    );
+    let pipeline = desk(dir.path(), "retry_schedule = [\"100ms\", \"100ms\", \"100ms\"]\nmax_wait = \"10s\"")
+        .partner(hook(&format!("{}/hook", server.uri())))
+        .write(dir.path());
     let (code, report) = run(&pipeline);
     assert_eq!(code, 0, "{report:#}");
     let delivery = &report["articles"][0]["deliveries"][0];
@@ -101,11 +99,9 @@ async fn a_429_with_retry_after_is_waited_for() {
         hook_answering(ResponseTemplate::new(429).insert_header("Retry-After", "1"), 1, ResponseTemplate::new(204))
             .await;
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = desk(
-        dir.path(),
-        &webhook_partner(&format!("{}/hook", server.uri())),
-        "retry_schedule = [\"1h\"]\nmax_wait = \"10s\"",
-    );
+    let pipeline = desk(dir.path(), "retry_schedule = [\"1h\"]\nmax_wait = \"10s\"")
+        .partner(hook(&format!("{}/hook", server.uri())))
+        .write(dir.path());
     let started = std::time::Instant::now();
     let (code, report) = run(&pipeline);
     assert_eq!(code, 0, "{report:#}");
@@ -117,8 +113,9 @@ async fn a_429_with_retry_after_is_waited_for() {
 async fn gone_disables_the_partner_until_it_is_enabled() {
     let server = hook_answering(ResponseTemplate::new(410), 1, ResponseTemplate::new(204)).await;
     let dir = tempfile::tempdir().unwrap();
-    let pipeline =
-        desk(dir.path(), &webhook_partner(&format!("{}/hook", server.uri())), "retry_schedule = [\"100ms\"]");
+    let pipeline = desk(dir.path(), "retry_schedule = [\"100ms\"]")
+        .partner(hook(&format!("{}/hook", server.uri())))
+        .write(dir.path());
     let (code, report) = run(&pipeline);
     assert_eq!(code, 1);
     let delivery = &report["articles"][0]["deliveries"][0];
@@ -146,11 +143,9 @@ async fn a_hanging_partner_is_retried_later_by_deliver_due() {
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = desk(
-        dir.path(),
-        &webhook_partner(&format!("{}/hook", server.uri())),
-        "retry_schedule = [\"1s\"]\nmax_wait = \"0s\"",
-    );
+    let pipeline = desk(dir.path(), "retry_schedule = [\"1s\"]\nmax_wait = \"0s\"")
+        .partner(hook(&format!("{}/hook", server.uri())))
+        .write(dir.path());
     let (code, report) = run(&pipeline);
     assert_eq!(code, 1);
     let error = report["articles"][0]["deliveries"][0]["error"].as_str().unwrap().to_string();
@@ -190,7 +185,8 @@ fn a_reset_connection_is_retried() {
         }
     });
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = desk(dir.path(), &webhook_partner(&url), "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"");
+    let pipeline =
+        desk(dir.path(), "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"").partner(hook(&url)).write(dir.path());
     let (code, report) = run(&pipeline);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["articles"][0]["deliveries"][0]["attempts"], 2);
@@ -201,13 +197,10 @@ fn a_reset_connection_is_retried() {
 fn smtp_451_then_250() {
     let smtp = SmtpServer::start_with(&[], 1);
     let dir = tempfile::tempdir().unwrap();
-    let partner = format!(
-        "[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n[[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
-        smtp.port
-    );
-    let pipeline = desk(dir.path(), "", "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"");
-    let text = std::fs::read_to_string(&pipeline).unwrap() + &partner;
-    std::fs::write(&pipeline, text).unwrap();
+    let pipeline = desk(dir.path(), "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"")
+        .smtp(smtp.port)
+        .partner(Partner::email("mail", &["es"], &["mesa@elcorreo.example"]))
+        .write(dir.path());
     let (code, report) = run(&pipeline);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["articles"][0]["deliveries"][0]["attempts"], 2);
@@ -224,8 +217,8 @@ async fn staff_hear_when_a_partner_is_disabled_and_recover_resends() {
     let server = hook_answering(ResponseTemplate::new(503), 3, ResponseTemplate::new(204)).await;
     let dir = tempfile::tempdir().unwrap();
     let delivery = "retry_schedule = [\"1s\", \"1s\"]\nmax_wait = \"10s\"\ndisable_after = \"1s\"\nstaff_email = \"alerts@desk.example\"";
-    let email = format!("[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n", smtp.port);
-    let pipeline = desk(dir.path(), &(email + &webhook_partner(&format!("{}/hook", server.uri()))), delivery);
+    let pipeline =
+        desk(dir.path(), delivery).smtp(smtp.port).partner(hook(&format!("{}/hook", server.uri()))).write(dir.path());
     let (code, report) = run(&pipeline);
     assert_eq!(code, 1, "{report:#}");
     assert!(
@@ -259,11 +252,9 @@ async fn nothing_is_delivered_before_the_embargo() {
     let dir = tempfile::tempdir().unwrap();
     let lifts = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
     let lifts = lifts.format(&time::format_description::well_known::Rfc3339).unwrap();
-    let pipeline = desk(
-        dir.path(),
-        &webhook_partner(&format!("{}/hook", server.uri())),
-        &format!("max_wait = \"0s\"\nembargo = \"{lifts}\""),
-    );
+    let pipeline = desk(dir.path(), &format!("max_wait = \"0s\"\nembargo = \"{lifts}\""))
+        .partner(hook(&format!("{}/hook", server.uri())))
+        .write(dir.path());
     let (code, report) = run(&pipeline);
     assert_eq!(code, 0, "an embargo is not a failure: {report:#}");
     let delivery = &report["articles"][0]["deliveries"][0];
@@ -279,10 +270,10 @@ async fn nothing_is_delivered_before_the_embargo() {
 }
 
 fn two_recipient_desk(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
-    let partner = format!(
-        "[email]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nfrom = \"desk@newswire.example\"\n[[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"first@elcorreo.example\", \"second@elcorreo.example\"]\n"
-    );
-    desk(dir, &partner, "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"")
+    desk(dir, "retry_schedule = [\"100ms\"]\nmax_wait = \"10s\"")
+        .smtp(port)
+        .partner(Partner::email("mail", &["es"], &["first@elcorreo.example", "second@elcorreo.example"]))
+        .write(dir)
 }
 
 #[test]
@@ -311,4 +302,45 @@ fn after_a_451_only_the_waiting_recipient_is_sent_again() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["articles"][0]["deliveries"][0]["attempts"], 2);
     assert_eq!(smtp.messages().len(), 2, "one message per recipient, none twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_in_a_partner_url_is_never_shown_logged_or_stored() {
+    const TOKEN: &str = "tok-5f1d9a7c3e";
+    let server = hook_answering(ResponseTemplate::new(503), 100, ResponseTemplate::new(204)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/hook?token=${{NEWSWIRE_TEST_HOOK_TOKEN}}", server.uri());
+    let pipeline =
+        desk(dir.path(), "retry_schedule = [\"1h\"]\nmax_wait = \"0s\"").partner(hook(&url)).write(dir.path());
+    let output = newswire()
+        .env("NEWSWIRE_TEST_HOOK_TOKEN", TOKEN)
+        .env("NEWSWIRE_LOG", "debug")
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(examples_dir().join("es-valencia-port.html"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    // The request really carried the token.
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.query(), Some(format!("token={TOKEN}").as_str()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let error = report["articles"][0]["deliveries"][0]["error"].as_str().unwrap();
+    assert!(error.contains("/hook?token=***") && error.contains("503"), "{error}");
+    assert!(!stdout.contains(TOKEN), "{stdout}");
+    assert!(
+        !stderr.contains(TOKEN) && stderr.contains("token=***"),
+        "the log shows the partner, never its token: {stderr}"
+    );
+    let listed = newswire().env("NEWSWIRE_TEST_HOOK_TOKEN", TOKEN).arg("deliveries").arg(&pipeline).output().unwrap();
+    assert!(!String::from_utf8_lossy(&listed.stdout).contains(TOKEN));
+    let needle = TOKEN.as_bytes();
+    for file in files_under(dir.path()).iter().filter(|f| f.starts_with("state.sqlite")) {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap();
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{file} holds the token");
+    }
 }

@@ -5,18 +5,17 @@ use serde_json::Value;
 
 use crate::support::*;
 
-fn archive_desk(dir: &std::path::Path, languages: &str) -> std::path::PathBuf {
-    let text = format!(
-        "name = \"detect-desk\"\n[detect]\nlanguages = {languages}\n[[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{}\"\n",
-        dir.join("archive").display()
-    );
-    write_pipeline(dir, &text)
+fn archive_desk(dir: &std::path::Path, languages: &[&str]) -> std::path::PathBuf {
+    Desk::new("detect-desk")
+        .languages(languages)
+        .partner(Partner::directory("archive", &["*"], &dir.join("archive")))
+        .write(dir)
 }
 
 #[test]
 fn a_catalan_article_in_a_spanish_desk_is_skipped_with_its_language_named() {
     let work = tempfile::tempdir().unwrap();
-    let pipeline = archive_desk(work.path(), "[\"es\", \"en\"]");
+    let pipeline = archive_desk(work.path(), &["es", "en"]);
     let output = newswire()
         .arg("run")
         .arg(&pipeline)
@@ -37,7 +36,7 @@ fn a_catalan_article_in_a_spanish_desk_is_skipped_with_its_language_named() {
 #[test]
 fn a_short_text_leaning_to_a_look_alike_is_skipped_as_unsure_with_the_look_alike_named() {
     let work = tempfile::tempdir().unwrap();
-    let pipeline = archive_desk(work.path(), "[\"es\", \"en\"]");
+    let pipeline = archive_desk(work.path(), &["es", "en"]);
     let input = work.path().join("brief.txt");
     std::fs::write(&input, "Una nova era\n\nLa crisi continua.\n").unwrap();
     let output = newswire().arg("run").arg(&pipeline).arg("--input").arg(&input).arg("--json").output().unwrap();
@@ -62,7 +61,7 @@ fn ukrainian_with_shcha_and_i_is_ukrainian() {
 #[test]
 fn a_russian_quote_in_a_ukrainian_story_stays_marked_and_untranslated() {
     let work = tempfile::tempdir().unwrap();
-    let pipeline = archive_desk(work.path(), "[\"uk\", \"ru\"]");
+    let pipeline = archive_desk(work.path(), &["uk", "ru"]);
     let text = std::fs::read_to_string(&pipeline).unwrap();
     // A Russian partner makes the desk translate the story into Russian.
     let text = text.replace("languages = [\"*\"]", "languages = [\"*\", \"ru\"]");

@@ -7,41 +7,21 @@ use wiremock::{Mock, MockServer};
 
 use crate::support::*;
 
-fn desk(smtp_port: u16, hook_url: &str, archive: &std::path::Path) -> String {
-    format!(
-        r#"
-name = "test-desk"
-[source]
-paths = ["{examples}"]
-[detect]
-languages = ["en", "es", "ru", "uk"]
-[translate]
-backend = "apertium"
-[backends.apertium]
-kind = "apertium"
-[email]
-smtp_url = "smtp://127.0.0.1:{smtp_port}"
-from = "Test Desk <desk@newswire.example>"
-[[partners]]
-name = "el-correo"
-channel = "email"
-languages = ["es"]
-to = ["mesa@elcorreo.example"]
-[[partners]]
-name = "kyiv-wire"
-channel = "webhook"
-languages = ["uk"]
-url = "{hook_url}"
-secret = "${{TEST_KYIV_SECRET}}"
-[[partners]]
-name = "archive"
-channel = "directory"
-languages = ["*"]
-path = "{archive}"
-"#,
-        examples = examples_dir().display(),
-        archive = archive.display(),
-    )
+fn desk(smtp_port: u16, hook_url: &str, archive: &std::path::Path) -> Desk {
+    Desk::new("test-desk")
+        .paths(&[&examples_dir()])
+        .languages(&["en", "es", "ru", "uk"])
+        .table("[translate]\nbackend = \"apertium\"\n[backends.apertium]\nkind = \"apertium\"")
+        .table(&format!(
+            "[email]\nsmtp_url = \"smtp://127.0.0.1:{smtp_port}\"\nfrom = \"Test Desk <desk@newswire.example>\""
+        ))
+        .partner(Partner::email("el-correo", &["es"], &["mesa@elcorreo.example"]))
+        .partner(
+            Partner::of("kyiv-wire", "webhook", &["uk"])
+                .with(&format!("url = {hook_url:?}"))
+                .with("secret = \"${TEST_KYIV_SECRET}\""),
+        )
+        .partner(Partner::directory("archive", &["*"], archive))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -52,7 +32,7 @@ async fn articles_reach_email_webhook_and_directory_partners() {
     Mock::given(method("POST")).and(path("/hook")).respond_with(receiver.clone()).mount(&hooks).await;
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("archive");
-    let pipeline = write_pipeline(work.path(), &desk(smtp.port, &format!("{}/hook", hooks.uri()), &archive));
+    let pipeline = desk(smtp.port, &format!("{}/hook", hooks.uri()), &archive).write(work.path());
 
     let output = newswire()
         .arg("run")
@@ -158,32 +138,13 @@ async fn a_refused_recipient_fails_only_its_delivery() {
     let smtp = SmtpServer::start(&["gone@elcorreo.example"]);
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("archive");
-    let text = format!(
-        r#"
-name = "bounce-desk"
-[source]
-paths = ["{examples}/es-valencia-port.html"]
-[detect]
-languages = ["es", "en"]
-[email]
-smtp_url = "smtp://127.0.0.1:{port}"
-from = "desk@newswire.example"
-[[partners]]
-name = "gone"
-channel = "email"
-languages = ["es"]
-to = ["gone@elcorreo.example"]
-[[partners]]
-name = "archive"
-channel = "directory"
-languages = ["es"]
-path = "{archive}"
-"#,
-        examples = examples_dir().display(),
-        port = smtp.port,
-        archive = archive.display()
-    );
-    let pipeline = write_pipeline(work.path(), &text);
+    let pipeline = Desk::new("bounce-desk")
+        .paths(&[&examples_dir().join("es-valencia-port.html")])
+        .languages(&["es", "en"])
+        .smtp(smtp.port)
+        .partner(Partner::email("gone", &["es"], &["gone@elcorreo.example"]))
+        .partner(Partner::directory("archive", &["es"], &archive))
+        .write(work.path());
     let output = newswire().arg("run").arg(&pipeline).arg("--json").output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -200,11 +161,11 @@ path = "{archive}"
 fn input_replaces_the_pipeline_sources() {
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("archive");
-    let text = format!(
-        "name = \"input-desk\"\n[source]\npaths = [\"/nonexistent/folder\"]\n[detect]\nlanguages = [\"es\", \"en\"]\n[[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{}\"\n",
-        archive.display()
-    );
-    let pipeline = write_pipeline(work.path(), &text);
+    let pipeline = Desk::new("input-desk")
+        .paths(&[std::path::Path::new("/nonexistent/folder")])
+        .languages(&["es", "en"])
+        .partner(Partner::directory("archive", &["*"], &archive))
+        .write(work.path());
     let output = newswire()
         .arg("run")
         .arg(&pipeline)
@@ -260,12 +221,11 @@ async fn a_feed_brings_its_items_pages() {
         .await;
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("archive");
-    let text = format!(
-        "name = \"feed-desk\"\n[source]\nfeeds = [\"{}/feed.xml\"]\n[detect]\nlanguages = [\"uk\", \"ru\"]\n[[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"uk\"]\npath = \"{}\"\n",
-        server.uri(),
-        archive.display()
-    );
-    let pipeline = write_pipeline(work.path(), &text);
+    let pipeline = Desk::new("feed-desk")
+        .feeds(&[&format!("{}/feed.xml", server.uri())])
+        .languages(&["uk", "ru"])
+        .partner(Partner::directory("archive", &["uk"], &archive))
+        .write(work.path());
     let output = newswire().arg("run").arg(&pipeline).arg("--json").output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();

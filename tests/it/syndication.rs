@@ -6,9 +6,9 @@ use wiremock::{Mock, MockServer};
 
 use crate::support::*;
 
-fn schema() -> Option<std::path::PathBuf> {
-    let schema = project_dir().join("../shared/schemas/ninjs-schema_2.2.json");
-    schema.is_file().then_some(schema)
+/// The IPTC's ninjs 2.2 schema, shipped with the tests (CC BY 4.0).
+fn schema() -> std::path::PathBuf {
+    fixture("schemas/ninjs-schema_2.2.json")
 }
 
 /// Runs the hostile fixture and the Russian example through a webhook partner; returns the requests.
@@ -16,12 +16,11 @@ async fn deliver_to_hook() -> (MockServer, Vec<wiremock::Request>) {
     let server = MockServer::start().await;
     Mock::given(method("POST")).and(path("/hook")).respond_with(VerifyingReceiver::default()).mount(&server).await;
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "name = \"ninjs-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"en\", \"ru\", \"uk\"]\n[[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"*\", \"uk\"]\nurl = \"{}/hook\"\nsecret = \"{WEBHOOK_SECRET}\"\n",
-        dir.path().join("state.sqlite").display(),
-        server.uri()
-    );
-    let pipeline = write_pipeline(dir.path(), &text);
+    let pipeline = Desk::new("ninjs-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en", "ru", "uk"])
+        .partner(Partner::webhook("hook", &["*", "uk"], &format!("{}/hook", server.uri())))
+        .write(dir.path());
     let output = newswire()
         .arg("run")
         .arg(&pipeline)
@@ -40,10 +39,7 @@ async fn deliver_to_hook() -> (MockServer, Vec<wiremock::Request>) {
 async fn webhook_items_validate_against_ninjs_2_2() {
     let (_server, requests) = deliver_to_hook().await;
     assert!(requests.len() >= 3, "{} requests", requests.len());
-    let Some(schema) = schema() else {
-        eprintln!("ninjs schema not found beside the project: validation skipped");
-        return;
-    };
+    let schema = schema();
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (i, request) in requests.iter().enumerate() {
@@ -70,9 +66,19 @@ async fn webhook_items_validate_against_ninjs_2_2() {
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_content_never_reaches_the_payload_html() {
     let (_server, requests) = deliver_to_hook().await;
+    // The hostile page's original and its Ukrainian copy, and the Russian example's two copies.
+    assert!(requests.len() >= 3, "{} requests", requests.len());
+    let hostile: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap())
+        .filter(|item| item["headlines"][0]["value"].as_str().is_some_and(|h| h.contains("Council votes")))
+        .collect();
+    assert!(!hostile.is_empty(), "the hostile page's copies were not delivered");
     for request in &requests {
         let item: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-        for body in item["bodies"].as_array().unwrap() {
+        let bodies = item["bodies"].as_array().unwrap();
+        assert_eq!(bodies.len(), 2, "{item:#}");
+        for body in bodies {
             let value = body["value"].as_str().unwrap().to_lowercase();
             for bad in ["<script", "javascript:", "onerror", "onclick", "data:text", "<iframe", "<style"] {
                 assert!(!value.contains(bad), "{bad} in {value}");
@@ -152,8 +158,20 @@ fn rendered_templates_and_items_match_their_snapshots() {
     let copy = sample_copy();
     for name in ["email/subject.j2", "email/text.j2", "email/html.j2", "directory/article.html.j2"] {
         let rendered = templates.render(name, &copy).unwrap();
+        if name.ends_with("html.j2") {
+            // Links as mail clients expect them; what HTML needs escaped still is.
+            assert!(!rendered.contains("&#x2f;") && rendered.contains("https://bep.example/city/"), "{rendered}");
+            assert!(rendered.contains("El servicio de ferri &lt;vuelve&gt; &amp; sigue"), "{rendered}");
+        }
         insta::assert_snapshot!(name.replace('/', "__"), rendered);
     }
+    // A language the built-in notices do not cover gets them in English.
+    let polish = newswire::syndicate::PartnerCopy { language: "pl".into(), ..copy.clone() };
+    let text = templates.render("email/text.j2", &polish).unwrap();
+    assert!(
+        text.contains("Machine-translated from en to pl by apertium. Sent by the baltic-desk desk to el-correo."),
+        "{text}"
+    );
     let item = newswire::syndicate::ninjs::item(&copy, "2026-11-25T10:00:00Z");
     insta::assert_json_snapshot!("ninjs_item", item);
 }
@@ -167,15 +185,13 @@ async fn a_changed_article_arrives_as_a_correction_and_a_kill_as_a_kill() {
     let article = dir.path().join("port.html");
     let original = std::fs::read_to_string(examples_dir().join("es-valencia-port.html")).unwrap();
     std::fs::write(&article, &original).unwrap();
-    let text = format!(
-        "name = \"versions-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n\
-         [[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{}/hook\"\nsecret = \"{WEBHOOK_SECRET}\"\n\
-         [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
-        dir.path().join("state.sqlite").display(),
-        smtp.port,
-        server.uri()
-    );
-    let pipeline = write_pipeline(dir.path(), &text);
+    let pipeline = Desk::new("versions-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["es", "en"])
+        .smtp(smtp.port)
+        .partner(Partner::webhook("hook", &["es"], &format!("{}/hook", server.uri())))
+        .partner(Partner::email("mail", &["es"], &["mesa@elcorreo.example"]))
+        .write(dir.path());
     let run = || newswire().arg("run").arg(&pipeline).arg("--input").arg(&article).assert().success();
     let items = |requests: &[wiremock::Request]| -> Vec<(String, serde_json::Value)> {
         requests
@@ -203,7 +219,9 @@ async fn a_changed_article_arrives_as_a_correction_and_a_kill_as_a_kill() {
     assert_eq!(received[0].1["uri"], received[1].1["uri"], "a correction updates the same item");
     let mails = smtp.messages();
     assert_eq!(mails.len(), 2);
-    assert!(mails[1].contains("Subject: Correction: El puerto de Valencia"), "{}", mails[1]);
+    // The Spanish copy's subject says "correction" in Spanish.
+    let subject = email_header(&mails[1], "Subject").unwrap();
+    assert!(subject.starts_with("Corrección: El puerto de Valencia"), "{subject}");
 
     // The old version is never sent after the new one.
     std::fs::write(&article, &original).unwrap();
@@ -216,7 +234,10 @@ async fn a_changed_article_arrives_as_a_correction_and_a_kill_as_a_kill() {
     assert_eq!(event, "article.killed");
     assert_eq!(kill["pubstatus"], "canceled");
     assert_eq!(kill["uri"], received[0].1["uri"]);
-    assert!(smtp.messages().last().unwrap().contains("Subject: KILL: El puerto de Valencia"));
+    let kill_mail = smtp.messages().last().unwrap().clone();
+    let subject = email_header(&kill_mail, "Subject").unwrap();
+    assert!(subject.starts_with("RETIRADA: El puerto de Valencia"), "{subject}");
+    assert!(kill["bodies"][0]["value"].as_str().unwrap().starts_with("Esta noticia ha sido retirada"), "{kill:#}");
     // A killed article is not delivered again.
     std::fs::write(&article, original.replace("casi medio millón", "un millón")).unwrap();
     run();
@@ -226,15 +247,14 @@ async fn a_changed_article_arrives_as_a_correction_and_a_kill_as_a_kill() {
 #[test]
 fn partners_get_only_the_sections_and_keywords_they_want() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "name = \"filters-desk\"\nstate = \"{state}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n\
-         [[partners]]\nname = \"economy\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{dir}/economy\"\nsections = [\"economía\"]\n\
-         [[partners]]\nname = \"sport\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{dir}/sport\"\nsections = [\"Deportes\"]\n\
-         [[partners]]\nname = \"no-ferries\"\nchannel = \"directory\"\nlanguages = [\"*\"]\npath = \"{dir}/no-ferries\"\nexclude_keywords = [\"ferri\"]\n",
-        state = dir.path().join("state.sqlite").display(),
-        dir = dir.path().display()
-    );
-    let pipeline = write_pipeline(dir.path(), &text);
+    let folder = |name: &str| dir.path().join(name);
+    let pipeline = Desk::new("filters-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["es", "en"])
+        .partner(Partner::directory("economy", &["*"], &folder("economy")).with("sections = [\"economía\"]"))
+        .partner(Partner::directory("sport", &["*"], &folder("sport")).with("sections = [\"Deportes\"]"))
+        .partner(Partner::directory("no-ferries", &["*"], &folder("no-ferries")).with("exclude_keywords = [\"ferri\"]"))
+        .write(dir.path());
     let output = newswire()
         .arg("run")
         .arg(&pipeline)
@@ -269,15 +289,20 @@ async fn secret_rotation_format_and_partner_templates() {
     std::fs::create_dir_all(&templates).unwrap();
     std::fs::write(templates.join("article.html.j2"), "<h1>ARCHIVE COPY: {{ title }}</h1>{{ html }}").unwrap();
     let old_secret = "whsec_dGhpcyBpcyB0aGUgb2xkIHNlY3JldCBrZXk=";
-    let text = format!(
-        "name = \"rotation-desk\"\nstate = \"{state}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n\
-         [[partners]]\nname = \"hook\"\nchannel = \"webhook\"\nlanguages = [\"es\"]\nurl = \"{uri}/hook\"\nsecret = [\"{WEBHOOK_SECRET}\", \"{old_secret}\"]\nformat = \"html\"\n\
-         [[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"es\"]\npath = \"{dir}/archive\"\ntemplate = \"{dir}/partner-templates\"\n",
-        state = dir.path().join("state.sqlite").display(),
-        uri = server.uri(),
-        dir = dir.path().display()
-    );
-    let pipeline = write_pipeline(dir.path(), &text);
+    let pipeline = Desk::new("rotation-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["es", "en"])
+        .partner(
+            Partner::of("hook", "webhook", &["es"])
+                .with(&format!("url = \"{}/hook\"", server.uri()))
+                .with(&format!("secret = [\"{WEBHOOK_SECRET}\", \"{old_secret}\"]"))
+                .with("format = \"html\""),
+        )
+        .partner(
+            Partner::directory("archive", &["es"], &dir.path().join("archive"))
+                .with(&format!("template = {:?}", dir.path().join("partner-templates").display().to_string())),
+        )
+        .write(dir.path());
     newswire()
         .arg("run")
         .arg(&pipeline)
@@ -319,12 +344,12 @@ fn email_over_starttls_with_auth_and_a_private_ca() {
     let (ca, cert, key) = test_certificates(dir.path());
     let smtp = SmtpServer::start_tls(&cert, &key, "desk:s3cret");
     let desk = |smtp_url: &str, ca_line: &str| {
-        let text = format!(
-            "name = \"tls-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[email]\nsmtp_url = \"{smtp_url}\"\nfrom = \"desk@newswire.example\"\n{ca_line}\n\
-             [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
-            dir.path().join(format!("state-{}.sqlite", ca_line.len())).display()
-        );
-        write_pipeline(dir.path(), &text)
+        Desk::new("tls-desk")
+            .state(&dir.path().join(format!("state-{}.sqlite", ca_line.len())))
+            .languages(&["es", "en"])
+            .table(&format!("[email]\nsmtp_url = \"{smtp_url}\"\nfrom = \"desk@newswire.example\"\n{ca_line}"))
+            .partner(Partner::email("mail", &["es"], &["mesa@elcorreo.example"]))
+            .write(dir.path())
     };
     let run = |pipeline: &std::path::Path| -> serde_json::Value {
         let output = newswire()
@@ -376,15 +401,16 @@ fn dkim_signed_email_verifies() {
     std::fs::write(&record_file, record).unwrap();
 
     let smtp = SmtpServer::start(&[]);
-    let text = format!(
-        "name = \"dkim-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"es\", \"en\"]\n[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@bep.example\"\n\
-         dkim_key = \"{}\"\ndkim_selector = \"newswire\"\ndkim_domain = \"bep.example\"\n\
-         [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"es\"]\nto = [\"mesa@elcorreo.example\"]\n",
-        dir.path().join("state.sqlite").display(),
-        smtp.port,
-        key.display()
-    );
-    let pipeline = write_pipeline(dir.path(), &text);
+    let pipeline = Desk::new("dkim-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["es", "en"])
+        .table(&format!(
+            "[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@bep.example\"\ndkim_key = {:?}\ndkim_selector = \"newswire\"\ndkim_domain = \"bep.example\"",
+            smtp.port,
+            key.display().to_string()
+        ))
+        .partner(Partner::email("mail", &["es"], &["mesa@elcorreo.example"]))
+        .write(dir.path());
     newswire()
         .arg("run")
         .arg(&pipeline)
@@ -417,13 +443,12 @@ fn dkim_signed_email_verifies() {
 fn hostile_content_never_reaches_an_email() {
     let smtp = SmtpServer::start(&[]);
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "name = \"hostile-mail\"\nstate = \"{}\"\n[detect]\nlanguages = [\"en\", \"es\"]\n[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\nfrom = \"desk@newswire.example\"\n\
-         [[partners]]\nname = \"mail\"\nchannel = \"email\"\nlanguages = [\"en\"]\nto = [\"desk@partner.example\"]\n",
-        dir.path().join("state.sqlite").display(),
-        smtp.port
-    );
-    let pipeline = write_pipeline(dir.path(), &text);
+    let pipeline = Desk::new("hostile-mail")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en", "es"])
+        .smtp(smtp.port)
+        .partner(Partner::email("mail", &["en"], &["desk@partner.example"]))
+        .write(dir.path());
     newswire().arg("run").arg(&pipeline).arg("--input").arg(fixture("hostile.html")).assert().success();
     let message = smtp.messages().pop().expect("the message arrived");
     // Undo quoted-printable soft breaks so nothing hides across lines.

@@ -68,12 +68,11 @@ fn the_translation_memory_makes_a_rerun_free_and_a_change_cheap() {
     let article = work.path().join("ferry.html");
     let original = std::fs::read_to_string(examples_dir().join("en-harbour-ferry.html")).unwrap();
     std::fs::write(&article, &original).unwrap();
-    let text = format!(
-        "name = \"memory-desk\"\nstate = \"{}\"\n[detect]\nlanguages = [\"en\", \"es\"]\n[[partners]]\nname = \"archive\"\nchannel = \"directory\"\nlanguages = [\"es\"]\npath = \"{}\"\n",
-        work.path().join("state.sqlite").display(),
-        work.path().join("archive").display()
-    );
-    let pipeline = write_pipeline(work.path(), &text);
+    let pipeline = Desk::new("memory-desk")
+        .state(&work.path().join("state.sqlite"))
+        .languages(&["en", "es"])
+        .partner(Partner::directory("archive", &["es"], &work.path().join("archive")))
+        .write(work.path());
     let run = || -> serde_json::Value {
         let output = newswire().arg("run").arg(&pipeline).arg("--input").arg(&article).arg("--json").output().unwrap();
         assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
@@ -107,13 +106,10 @@ fn the_translation_memory_makes_a_rerun_free_and_a_change_cheap() {
 #[test]
 fn glossary_terms_code_and_no_translate_spans_survive() {
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = write_pipeline(
-        dir.path(),
-        &format!(
-            "name = \"glossary-desk\"\nstate = \"{}\"\n[glossary]\nkeep = [\"Harbour Line\"]\n[glossary.terms.\"en-es\"]\n\"city council\" = \"ayuntamiento\"\n",
-            dir.path().join("state.sqlite").display()
-        ),
-    );
+    let pipeline = Desk::new("glossary-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .table("[glossary]\nkeep = [\"Harbour Line\"]\n[glossary.terms.\"en-es\"]\n\"city council\" = \"ayuntamiento\"")
+        .write(dir.path());
     let file = dir.path().join("fragment.html");
     std::fs::write(
         &file,
@@ -138,8 +134,7 @@ fn glossary_terms_code_and_no_translate_spans_survive() {
 #[test]
 fn translate_json_reports_characters_sent_and_cached() {
     let dir = tempfile::tempdir().unwrap();
-    let pipeline =
-        write_pipeline(dir.path(), &format!("name = \"d\"\nstate = \"{}\"\n", dir.path().join("s.sqlite").display()));
+    let pipeline = Desk::new("d").state(&dir.path().join("s.sqlite")).write(dir.path());
     let file = dir.path().join("input.txt");
     std::fs::write(&file, "The harbour opens on Monday.").unwrap();
     let run = || -> serde_json::Value {

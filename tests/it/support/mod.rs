@@ -134,6 +134,147 @@ pub fn write_pipeline(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
+/// A desk (pipeline file) for a test: `Desk::new("name").state(..).languages(..).partner(..)`,
+/// written with `write(dir)`. Tables the builder has no method for go in with `table`.
+#[derive(Default)]
+pub struct Desk {
+    name: String,
+    top: Vec<String>,
+    source: Vec<String>,
+    languages: Option<Vec<String>>,
+    tables: Vec<String>,
+    partners: Vec<Partner>,
+}
+
+/// One `[[partners]]` entry.
+pub struct Partner {
+    lines: Vec<String>,
+}
+
+fn toml_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+impl Desk {
+    pub fn new(name: &str) -> Self {
+        Desk { name: name.to_string(), ..Desk::default() }
+    }
+
+    /// The state file (translation memory, delivery log).
+    pub fn state(mut self, path: &Path) -> Self {
+        self.top.push(format!("state = {:?}", path.display().to_string()));
+        self
+    }
+
+    pub fn paths(mut self, paths: &[&Path]) -> Self {
+        let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        self.source.push(format!("paths = {}", toml_list(&paths)));
+        self
+    }
+
+    pub fn urls(mut self, urls: &[&str]) -> Self {
+        self.source.push(format!("urls = {}", toml_list(urls)));
+        self
+    }
+
+    pub fn feeds(mut self, feeds: &[&str]) -> Self {
+        self.source.push(format!("feeds = {}", toml_list(feeds)));
+        self
+    }
+
+    /// `[detect] languages`.
+    pub fn languages(mut self, languages: &[&str]) -> Self {
+        self.languages = Some(languages.iter().map(|l| l.to_string()).collect());
+        self
+    }
+
+    /// A whole table, written as given: `[delivery]\nmax_wait = "0s"`.
+    pub fn table(mut self, toml: &str) -> Self {
+        self.tables.push(toml.trim().to_string());
+        self
+    }
+
+    /// `[email]` sending through an SMTP server on 127.0.0.1.
+    pub fn smtp(self, port: u16) -> Self {
+        self.table(&format!("[email]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nfrom = \"desk@newswire.example\""))
+    }
+
+    pub fn partner(mut self, partner: Partner) -> Self {
+        self.partners.push(partner);
+        self
+    }
+
+    pub fn text(&self) -> String {
+        let mut out = format!("name = {:?}\n", self.name);
+        for line in &self.top {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if !self.source.is_empty() {
+            out.push_str("[source]\n");
+            for line in &self.source {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        if let Some(languages) = &self.languages {
+            let languages: Vec<&str> = languages.iter().map(String::as_str).collect();
+            out.push_str(&format!("[detect]\nlanguages = {}\n", toml_list(&languages)));
+        }
+        for table in &self.tables {
+            out.push_str(table);
+            out.push('\n');
+        }
+        for partner in &self.partners {
+            out.push_str("[[partners]]\n");
+            for line in &partner.lines {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Writes `desk.toml` into `dir`.
+    pub fn write(&self, dir: &Path) -> PathBuf {
+        write_pipeline(dir, &self.text())
+    }
+}
+
+impl Partner {
+    pub fn of(name: &str, channel: &str, languages: &[&str]) -> Self {
+        let lines = vec![
+            format!("name = {name:?}"),
+            format!("channel = {channel:?}"),
+            format!("languages = {}", toml_list(languages)),
+        ];
+        Partner { lines }
+    }
+
+    /// A webhook partner signing with [`WEBHOOK_SECRET`].
+    pub fn webhook(name: &str, languages: &[&str], url: &str) -> Self {
+        Partner::of(name, "webhook", languages)
+            .with(&format!("url = {url:?}"))
+            .with(&format!("secret = {WEBHOOK_SECRET:?}"))
+    }
+
+    pub fn email(name: &str, languages: &[&str], to: &[&str]) -> Self {
+        Partner::of(name, "email", languages).with(&format!("to = {}", toml_list(to)))
+    }
+
+    pub fn directory(name: &str, languages: &[&str], path: &Path) -> Self {
+        Partner::of(name, "directory", languages).with(&format!("path = {:?}", path.display().to_string()))
+    }
+
+    /// Another key of the partner, written as given: `timeout = "500ms"`.
+    pub fn with(mut self, line: &str) -> Self {
+        self.lines.push(line.to_string());
+        self
+    }
+}
+
 pub fn newswire() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("newswire").unwrap();
     cmd.env_remove("NEWSWIRE_LOG");
@@ -224,4 +365,52 @@ pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         "leaf.ext",
     ]);
     (dir.join("ca.pem"), dir.join("leaf.pem"), dir.join("leaf.key"))
+}
+
+/// A header of a raw email, unfolded, with RFC 2047 encoded words (`=?utf-8?b?...?=` and
+/// `=?utf-8?q?...?=`) decoded.
+pub fn email_header(raw: &str, name: &str) -> Option<String> {
+    use base64::Engine;
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    let mut lines = raw.lines().skip_while(|l| !l.to_ascii_lowercase().starts_with(&prefix));
+    let mut value = lines.next()?[prefix.len()..].trim().to_string();
+    for line in lines.take_while(|l| l.starts_with([' ', '\t'])) {
+        value.push(' ');
+        value.push_str(line.trim());
+    }
+    let mut out = String::new();
+    let mut rest = value.as_str();
+    let mut after_word = false;
+    while let Some(start) = rest.find("=?") {
+        let between = &rest[..start];
+        if !(after_word && between.trim().is_empty()) {
+            out.push_str(between);
+        }
+        let word = &rest[start + 2..];
+        let parts: Vec<&str> = word.splitn(3, '?').collect();
+        let end = parts.get(2).and_then(|p| p.find("?=")).expect("a closed encoded word");
+        let (encoding, data) = (parts[1], &parts[2][..end]);
+        let bytes = if encoding.eq_ignore_ascii_case("b") {
+            base64::engine::general_purpose::STANDARD.decode(data).unwrap()
+        } else {
+            let mut bytes = Vec::new();
+            let mut chars = data.bytes();
+            while let Some(b) = chars.next() {
+                match b {
+                    b'_' => bytes.push(b' '),
+                    b'=' => {
+                        let hex = [chars.next().unwrap(), chars.next().unwrap()];
+                        bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).unwrap(), 16).unwrap());
+                    }
+                    other => bytes.push(other),
+                }
+            }
+            bytes
+        };
+        out.push_str(&String::from_utf8(bytes).unwrap());
+        rest = &parts[2][end + 2..];
+        after_word = true;
+    }
+    out.push_str(rest);
+    Some(out)
 }
