@@ -46,7 +46,10 @@ struct Lexicon {
     chrome_prefix: Vec<&'static str>,
     social: HashSet<&'static str>,
     line: HashSet<&'static str>,
+    /// `[line]` entries written `…ending`: a line that ends so ("Diesen Artikel teilen").
+    line_endings: Vec<&'static str>,
     end: HashSet<&'static str>,
+    end_endings: Vec<&'static str>,
     meta: Vec<&'static str>,
     follow: HashSet<&'static str>,
     more: Vec<&'static str>,
@@ -71,8 +74,14 @@ fn lexicon() -> &'static Lexicon {
                     "hiding" => drop(lexicon.hiding.insert(line)),
                     "chrome-prefix" => lexicon.chrome_prefix.push(line),
                     "social" => drop(lexicon.social.insert(line)),
-                    "line" => drop(lexicon.line.insert(line)),
-                    "end" => drop(lexicon.end.insert(line)),
+                    "line" => match line.strip_prefix('…') {
+                        Some(ending) => lexicon.line_endings.push(ending),
+                        None => drop(lexicon.line.insert(line)),
+                    },
+                    "end" => match line.strip_prefix('…') {
+                        Some(ending) => lexicon.end_endings.push(ending),
+                        None => drop(lexicon.end.insert(line)),
+                    },
                     "meta" => lexicon.meta.push(line),
                     "follow" => drop(lexicon.follow.insert(line)),
                     "more" => lexicon.more.push(line),
@@ -141,9 +150,15 @@ pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
     found
 }
 
-/// A line lowercased, without the punctuation and dashes around it.
+/// Whether a normalised line is one of `lines`, or ends with one of `endings` after a word break.
+fn is_listed(line: &str, lines: &HashSet<&str>, endings: &[&str]) -> bool {
+    lines.contains(line)
+        || endings.iter().any(|e| line.strip_suffix(e).is_some_and(|head| head.is_empty() || head.ends_with(' ')))
+}
+
+/// A line lowercased, without the punctuation, brackets and dashes around it.
 fn normalised_line(text: &str) -> String {
-    let edges: &[char] = &[':', '.', '!', '?', '»', '›', '→', '…', '-', '–', '—', '|', '*', ' ', '¿', '¡'];
+    let edges: &[char] = &[':', '.', '!', '?', '»', '›', '→', '…', '-', '–', '—', '|', '*', ' ', '¿', '¡', '(', ')'];
     text.trim().trim_matches(edges).trim().to_lowercase()
 }
 
@@ -167,7 +182,7 @@ pub fn is_chrome_line(text: &str) -> bool {
     if chars > MAX_LABEL_CHARS {
         return false;
     }
-    if lexicon.line.contains(line.as_str()) || lexicon.end.contains(line.as_str()) {
+    if is_listed(&line, &lexicon.line, &lexicon.line_endings) || is_listed(&line, &lexicon.end, &lexicon.end_endings) {
         return true;
     }
     // Dates, credits and categories: "Photo: Jane Doe, AP", "Aktualisiert: 03.04.2020", "Фото: ТАСС".
@@ -183,7 +198,7 @@ pub fn is_end_of_article(text: &str) -> bool {
     let lexicon = lexicon();
     let line = normalised_line(text);
     line.chars().count() <= MAX_LABEL_CHARS
-        && (lexicon.end.contains(line.as_str())
+        && (is_listed(&line, &lexicon.end, &lexicon.end_endings)
             || lexicon.more.iter().any(|o| line.strip_prefix(o).is_some_and(|rest| rest.starts_with(' '))))
 }
 
@@ -221,6 +236,10 @@ mod tests {
         assert!(is_chrome_line("Follow The Gleaner on Twitter and Instagram @JamaicaGleaner"));
         assert!(!is_chrome_line("Meta owns Facebook, Instagram and WhatsApp, and Twitter is now called X."));
         assert!(is_end_of_article("Das könnte dich auch interessieren:"));
+        assert!(is_end_of_article("Diese Artikel könnten Sie auch interessieren"));
+        assert!(is_chrome_line("Möchten Sie den Artikel teilen?"));
+        assert!(!is_chrome_line("Wir teilen den Artikel nicht."));
+        assert!(is_chrome_line("(crédito: Minervino Júnior/CB)"));
         assert!(is_end_of_article("Más sobre La Tercera AM"));
         assert!(!is_end_of_article("Related parties agreed on Monday"));
     }

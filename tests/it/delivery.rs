@@ -22,12 +22,7 @@ fn hook(url: &str) -> Partner {
 }
 
 fn run(pipeline: &std::path::Path) -> (i32, Value) {
-    let output = newswire()
-        .arg("run")
-        .arg(pipeline)
-        .arg("--input")
-        .arg(examples_dir().join("es-valencia-port.html"))
-        .arg("--json")
+    let output = run_json_on(pipeline, &examples_dir().join("es-valencia-port.html"))
         .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
@@ -312,14 +307,9 @@ async fn a_secret_in_a_partner_url_is_never_shown_logged_or_stored() {
     let url = format!("{}/hook?token=${{NEWSWIRE_TEST_HOOK_TOKEN}}", server.uri());
     let pipeline =
         desk(dir.path(), "retry_schedule = [\"1h\"]\nmax_wait = \"0s\"").partner(hook(&url)).write(dir.path());
-    let output = newswire()
+    let output = run_json_on(&pipeline, &examples_dir().join("es-valencia-port.html"))
         .env("NEWSWIRE_TEST_HOOK_TOKEN", TOKEN)
         .env("NEWSWIRE_LOG", "debug")
-        .arg("run")
-        .arg(&pipeline)
-        .arg("--input")
-        .arg(examples_dir().join("es-valencia-port.html"))
-        .arg("--json")
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));

@@ -166,14 +166,7 @@ fn input_replaces_the_pipeline_sources() {
         .languages(&["es", "en"])
         .partner(Partner::directory("archive", &["*"], &archive))
         .write(work.path());
-    let output = newswire()
-        .arg("run")
-        .arg(&pipeline)
-        .arg("--input")
-        .arg(examples_dir().join("es-valencia-port.html"))
-        .arg("--json")
-        .output()
-        .unwrap();
+    let output = run_json_on(&pipeline, &examples_dir().join("es-valencia-port.html")).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["totals"]["articles"], 1);

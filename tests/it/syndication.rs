@@ -255,14 +255,7 @@ fn partners_get_only_the_sections_and_keywords_they_want() {
         .partner(Partner::directory("sport", &["*"], &folder("sport")).with("sections = [\"Deportes\"]"))
         .partner(Partner::directory("no-ferries", &["*"], &folder("no-ferries")).with("exclude_keywords = [\"ferri\"]"))
         .write(dir.path());
-    let output = newswire()
-        .arg("run")
-        .arg(&pipeline)
-        .arg("--input")
-        .arg(examples_dir().join("es-valencia-port.html"))
-        .arg("--json")
-        .output()
-        .unwrap();
+    let output = run_json_on(&pipeline, &examples_dir().join("es-valencia-port.html")).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let deliveries = report["articles"][0]["deliveries"].as_array().unwrap();
@@ -352,14 +345,7 @@ fn email_over_starttls_with_auth_and_a_private_ca() {
             .write(dir.path())
     };
     let run = |pipeline: &std::path::Path| -> serde_json::Value {
-        let output = newswire()
-            .arg("run")
-            .arg(pipeline)
-            .arg("--input")
-            .arg(examples_dir().join("es-valencia-port.html"))
-            .arg("--json")
-            .output()
-            .unwrap();
+        let output = run_json_on(pipeline, &examples_dir().join("es-valencia-port.html")).output().unwrap();
         serde_json::from_slice(&output.stdout).unwrap()
     };
     let url = format!("smtp://desk:s3cret@localhost:{}?tls=required", smtp.port);

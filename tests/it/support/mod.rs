@@ -275,6 +275,13 @@ impl Partner {
     }
 }
 
+/// `newswire run PIPELINE --input INPUT --json`, ready for more arguments or environment.
+pub fn run_json_on(pipeline: &Path, input: &Path) -> assert_cmd::Command {
+    let mut cmd = newswire();
+    cmd.arg("run").arg(pipeline).arg("--input").arg(input).arg("--json");
+    cmd
+}
+
 pub fn newswire() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("newswire").unwrap();
     cmd.env_remove("NEWSWIRE_LOG");
