@@ -22,6 +22,7 @@ use crate::config::Pipeline;
 use crate::detect::{Detector, Policy};
 use crate::ingest::{self, Ingested, Limits};
 use crate::model::{Article, RawPage, Translation};
+use crate::secret::redact;
 use crate::store::Store;
 use crate::syndicate;
 use crate::translate::{TranslateError, Translator};
@@ -84,7 +85,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let detector = stages::detector(pipeline.detect.languages.clone()).await;
     let translator = stages::translator(pipeline, Some(store.clone()));
     for err in translator.warm_up().await {
-        eprintln!("warning: {}: its pairs are unknown, so it is skipped", crate::secret::redact(&err.to_string()));
+        eprintln!("warning: {}: its pairs are unknown, so it is skipped", redact(&err.to_string()));
     }
     let bar = progress::bar(options.progress);
 
@@ -118,7 +119,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
     let mut reports = Vec::new();
     while let Some(report) = done_rx.recv().await {
         bar.inc(1);
-        bar.set_message(crate::secret::redact(&report.source).into_owned());
+        bar.set_message(redact(&report.source).into_owned());
         reports.push(report);
     }
     for task in [ingest, prepare, translate, syndicate] {
@@ -263,7 +264,10 @@ async fn translate_one(
             Err(err @ TranslateError::Unsupported { .. }) => {
                 TranslationReport::without(to, None, Status::Skipped, err.to_string())
             }
-            Err(err) => TranslationReport::without(to, backend_of(&err), Status::Failed, err.to_string()),
+            Err(err) => {
+                let retry = if err.is_transient() { " (transient: the next run tries again)" } else { "" };
+                TranslationReport::without(to, backend_of(&err), Status::Failed, format!("{err}{retry}"))
+            }
         });
     }
     Ok(Translated { article: Arc::new(*article), report, translations })

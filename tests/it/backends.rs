@@ -426,3 +426,26 @@ async fn a_command_backend_speaks_json_lines() {
     assert_eq!(translation.title, "Ferry returns [es]");
     assert!(translation.blocks[0].html.ends_with("&amp; more. [es]"), "{}", translation.blocks[0].html);
 }
+
+#[tokio::test]
+async fn when_every_backend_fails_the_report_names_a_transient_failure_first() {
+    let busy = MockServer::start().await;
+    Mock::given(path("/v2/translate")).respond_with(ResponseTemplate::new(503)).mount(&busy).await;
+    let refusing = MockServer::start().await;
+    Mock::given(path("/translate"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": "Invalid API key"})))
+        .mount(&refusing)
+        .await;
+    let text = Desk::new("t")
+        .table("[translate]\nbackend = [\"deepl\", \"libre\"]")
+        .table(&format!("[backends.deepl]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"k\"\nretries = 0", busy.uri()))
+        .table(&format!("[backends.libre]\nkind = \"libretranslate\"\nurl = \"{}/\"\napi_key = \"x\"", refusing.uri()))
+        .text();
+    let dir = tempfile::tempdir().unwrap();
+    let (pipeline, _) = Pipeline::parse(&dir.path().join("t.toml"), &text).unwrap();
+    let err = Translator::from_pipeline(&pipeline).translate(&article(1), "es").await.unwrap_err();
+    // Both were tried; the busy one may answer on the next run, the refusal will not.
+    assert_eq!(refusing.received_requests().await.unwrap().len(), 1);
+    assert!(err.is_transient(), "{err}");
+    assert!(err.to_string().starts_with("backend deepl: HTTP 503"), "{err}");
+}
