@@ -89,6 +89,9 @@ pub struct DeliveryConfig {
     pub staff_email: Option<Mailbox>,
     /// Nothing is delivered before this time (Unix seconds); an article may carry its own.
     pub embargo: Option<i64>,
+    /// A partner that did not answer this many times in a row in a run gets no more attempts in
+    /// it; its copies wait for `deliver --due`. 0: never.
+    pub circuit_breaker: u32,
 }
 
 impl Default for DeliveryConfig {
@@ -101,6 +104,7 @@ impl Default for DeliveryConfig {
             disable_after: Duration::from_secs(5 * 86400),
             staff_email: None,
             embargo: None,
+            circuit_breaker: 5,
         }
     }
 }
@@ -431,6 +435,9 @@ impl Validator<'_> {
             }
             delivery.max_wait = self.duration(&raw_delivery.max_wait, delivery.max_wait);
             delivery.disable_after = self.duration(&raw_delivery.disable_after, delivery.disable_after);
+            if let Some(breaker) = &raw_delivery.circuit_breaker {
+                delivery.circuit_breaker = *breaker.get_ref();
+            }
             delivery.staff_email = raw_delivery.staff_email.as_ref().and_then(|m| self.mailbox(m));
             if let Some(embargo) = &raw_delivery.embargo {
                 match time::OffsetDateTime::parse(embargo.get_ref(), &time::format_description::well_known::Rfc3339) {

@@ -39,6 +39,9 @@ pub struct RawDelivery {
     pub staff_email: Option<Spanned<String>>,
     /// Nothing is delivered before this time (RFC 3339).
     pub embargo: Option<Spanned<String>>,
+    /// Timeouts or failed connections in a row after which a partner's remaining copies in a run
+    /// wait for `deliver --due`; 0 never gives up.
+    pub circuit_breaker: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

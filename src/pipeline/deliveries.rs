@@ -2,6 +2,7 @@
 //! share: list the log, send what fell due, send one delivery again, recover a partner's failures,
 //! enable a partner, and kill an article everywhere it was delivered.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,7 +12,7 @@ use super::{stages, syndicate_stage, RunError};
 use crate::config::Pipeline;
 use crate::store::{DeliveryRecord, DeliveryState, Store};
 use crate::syndicate::deliver::{now_unix, SendMode};
-use crate::syndicate::PartnerCopy;
+use crate::syndicate::{Breaker, PartnerCopy};
 
 /// A desk's delivery log, opened from its pipeline file.
 pub struct DeliveryLog {
@@ -110,6 +111,8 @@ impl DeliveryLog {
             return Ok(Vec::new());
         }
         let (channels, deliverer) = stages::delivery(&self.pipeline, self.store.clone())?;
+        let breakers: HashMap<&str, Breaker> =
+            channels.iter().map(|(p, _)| (p.name.as_str(), Breaker::new(deliverer.circuit_breaker()))).collect();
         let mut reports = Vec::new();
         for copy in copies {
             let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == copy.partner) else {
@@ -125,7 +128,9 @@ impl DeliveryLog {
                 continue;
             };
             let deadline = Instant::now() + deliverer.max_wait();
-            let outcome = deliverer.deliver(&copy, partner.channel.name(), channel.as_ref(), deadline, mode).await;
+            let breaker = &breakers[partner.name.as_str()];
+            let outcome =
+                deliverer.deliver(&copy, partner.channel.name(), channel.as_ref(), deadline, mode, breaker).await;
             reports.push(syndicate_stage::deliver_report(&copy, partner, outcome));
         }
         Ok(reports)

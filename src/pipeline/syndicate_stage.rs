@@ -14,7 +14,7 @@ use crate::config::Partner;
 use crate::model::delivery_id;
 use crate::store::{Store, StoreError};
 use crate::syndicate::deliver::{Deliverer, DeliveryOutcome, SendMode};
-use crate::syndicate::{partner_languages, Channel, Event, PartnerChannel, PartnerCopy};
+use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
 
 /// Copies waiting in one partner's queue.
 const PARTNER_QUEUE: usize = 256;
@@ -173,7 +173,9 @@ async fn partner_worker(
         let quota = governor::Quota::with_period(per / count.get()).expect("a positive period").allow_burst(count);
         Arc::new(governor::RateLimiter::direct(quota))
     });
+    let breaker = Arc::new(Breaker::new(deliverer.circuit_breaker()));
     jobs.for_each_concurrent(partner.concurrency, |mut job| {
+        let breaker = breaker.clone();
         let deliverer = deliverer.clone();
         let channel = channel.clone();
         let finished = finished.clone();
@@ -184,8 +186,9 @@ async fn partner_worker(
                 limiter.until_ready().await;
             }
             let deadline = Instant::now() + deliverer.max_wait();
-            let outcome =
-                deliverer.deliver(&job.copy, channel_name, channel.as_ref(), deadline, SendMode::Continue).await;
+            let outcome = deliverer
+                .deliver(&job.copy, channel_name, channel.as_ref(), deadline, SendMode::Continue, &breaker)
+                .await;
             apply(&mut job.report, outcome);
             let _ = finished.send((job.article, job.index, job.report));
         }

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt);
 CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries (partner, created_at);
+CREATE INDEX IF NOT EXISTS deliveries_copy ON deliveries (article, language, partner, state);
 CREATE TABLE IF NOT EXISTS attempts (
     delivery_id TEXT NOT NULL REFERENCES deliveries (id),
     number      INTEGER NOT NULL,
@@ -58,9 +59,9 @@ CREATE TABLE IF NOT EXISTS killed_articles (
     article TEXT PRIMARY KEY,
     at      INTEGER NOT NULL DEFAULT (unixepoch())
 );
-CREATE TABLE IF NOT EXISTS partner_resets (
-    partner TEXT PRIMARY KEY,
-    at      INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS partner_health (
+    partner       TEXT PRIMARY KEY,
+    failing_since INTEGER
 );
 CREATE TABLE IF NOT EXISTS disabled_partners (
     partner     TEXT PRIMARY KEY,
@@ -68,6 +69,65 @@ CREATE TABLE IF NOT EXISTS disabled_partners (
     reason      TEXT NOT NULL
 );
 ";
+
+// The queries every delivery makes, named so the test below can check each one's plan.
+const INSERT_DELIVERY: &str =
+    "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)
+     ON CONFLICT (id) DO UPDATE SET next_attempt = excluded.next_attempt
+     WHERE excluded.next_attempt IS NOT NULL AND state = 'pending'";
+const DELIVERY_BY_ID: &str =
+    "SELECT id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at
+     FROM deliveries WHERE id = ?1";
+const START_ATTEMPT: &str =
+    "UPDATE deliveries SET state = 'in-progress', attempts = attempts + 1, updated_at = unixepoch()
+     WHERE id = ?1 RETURNING attempts";
+const INSERT_ATTEMPT: &str = "INSERT OR REPLACE INTO attempts (delivery_id, number) VALUES (?1, ?2)";
+const FINISH_ATTEMPT: &str = "UPDATE attempts SET finished_at = unixepoch(), outcome = ?3, status = ?4, error = ?5
+     WHERE delivery_id = ?1 AND number = ?2";
+const FINISH_DELIVERY: &str =
+    "UPDATE deliveries SET state = ?2, last_error = ?3, next_attempt = ?4, updated_at = unixepoch()
+     WHERE id = ?1 RETURNING partner";
+const PARTNER_SUCCEEDED: &str = "INSERT INTO partner_health (partner, failing_since) VALUES (?1, NULL)
+     ON CONFLICT (partner) DO UPDATE SET failing_since = NULL";
+const PARTNER_FAILED: &str = "INSERT INTO partner_health (partner, failing_since) VALUES (?1, unixepoch())
+     ON CONFLICT (partner) DO UPDATE SET failing_since = COALESCE(failing_since, unixepoch())";
+const FAILING_SINCE: &str = "SELECT failing_since FROM partner_health WHERE partner = ?1";
+const PARTNER_DISABLED: &str = "SELECT since, reason FROM disabled_partners WHERE partner = ?1";
+const RECIPIENTS_DONE: &str = "SELECT recipients FROM deliveries WHERE id = ?1";
+const SET_RECIPIENTS_DONE: &str = "UPDATE deliveries SET recipients = ?2 WHERE id = ?1";
+const IS_KILLED: &str = "SELECT 1 FROM killed_articles WHERE article = ?1";
+const NEW_ARTICLE_VERSION: &str = "INSERT INTO article_versions (article, content_hash, version)
+     SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1 FROM article_versions WHERE article = ?1
+     ON CONFLICT (article, content_hash) DO NOTHING";
+const ARTICLE_VERSION: &str = "SELECT version FROM article_versions WHERE article = ?1 AND content_hash = ?2";
+const DELIVERED_VERSION: &str = "SELECT MAX(v.version) FROM deliveries d
+     JOIN article_versions v ON v.article = d.article AND v.content_hash = d.version
+     WHERE d.article = ?1 AND d.language = ?2 AND d.partner = ?3 AND d.state = 'delivered'";
+const DUE: &str =
+    "SELECT id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at
+     FROM deliveries WHERE state IN ('retrying', 'pending') AND next_attempt <= ?1 ORDER BY next_attempt";
+
+#[cfg(test)]
+const DELIVERY_PATH: &[&str] = &[
+    INSERT_DELIVERY,
+    DELIVERY_BY_ID,
+    START_ATTEMPT,
+    INSERT_ATTEMPT,
+    FINISH_ATTEMPT,
+    FINISH_DELIVERY,
+    PARTNER_SUCCEEDED,
+    PARTNER_FAILED,
+    FAILING_SINCE,
+    PARTNER_DISABLED,
+    RECIPIENTS_DONE,
+    SET_RECIPIENTS_DONE,
+    IS_KILLED,
+    NEW_ARTICLE_VERSION,
+    ARTICLE_VERSION,
+    DELIVERED_VERSION,
+    DUE,
+];
 
 const RECORD_COLUMNS: &str =
     "id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at";
@@ -95,10 +155,7 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<DeliveryRecord> {
 fn record_delivery(connection: &Connection, delivery: &NewDelivery, next_attempt: Option<i64>) -> rusqlite::Result<()> {
     connection
         .execute(
-            "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET next_attempt = excluded.next_attempt
-             WHERE excluded.next_attempt IS NOT NULL AND state = 'pending'",
+            INSERT_DELIVERY,
             params![
                 delivery.id,
                 delivery.article,
@@ -190,30 +247,16 @@ impl Store for SqliteStore {
 
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
-        connection
-            .query_row(&format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE id = ?1"), [id], record)
-            .optional()
-            .map_err(|e| self.error(e))
+        connection.query_row(DELIVERY_BY_ID, [id], record).optional().map_err(|e| self.error(e))
     }
 
     fn start_attempt(&self, delivery: &NewDelivery) -> Result<u32, StoreError> {
         let mut connection = self.connection.lock().expect("store lock");
         let transaction = connection.transaction().map_err(|e| self.error(e))?;
         record_delivery(&transaction, delivery, None).map_err(|e| self.error(e))?;
-        let attempt: u32 = transaction
-            .query_row(
-                "UPDATE deliveries SET state = 'in-progress', attempts = attempts + 1, updated_at = unixepoch()
-                 WHERE id = ?1 RETURNING attempts",
-                [delivery.id],
-                |row| row.get(0),
-            )
-            .map_err(|e| self.error(e))?;
-        transaction
-            .execute(
-                "INSERT OR REPLACE INTO attempts (delivery_id, number) VALUES (?1, ?2)",
-                params![delivery.id, attempt],
-            )
-            .map_err(|e| self.error(e))?;
+        let attempt: u32 =
+            transaction.query_row(START_ATTEMPT, [delivery.id], |row| row.get(0)).map_err(|e| self.error(e))?;
+        transaction.execute(INSERT_ATTEMPT, params![delivery.id, attempt]).map_err(|e| self.error(e))?;
         transaction.commit().map_err(|e| self.error(e))?;
         Ok(attempt)
     }
@@ -223,18 +266,14 @@ impl Store for SqliteStore {
         let transaction = connection.transaction().map_err(|e| self.error(e))?;
         let state = outcome.state.as_str();
         transaction
-            .execute(
-                "UPDATE attempts SET finished_at = unixepoch(), outcome = ?3, status = ?4, error = ?5
-                 WHERE delivery_id = ?1 AND number = ?2",
-                params![id, attempt, state, outcome.status, outcome.error],
-            )
+            .execute(FINISH_ATTEMPT, params![id, attempt, state, outcome.status, outcome.error])
             .map_err(|e| self.error(e))?;
-        transaction
-            .execute(
-                "UPDATE deliveries SET state = ?2, last_error = ?3, next_attempt = ?4, updated_at = unixepoch() WHERE id = ?1",
-                params![id, state, outcome.error, outcome.next_attempt],
-            )
+        let partner: String = transaction
+            .query_row(FINISH_DELIVERY, params![id, state, outcome.error, outcome.next_attempt], |row| row.get(0))
             .map_err(|e| self.error(e))?;
+        // A success ends a partner's failing streak; the first failure after one starts it.
+        let streak = if outcome.state == DeliveryState::Delivered { PARTNER_SUCCEEDED } else { PARTNER_FAILED };
+        transaction.execute(streak, [partner]).map_err(|e| self.error(e))?;
         transaction.commit().map_err(|e| self.error(e))
     }
 
@@ -264,11 +303,7 @@ impl Store for SqliteStore {
 
     fn due(&self, now: i64) -> Result<Vec<DeliveryRecord>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
-        let mut statement = connection
-            .prepare(&format!(
-                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE state IN ('retrying', 'pending') AND next_attempt <= ?1 ORDER BY next_attempt"
-            ))
-            .map_err(|e| self.error(e))?;
+        let mut statement = connection.prepare(DUE).map_err(|e| self.error(e))?;
         let rows = statement.query_map([now], record).map_err(|e| self.error(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
@@ -284,9 +319,7 @@ impl Store for SqliteStore {
     fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row("SELECT since, reason FROM disabled_partners WHERE partner = ?1", [partner], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
+            .query_row(PARTNER_DISABLED, [partner], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()
             .map_err(|e| self.error(e))
     }
@@ -305,36 +338,18 @@ impl Store for SqliteStore {
     fn failing_since(&self, partner: &str) -> Result<Option<i64>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row(
-                "SELECT MIN(a.finished_at) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-                 WHERE d.partner = ?1 AND a.outcome IN ('retrying', 'failed')
-                   AND a.finished_at > MAX(
-                       COALESCE((SELECT MAX(b.finished_at) FROM attempts b JOIN deliveries e ON e.id = b.delivery_id
-                                 WHERE e.partner = ?1 AND b.outcome = 'delivered'), 0),
-                       COALESCE((SELECT at FROM partner_resets WHERE partner = ?1), 0))",
-                [partner],
-                |row| row.get(0),
-            )
+            .query_row(FAILING_SINCE, [partner], |row| row.get(0))
+            .optional()
+            .map(Option::flatten)
             .map_err(|e| self.error(e))
     }
 
     fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError> {
         let mut connection = self.connection.lock().expect("store lock");
         let transaction = connection.transaction().map_err(|e| self.error(e))?;
-        transaction
-            .execute(
-                "INSERT INTO article_versions (article, content_hash, version)
-                 SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1 FROM article_versions WHERE article = ?1
-                 ON CONFLICT (article, content_hash) DO NOTHING",
-                params![article, content_hash],
-            )
-            .map_err(|e| self.error(e))?;
+        transaction.execute(NEW_ARTICLE_VERSION, params![article, content_hash]).map_err(|e| self.error(e))?;
         let version = transaction
-            .query_row(
-                "SELECT version FROM article_versions WHERE article = ?1 AND content_hash = ?2",
-                params![article, content_hash],
-                |row| row.get(0),
-            )
+            .query_row(ARTICLE_VERSION, params![article, content_hash], |row| row.get(0))
             .map_err(|e| self.error(e))?;
         transaction.commit().map_err(|e| self.error(e))?;
         Ok(version)
@@ -343,21 +358,14 @@ impl Store for SqliteStore {
     fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row(
-                "SELECT MAX(v.version) FROM deliveries d JOIN article_versions v ON v.article = d.article AND v.content_hash = d.version
-                 WHERE d.article = ?1 AND d.language = ?2 AND d.partner = ?3 AND d.state = 'delivered'",
-                params![article, language, partner],
-                |row| row.get(0),
-            )
+            .query_row(DELIVERED_VERSION, params![article, language, partner], |row| row.get(0))
             .map_err(|e| self.error(e))
     }
 
     fn recipients_done(&self, id: &str) -> Result<Vec<String>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
-        let json: Option<String> = connection
-            .query_row("SELECT recipients FROM deliveries WHERE id = ?1", [id], |row| row.get(0))
-            .optional()
-            .map_err(|e| self.error(e))?;
+        let json: Option<String> =
+            connection.query_row(RECIPIENTS_DONE, [id], |row| row.get(0)).optional().map_err(|e| self.error(e))?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
     }
 
@@ -373,10 +381,7 @@ impl Store for SqliteStore {
         }
         let connection = self.connection.lock().expect("store lock");
         connection
-            .execute(
-                "UPDATE deliveries SET recipients = ?2 WHERE id = ?1",
-                params![id, serde_json::to_string(&all).expect("strings serialise")],
-            )
+            .execute(SET_RECIPIENTS_DONE, params![id, serde_json::to_string(&all).expect("strings serialise")])
             .map(|_| ())
             .map_err(|e| self.error(e))
     }
@@ -392,7 +397,7 @@ impl Store for SqliteStore {
     fn is_killed(&self, article: &str) -> Result<bool, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row("SELECT 1 FROM killed_articles WHERE article = ?1", [article], |_| Ok(()))
+            .query_row(IS_KILLED, [article], |_| Ok(()))
             .optional()
             .map(|found| found.is_some())
             .map_err(|e| self.error(e))
@@ -402,11 +407,7 @@ impl Store for SqliteStore {
         let connection = self.connection.lock().expect("store lock");
         // Failures before the partner was enabled again no longer count towards disabling it.
         connection
-            .execute(
-                "INSERT INTO partner_resets (partner, at) VALUES (?1, unixepoch())
-                 ON CONFLICT (partner) DO UPDATE SET at = excluded.at",
-                [partner],
-            )
+            .execute("UPDATE partner_health SET failing_since = NULL WHERE partner = ?1", [partner])
             .map_err(|e| self.error(e))?;
         connection
             .execute("DELETE FROM disabled_partners WHERE partner = ?1", [partner])
@@ -463,6 +464,59 @@ mod tests {
         assert_eq!(store.article_version("a", "h1").unwrap(), 1);
         assert_eq!(store.delivered_version("a", "es", "p").unwrap(), None);
         assert!(store.partner_disabled("p").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_partner_fails_from_its_first_failure_after_a_success_until_it_is_enabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        let new = |id| NewDelivery {
+            id,
+            article: "a",
+            content_hash: "v",
+            language: "es",
+            partner: "p",
+            channel: "webhook",
+            copy: "{}",
+        };
+        let outcome = |state| AttemptOutcome { state, status: None, error: None, next_attempt: None };
+        assert_eq!(store.failing_since("p").unwrap(), None);
+        store.start_attempt(&new("m1")).unwrap();
+        store.finish_attempt("m1", 1, &outcome(DeliveryState::Retrying)).unwrap();
+        let since = store.failing_since("p").unwrap().expect("failing");
+        store.start_attempt(&new("m2")).unwrap();
+        store.finish_attempt("m2", 1, &outcome(DeliveryState::Failed)).unwrap();
+        assert_eq!(store.failing_since("p").unwrap(), Some(since), "the streak started at the first failure");
+        store.start_attempt(&new("m1")).unwrap();
+        store.finish_attempt("m1", 2, &outcome(DeliveryState::Delivered)).unwrap();
+        assert_eq!(store.failing_since("p").unwrap(), None);
+        store.start_attempt(&new("m3")).unwrap();
+        store.finish_attempt("m3", 1, &outcome(DeliveryState::Failed)).unwrap();
+        assert!(store.failing_since("p").unwrap().is_some());
+        store.enable_partner("p").unwrap();
+        assert_eq!(store.failing_since("p").unwrap(), None);
+    }
+
+    /// Every query a delivery makes, with the plan SQLite picks for it: none may scan the
+    /// deliveries or attempts tables, or a desk's history would slow every copy down.
+    #[test]
+    fn the_delivery_path_never_scans_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        let connection = store.connection.lock().unwrap();
+        for sql in DELIVERY_PATH {
+            let mut plan = connection.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let nulls = vec![rusqlite::types::Null; plan.parameter_count()];
+            let steps: Vec<String> = plan
+                .query_map(rusqlite::params_from_iter(nulls), |row| row.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            // No full scan (of a table, an alias of one, or a whole index), and no search by
+            // partner alone: a partner's deliveries grow with the desk's history.
+            let slow = |step: &String| step.starts_with("SCAN") || step.contains("deliveries_partner");
+            assert!(!steps.iter().any(slow), "{sql}\n{steps:#?}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use lettre::message::Mailbox;
 
 use super::email::Mailer;
-use super::{Channel, PartnerCopy};
+use super::{Breaker, Channel, PartnerCopy};
 use crate::config::DeliveryConfig;
 use crate::error::ErrorKind;
 use crate::secret::redact;
@@ -112,6 +112,11 @@ impl Deliverer {
         &self.store
     }
 
+    /// Unanswered attempts in a row after which a partner's breaker opens.
+    pub fn circuit_breaker(&self) -> u32 {
+        self.config.circuit_breaker
+    }
+
     /// How long a delivery may wait for its retries within a run.
     pub fn max_wait(&self) -> Duration {
         self.config.max_wait
@@ -120,6 +125,7 @@ impl Deliverer {
     /// Delivers a copy, retrying while retries fall before `deadline`. `SendMode::Again` sends a copy
     /// already delivered once more (same id); `SendMode::Afresh` and `Again` start the retry schedule
     /// over (a recovery), while `SendMode::Continue` goes on where the earlier attempts left it.
+    /// While the partner's `breaker` is open, the copy is scheduled for later instead of attempted.
     pub async fn deliver(
         &self,
         copy: &PartnerCopy,
@@ -127,6 +133,7 @@ impl Deliverer {
         channel: &dyn Channel,
         deadline: Instant,
         send: SendMode,
+        breaker: &Breaker,
     ) -> Result<DeliveryOutcome, StoreError> {
         let again = send == SendMode::Again;
         if let Some((since, reason)) = self.store.partner_disabled(&copy.partner)? {
@@ -171,10 +178,14 @@ impl Deliverer {
             SendMode::Afresh | SendMode::Again => self.store.delivery(&copy.delivery_id)?.map_or(0, |d| d.attempts),
         };
         loop {
+            if breaker.is_open() {
+                return self.defer(&new, breaker);
+            }
             let attempt = self.store.start_attempt(&new)?;
             let reached = if again { Vec::new() } else { self.store.recipients_done(&copy.delivery_id)? };
             let error = match channel.deliver_to(copy, &reached).await {
                 Ok(receipt) => {
+                    breaker.answered();
                     self.store.add_recipients_done(&copy.delivery_id, &receipt.delivered_to)?;
                     let refused =
                         (!receipt.refused.is_empty()).then(|| format!("refused: {}", receipt.refused.join("; ")));
@@ -188,6 +199,11 @@ impl Deliverer {
                     return Ok(DeliveryOutcome::Delivered { attempts: attempt, refused: receipt.refused });
                 }
                 Err(error) => {
+                    if error.unanswered {
+                        breaker.unanswered();
+                    } else {
+                        breaker.answered();
+                    }
                     self.store.add_recipients_done(&copy.delivery_id, &error.delivered_to)?;
                     error
                 }
@@ -234,6 +250,22 @@ impl Deliverer {
             tracing::debug!(id = %copy.delivery_id, ?wait, "retrying");
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Schedules a delivery for the first retry's time without attempting it: its partner has not
+    /// answered `threshold` times in a row in this run. `deliver --due` takes it up.
+    fn defer(&self, new: &NewDelivery, breaker: &Breaker) -> Result<DeliveryOutcome, StoreError> {
+        let wait = self.config.retry_schedule.first().copied().unwrap_or(Duration::from_secs(60));
+        let at = now_unix() + wait.as_secs().max(1) as i64;
+        self.store.schedule(new, at)?;
+        Ok(DeliveryOutcome::WillRetry {
+            at: rfc3339(at),
+            error: format!(
+                "not attempted: {} did not answer {} times in a row in this run",
+                new.partner,
+                breaker.threshold()
+            ),
+        })
     }
 
     /// Disables a partner whose deliveries have only failed for `disable_after`.

@@ -121,7 +121,7 @@ impl Mailer {
                 file.send(message).await.map(|_| ()).map_err(|err| DeliveryError::permanent(err.to_string()))
             }
             Transport::Smtp(smtp) => match tokio::time::timeout(timeout, smtp.send(message)).await {
-                Err(_) => Err(DeliveryError::transient("the SMTP server did not finish in time")),
+                Err(_) => Err(DeliveryError::unanswered("the SMTP server did not finish in time")),
                 Ok(result) => result.map(|_| ()).map_err(|err| classify(&err)),
             },
         }
@@ -201,7 +201,7 @@ impl Channel for EmailChannel {
                     .map_err(|err| DeliveryError::permanent(format!("cannot write the message: {err}"))),
                 Transport::Smtp(smtp) => {
                     match tokio::time::timeout(self.timeout, smtp.send_raw(&envelope, &bytes)).await {
-                        Err(_) => Err(DeliveryError::transient(format!(
+                        Err(_) => Err(DeliveryError::unanswered(format!(
                             "the SMTP server did not finish within {:?}",
                             self.timeout
                         ))),
@@ -254,6 +254,9 @@ fn classify(err: &lettre::transport::smtp::Error) -> DeliveryError {
         ))
     } else if err.is_permanent() || err.is_client() {
         DeliveryError::permanent(format!("SMTP: {text}"))
+    } else if err.status().is_none() {
+        // No reply code: the connection failed or dropped.
+        DeliveryError::unanswered(format!("SMTP: {text}"))
     } else {
         DeliveryError::transient(format!("SMTP: {text}"))
     };

@@ -1,6 +1,7 @@
 //! Syndicate: copies to partners, one delivery per article, language and partner, through the
 //! partner's channel (email, webhook or directory).
 
+mod breaker;
 mod copy;
 pub mod deliver;
 pub mod directory;
@@ -14,6 +15,7 @@ pub mod webhook;
 use std::sync::Arc;
 
 use crate::config::{ChannelConfig, Partner, Pipeline};
+pub use breaker::Breaker;
 pub use copy::{partner_languages, Event, PartnerCopy};
 
 use crate::error::ErrorKind;
@@ -28,6 +30,8 @@ pub struct DeliveryError {
     pub retry_after: Option<std::time::Duration>,
     /// The partner said the endpoint is gone for good (HTTP 410): stop sending to it.
     pub gone: bool,
+    /// The partner did not answer at all: a timeout or a connection that failed.
+    pub unanswered: bool,
     /// The status code or SMTP reply, for the attempt log.
     pub status: Option<String>,
     /// Recipients served before the failure (email): a retry skips them.
@@ -48,9 +52,15 @@ impl DeliveryError {
             kind: ErrorKind::Transient,
             retry_after: None,
             gone: false,
+            unanswered: false,
             status: None,
             delivered_to: Vec::new(),
         }
+    }
+
+    /// The partner did not answer: transient, and counted by the partner's breaker.
+    pub fn unanswered(message: impl Into<String>) -> Self {
+        DeliveryError { unanswered: true, ..DeliveryError::transient(message) }
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
@@ -59,6 +69,7 @@ impl DeliveryError {
             kind: ErrorKind::Permanent,
             retry_after: None,
             gone: false,
+            unanswered: false,
             status: None,
             delivered_to: Vec::new(),
         }

@@ -61,7 +61,7 @@ impl Channel for WebhookChannel {
         headers.insert("newswire-event", HeaderValue::from_static(copy.event.as_str()));
         let response = self.client.post(self.url.clone()).headers(headers).body(body).send().await.map_err(|err| {
             let what = if err.is_timeout() { "timed out" } else { "request failed" };
-            DeliveryError::transient(format!("{} {what}: {}", self.shown_url, root_cause(&err)))
+            DeliveryError::unanswered(format!("{} {what}: {}", self.shown_url, root_cause(&err)))
         })?;
         let status = response.status();
         if status.is_success() {

@@ -334,3 +334,62 @@ async fn a_secret_in_a_partner_url_is_never_shown_logged_or_stored() {
         assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{file} holds the token");
     }
 }
+
+/// A partner that accepts connections and never answers; counts the requests it was sent.
+fn silent_partner() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut buf = [0u8; 65536];
+                // Read the request, never answer; the connection stays open until the sender gives up.
+                if std::io::Read::read(&mut stream, &mut buf).unwrap_or(0) > 0 {
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                let _ = std::io::Read::read(&mut stream, &mut buf);
+            });
+        }
+    });
+    (url, requests)
+}
+
+#[test]
+fn a_partner_that_never_answers_stops_being_tried_after_the_breaker_opens() {
+    let (url, requests) = silent_partner();
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let original = std::fs::read_to_string(examples_dir().join("es-valencia-port.html")).unwrap();
+    for i in 0..6 {
+        let page = original.replace("puerto-record", &format!("puerto-record-{i}"));
+        std::fs::write(pages.join(format!("nota-{i}.html")), page).unwrap();
+    }
+    let pipeline = desk(dir.path(), "retry_schedule = [\"1s\"]\nmax_wait = \"0s\"\ncircuit_breaker = 2")
+        .paths(&[&pages])
+        .partner(hook(&url).with("concurrency = 1"))
+        .write(dir.path());
+    let output = newswire().arg("run").arg(&pipeline).arg("--json").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors: Vec<String> = report["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["deliveries"][0]["error"].as_str().unwrap().to_string())
+        .collect();
+    // Two timeouts in a row, then the other four copies wait for `deliver --due` untried.
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 2, "{errors:#?}");
+    assert_eq!(errors.iter().filter(|e| e.contains("timed out")).count(), 2, "{errors:#?}");
+    let untried = errors.iter().filter(|e| e.contains("not attempted: hook did not answer 2 times in a row")).count();
+    assert_eq!(untried, 4, "{errors:#?}");
+    assert!(errors.iter().all(|e| e.contains("next attempt at")), "{errors:#?}");
+    // All six wait in the log for `deliver --due`, none lost.
+    let waiting = log(&pipeline);
+    assert_eq!(waiting.len(), 6);
+    assert!(waiting.iter().all(|d| d["next_attempt"].is_string()), "{waiting:#?}");
+}

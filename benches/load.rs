@@ -1,0 +1,311 @@
+//! End-to-end load: a morning batch through one `newswire run` (the release binary), from
+//! generated English pages to ten signed-webhook partners on loopback receivers, with no
+//! translation. Prints copies/s, wall time and the process's peak RSS per batch size, the same on a
+//! state file that already holds a million deliveries, and what one dead partner (accepts, never
+//! answers) costs the run.
+//!
+//! Run: `cargo bench --bench load`. `NEWSWIRE_LOAD_SIZES=1000,10000` picks the batch sizes in
+//! copies (default 1000,10000,100000); `NEWSWIRE_LOAD_HISTORY=0` skips the runs on a large history.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const PARTNERS: usize = 10;
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const HISTORY: usize = 1_000_000;
+/// The dead partner's timeout, and the batch it is measured on.
+const DEAD_TIMEOUT: &str = "5s";
+const DEAD_BATCH_ARTICLES: usize = 100;
+
+const WORDS: &[&str] = &[
+    "harbour",
+    "council",
+    "ferry",
+    "budget",
+    "river",
+    "bridge",
+    "library",
+    "school",
+    "market",
+    "station",
+    "tram",
+    "museum",
+    "festival",
+    "workers",
+    "residents",
+    "minister",
+    "engineers",
+    "weather",
+    "storm",
+    "harvest",
+    "port",
+    "cargo",
+    "island",
+    "district",
+    "museum",
+    "theatre",
+    "airport",
+    "railway",
+    "hospital",
+    "university",
+];
+
+/// A news page of six paragraphs, different for every `n`.
+fn page(n: usize) -> String {
+    let word = |k: usize| WORDS[(n * 7 + k * 13) % WORDS.len()];
+    let mut body = String::new();
+    for p in 0..6 {
+        body.push_str(&format!(
+            "<p>The {} of the {} said on Tuesday that work on the {} would go on through the winter, \
+             after a long debate about its cost, its timetable and what the {} had asked for. Officials \
+             expect the {} to open in spring, number {n}, paragraph {p}, while the {} waits for a decision.</p>\n",
+            word(p),
+            word(p + 1),
+            word(p + 2),
+            word(p + 3),
+            word(p + 4),
+            word(p + 5)
+        ));
+    }
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Story {n} | Morning Post</title>\
+         <link rel=\"canonical\" href=\"https://post.example/story/{n}\"></head><body>\
+         <nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav><article><h1>The {} plans a new {} for story {n}</h1>\n{body}</article>\
+         <footer>© Morning Post</footer></body></html>",
+        word(0),
+        word(1)
+    )
+}
+
+/// A loopback receiver answering every request with 204 (or never, for a dead partner).
+async fn receiver(dead: bool) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { return };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::with_capacity(16 * 1024);
+                let mut chunk = [0u8; 16 * 1024];
+                loop {
+                    // One request: headers, then Content-Length bytes of body.
+                    let (head_end, length) = loop {
+                        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                            let length = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                                .unwrap_or(0);
+                            break (end + 4, length);
+                        }
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    while buf.len() < head_end + length {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    buf.drain(..head_end + length);
+                    if dead {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                        return;
+                    }
+                    seen.fetch_add(1, Ordering::Relaxed);
+                    if stream.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, count)
+}
+
+struct Outcome {
+    wall: Duration,
+    peak_rss_mb: f64,
+    delivered: usize,
+}
+
+/// Runs `newswire run` on a desk, watching its peak RSS.
+fn run_desk(desk: &Path, state: &Path) -> Outcome {
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newswire"))
+        .arg("run")
+        .arg(desk)
+        .arg("--state")
+        .arg(state)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the newswire binary");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0.0f64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Outcome { wall: started.elapsed(), peak_rss_mb: peak_kb / 1024.0, delivered: 0 }
+}
+
+fn write_pages(dir: &Path, articles: usize, offset: usize) -> PathBuf {
+    let pages = dir.join(format!("pages-{offset}-{articles}"));
+    std::fs::create_dir_all(&pages).unwrap();
+    for n in offset..offset + articles {
+        std::fs::write(pages.join(format!("story-{n:07}.html")), page(n)).unwrap();
+    }
+    pages
+}
+
+fn write_desk(dir: &Path, pages: &Path, urls: &[String], timeout: &str) -> PathBuf {
+    let mut text = format!(
+        "name = \"load-desk\"\n[source]\npaths = [{:?}]\n[detect]\nlanguages = [\"en\", \"es\", \"ru\", \"uk\", \"de\", \"fr\"]\n\
+         [delivery]\ntimeout = \"{timeout}\"\nretry_schedule = [\"1h\"]\nmax_wait = \"0s\"\n",
+        pages.display().to_string()
+    );
+    for (i, url) in urls.iter().enumerate() {
+        text.push_str(&format!(
+            "[[partners]]\nname = \"partner-{i}\"\nchannel = \"webhook\"\nlanguages = [\"en\"]\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n"
+        ));
+    }
+    let desk = dir.join(format!("desk-{}.toml", fastrand::u64(..)));
+    std::fs::write(&desk, text).unwrap();
+    desk
+}
+
+/// Fills a state file with `count` delivered deliveries (and their attempts) of other articles.
+fn fill_history(state: &Path, count: usize) {
+    drop(newswire::store::open(state).expect("a state file"));
+    let mut connection = rusqlite::Connection::open(state).unwrap();
+    let transaction = connection.transaction().unwrap();
+    {
+        let mut delivery = transaction
+            .prepare(
+                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, attempts, copy)
+                 VALUES (?1, ?2, 'h', 'en', ?3, 'webhook', 'delivered', 1, '{}')",
+            )
+            .unwrap();
+        let mut attempt = transaction
+            .prepare(
+                "INSERT INTO attempts (delivery_id, number, finished_at, outcome) VALUES (?1, 1, unixepoch(), 'delivered')",
+            )
+            .unwrap();
+        for i in 0..count {
+            let id = format!("msg_history_{i:09}");
+            let article = format!("https://post.example/old/{}", i / PARTNERS);
+            let partner = format!("partner-{}", i % PARTNERS);
+            delivery.execute(rusqlite::params![id, article, partner]).unwrap();
+            attempt.execute([&id]).unwrap();
+        }
+    }
+    transaction.commit().unwrap();
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("NEWSWIRE_LOAD_SIZES")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let with_history = std::env::var("NEWSWIRE_LOAD_HISTORY").map_or(true, |v| v != "0");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let receivers: Vec<(String, Arc<AtomicUsize>)> =
+        runtime.block_on(async { futures::future::join_all((0..PARTNERS).map(|_| receiver(false))).await });
+    let urls: Vec<String> = receivers.iter().map(|(u, _)| u.clone()).collect();
+    let received = || receivers.iter().map(|(_, c)| c.load(Ordering::Relaxed)).sum::<usize>();
+
+    println!("load: generated English pages, {PARTNERS} webhook partners on loopback, no translation, one process");
+    let mut history_state = None;
+    for history in [false, true] {
+        if history && !with_history {
+            continue;
+        }
+        let mut rate_at_smallest = None;
+        for &copies in &sizes {
+            let articles = copies / PARTNERS;
+            let state = match history {
+                false => dir.path().join(format!("fresh-{copies}.sqlite")),
+                true => {
+                    let path = history_state.get_or_insert_with(|| {
+                        let path = dir.path().join("history.sqlite");
+                        let started = Instant::now();
+                        fill_history(&path, HISTORY);
+                        println!("(history: {HISTORY} deliveries written in {:.1} s)", started.elapsed().as_secs_f64());
+                        path
+                    });
+                    let copy = dir.path().join(format!("history-{copies}.sqlite"));
+                    std::fs::copy(&*path, &copy).unwrap();
+                    copy
+                }
+            };
+            let pages = write_pages(dir.path(), articles, copies * 10);
+            let desk = write_desk(dir.path(), &pages, &urls, "30s");
+            let before = received();
+            let mut outcome = run_desk(&desk, &state);
+            outcome.delivered = received() - before;
+            let rate = outcome.delivered as f64 / outcome.wall.as_secs_f64();
+            let ratio = match rate_at_smallest {
+                None => {
+                    rate_at_smallest = Some(rate);
+                    String::new()
+                }
+                Some(first) => format!("  ({:.2}× the rate at {})", rate / first, sizes[0]),
+            };
+            println!(
+                "{:>7} copies ({articles} articles × {PARTNERS}){}: {:>6} delivered in {:>6.1} s = {:>6.0} copies/s, peak RSS {:.0} MB{ratio}",
+                copies,
+                if history { ", on 1,000,000 earlier deliveries" } else { "" },
+                outcome.delivered,
+                outcome.wall.as_secs_f64(),
+                rate,
+                outcome.peak_rss_mb,
+            );
+            std::io::stdout().flush().unwrap();
+            std::fs::remove_dir_all(&pages).unwrap();
+        }
+    }
+
+    // One dead partner among ten.
+    let (dead_url, _) = runtime.block_on(receiver(true));
+    let pages = write_pages(dir.path(), DEAD_BATCH_ARTICLES, 50_000_000);
+    let alive = write_desk(dir.path(), &pages, &urls, DEAD_TIMEOUT);
+    let healthy = run_desk(&alive, &dir.path().join("dead-a.sqlite")).wall;
+    let mut with_dead: Vec<String> = urls[..PARTNERS - 1].to_vec();
+    with_dead.push(dead_url);
+    let dead_desk = write_desk(dir.path(), &pages, &with_dead, DEAD_TIMEOUT);
+    let dead = run_desk(&dead_desk, &dir.path().join("dead-b.sqlite")).wall;
+    let budget = healthy.as_secs_f64() * 1.5 + 5.0;
+    println!(
+        "dead partner: {DEAD_BATCH_ARTICLES} articles × {PARTNERS} partners in {:.1} s; with one partner that never answers \
+         (timeout {DEAD_TIMEOUT}) {:.1} s (goal: at most 1.5 × {:.1} s + one timeout = {budget:.1} s)",
+        healthy.as_secs_f64(),
+        dead.as_secs_f64(),
+        healthy.as_secs_f64(),
+    );
+}
