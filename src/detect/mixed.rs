@@ -3,6 +3,8 @@
 //! `lang`, so the translate stage can leave it be or translate it from its own language.
 //! Only confident calls mark anything: the article's language stays the default.
 
+use std::collections::HashMap;
+
 use super::Detector;
 use crate::html::{inline_text, unescape};
 use crate::model::{Article, BlockKind};
@@ -16,16 +18,22 @@ const QUOTE_CONFIDENCE: f64 = 0.8;
 const MIN_PARAGRAPH_CHARS: usize = 120;
 const PARAGRAPH_CONFIDENCE: f64 = 0.9;
 
+/// A paragraph whose words are at least this share in the article's vocabulary is written in the
+/// article's language: it needs no detection of its own. Another language shares far fewer
+/// (a few function words and names, even between Russian and Ukrainian or Spanish and Catalan).
+const SHARED_WORDS_SETTLE: f64 = 0.4;
+
 /// Marks quotations and paragraphs whose language differs from the article's.
 pub fn mark_languages(article: &mut Article, detector: &dyn Detector) {
     let Some(language) = article.language.clone() else { return };
-    for block in &mut article.blocks {
+    let vocabulary = Vocabulary::of(article);
+    for (index, block) in article.blocks.iter_mut().enumerate() {
         if matches!(block.kind, BlockKind::Image | BlockKind::Preformatted) {
             continue;
         }
         block.html = mark_quotes(&block.html, &language, detector);
         let own_text = inline_text(&without_marked_spans(&block.html));
-        if own_text.chars().count() >= MIN_PARAGRAPH_CHARS {
+        if own_text.chars().count() >= MIN_PARAGRAPH_CHARS && !vocabulary.holds_most_of(&own_text, index) {
             let detection = detector.detect(&own_text);
             if detection.confidence >= PARAGRAPH_CONFIDENCE
                 && detection.language.as_deref().is_some_and(|l| l != language)
@@ -33,6 +41,40 @@ pub fn mark_languages(article: &mut Article, detector: &dyn Detector) {
                 block.lang = detection.language;
             }
         }
+    }
+}
+
+/// Lower-case words of a text, without the punctuation around them.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|w| !w.is_empty())
+}
+
+/// The words of an article, each with the block it was seen in, or `None` when seen in more than
+/// one (or in the headline).
+struct Vocabulary(HashMap<String, Option<usize>>);
+
+impl Vocabulary {
+    fn of(article: &Article) -> Self {
+        let mut seen: HashMap<String, Option<usize>> = words(&article.title).map(|w| (w, None)).collect();
+        for (index, block) in article.blocks.iter().enumerate() {
+            for word in words(&inline_text(&block.html)) {
+                seen.entry(word).and_modify(|at| *at = at.filter(|i| *i == index)).or_insert(Some(index));
+            }
+        }
+        Vocabulary(seen)
+    }
+
+    /// Whether the block's words are mostly the article's own, seen elsewhere in the article:
+    /// then it is written in the article's language.
+    fn holds_most_of(&self, text: &str, block: usize) -> bool {
+        let (mut shared, mut total) = (0usize, 0usize);
+        for word in words(text) {
+            total += 1;
+            shared += usize::from(self.0.get(&word).is_some_and(|at| *at != Some(block)));
+        }
+        total > 0 && shared as f64 >= total as f64 * SHARED_WORDS_SETTLE
     }
 }
 

@@ -104,7 +104,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
         prepared_rx,
         translated_tx,
         done_tx.clone(),
-        translator,
+        translator.clone(),
         pipeline.target_languages(),
     ));
     let syndicate = tokio::spawn(syndicate_stage::run(
@@ -126,7 +126,7 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
         task.await.expect("a pipeline stage panicked");
     }
     bar.finish_and_clear();
-    Ok(Report::new(&pipeline.name, options.dry_run, reports))
+    Ok(Report::new(&pipeline.name, options.dry_run, reports).with_requests(translator.request_counts()))
 }
 
 async fn prepare_stage(
@@ -207,9 +207,9 @@ fn prepare(
     Prepared::Ready(Box::new(article), report)
 }
 
-/// Articles translated at once: enough to keep every backend's request slots busy; the backends'
-/// own concurrency limits decide how many requests are really in flight.
-pub const ARTICLES_IN_FLIGHT: usize = 16;
+/// Articles translated at once: enough to keep every backend's request slots busy and to fill
+/// shared requests while they are; the backends' concurrency decides what is really in flight.
+pub const ARTICLES_IN_FLIGHT: usize = 64;
 
 async fn translate_stage(
     articles: mpsc::Receiver<Prepared>,

@@ -40,6 +40,9 @@ impl TranslationReport {
 pub struct BackendUsage {
     pub chars_sent: usize,
     pub chars_cached: usize,
+    /// Requests sent, and the fewest the backend's request limits allow for the same segments.
+    pub requests: usize,
+    pub minimum_requests: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,6 +164,16 @@ impl Report {
         Report { pipeline: pipeline.to_string(), dry_run, articles, totals, backends }
     }
 
+    /// Adds the requests each backend was sent.
+    pub fn with_requests(mut self, counts: Vec<(String, crate::translate::RequestCount)>) -> Self {
+        for (backend, count) in counts {
+            let usage = self.backends.entry(backend).or_default();
+            usage.requests = count.requests;
+            usage.minimum_requests = count.minimum;
+        }
+        self
+    }
+
     pub fn has_failures(&self) -> bool {
         self.totals.failed > 0
     }
@@ -187,8 +200,12 @@ impl Report {
         );
         for (backend, usage) in &self.backends {
             out.push_str(&format!(
-                "  {backend}: {} characters sent, {} served from the translation memory\n",
-                usage.chars_sent, usage.chars_cached
+                "  {backend}: {} characters sent, {} served from the translation memory; {} request{} (at least {})\n",
+                usage.chars_sent,
+                usage.chars_cached,
+                usage.requests,
+                plural(usage.requests),
+                usage.minimum_requests
             ));
         }
         for article in &self.articles {

@@ -5,6 +5,7 @@
 pub mod apertium;
 mod apertium_apy;
 mod azure;
+mod coalesce;
 mod command;
 mod deepl;
 mod google;
@@ -20,6 +21,8 @@ use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline}
 use crate::error::ErrorKind;
 use crate::model::{Article, Block, BlockKind, Translation};
 use crate::store::{MemoryKey, Store};
+use coalesce::Coalescer;
+pub use coalesce::RequestCount;
 use protect::{Kind, Protected};
 use saas::{Billing, RequestLimits};
 
@@ -152,6 +155,8 @@ pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
 #[derive(Clone)]
 pub struct Translator {
     backends: Vec<Arc<dyn Backend>>,
+    /// Each backend's request slots, shared by every article (same order as `backends`).
+    coalescers: Vec<Arc<Coalescer>>,
     foreign_text: ForeignText,
     glossary: Glossary,
     memory: Option<Arc<dyn Store>>,
@@ -168,8 +173,11 @@ struct Served {
 }
 
 impl Translator {
-    pub fn new(backends: Vec<Arc<dyn Backend>>, foreign_text: ForeignText) -> Self {
-        Translator { backends, foreign_text, glossary: Glossary::default(), memory: None }
+    /// A chain of backends, each with so many requests in flight at most.
+    pub fn new(backends: Vec<(Arc<dyn Backend>, usize)>, foreign_text: ForeignText) -> Self {
+        let coalescers = backends.iter().map(|(_, concurrency)| Arc::new(Coalescer::new(*concurrency))).collect();
+        let backends = backends.into_iter().map(|(backend, _)| backend).collect();
+        Translator { backends, coalescers, foreign_text, glossary: Glossary::default(), memory: None }
     }
 
     /// Remembers every translation, and serves known segments without asking the backend.
@@ -182,17 +190,18 @@ impl Translator {
         let backends = pipeline
             .translate_chain
             .iter()
-            .filter_map(|name| pipeline.backends.get(name).map(|config| build_backend(name, config)))
+            .filter_map(|name| {
+                let config = pipeline.backends.get(name)?;
+                Some((build_backend(name, config), config.limits.concurrency))
+            })
             .collect();
-        Translator { backends, foreign_text: pipeline.foreign_text, glossary: pipeline.glossary.clone(), memory: None }
+        Translator { glossary: pipeline.glossary.clone(), ..Translator::new(backends, pipeline.foreign_text) }
     }
 
     /// The Apertium install, for commands run without a pipeline.
     pub fn apertium_default() -> Self {
-        Translator::new(
-            vec![Arc::new(apertium::Apertium::new("apertium", None, std::time::Duration::from_secs(60)))],
-            ForeignText::Keep,
-        )
+        let apertium = apertium::Apertium::new("apertium", None, std::time::Duration::from_secs(60));
+        Translator::new(vec![(Arc::new(apertium), 1)], ForeignText::Keep)
     }
 
     pub fn supports(&self, from: &str, to: &str) -> bool {
@@ -249,7 +258,7 @@ impl Translator {
     /// well. Segments the translation memory knows for that backend are not sent again.
     async fn translate_segments(&self, from: &str, to: &str, segments: &[String]) -> Result<Served, TranslateError> {
         let mut last_error = TranslateError::Unsupported { from: from.to_string(), to: to.to_string() };
-        for backend in self.backends.iter().filter(|b| b.supports(from, to)) {
+        for (backend, coalescer) in self.backends.iter().zip(&self.coalescers).filter(|(b, _)| b.supports(from, to)) {
             let key = MemoryKey { backend: backend.name(), from, to };
             let mut out = self.recall(&key, segments);
             let missing: Vec<usize> = (0..segments.len()).filter(|&i| out[i].is_none()).collect();
@@ -258,7 +267,7 @@ impl Translator {
             let to_send: Vec<String> = missing.iter().map(|&i| segments[i].clone()).collect();
             let chars_sent = to_send.iter().map(|s| s.chars().count()).sum();
             if !to_send.is_empty() {
-                match self.send_in_batches(backend.as_ref(), from, to, &to_send).await {
+                match coalescer.translate(backend.as_ref(), from, to, to_send.clone()).await {
                     Ok(translated) => {
                         self.remember(&key, &to_send, &translated);
                         for (i, text) in missing.into_iter().zip(translated) {
@@ -282,31 +291,10 @@ impl Translator {
         Err(last_error)
     }
 
-    /// Sends segments in batches within the backend's request limits, all batches at once (the
-    /// backend's own concurrency limit paces them); every batch's answer is verified.
-    async fn send_in_batches(
-        &self,
-        backend: &dyn Backend,
-        from: &str,
-        to: &str,
-        segments: &[String],
-    ) -> Result<Vec<String>, TranslateError> {
-        let batches = saas::batches(segments, backend.limits());
-        let answers =
-            futures::future::join_all(
-                batches.iter().map(|range| {
-                    let batch = &segments[range.clone()];
-                    async move {
-                        backend.translate(from, to, batch).await.and_then(|got| verify(backend.name(), batch, got))
-                    }
-                }),
-            )
-            .await;
-        let mut out = Vec::with_capacity(segments.len());
-        for answer in answers {
-            out.extend(answer?);
-        }
-        Ok(out)
+    /// Requests each backend was sent so far, and the fewest that would have done.
+    pub fn request_counts(&self) -> Vec<(String, RequestCount)> {
+        let counts = self.backends.iter().zip(&self.coalescers);
+        counts.map(|(b, c)| (b.name().to_string(), c.count(b.limits()))).filter(|(_, c)| c.requests > 0).collect()
     }
 
     /// One line per backend, in chain order, for `check`.

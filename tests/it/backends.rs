@@ -449,3 +449,30 @@ async fn when_every_backend_fails_the_report_names_a_transient_failure_first() {
     assert!(err.is_transient(), "{err}");
     assert!(err.to_string().starts_with("backend deepl: HTTP 503"), "{err}");
 }
+
+#[tokio::test]
+async fn short_articles_share_requests_while_the_backend_is_busy() {
+    let server = emulate(Service::Deepl).await;
+    let dir = tempfile::tempdir().unwrap();
+    let translator = translator(Service::Deepl, &server, dir.path(), "concurrency = 1");
+    let articles: Vec<Article> = (0..60)
+        .map(|i| {
+            let mut article = article(1);
+            article.title = format!("Story {i}");
+            article
+        })
+        .collect();
+    let translations =
+        futures::future::join_all(articles.iter().map(|article| translator.translate(article, "es"))).await;
+    for (i, translation) in translations.into_iter().enumerate() {
+        let translation = translation.unwrap();
+        // Each article gets its own segments back, whatever request carried them.
+        assert!(translation.title.starts_with(&format!("Story {i}")), "{i}: {}", translation.title);
+        assert!(translation.blocks[0].html.starts_with("Paragraph 0"), "{i}: {:?}", translation.blocks);
+    }
+    // 120 segments, 50 a request: the first article alone, then the rest together.
+    let sent = requests(&server).await;
+    assert!(sent <= 4, "{sent} requests for 60 articles");
+    let counts = translator.request_counts();
+    assert_eq!(counts, [("svc".to_string(), newswire::translate::RequestCount { requests: sent, minimum: 3 })]);
+}

@@ -90,3 +90,25 @@ fn a_russian_quote_in_a_ukrainian_story_stays_marked_and_untranslated() {
     );
     assert!(!russian.contains("Речник сказав"), "the rest is translated: {russian}");
 }
+
+#[test]
+fn detection_on_a_sample_agrees_with_detection_on_the_whole_text() {
+    use newswire::clean::{ArticleCleaner, Cleaner};
+    use newswire::detect::{Detector, LinguaDetector};
+    let detector = LinguaDetector::new(&["en".into(), "es".into(), "ru".into(), "uk".into(), "de".into()]);
+    let mut pages: Vec<std::path::PathBuf> =
+        std::fs::read_dir(examples_dir()).unwrap().flatten().map(|e| e.path()).collect();
+    pages.extend(["uk-quote.html", "en-split-body.html", "de-blog-related.html", "ca-article.html"].map(fixture));
+    pages.sort();
+    for path in pages {
+        let bytes = std::fs::read(&path).unwrap();
+        let page =
+            newswire::ingest::page_from_bytes(&path.display().to_string(), &bytes, Some("text/html".into()), None)
+                .unwrap();
+        let text = ArticleCleaner.clean(&page).unwrap().plain_text();
+        let (quick, whole) = (detector.detect(&text), detector.detect_thoroughly(&text));
+        assert_eq!(quick.language, whole.language, "{}", path.display());
+        let confident = |c: f64| c >= 0.7;
+        assert_eq!(confident(quick.confidence), confident(whole.confidence), "{}: {quick:?} {whole:?}", path.display());
+    }
+}
