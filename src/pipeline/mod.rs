@@ -26,7 +26,7 @@ use crate::secret::redact;
 use crate::store::Store;
 use crate::syndicate;
 use crate::translate::{TranslateError, Translator};
-pub use report::{ArticleReport, DeliveryReport, Report, Status, TranslationReport};
+pub use report::{ArticleReport, DeliveryReport, JsonReport, Report, Status, TranslationReport};
 pub use syndicate_stage::deliver_report;
 
 /// Pages and articles in flight between two stages.
@@ -70,7 +70,12 @@ pub(crate) struct Translated {
     pub(crate) translations: Vec<Translation>,
 }
 
-pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, RunError> {
+/// Runs a desk over its sources; each article's report goes to `on_article` as the article ends.
+pub async fn run(
+    pipeline: &Pipeline,
+    options: RunOptions,
+    on_article: &mut dyn FnMut(&ArticleReport),
+) -> Result<Report, RunError> {
     let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
     let sources = if options.inputs.is_empty() {
         ingest::sources(&pipeline.source.paths, &pipeline.source.urls, &pipeline.source.feeds, &limits)?
@@ -116,17 +121,18 @@ pub async fn run(pipeline: &Pipeline, options: RunOptions) -> Result<Report, Run
         options.dry_run,
     ));
 
-    let mut reports = Vec::new();
-    while let Some(report) = done_rx.recv().await {
+    let mut report = Report::start(&pipeline.name, options.dry_run);
+    while let Some(article) = done_rx.recv().await {
         bar.inc(1);
-        bar.set_message(redact(&report.source).into_owned());
-        reports.push(report);
+        bar.set_message(redact(&article.source).into_owned());
+        report.add(&article);
+        on_article(&article);
     }
     for task in [ingest, prepare, translate, syndicate] {
         task.await.expect("a pipeline stage panicked");
     }
     bar.finish_and_clear();
-    Ok(Report::new(&pipeline.name, options.dry_run, reports).with_requests(translator.request_counts()))
+    Ok(report.with_requests(translator.request_counts()))
 }
 
 async fn prepare_stage(

@@ -123,45 +123,60 @@ pub struct Totals {
     pub chars_cached: usize,
 }
 
+/// The report of a run as it grows: totals and backend usage over every article, and the articles
+/// that failed or were skipped (the summary names them). Each article is handed to the caller as
+/// it ends and not kept otherwise, so a batch of any size costs the same memory.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub pipeline: String,
     pub dry_run: bool,
-    pub articles: Vec<ArticleReport>,
     pub totals: Totals,
-    /// Characters per backend.
+    /// Characters and requests per backend.
     pub backends: std::collections::BTreeMap<String, BackendUsage>,
+    /// The articles that failed or were skipped.
+    #[serde(skip)]
+    pub unfinished: Vec<ArticleReport>,
 }
 
 impl Report {
-    pub fn new(pipeline: &str, dry_run: bool, mut articles: Vec<ArticleReport>) -> Self {
-        articles.sort_by(|a, b| a.source.cmp(&b.source));
-        let mut totals = Totals { articles: articles.len(), ..Totals::default() };
-        let mut backends: std::collections::BTreeMap<String, BackendUsage> = Default::default();
-        for t in articles.iter().flat_map(|a| &a.translations) {
+    pub fn start(pipeline: &str, dry_run: bool) -> Self {
+        Report {
+            pipeline: pipeline.to_string(),
+            dry_run,
+            totals: Totals::default(),
+            backends: Default::default(),
+            unfinished: Vec::new(),
+        }
+    }
+
+    /// Counts an article that ended.
+    pub fn add(&mut self, article: &ArticleReport) {
+        let totals = &mut self.totals;
+        totals.articles += 1;
+        for t in &article.translations {
             totals.chars_sent += t.chars_sent;
             totals.chars_cached += t.chars_cached;
             if let Some(backend) = &t.backend {
-                let usage = backends.entry(backend.clone()).or_default();
+                let usage = self.backends.entry(backend.clone()).or_default();
                 usage.chars_sent += t.chars_sent;
                 usage.chars_cached += t.chars_cached;
             }
         }
-        for article in &articles {
-            match article.status {
-                Status::Failed => totals.failed += 1,
-                Status::Skipped => totals.skipped += 1,
-                Status::Ok => {}
-            }
-            totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
-            totals.deliveries += article.deliveries.len();
-            totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
-            let already = |d: &&DeliveryReport| d.error.as_deref() == Some("already delivered");
-            totals.already_delivered += article.deliveries.iter().filter(already).count();
-            totals.deliveries_skipped +=
-                article.deliveries.iter().filter(|d| d.status == Status::Skipped).filter(|d| !already(d)).count();
+        match article.status {
+            Status::Failed => totals.failed += 1,
+            Status::Skipped => totals.skipped += 1,
+            Status::Ok => {}
         }
-        Report { pipeline: pipeline.to_string(), dry_run, articles, totals, backends }
+        totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
+        totals.deliveries += article.deliveries.len();
+        totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
+        let already = |d: &&DeliveryReport| d.error.as_deref() == Some("already delivered");
+        totals.already_delivered += article.deliveries.iter().filter(already).count();
+        totals.deliveries_skipped +=
+            article.deliveries.iter().filter(|d| d.status == Status::Skipped).filter(|d| !already(d)).count();
+        if article.status != Status::Ok {
+            self.unfinished.push(article.clone());
+        }
     }
 
     /// Adds the requests each backend was sent.
@@ -208,7 +223,9 @@ impl Report {
                 usage.minimum_requests
             ));
         }
-        for article in &self.articles {
+        let mut unfinished: Vec<&ArticleReport> = self.unfinished.iter().collect();
+        unfinished.sort_by(|a, b| a.source.cmp(&b.source));
+        for article in unfinished {
             let label = match article.status {
                 Status::Ok => continue,
                 Status::Failed => "failed ",
@@ -236,10 +253,81 @@ impl Report {
     }
 }
 
+/// The JSON report written as the run goes: `{"pipeline", "dry_run", "articles": [...],
+/// "totals", "backends"}`, one article at a time, so it is never held whole.
+pub struct JsonReport<W: std::io::Write> {
+    out: W,
+    articles: usize,
+}
+
+impl<W: std::io::Write> JsonReport<W> {
+    pub fn begin(mut out: W, pipeline: &str, dry_run: bool) -> std::io::Result<Self> {
+        let pipeline = serde_json::to_string(pipeline).expect("a string serialises");
+        write!(out, "{{\n  \"pipeline\": {pipeline},\n  \"dry_run\": {dry_run},\n  \"articles\": [")?;
+        Ok(JsonReport { out, articles: 0 })
+    }
+
+    /// One article, passed through `shown` (which hides secrets) on its way out.
+    pub fn article(&mut self, article: &ArticleReport, shown: impl Fn(&str) -> String) -> std::io::Result<()> {
+        let json = serde_json::to_string_pretty(article).expect("a report serialises");
+        let indented = json.replace('\n', "\n    ");
+        let comma = if self.articles == 0 { "" } else { "," };
+        write!(self.out, "{comma}\n    {}", shown(&indented))?;
+        self.articles += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self, report: &Report) -> std::io::Result<()> {
+        let totals = serde_json::to_string_pretty(&report.totals).expect("totals serialise").replace('\n', "\n  ");
+        let backends = serde_json::to_string_pretty(&report.backends).expect("usage serialises").replace('\n', "\n  ");
+        let close = if self.articles == 0 { "]" } else { "\n  ]" };
+        writeln!(self.out, "{close},\n  \"totals\": {totals},\n  \"backends\": {backends}\n}}")?;
+        self.out.flush()
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(source: &str, status: Status) -> ArticleReport {
+        let mut article = ArticleReport::failed(source, "no article found".into());
+        article.status = status;
+        article
+    }
+
+    #[test]
+    fn the_json_report_streams_into_one_document_and_the_summary_names_what_did_not_end_well() {
+        let mut report = Report::start("desk", false);
+        let mut out = Vec::new();
+        let mut json = JsonReport::begin(&mut out, "desk", false).unwrap();
+        for a in [article("b.html", Status::Ok), article("a.html", Status::Failed), article("c.html", Status::Skipped)]
+        {
+            report.add(&a);
+            json.article(&a, str::to_string).unwrap();
+        }
+        json.finish(&report).unwrap();
+        let parsed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(parsed["articles"].as_array().unwrap().len(), 3);
+        assert_eq!(parsed["articles"][1]["source"], "a.html");
+        assert_eq!(parsed["totals"]["articles"], 3);
+        assert_eq!(parsed["totals"]["failed"], 1);
+        assert_eq!(report.unfinished.len(), 2, "only what did not end well is kept");
+        let summary = report.summary();
+        assert!(summary.contains("  failed  a.html: no article found\n  skipped c.html"), "{summary}");
+        let empty: serde_json::Value = {
+            let mut out = Vec::new();
+            JsonReport::begin(&mut out, "desk", true).unwrap().finish(&Report::start("desk", true)).unwrap();
+            serde_json::from_slice(&out).unwrap()
+        };
+        assert_eq!(empty["articles"], serde_json::json!([]));
     }
 }
