@@ -51,6 +51,8 @@ pub struct Article {
     /// ISO 639-1 code once detected.
     pub language: Option<String>,
     pub confidence: f64,
+    /// Not kept in the delivery log: a logged copy carries its own rendered text.
+    #[serde(skip_serializing, default)]
     pub blocks: Vec<Block>,
 }
 

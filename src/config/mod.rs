@@ -104,7 +104,7 @@ impl Default for DeliveryConfig {
             disable_after: Duration::from_secs(5 * 86400),
             staff_email: None,
             embargo: None,
-            circuit_breaker: 5,
+            circuit_breaker: 3,
         }
     }
 }

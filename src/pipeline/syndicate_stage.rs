@@ -109,6 +109,8 @@ fn plan(
     let Translated { article, mut report, translations } = item;
     let mut jobs = Vec::new();
     let killed = store.is_killed(&article.id).unwrap_or(false);
+    // Each language is rendered once, whatever the number of partners that get it.
+    let mut rendered: HashMap<String, PartnerCopy> = HashMap::new();
     let plain = article.plain_text();
     for (partner, _) in channels {
         let refused = partner.refuses(article.section.as_deref(), &plain);
@@ -142,7 +144,10 @@ fn plan(
                             Some(format!("version {delivered} was delivered; version {} is older", article.version));
                     }
                     Ok(delivered) => {
-                        let mut copy = PartnerCopy::new(&article, translation, partner, desk);
+                        let rendered = rendered
+                            .entry(translation.language.clone())
+                            .or_insert_with(|| PartnerCopy::rendered(&article, translation, desk));
+                        let mut copy = rendered.to(partner);
                         if delivered.is_some_and(|v| v < article.version) {
                             copy.event = Event::Corrected;
                         }

@@ -154,19 +154,17 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<DeliveryRecord> {
 /// moves the time of a delivery that is still pending.
 fn record_delivery(connection: &Connection, delivery: &NewDelivery, next_attempt: Option<i64>) -> rusqlite::Result<()> {
     connection
-        .execute(
-            INSERT_DELIVERY,
-            params![
-                delivery.id,
-                delivery.article,
-                delivery.content_hash,
-                delivery.language,
-                delivery.partner,
-                delivery.channel,
-                delivery.copy,
-                next_attempt
-            ],
-        )
+        .prepare_cached(INSERT_DELIVERY)?
+        .execute(params![
+            delivery.id,
+            delivery.article,
+            delivery.content_hash,
+            delivery.language,
+            delivery.partner,
+            delivery.channel,
+            delivery.copy,
+            next_attempt
+        ])
         .map(|_| ())
 }
 
@@ -247,16 +245,25 @@ impl Store for SqliteStore {
 
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
-        connection.query_row(DELIVERY_BY_ID, [id], record).optional().map_err(|e| self.error(e))
+        connection
+            .prepare_cached(DELIVERY_BY_ID)
+            .and_then(|mut statement| statement.query_row([id], record))
+            .optional()
+            .map_err(|e| self.error(e))
     }
 
     fn start_attempt(&self, delivery: &NewDelivery) -> Result<u32, StoreError> {
         let mut connection = self.connection.lock().expect("store lock");
         let transaction = connection.transaction().map_err(|e| self.error(e))?;
         record_delivery(&transaction, delivery, None).map_err(|e| self.error(e))?;
-        let attempt: u32 =
-            transaction.query_row(START_ATTEMPT, [delivery.id], |row| row.get(0)).map_err(|e| self.error(e))?;
-        transaction.execute(INSERT_ATTEMPT, params![delivery.id, attempt]).map_err(|e| self.error(e))?;
+        let attempt: u32 = transaction
+            .prepare_cached(START_ATTEMPT)
+            .and_then(|mut statement| statement.query_row([delivery.id], |row| row.get(0)))
+            .map_err(|e| self.error(e))?;
+        transaction
+            .prepare_cached(INSERT_ATTEMPT)
+            .and_then(|mut statement| statement.execute(params![delivery.id, attempt]))
+            .map_err(|e| self.error(e))?;
         transaction.commit().map_err(|e| self.error(e))?;
         Ok(attempt)
     }
@@ -266,10 +273,14 @@ impl Store for SqliteStore {
         let transaction = connection.transaction().map_err(|e| self.error(e))?;
         let state = outcome.state.as_str();
         transaction
-            .execute(FINISH_ATTEMPT, params![id, attempt, state, outcome.status, outcome.error])
+            .prepare_cached(FINISH_ATTEMPT)
+            .and_then(|mut statement| statement.execute(params![id, attempt, state, outcome.status, outcome.error]))
             .map_err(|e| self.error(e))?;
         let partner: String = transaction
-            .query_row(FINISH_DELIVERY, params![id, state, outcome.error, outcome.next_attempt], |row| row.get(0))
+            .prepare_cached(FINISH_DELIVERY)
+            .and_then(|mut statement| {
+                statement.query_row(params![id, state, outcome.error, outcome.next_attempt], |row| row.get(0))
+            })
             .map_err(|e| self.error(e))?;
         // A success ends a partner's failing streak; the first failure after one starts it.
         let streak = if outcome.state == DeliveryState::Delivered { PARTNER_SUCCEEDED } else { PARTNER_FAILED };
@@ -319,7 +330,8 @@ impl Store for SqliteStore {
     fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row(PARTNER_DISABLED, [partner], |row| Ok((row.get(0)?, row.get(1)?)))
+            .prepare_cached(PARTNER_DISABLED)
+            .and_then(|mut statement| statement.query_row([partner], |row| Ok((row.get(0)?, row.get(1)?))))
             .optional()
             .map_err(|e| self.error(e))
     }
@@ -338,7 +350,8 @@ impl Store for SqliteStore {
     fn failing_since(&self, partner: &str) -> Result<Option<i64>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row(FAILING_SINCE, [partner], |row| row.get(0))
+            .prepare_cached(FAILING_SINCE)
+            .and_then(|mut statement| statement.query_row([partner], |row| row.get(0)))
             .optional()
             .map(Option::flatten)
             .map_err(|e| self.error(e))
@@ -347,9 +360,13 @@ impl Store for SqliteStore {
     fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError> {
         let mut connection = self.connection.lock().expect("store lock");
         let transaction = connection.transaction().map_err(|e| self.error(e))?;
-        transaction.execute(NEW_ARTICLE_VERSION, params![article, content_hash]).map_err(|e| self.error(e))?;
+        transaction
+            .prepare_cached(NEW_ARTICLE_VERSION)
+            .and_then(|mut statement| statement.execute(params![article, content_hash]))
+            .map_err(|e| self.error(e))?;
         let version = transaction
-            .query_row(ARTICLE_VERSION, params![article, content_hash], |row| row.get(0))
+            .prepare_cached(ARTICLE_VERSION)
+            .and_then(|mut statement| statement.query_row(params![article, content_hash], |row| row.get(0)))
             .map_err(|e| self.error(e))?;
         transaction.commit().map_err(|e| self.error(e))?;
         Ok(version)
@@ -358,14 +375,18 @@ impl Store for SqliteStore {
     fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row(DELIVERED_VERSION, params![article, language, partner], |row| row.get(0))
+            .prepare_cached(DELIVERED_VERSION)
+            .and_then(|mut statement| statement.query_row(params![article, language, partner], |row| row.get(0)))
             .map_err(|e| self.error(e))
     }
 
     fn recipients_done(&self, id: &str) -> Result<Vec<String>, StoreError> {
         let connection = self.connection.lock().expect("store lock");
-        let json: Option<String> =
-            connection.query_row(RECIPIENTS_DONE, [id], |row| row.get(0)).optional().map_err(|e| self.error(e))?;
+        let json: Option<String> = connection
+            .prepare_cached(RECIPIENTS_DONE)
+            .and_then(|mut statement| statement.query_row([id], |row| row.get(0)))
+            .optional()
+            .map_err(|e| self.error(e))?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
     }
 
@@ -381,7 +402,10 @@ impl Store for SqliteStore {
         }
         let connection = self.connection.lock().expect("store lock");
         connection
-            .execute(SET_RECIPIENTS_DONE, params![id, serde_json::to_string(&all).expect("strings serialise")])
+            .prepare_cached(SET_RECIPIENTS_DONE)
+            .and_then(|mut statement| {
+                statement.execute(params![id, serde_json::to_string(&all).expect("strings serialise")])
+            })
             .map(|_| ())
             .map_err(|e| self.error(e))
     }
@@ -397,7 +421,8 @@ impl Store for SqliteStore {
     fn is_killed(&self, article: &str) -> Result<bool, StoreError> {
         let connection = self.connection.lock().expect("store lock");
         connection
-            .query_row(IS_KILLED, [article], |_| Ok(()))
+            .prepare_cached(IS_KILLED)
+            .and_then(|mut statement| statement.query_row([article], |_| Ok(())))
             .optional()
             .map(|found| found.is_some())
             .map_err(|e| self.error(e))

@@ -49,11 +49,12 @@ impl Event {
 }
 
 impl PartnerCopy {
-    /// The copy of an article's translation (or original) for a partner.
-    pub fn new(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str) -> Self {
+    /// An article's translation (or original) rendered once, for no partner yet: [`Self::to`]
+    /// makes each partner's copy of it.
+    pub fn rendered(article: &Arc<Article>, translation: &Translation, desk: &str) -> Self {
         PartnerCopy {
-            delivery_id: delivery_id(&article.id, &article.content_hash, &translation.language, &partner.name),
-            partner: partner.name.clone(),
+            delivery_id: String::new(),
+            partner: String::new(),
             desk: desk.to_string(),
             article: article.clone(),
             language: translation.language.clone(),
@@ -63,6 +64,20 @@ impl PartnerCopy {
             text: to_prose(&translation.blocks),
             event: Event::Published,
         }
+    }
+
+    /// This copy for a partner, with its delivery id.
+    pub fn to(&self, partner: &Partner) -> Self {
+        PartnerCopy {
+            delivery_id: delivery_id(&self.article.id, &self.article.content_hash, &self.language, &partner.name),
+            partner: partner.name.clone(),
+            ..self.clone()
+        }
+    }
+
+    /// The copy of an article's translation (or original) for a partner.
+    pub fn new(article: &Arc<Article>, translation: &Translation, partner: &Partner, desk: &str) -> Self {
+        Self::rendered(article, translation, desk).to(partner)
     }
 
     /// The kill that withdraws this copy: the same item, its text replaced by the notice, with a

@@ -178,14 +178,15 @@ impl Deliverer {
             SendMode::Afresh | SendMode::Again => self.store.delivery(&copy.delivery_id)?.map_or(0, |d| d.attempts),
         };
         loop {
-            if breaker.is_open() {
+            let Some(admitted) = breaker.admit().await else {
                 return self.defer(&new, breaker);
-            }
+            };
             let attempt = self.store.start_attempt(&new)?;
             let reached = if again { Vec::new() } else { self.store.recipients_done(&copy.delivery_id)? };
             let error = match channel.deliver_to(copy, &reached).await {
                 Ok(receipt) => {
                     breaker.answered();
+                    drop(admitted);
                     self.store.add_recipients_done(&copy.delivery_id, &receipt.delivered_to)?;
                     let refused =
                         (!receipt.refused.is_empty()).then(|| format!("refused: {}", receipt.refused.join("; ")));
@@ -208,6 +209,7 @@ impl Deliverer {
                     error
                 }
             };
+            drop(admitted);
             let status = error.status.clone();
             let fail = |state| AttemptOutcome {
                 state,
