@@ -138,6 +138,9 @@ async fn receiver(dead: bool) -> (String, Arc<AtomicUsize>) {
 struct Outcome {
     wall: Duration,
     peak_rss_mb: f64,
+    /// The most anonymous memory (heap, stacks) seen: RSS less the binary's pages (code and the
+    /// language models compiled in, which fill in as new n-grams are looked up).
+    peak_anon_mb: f64,
     delivered: usize,
 }
 
@@ -154,23 +157,29 @@ fn run_desk(desk: &Path, state: &Path) -> Outcome {
         .spawn()
         .expect("the newswire binary");
     let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0.0f64;
+    let (mut peak_kb, mut peak_anon_kb) = (0.0f64, 0.0f64);
+    let field = |status: &str, name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+    };
     loop {
         if let Ok(status) = std::fs::read_to_string(&status_file) {
-            if let Some(kb) = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
+            peak_kb = peak_kb.max(field(&status, "VmHWM:").unwrap_or(0.0));
+            peak_anon_kb = peak_anon_kb.max(field(&status, "RssAnon:").unwrap_or(0.0));
         }
         if child.try_wait().unwrap().is_some() {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    Outcome { wall: started.elapsed(), peak_rss_mb: peak_kb / 1024.0, delivered: 0 }
+    Outcome {
+        wall: started.elapsed(),
+        peak_rss_mb: peak_kb / 1024.0,
+        peak_anon_mb: peak_anon_kb / 1024.0,
+        delivered: 0,
+    }
 }
 
 fn write_pages(dir: &Path, articles: usize, offset: usize) -> PathBuf {
@@ -278,13 +287,14 @@ fn main() {
                 Some(first) => format!("  ({:.2}× the rate at {})", rate / first, sizes[0]),
             };
             println!(
-                "{:>7} copies ({articles} articles × {PARTNERS}){}: {:>6} delivered in {:>6.1} s = {:>6.0} copies/s, peak RSS {:.0} MB{ratio}",
+                "{:>7} copies ({articles} articles × {PARTNERS}){}: {:>6} delivered in {:>6.1} s = {:>6.0} copies/s, peak RSS {:.0} MB (anonymous {:.0} MB){ratio}",
                 copies,
                 if history { ", on 1,000,000 earlier deliveries" } else { "" },
                 outcome.delivered,
                 outcome.wall.as_secs_f64(),
                 rate,
                 outcome.peak_rss_mb,
+                outcome.peak_anon_mb,
             );
             std::io::stdout().flush().unwrap();
             std::fs::remove_dir_all(&pages).unwrap();
