@@ -17,7 +17,7 @@ use crate::syndicate::deliver::{Deliverer, DeliveryOutcome, SendMode};
 use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
 
 /// Copies waiting in one partner's queue.
-const PARTNER_QUEUE: usize = 256;
+const PARTNER_QUEUE: usize = 32;
 
 struct Job {
     article: usize,
@@ -48,7 +48,26 @@ pub(super) async fn run(
     let mut next_key = 0;
     let mut items_open = true;
     loop {
+        // Ended deliveries first: an article's report leaves as soon as its last delivery ends,
+        // and nothing piles up while new articles keep coming.
         tokio::select! {
+            biased;
+            result = finished.recv() => {
+                let Some((key, index, delivery)) = result else { break };
+                let Some(entry) = pending.get_mut(&key) else { continue };
+                entry.0.deliveries[index] = delivery;
+                entry.1 -= 1;
+                if entry.1 == 0 {
+                    let (mut report, _) = pending.remove(&key).expect("present");
+                    report.settle();
+                    if done.send(report).await.is_err() {
+                        return;
+                    }
+                }
+                if !items_open && pending.is_empty() {
+                    break;
+                }
+            }
             item = items.recv(), if items_open => {
                 let Some(item) = item else {
                     items_open = false;
@@ -74,22 +93,6 @@ pub(super) async fn run(
                     if queue.send(job).await.is_err() {
                         return;
                     }
-                }
-            }
-            result = finished.recv() => {
-                let Some((key, index, delivery)) = result else { break };
-                let Some(entry) = pending.get_mut(&key) else { continue };
-                entry.0.deliveries[index] = delivery;
-                entry.1 -= 1;
-                if entry.1 == 0 {
-                    let (mut report, _) = pending.remove(&key).expect("present");
-                    report.settle();
-                    if done.send(report).await.is_err() {
-                        return;
-                    }
-                }
-                if !items_open && pending.is_empty() {
-                    break;
                 }
             }
         }
