@@ -14,15 +14,15 @@ use lingua::{LanguageDetector, LanguageDetectorBuilder};
 
 use crate::languages;
 
-/// How much text is looked at when the opening is not enough: three thousand characters decide
-/// as well as the whole (a thousand do not, between look-alikes).
+/// How much text is looked at when the windows are not enough: three thousand characters decide
+/// as well as the whole.
 const SAMPLE_CHARS: usize = 3000;
 
 /// The opening looked at first, and a window as long from the middle; they settle the text when
 /// the models name the same desk language in both...
 const OPENING_CHARS: usize = 200;
 /// ... with at least this confidence.
-const OPENING_SURE: f64 = 0.99;
+const OPENING_SURE: f64 = 0.95;
 
 /// Texts shorter than this are short: a headline or a sentence, where look-alikes blur.
 pub const SHORT_TEXT_CHARS: usize = 120;
@@ -151,7 +151,8 @@ impl Detector for LinguaDetector {
         let opening = sample(text, OPENING_CHARS);
         // The opening and a window from the middle must agree: a text that opens in one
         // language and goes on in another is judged on the longer sample.
-        let middle = text.get(text.len() / 2..).map(|rest| rest.trim_start_matches(|c: char| !c.is_whitespace()));
+        let half = (text.len() / 2..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+        let middle = Some(text[half..].trim_start_matches(|c: char| !c.is_whitespace()));
         if let Some(middle) = middle.filter(|_| 2 * opening.len() < text.len() && !is_short(opening)) {
             if let Some(settled) = self.settled_by(opening) {
                 let agrees =
