@@ -445,19 +445,24 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_delivery_goes_through_its_states_with_every_attempt_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
-        let new = NewDelivery {
-            id: "msg_1",
+    /// A delivery of article "a" in Spanish to partner "p".
+    fn delivery(id: &str) -> NewDelivery<'_> {
+        NewDelivery {
+            id,
             article: "a",
             content_hash: "v",
             language: "es",
             partner: "p",
             channel: "webhook",
             copy: "{}",
-        };
+        }
+    }
+
+    #[test]
+    fn a_delivery_goes_through_its_states_with_every_attempt_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        let new = delivery("msg_1");
         assert_eq!(store.start_attempt(&new).unwrap(), 1);
         assert_eq!(store.delivery("msg_1").unwrap().unwrap().state, DeliveryState::InProgress);
         let retry = AttemptOutcome {
@@ -495,15 +500,7 @@ mod tests {
     fn a_partner_fails_from_its_first_failure_after_a_success_until_it_is_enabled() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
-        let new = |id| NewDelivery {
-            id,
-            article: "a",
-            content_hash: "v",
-            language: "es",
-            partner: "p",
-            channel: "webhook",
-            copy: "{}",
-        };
+        let new = delivery;
         let outcome = |state| AttemptOutcome { state, status: None, error: None, next_attempt: None };
         assert_eq!(store.failing_since("p").unwrap(), None);
         store.start_attempt(&new("m1")).unwrap();
