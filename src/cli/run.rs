@@ -19,7 +19,7 @@ pub async fn run(
         return Ok(ExitStatus::Unusable);
     };
     let mut json_out = match json {
-        true => Some(JsonReport::begin(std::io::stdout().lock(), &pipeline.name, dry_run)?),
+        true => Some(JsonReport::begin(std::io::stdout().lock(), &pipeline.name, dry_run)),
         false => None,
     };
     let mut write_failed = None;

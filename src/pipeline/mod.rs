@@ -48,9 +48,9 @@ pub enum RunError {
     Setup(#[from] syndicate::SetupError),
     #[error("templates: {0}")]
     Templates(#[from] crate::syndicate::templates::TemplateError),
-    #[error("{0}")]
+    #[error(transparent)]
     Ingest(#[from] ingest::IngestError),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error("no partner named {0:?}")]
     UnknownPartner(String),

@@ -254,30 +254,33 @@ impl Report {
 }
 
 /// The JSON report written as the run goes: `{"pipeline", "dry_run", "articles": [...],
-/// "totals", "backends"}`, one article at a time, so it is never held whole.
+/// "totals", "backends"}`, one article at a time, so it is never held whole. Nothing is written
+/// before the first article, so a run that cannot start leaves stdout empty.
 pub struct JsonReport<W: std::io::Write> {
     out: W,
+    head: String,
     articles: usize,
 }
 
 impl<W: std::io::Write> JsonReport<W> {
-    pub fn begin(mut out: W, pipeline: &str, dry_run: bool) -> std::io::Result<Self> {
+    pub fn begin(out: W, pipeline: &str, dry_run: bool) -> Self {
         let pipeline = serde_json::to_string(pipeline).expect("a string serialises");
-        write!(out, "{{\n  \"pipeline\": {pipeline},\n  \"dry_run\": {dry_run},\n  \"articles\": [")?;
-        Ok(JsonReport { out, articles: 0 })
+        let head = format!("{{\n  \"pipeline\": {pipeline},\n  \"dry_run\": {dry_run},\n  \"articles\": [");
+        JsonReport { out, head, articles: 0 }
     }
 
     /// One article, passed through `shown` (which hides secrets) on its way out.
     pub fn article(&mut self, article: &ArticleReport, shown: impl Fn(&str) -> String) -> std::io::Result<()> {
         let json = serde_json::to_string_pretty(article).expect("a report serialises");
         let indented = json.replace('\n', "\n    ");
-        let comma = if self.articles == 0 { "" } else { "," };
-        write!(self.out, "{comma}\n    {}", shown(&indented))?;
+        let before = if self.articles == 0 { std::mem::take(&mut self.head) } else { ",".to_string() };
+        write!(self.out, "{before}\n    {}", shown(&indented))?;
         self.articles += 1;
         Ok(())
     }
 
     pub fn finish(mut self, report: &Report) -> std::io::Result<()> {
+        self.out.write_all(self.head.as_bytes())?;
         let totals = serde_json::to_string_pretty(&report.totals).expect("totals serialise").replace('\n', "\n  ");
         let backends = serde_json::to_string_pretty(&report.backends).expect("usage serialises").replace('\n', "\n  ");
         let close = if self.articles == 0 { "]" } else { "\n  ]" };
@@ -308,7 +311,7 @@ mod tests {
     fn the_json_report_streams_into_one_document_and_the_summary_names_what_did_not_end_well() {
         let mut report = Report::start("desk", false);
         let mut out = Vec::new();
-        let mut json = JsonReport::begin(&mut out, "desk", false).unwrap();
+        let mut json = JsonReport::begin(&mut out, "desk", false);
         for a in [article("b.html", Status::Ok), article("a.html", Status::Failed), article("c.html", Status::Skipped)]
         {
             report.add(&a);
@@ -325,7 +328,7 @@ mod tests {
         assert!(summary.contains("  failed  a.html: no article found\n  skipped c.html"), "{summary}");
         let empty: serde_json::Value = {
             let mut out = Vec::new();
-            JsonReport::begin(&mut out, "desk", true).unwrap().finish(&Report::start("desk", true)).unwrap();
+            JsonReport::begin(&mut out, "desk", true).finish(&Report::start("desk", true)).unwrap();
             serde_json::from_slice(&out).unwrap()
         };
         assert_eq!(empty["articles"], serde_json::json!([]));
