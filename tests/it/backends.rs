@@ -389,19 +389,26 @@ async fn llm_commentary_and_cut_answers_are_rejected() {
     }
 }
 
+/// A chain of a DeepL backend (no retries) and a LibreTranslate one with this key.
+fn deepl_then_libre(deepl: &MockServer, libre: &MockServer, libre_key: &str) -> Translator {
+    let text = Desk::new("t")
+        .table("[translate]\nbackend = [\"deepl\", \"libre\"]")
+        .table(&format!("[backends.deepl]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"k\"\nretries = 0", deepl.uri()))
+        .table(&format!(
+            "[backends.libre]\nkind = \"libretranslate\"\nurl = \"{}/\"\napi_key = {libre_key:?}",
+            libre.uri()
+        ))
+        .text();
+    let (pipeline, _) = Pipeline::parse(Path::new("chain.toml"), &text).unwrap();
+    Translator::from_pipeline(&pipeline)
+}
+
 #[tokio::test]
 async fn a_fallback_chain_serves_when_the_first_backend_is_down() {
     let down = MockServer::start().await;
     Mock::given(path("/v2/translate")).respond_with(ResponseTemplate::new(503)).mount(&down).await;
     let up = emulate(Service::LibreTranslate).await;
-    let text = Desk::new("t")
-        .table("[translate]\nbackend = [\"deepl\", \"libre\"]")
-        .table(&format!("[backends.deepl]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"k\"\nretries = 0", down.uri()))
-        .table(&format!("[backends.libre]\nkind = \"libretranslate\"\nurl = \"{}/\"\napi_key = \"lt-key\"", up.uri()))
-        .text();
-    let dir = tempfile::tempdir().unwrap();
-    let (pipeline, _) = Pipeline::parse(&dir.path().join("t.toml"), &text).unwrap();
-    let translation = Translator::from_pipeline(&pipeline).translate(&article(2), "es").await.unwrap();
+    let translation = deepl_then_libre(&down, &up, "lt-key").translate(&article(2), "es").await.unwrap();
     assert_eq!(translation.backend.as_deref(), Some("libre"));
 }
 
@@ -436,14 +443,7 @@ async fn when_every_backend_fails_the_report_names_a_transient_failure_first() {
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": "Invalid API key"})))
         .mount(&refusing)
         .await;
-    let text = Desk::new("t")
-        .table("[translate]\nbackend = [\"deepl\", \"libre\"]")
-        .table(&format!("[backends.deepl]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"k\"\nretries = 0", busy.uri()))
-        .table(&format!("[backends.libre]\nkind = \"libretranslate\"\nurl = \"{}/\"\napi_key = \"x\"", refusing.uri()))
-        .text();
-    let dir = tempfile::tempdir().unwrap();
-    let (pipeline, _) = Pipeline::parse(&dir.path().join("t.toml"), &text).unwrap();
-    let err = Translator::from_pipeline(&pipeline).translate(&article(1), "es").await.unwrap_err();
+    let err = deepl_then_libre(&busy, &refusing, "x").translate(&article(1), "es").await.unwrap_err();
     // Both were tried; the busy one may answer on the next run, the refusal will not.
     assert_eq!(refusing.received_requests().await.unwrap().len(), 1);
     assert!(err.is_transient(), "{err}");
