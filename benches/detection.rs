@@ -321,11 +321,6 @@ fn articles(name: &str, articles: Vec<Article>, mixed_articles: Vec<(Article, St
     let per_article = |n: &std::sync::atomic::AtomicUsize| {
         n.load(std::sync::atomic::Ordering::Relaxed) as f64 / articles.len().max(1) as f64
     };
-    println!(
-        "(per article: {:.1} detections over {:.0} characters)",
-        per_article(&counting.calls),
-        per_article(&counting.chars)
-    );
     type Judged = (Option<String>, Vec<Option<String>>);
     let sampled = |article: &Article| -> Judged {
         let mut article = article.clone();
@@ -360,6 +355,11 @@ fn articles(name: &str, articles: Vec<Article>, mixed_articles: Vec<(Article, St
     let same_language = quick.iter().zip(&slow).filter(|(q, t)| q.0 == t.0).count();
     let unmarked = quick.iter().filter(|(_, marks)| marks.iter().all(Option::is_none)).count();
     println!("\n== articles: {name}, {} articles", articles.len());
+    println!(
+        "per article: {:.1} detections over {:.0} characters handed to the detector",
+        per_article(&counting.calls),
+        per_article(&counting.chars)
+    );
     println!(
         "{quick_rate:.0} articles/s on one thread as the pipeline judges them, {slow_rate:.0} judged thoroughly: {:.1}× cheaper",
         quick_rate / slow_rate
