@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr
-TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl
+TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO ?= cargo
 
@@ -21,8 +21,9 @@ demo: deps-demo
 	@echo "  out/demo/archive/    every article in its own language and each translation"
 	@find out/demo -type f | sort | sed 's/^/    /'
 
+# The PostgreSQL tests run against a throwaway server that scripts/with-postgres starts and stops.
 test: deps-test lint
-	$(CARGO) test --lib --bins --tests
+	scripts/with-postgres $(CARGO) test --lib --bins --tests
 
 lint:
 	$(CARGO) fmt --all -- --check

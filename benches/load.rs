@@ -209,7 +209,9 @@ fn write_desk(dir: &Path, pages: &Path, urls: &[String], timeout: &str) -> PathB
 
 /// Fills a state file with `count` delivered deliveries (and their attempts) of other articles.
 fn fill_history(state: &Path, count: usize) {
-    drop(newswire::store::open(state).expect("a state file"));
+    let location = newswire::store::Location::Sqlite(state.to_path_buf());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    drop(runtime.block_on(newswire::store::open(&location)).expect("a state file"));
     let mut connection = rusqlite::Connection::open(state).unwrap();
     let transaction = connection.transaction().unwrap();
     {

@@ -129,7 +129,8 @@ async fn throughput() {
         "name = \"bench\"\n[translate]\nbackend = \"local\"\n[backends.local]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_CONCURRENCY}\n"
     );
     let (pipeline, _) = Pipeline::parse(&dir.path().join("bench.toml"), &text).unwrap();
-    let store = newswire::store::open(&dir.path().join("state.sqlite")).unwrap();
+    let state = newswire::store::Location::Sqlite(dir.path().join("state.sqlite"));
+    let store = newswire::store::open(&state).await.unwrap();
     let translator = Translator::from_pipeline(&pipeline).with_memory(store);
     let articles = articles();
 

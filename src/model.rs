@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 
 /// Where a page came from, and the bytes as they arrived.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawPage {
     /// A path or URL, as a person would name it in a message.
     pub source: String,
@@ -17,7 +17,7 @@ pub struct RawPage {
 }
 
 /// What an RSS or Atom feed said about the item that led to a page.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FeedItem {
     pub feed: String,
     pub guid: String,

@@ -7,12 +7,12 @@ use anyhow::Result;
 use super::deliveries::print_reports;
 use super::{load_pipeline, ExitStatus};
 use newswire::pipeline::deliveries::DeliveryLog;
-use newswire::syndicate::deliver::SendMode;
 
 pub async fn due(path: &Path) -> Result<ExitStatus> {
     let Some(pipeline) = load_pipeline(path) else { return Ok(ExitStatus::Unusable) };
-    let log = DeliveryLog::open(pipeline, None)?;
-    let due = log.due()?;
-    println!("{} deliveries due", due.len());
-    Ok(print_reports(&log.resend(due, SendMode::Continue).await?))
+    let log = DeliveryLog::open(pipeline, None).await?;
+    let (_stop, never) = tokio::sync::watch::channel(false);
+    let reports = log.send_due(&never).await?;
+    println!("{} deliveries due", reports.len());
+    Ok(print_reports(&reports))
 }

@@ -10,7 +10,7 @@ use newswire::pipeline::deliveries::DeliveryLog;
 use newswire::secret::redact;
 use newswire::store::DeliveryState;
 
-pub fn list(path: &Path, partner: Option<&str>, state: Option<&str>, json: bool) -> Result<ExitStatus> {
+pub async fn list(path: &Path, partner: Option<&str>, state: Option<&str>, json: bool) -> Result<ExitStatus> {
     let Some(pipeline) = load_pipeline(path) else { return Ok(ExitStatus::Unusable) };
     let state = match state {
         Some(s) => Some(DeliveryState::parse(s).with_context(|| {
@@ -18,7 +18,7 @@ pub fn list(path: &Path, partner: Option<&str>, state: Option<&str>, json: bool)
         })?),
         None => None,
     };
-    let records = DeliveryLog::open(pipeline, None)?.list(partner, state)?;
+    let records = DeliveryLog::open(pipeline, None).await?.list(partner, state).await?;
     if json {
         let rows: Vec<serde_json::Value> = records
             .iter()

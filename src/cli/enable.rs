@@ -7,10 +7,10 @@ use anyhow::Result;
 use super::{load_pipeline, ExitStatus};
 use newswire::pipeline::deliveries::DeliveryLog;
 
-pub fn enable(path: &Path, partner: &str) -> Result<ExitStatus> {
+pub async fn enable(path: &Path, partner: &str) -> Result<ExitStatus> {
     let Some(pipeline) = load_pipeline(path) else { return Ok(ExitStatus::Unusable) };
-    let log = DeliveryLog::open(pipeline, None)?;
-    match log.enable(partner).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))? {
+    let log = DeliveryLog::open(pipeline, None).await?;
+    match log.enable(partner).await.map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))? {
         true => println!("{partner} is enabled again; `newswire recover` resends what failed meanwhile"),
         false => println!("{partner} was not disabled"),
     }

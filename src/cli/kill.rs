@@ -10,7 +10,7 @@ use newswire::pipeline::deliveries::DeliveryLog;
 
 pub async fn kill(path: &Path, article: &str) -> Result<ExitStatus> {
     let Some(pipeline) = load_pipeline(path) else { return Ok(ExitStatus::Unusable) };
-    let killed = DeliveryLog::open(pipeline, None)?.kill(article).await?;
+    let killed = DeliveryLog::open(pipeline, None).await?.kill(article).await?;
     if killed.kills.is_empty() {
         println!("{article} is killed: no partner had received it, nothing to send");
         return Ok(ExitStatus::Success);

@@ -14,6 +14,7 @@ mod redeliver;
 mod run;
 mod translate;
 mod verify_webhook;
+mod work;
 
 use std::path::{Path, PathBuf};
 
@@ -56,13 +57,14 @@ pub async fn dispatch(command: Command) -> Result<ExitStatus> {
             translate::translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await
         }
         Command::Deliveries { pipeline, partner, state, json } => {
-            deliveries::list(&pipeline, partner.as_deref(), state.as_deref(), json)
+            deliveries::list(&pipeline, partner.as_deref(), state.as_deref(), json).await
         }
         Command::Deliver { pipeline, .. } => deliver::due(&pipeline).await,
         Command::Redeliver { pipeline, delivery_id } => redeliver::redeliver(&pipeline, &delivery_id).await,
         Command::Recover { pipeline, partner, since } => recover::recover(&pipeline, &partner, &since).await,
-        Command::Enable { pipeline, partner } => enable::enable(&pipeline, &partner),
+        Command::Enable { pipeline, partner } => enable::enable(&pipeline, &partner).await,
         Command::Kill { pipeline, article_id } => kill::kill(&pipeline, &article_id).await,
+        Command::Work { pipeline, state } => work::work(&pipeline, state).await,
         Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
             verify_webhook::verify(&secret, &id, timestamp, &signature, body.as_deref())
         }
@@ -117,9 +119,9 @@ pub enum Command {
         /// Do everything except deliver.
         #[arg(long)]
         dry_run: bool,
-        /// The state file (translation memory, delivery log); replaces the pipeline's `state`.
-        #[arg(long)]
-        state: Option<PathBuf>,
+        /// The state store, an SQLite file or a `postgres://` URL; replaces the pipeline's `state`.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        state: Option<String>,
     },
     /// Validate a pipeline file, its templates and the backend pairs it needs.
     Check { pipeline: PathBuf },
@@ -189,6 +191,13 @@ pub enum Command {
     Kill { pipeline: PathBuf, article_id: String },
     /// Re-enable a partner that was disabled.
     Enable { pipeline: PathBuf, partner: String },
+    /// Work for a desk until SIGTERM: send what falls due, finish what dead workers left.
+    Work {
+        pipeline: PathBuf,
+        /// The state store, an SQLite file or a `postgres://` URL; replaces the pipeline's `state`.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        state: Option<String>,
+    },
     /// Check a webhook request's Standard Webhooks signature, as a partner would.
     VerifyWebhook {
         /// The partner's secret (whsec_...); or set NEWSWIRE_WEBHOOK_SECRET.

@@ -14,8 +14,8 @@ use newswire::syndicate::deliver::{now_unix, SendMode};
 pub async fn recover(path: &Path, partner: &str, since: &str) -> Result<ExitStatus> {
     let Some(pipeline) = load_pipeline(path) else { return Ok(ExitStatus::Unusable) };
     let since = parse_since(since)?;
-    let log = DeliveryLog::open(pipeline, None)?;
-    let records = log.to_recover(partner, since)?;
+    let log = DeliveryLog::open(pipeline, None).await?;
+    let records = log.to_recover(partner, since).await?;
     println!("{} deliveries to {partner} to recover", records.len());
     Ok(print_reports(&log.resend(records, SendMode::Afresh).await?))
 }

@@ -11,7 +11,7 @@ use newswire::syndicate::deliver::SendMode;
 
 pub async fn redeliver(path: &Path, id: &str) -> Result<ExitStatus> {
     let Some(pipeline) = load_pipeline(path) else { return Ok(ExitStatus::Unusable) };
-    let log = DeliveryLog::open(pipeline, None)?;
-    let record = log.delivery(id).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+    let log = DeliveryLog::open(pipeline, None).await?;
+    let record = log.delivery(id).await.map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
     Ok(print_reports(&log.resend(vec![record], SendMode::Again).await?))
 }

@@ -1,19 +1,20 @@
 //! `newswire run`: a desk's pipeline over its sources (or `--input`), then the summary.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use super::{load_pipeline, ExitStatus};
 use newswire::pipeline::{self, ArticleReport, JsonReport, RunOptions};
 use newswire::secret::redact;
+use newswire::store::Location;
 
 pub async fn run(
     path: &Path,
     inputs: Vec<String>,
     json: bool,
     dry_run: bool,
-    state: Option<PathBuf>,
+    state: Option<String>,
 ) -> Result<ExitStatus> {
     let Some(pipeline) = load_pipeline(path) else {
         return Ok(ExitStatus::Unusable);
@@ -28,9 +29,13 @@ pub async fn run(
             write_failed = out.article(article, |text| redact(text).into_owned()).err();
         }
     };
-    let report = pipeline::run(&pipeline, RunOptions { inputs, dry_run, progress: true, state }, &mut on_article)
-        .await
-        .with_context(|| format!("{}: cannot run", path.display()))?;
+    let report = pipeline::run(
+        &pipeline,
+        RunOptions { inputs, dry_run, progress: true, state: state.as_deref().map(Location::parse), abandoned: None },
+        &mut on_article,
+    )
+    .await
+    .with_context(|| format!("{}: cannot run", path.display()))?;
     let summary = redact(&report.summary()).into_owned();
     match json_out {
         Some(out) => {

@@ -27,7 +27,10 @@ pub async fn translate(
     }
     let translator = match pipeline {
         Some(path) => match load_pipeline(path) {
-            Some(p) => stages::translator(&p, Some(stages::store(&p, None)?)),
+            Some(p) => {
+                let store = stages::store(&p, None).await?;
+                stages::translator(&p, Some(store))
+            }
             None => return Ok(ExitStatus::Unusable),
         },
         None => Translator::apertium_default(),

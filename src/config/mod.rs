@@ -28,7 +28,8 @@ pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
 pub struct Pipeline {
     pub name: String,
     pub file: PathBuf,
-    pub state: PathBuf,
+    /// An SQLite file or a PostgreSQL URL.
+    pub state: crate::store::Location,
     pub templates: Option<PathBuf>,
     pub source: SourceConfig,
     pub detect: DetectConfig,
@@ -38,6 +39,7 @@ pub struct Pipeline {
     pub foreign_text: ForeignText,
     pub glossary: Glossary,
     pub delivery: DeliveryConfig,
+    pub work: WorkConfig,
     pub backends: BTreeMap<String, BackendConfig>,
     pub email: Option<EmailConfig>,
     pub partners: Vec<Partner>,
@@ -74,6 +76,21 @@ pub struct DetectConfig {
 impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig { languages: languages::supported_codes(), min_confidence: 0.5 }
+    }
+}
+
+/// `[work]`: how workers that share the desk's store claim its pages.
+#[derive(Debug, Clone)]
+pub struct WorkConfig {
+    /// A claim on a page lasts this long unless its worker renews it (every third of it).
+    pub lease: Duration,
+    /// How often `newswire work` looks for work when there was none.
+    pub poll: Duration,
+}
+
+impl Default for WorkConfig {
+    fn default() -> Self {
+        WorkConfig { lease: Duration::from_secs(30), poll: Duration::from_secs(1) }
     }
 }
 
@@ -317,8 +334,8 @@ impl Validator<'_> {
             self.problem(&raw.name, "`name` must not be empty");
         }
         let state = match &raw.state {
-            Some(s) => self.expanded(s).map(PathBuf::from).unwrap_or_default(),
-            None => dir.join("newswire-state.sqlite"),
+            Some(s) => crate::store::Location::parse(&self.expanded(s).unwrap_or_default()),
+            None => crate::store::Location::Sqlite(dir.join("newswire-state.sqlite")),
         };
         let templates = raw.templates.as_ref().and_then(|t| self.expanded(t)).map(PathBuf::from);
 
@@ -426,6 +443,11 @@ impl Validator<'_> {
             }
         }
 
+        let mut work = WorkConfig::default();
+        if let Some(raw_work) = &raw.work {
+            work.lease = self.duration(&raw_work.lease, work.lease).max(Duration::from_secs(1));
+            work.poll = self.duration(&raw_work.poll, work.poll);
+        }
         let mut delivery = DeliveryConfig::default();
         if let Some(raw_delivery) = &raw.delivery {
             delivery.timeout = self.duration(&raw_delivery.timeout, delivery.timeout);
@@ -509,6 +531,7 @@ impl Validator<'_> {
             foreign_text,
             glossary,
             delivery,
+            work,
             backends,
             email,
             partners,

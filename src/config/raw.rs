@@ -10,7 +10,7 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct RawPipeline {
     pub name: Spanned<String>,
-    /// SQLite state file; default `newswire-state.sqlite` beside the pipeline file.
+    /// SQLite state file, or a `postgres://` URL; default `newswire-state.sqlite` beside the pipeline file.
     pub state: Option<Spanned<String>>,
     /// A folder of templates overriding the built-in ones.
     pub templates: Option<Spanned<String>>,
@@ -25,6 +25,17 @@ pub struct RawPipeline {
     pub partners: Vec<Spanned<RawPartner>>,
     pub glossary: Option<RawGlossary>,
     pub delivery: Option<RawDelivery>,
+    pub work: Option<RawWork>,
+}
+
+/// `[work]`: how workers sharing the desk's store claim pages.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWork {
+    /// How long a claim on a page lasts unless renewed: a dead worker's pages wait this long.
+    pub lease: Option<Spanned<String>>,
+    /// How often `newswire work` looks for work when it found none.
+    pub poll: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

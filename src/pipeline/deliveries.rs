@@ -3,16 +3,20 @@
 //! enable a partner, and kill an article everywhere it was delivered.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::report::{DeliveryReport, Status};
+use futures::StreamExt;
+
+use super::report::DeliveryReport;
 use super::{stages, syndicate_stage, RunError};
 use crate::config::Pipeline;
-use crate::store::{DeliveryRecord, DeliveryState, Store};
-use crate::syndicate::deliver::{now_unix, SendMode};
+use crate::store::{DeliveryRecord, DeliveryState, Location, Store};
+use crate::syndicate::deliver::{now_unix, DeliveryOutcome, SendMode};
 use crate::syndicate::{Breaker, PartnerCopy};
+
+/// Due deliveries claimed at once.
+pub const DUE_BATCH: usize = 32;
 
 /// A desk's delivery log, opened from its pipeline file.
 pub struct DeliveryLog {
@@ -27,37 +31,114 @@ pub struct Killed {
 }
 
 impl DeliveryLog {
-    pub fn open(pipeline: Pipeline, state: Option<&Path>) -> Result<Self, RunError> {
-        let store = stages::store(&pipeline, state)?;
+    pub async fn open(pipeline: Pipeline, state: Option<&Location>) -> Result<Self, RunError> {
+        let store = stages::store(&pipeline, state).await?;
         Ok(DeliveryLog { pipeline, store })
     }
 
-    pub fn list(&self, partner: Option<&str>, state: Option<DeliveryState>) -> Result<Vec<DeliveryRecord>, RunError> {
-        Ok(self.store.deliveries(partner, state)?)
+    pub async fn list(
+        &self,
+        partner: Option<&str>,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<DeliveryRecord>, RunError> {
+        Ok(self.store.deliveries(partner, state).await?)
     }
 
     /// Enables a partner again; false when it was not disabled.
-    pub fn enable(&self, partner: &str) -> Result<bool, RunError> {
+    pub async fn enable(&self, partner: &str) -> Result<bool, RunError> {
         if !self.pipeline.partners.iter().any(|p| p.name == partner) {
             return Err(RunError::UnknownPartner(partner.to_string()));
         }
-        Ok(self.store.enable_partner(partner)?)
+        Ok(self.store.enable_partner(partner).await?)
     }
 
-    /// Retries and lifted embargoes whose time has come.
-    pub fn due(&self) -> Result<Vec<DeliveryRecord>, RunError> {
-        Ok(self.store.due(now_unix())?)
+    /// Sends the retries and lifted embargoes whose time has come, and the attempts whose worker
+    /// died, each claimed first so that other workers sending at the same time never send it too.
+    /// Retries that fall due within the desk's `max_wait` are made before it returns; `stop`
+    /// ends the claiming (what was claimed is still sent). One report per delivery, its last.
+    pub async fn send_due(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<Vec<DeliveryReport>, RunError> {
+        let (channels, deliverer) = stages::delivery(&self.pipeline, self.store.clone())?;
+        let partners: Vec<String> = channels.iter().map(|(p, _)| p.name.clone()).collect();
+        let breakers: HashMap<&str, Breaker> =
+            channels.iter().map(|(p, _)| (p.name.as_str(), Breaker::new(deliverer.circuit_breaker()))).collect();
+        let deadline = Instant::now() + deliverer.max_wait();
+        // Each delivery's last report, and when its retry is planned (Unix seconds), if it is.
+        let mut reports: Vec<(DeliveryReport, Option<i64>)> = Vec::new();
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let claimed = self.store.claim_due(&partners, DUE_BATCH, deliverer.lease()).await?;
+            if claimed.is_empty() {
+                // A retry planned before the deadline is worth waiting for; anything later is
+                // left for the next `deliver --due`.
+                let last_retry = now_unix() + deadline.saturating_duration_since(Instant::now()).as_secs() as i64;
+                let soonest = reports.iter().filter_map(|(_, at)| *at).filter(|at| *at <= last_retry).min();
+                match soonest {
+                    Some(at) => {
+                        let wait = (at - now_unix()).max(0) as u64;
+                        let mut stop = stop.clone();
+                        tokio::select! {
+                            _ = tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(200)) => {}
+                            _ = stop.changed() => {}
+                        }
+                        for (_, retry_at) in &mut reports {
+                            *retry_at = retry_at.filter(|r| *r > at);
+                        }
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            let sent = futures::stream::iter(claimed)
+                .map(|due| {
+                    let channels = &channels;
+                    let breakers = &breakers;
+                    let deliverer = &deliverer;
+                    async move {
+                        let copy = match serde_json::from_str::<PartnerCopy>(&due.copy) {
+                            Ok(copy) => copy,
+                            Err(err) => {
+                                let why = format!("the logged copy is unreadable: {err}");
+                                return (DeliveryReport::failed(&due.lease.id, &due.partner, &why), None);
+                            }
+                        };
+                        let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == due.partner) else {
+                            let why = "the partner is no longer in the pipeline";
+                            return (DeliveryReport::failed(&due.lease.id, &due.partner, why), None);
+                        };
+                        let breaker = &breakers[partner.name.as_str()];
+                        let outcome = deliverer.deliver_claimed(&copy, &due.lease, channel.as_ref(), breaker).await;
+                        let retry_at = match &outcome {
+                            Ok(DeliveryOutcome::WillRetry { at, .. }) => unix_of(at),
+                            _ => None,
+                        };
+                        (syndicate_stage::deliver_report(&copy, partner, outcome), retry_at)
+                    }
+                })
+                .buffer_unordered(DUE_BATCH)
+                .collect::<Vec<_>>()
+                .await;
+            for (report, retry_at) in sent {
+                match reports.iter_mut().find(|(r, _)| r.id == report.id) {
+                    Some(earlier) => *earlier = (report, retry_at),
+                    None => reports.push((report, retry_at)),
+                }
+            }
+        }
+        Ok(reports.into_iter().map(|(report, _)| report).collect())
     }
 
-    pub fn delivery(&self, id: &str) -> Result<DeliveryRecord, RunError> {
-        self.store.delivery(id)?.ok_or_else(|| RunError::UnknownDelivery(id.to_string()))
+    pub async fn delivery(&self, id: &str) -> Result<DeliveryRecord, RunError> {
+        self.store.delivery(id).await?.ok_or_else(|| RunError::UnknownDelivery(id.to_string()))
     }
 
     /// What failed, is retrying or was cut off mid-attempt for a partner since `since` (Unix seconds).
-    pub fn to_recover(&self, partner: &str, since: i64) -> Result<Vec<DeliveryRecord>, RunError> {
+    pub async fn to_recover(&self, partner: &str, since: i64) -> Result<Vec<DeliveryRecord>, RunError> {
         Ok(self
             .store
-            .deliveries(Some(partner), None)?
+            .deliveries(Some(partner), None)
+            .await?
             .into_iter()
             .filter(|r| matches!(r.state, DeliveryState::Failed | DeliveryState::Retrying | DeliveryState::InProgress))
             .filter(|r| r.updated_at >= since)
@@ -69,7 +150,7 @@ impl DeliveryLog {
         let mut reports = Vec::new();
         let mut copies = Vec::new();
         for record in records {
-            match self.store.copy_of(&record.id)?.map(|c| serde_json::from_str::<PartnerCopy>(&c)) {
+            match self.store.copy_of(&record.id).await?.map(|c| serde_json::from_str::<PartnerCopy>(&c)) {
                 Some(Ok(copy)) => copies.push(copy),
                 _ => reports.push(failed(&record, "the log has no copy to send")),
             }
@@ -83,14 +164,15 @@ impl DeliveryLog {
     pub async fn kill(&self, article: &str) -> Result<Killed, RunError> {
         let delivered: Vec<DeliveryRecord> = self
             .store
-            .deliveries(None, Some(DeliveryState::Delivered))?
+            .deliveries(None, Some(DeliveryState::Delivered))
+            .await?
             .into_iter()
             .filter(|d| d.article == article)
             .collect();
-        self.store.kill_article(article)?;
+        self.store.kill_article(article).await?;
         let mut latest: Vec<(u32, DeliveryRecord)> = Vec::new();
         for record in delivered {
-            let version = self.store.article_version(&record.article, &record.content_hash)?;
+            let version = self.store.article_version(&record.article, &record.content_hash).await?;
             match latest.iter_mut().find(|(_, r)| r.partner == record.partner && r.language == record.language) {
                 Some(entry) if entry.0 < version => *entry = (version, record),
                 Some(_) => {}
@@ -99,7 +181,9 @@ impl DeliveryLog {
         }
         let mut kills = Vec::new();
         for (_, record) in latest {
-            if let Some(Ok(copy)) = self.store.copy_of(&record.id)?.map(|c| serde_json::from_str::<PartnerCopy>(&c)) {
+            if let Some(Ok(copy)) =
+                self.store.copy_of(&record.id).await?.map(|c| serde_json::from_str::<PartnerCopy>(&c))
+            {
                 kills.push(copy.killed());
             }
         }
@@ -117,13 +201,12 @@ impl DeliveryLog {
         for copy in copies {
             let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == copy.partner) else {
                 reports.push(DeliveryReport {
-                    id: copy.delivery_id.clone(),
-                    partner: copy.partner.clone(),
-                    channel: String::new(),
                     language: copy.language.clone(),
-                    status: Status::Failed,
-                    error: Some(format!("partner {:?} is no longer in the pipeline", copy.partner)),
-                    attempts: 0,
+                    ..DeliveryReport::failed(
+                        &copy.delivery_id,
+                        &copy.partner,
+                        "the partner is no longer in the pipeline",
+                    )
                 });
                 continue;
             };
@@ -139,12 +222,14 @@ impl DeliveryLog {
 
 fn failed(record: &DeliveryRecord, why: &str) -> DeliveryReport {
     DeliveryReport {
-        id: record.id.clone(),
-        partner: record.partner.clone(),
         channel: record.channel.clone(),
         language: record.language.clone(),
-        status: Status::Failed,
-        error: Some(why.to_string()),
-        attempts: 0,
+        ..DeliveryReport::failed(&record.id, &record.partner, why)
     }
+}
+
+fn unix_of(rfc3339: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }

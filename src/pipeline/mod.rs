@@ -4,6 +4,7 @@
 //! report, whatever happened to it.
 
 pub mod check;
+pub mod claims;
 pub mod deliveries;
 mod progress;
 pub mod report;
@@ -26,6 +27,7 @@ use crate::secret::redact;
 use crate::store::Store;
 use crate::syndicate;
 use crate::translate::{TranslateError, Translator};
+use claims::HeldPage;
 pub use report::{ArticleReport, DeliveryReport, JsonReport, Report, Status, TranslationReport};
 pub use syndicate_stage::deliver_report;
 
@@ -38,8 +40,11 @@ pub struct RunOptions {
     pub inputs: Vec<String>,
     pub dry_run: bool,
     pub progress: bool,
-    /// Replaces the pipeline's state file.
-    pub state: Option<std::path::PathBuf>,
+    /// Replaces the pipeline's state store.
+    pub state: Option<crate::store::Location>,
+    /// Work on the pages other workers abandoned (`newswire work`) instead of the sources, until
+    /// this turns true.
+    pub abandoned: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +73,13 @@ pub(crate) struct Translated {
     pub(crate) article: Arc<Article>,
     pub(crate) report: ArticleReport,
     pub(crate) translations: Vec<Translation>,
+    pub(crate) held: Option<HeldPage>,
 }
+
+/// A page, and the store's claim on it when this process holds one.
+type Work = (Ingested, Option<HeldPage>);
+/// An article's report, and the claim to let go once it is written.
+pub(crate) type Done = (ArticleReport, Option<HeldPage>);
 
 /// Runs a desk over its sources; each article's report goes to `on_article` as the article ends.
 pub async fn run(
@@ -77,13 +88,15 @@ pub async fn run(
     on_article: &mut dyn FnMut(&ArticleReport),
 ) -> Result<Report, RunError> {
     let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
-    let sources = if options.inputs.is_empty() {
+    let sources = if options.abandoned.is_some() {
+        Vec::new()
+    } else if options.inputs.is_empty() {
         ingest::sources(&pipeline.source.paths, &pipeline.source.urls, &pipeline.source.feeds, &limits)?
     } else {
         let (paths, urls) = ingest::split_inputs(&options.inputs);
         ingest::sources(&paths, &urls, &[], &limits)?
     };
-    let store = stages::store(pipeline, options.state.as_deref())?;
+    let store = stages::store(pipeline, options.state.as_ref()).await?;
     let (channels, deliverer) = stages::delivery(pipeline, store.clone())?;
     let deliverer = Arc::new(deliverer);
     let cleaner = stages::cleaner();
@@ -94,17 +107,34 @@ pub async fn run(
     }
     let bar = progress::bar(options.progress);
 
-    let (page_tx, page_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);
-    let (prepared_tx, prepared_rx) = mpsc::channel::<Prepared>(CHANNEL_CAPACITY);
+    let (page_tx, page_rx) = mpsc::channel::<Work>(CHANNEL_CAPACITY);
+    let (prepared_tx, prepared_rx) = mpsc::channel::<(Prepared, Option<HeldPage>)>(CHANNEL_CAPACITY);
     let (translated_tx, translated_rx) = mpsc::channel::<Translated>(CHANNEL_CAPACITY);
-    let (done_tx, mut done_rx) = mpsc::channel::<ArticleReport>(CHANNEL_CAPACITY);
+    let (done_tx, mut done_rx) = mpsc::channel::<Done>(CHANNEL_CAPACITY);
 
-    let ingest = tokio::spawn(async move {
-        for source in sources {
-            source.pages(&page_tx).await;
-        }
-    });
-    let prepare = tokio::spawn(prepare_stage(page_rx, prepared_tx, cleaner, detector, pipeline.clone(), store.clone()));
+    let ingest = match options.abandoned.clone() {
+        Some(stop) => tokio::spawn(abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx)),
+        None => tokio::spawn(async move {
+            let (source_tx, mut source_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);
+            let read = async move {
+                for source in sources {
+                    source.pages(&source_tx).await;
+                }
+            };
+            let forward = async move {
+                while let Some(page) = source_rx.recv().await {
+                    if page_tx.send((page, None)).await.is_err() {
+                        return;
+                    }
+                }
+            };
+            futures::join!(read, forward);
+        }),
+    };
+    // A dry run sends nothing, so it claims nothing either.
+    let claims = (!options.dry_run).then(|| (store.clone(), pipeline.work.lease));
+    let prepare =
+        tokio::spawn(prepare_stage(page_rx, prepared_tx, cleaner, detector, pipeline.clone(), store.clone(), claims));
     let translate = tokio::spawn(translate_stage(
         prepared_rx,
         translated_tx,
@@ -122,11 +152,14 @@ pub async fn run(
     ));
 
     let mut report = Report::start(&pipeline.name, options.dry_run);
-    while let Some(article) = done_rx.recv().await {
+    while let Some((article, held)) = done_rx.recv().await {
         bar.inc(1);
         bar.set_message(redact(&article.source).into_owned());
         report.add(&article);
         on_article(&article);
+        if let Some(held) = held {
+            held.done(store.as_ref()).await;
+        }
     }
     for task in [ingest, prepare, translate, syndicate] {
         task.await.expect("a pipeline stage panicked");
@@ -135,53 +168,113 @@ pub async fn run(
     Ok(report.with_requests(translator.request_counts()))
 }
 
+/// The pages whose worker died, claimed as their leases run out, until `stop`.
+async fn abandoned_pages(
+    store: Arc<dyn Store>,
+    work: crate::config::WorkConfig,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    out: mpsc::Sender<Work>,
+) {
+    while !*stop.borrow() {
+        let claimed = match store.claim_abandoned_pages(CHANNEL_CAPACITY, work.lease).await {
+            Ok(claimed) => claimed,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot look for abandoned pages");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            tokio::select! {
+                _ = tokio::time::sleep(work.poll) => {}
+                _ = stop.changed() => {}
+            }
+            continue;
+        }
+        for (lease, json) in claimed {
+            let held = HeldPage::keep(store.clone(), lease, work.lease);
+            let page = serde_json::from_str::<RawPage>(&json).map_err(|err| {
+                ingest::IngestError::permanent("(abandoned page)", format!("unreadable in the store: {err}"))
+            });
+            if out.send((page, Some(held))).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
 async fn prepare_stage(
-    mut pages: mpsc::Receiver<Ingested>,
-    out: mpsc::Sender<Prepared>,
+    mut pages: mpsc::Receiver<Work>,
+    out: mpsc::Sender<(Prepared, Option<HeldPage>)>,
     cleaner: Arc<dyn Cleaner>,
     detector: Arc<dyn Detector>,
     pipeline: Pipeline,
     store: Arc<dyn Store>,
+    claims: Option<(Arc<dyn Store>, std::time::Duration)>,
 ) {
     let pipeline = Arc::new(pipeline);
-    while let Some(page) = pages.recv().await {
+    while let Some((page, mut held)) = pages.recv().await {
+        if let (Ok(page), None, Some((store, lease))) = (&page, &held, &claims) {
+            match claims::claim(store, page, *lease).await {
+                Ok(Some(claim)) => held = Some(claim),
+                Ok(None) => {
+                    let mut busy =
+                        ArticleReport::failed(&page.source, "another worker is working on this page now".into());
+                    busy.status = Status::Skipped;
+                    if out.send((Prepared::Settled(busy), None)).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                Err(err) => {
+                    if out
+                        .send((Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())), None))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    continue;
+                }
+            }
+        }
         let prepared = match page {
             Err(err) => Prepared::Settled(ArticleReport::failed(&err.input, err.problem)),
             Ok(page) => {
                 let cleaner = cleaner.clone();
                 let detector = detector.clone();
                 let pipeline = pipeline.clone();
-                let store = store.clone();
                 let source = page.source.clone();
-                tokio::task::spawn_blocking(move || {
-                    prepare(&page, cleaner.as_ref(), detector.as_ref(), &pipeline, store.as_ref())
-                })
-                .await
-                .unwrap_or_else(|err| {
-                    Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}")))
-                })
+                let prepared =
+                    tokio::task::spawn_blocking(move || prepare(&page, cleaner.as_ref(), detector.as_ref(), &pipeline))
+                        .await
+                        .unwrap_or_else(|err| {
+                            Prepared::Settled(ArticleReport::failed(&source, format!("internal error: {err}")))
+                        });
+                with_version(prepared, store.as_ref()).await
             }
         };
-        if out.send(prepared).await.is_err() {
+        if out.send((prepared, held)).await.is_err() {
             return;
         }
     }
 }
 
+/// Numbers a prepared article's content: the store knows which versions were seen before.
+async fn with_version(prepared: Prepared, store: &dyn Store) -> Prepared {
+    let Prepared::Ready(mut article, report) = prepared else { return prepared };
+    match store.article_version(&article.id, &article.content_hash).await {
+        Ok(version) => {
+            article.version = version;
+            Prepared::Ready(article, report)
+        }
+        Err(err) => Prepared::Settled(ArticleReport::failed(&article.source, err.to_string())),
+    }
+}
+
 /// Clean and detect one page.
-fn prepare(
-    page: &RawPage,
-    cleaner: &dyn Cleaner,
-    detector: &dyn Detector,
-    pipeline: &Pipeline,
-    store: &dyn Store,
-) -> Prepared {
+fn prepare(page: &RawPage, cleaner: &dyn Cleaner, detector: &dyn Detector, pipeline: &Pipeline) -> Prepared {
     let mut article = match cleaner.clean(page) {
         Ok(article) => article,
-        Err(err) => return Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())),
-    };
-    article.version = match store.article_version(&article.id, &article.content_hash) {
-        Ok(version) => version,
         Err(err) => return Prepared::Settled(ArticleReport::failed(&page.source, err.to_string())),
     };
     let text = article.plain_text();
@@ -218,20 +311,21 @@ fn prepare(
 pub const ARTICLES_IN_FLIGHT: usize = 64;
 
 async fn translate_stage(
-    articles: mpsc::Receiver<Prepared>,
+    articles: mpsc::Receiver<(Prepared, Option<HeldPage>)>,
     out: mpsc::Sender<Translated>,
-    done: mpsc::Sender<ArticleReport>,
+    done: mpsc::Sender<Done>,
     translator: Translator,
     targets: Vec<String>,
 ) {
     let incoming = futures::stream::unfold(articles, |mut rx| async { rx.recv().await.map(|item| (item, rx)) });
-    let translated =
-        incoming.map(|prepared| translate_one(prepared, &translator, &targets)).buffered(ARTICLES_IN_FLIGHT);
+    let translated = incoming
+        .map(|(prepared, held)| async { (translate_one(prepared, &translator, &targets).await, held) })
+        .buffered(ARTICLES_IN_FLIGHT);
     let mut translated = std::pin::pin!(translated);
-    while let Some(result) = translated.next().await {
+    while let Some((result, held)) = translated.next().await {
         let sent = match result {
-            Err(settled) => done.send(settled).await.is_ok(),
-            Ok(item) => out.send(item).await.is_ok(),
+            Err(settled) => done.send((settled, held)).await.is_ok(),
+            Ok(item) => out.send(Translated { held, ..item }).await.is_ok(),
         };
         if !sent {
             return;
@@ -276,7 +370,7 @@ async fn translate_one(
             }
         });
     }
-    Ok(Translated { article: Arc::new(*article), report, translations })
+    Ok(Translated { article: Arc::new(*article), report, translations, held: None })
 }
 
 fn backend_of(err: &TranslateError) -> Option<String> {

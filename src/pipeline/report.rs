@@ -57,6 +57,21 @@ pub struct DeliveryReport {
     pub attempts: u32,
 }
 
+impl DeliveryReport {
+    /// A delivery that failed before it could be attempted.
+    pub fn failed(id: &str, partner: &str, why: impl Into<String>) -> Self {
+        DeliveryReport {
+            id: id.to_string(),
+            partner: partner.to_string(),
+            channel: String::new(),
+            language: String::new(),
+            status: Status::Failed,
+            error: Some(why.into()),
+            attempts: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleReport {
     pub id: String,

@@ -2,14 +2,13 @@
 //! cleaner, the detector, the store, the backends and the channels. Commands that need only some
 //! of them (the delivery-log commands need no detector) build only those.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use super::RunError;
 use crate::clean::{ArticleCleaner, Cleaner};
 use crate::config::Pipeline;
 use crate::detect::{Detector, LinguaDetector};
-use crate::store::{self, Store};
+use crate::store::{self, Location, Store};
 use crate::syndicate::deliver::Deliverer;
 use crate::syndicate::templates::Templates;
 use crate::syndicate::{self, PartnerChannel};
@@ -27,8 +26,8 @@ pub async fn detector(languages: Vec<String>) -> Arc<dyn Detector> {
 }
 
 /// The desk's state store, or the one `--state` names instead.
-pub fn store(pipeline: &Pipeline, state: Option<&Path>) -> Result<Arc<dyn Store>, RunError> {
-    Ok(store::open(state.unwrap_or(&pipeline.state))?)
+pub async fn store(pipeline: &Pipeline, state: Option<&Location>) -> Result<Arc<dyn Store>, RunError> {
+    Ok(store::open(state.unwrap_or(&pipeline.state)).await?)
 }
 
 /// The desk's backend chain, remembering through the store's translation memory when given one.

@@ -8,8 +8,9 @@ use std::time::Instant;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
+use super::claims::HeldPage;
 use super::report::{ArticleReport, DeliveryReport, Status};
-use super::Translated;
+use super::{Done, Translated};
 use crate::config::Partner;
 use crate::model::delivery_id;
 use crate::store::{Store, StoreError};
@@ -30,7 +31,7 @@ type Finished = (usize, usize, DeliveryReport);
 
 pub(super) async fn run(
     mut items: mpsc::Receiver<Translated>,
-    done: mpsc::Sender<ArticleReport>,
+    done: mpsc::Sender<Done>,
     channels: Vec<PartnerChannel>,
     deliverer: Arc<Deliverer>,
     desk: String,
@@ -44,7 +45,7 @@ pub(super) async fn run(
         tokio::spawn(partner_worker(rx, partner.clone(), channel.clone(), deliverer.clone(), finished_tx.clone()));
     }
     drop(finished_tx);
-    let mut pending: HashMap<usize, (ArticleReport, usize)> = HashMap::new();
+    let mut pending: HashMap<usize, (ArticleReport, usize, Option<HeldPage>)> = HashMap::new();
     let mut next_key = 0;
     let mut items_open = true;
     loop {
@@ -58,9 +59,9 @@ pub(super) async fn run(
                 entry.0.deliveries[index] = delivery;
                 entry.1 -= 1;
                 if entry.1 == 0 {
-                    let (mut report, _) = pending.remove(&key).expect("present");
+                    let (mut report, _, held) = pending.remove(&key).expect("present");
                     report.settle();
-                    if done.send(report).await.is_err() {
+                    if done.send((report, held)).await.is_err() {
                         return;
                     }
                 }
@@ -69,7 +70,7 @@ pub(super) async fn run(
                 }
             }
             item = items.recv(), if items_open => {
-                let Some(item) = item else {
+                let Some(mut item) = item else {
                     items_open = false;
                     queues.clear();
                     if pending.is_empty() {
@@ -79,15 +80,16 @@ pub(super) async fn run(
                 };
                 let key = next_key;
                 next_key += 1;
-                let (mut report, jobs) = plan(item, key, &channels, &desk, dry_run, deliverer.store().as_ref());
+                let held = item.held.take();
+                let (mut report, jobs) = plan(item, key, &channels, &desk, dry_run, deliverer.store().as_ref()).await;
                 if jobs.is_empty() {
                     report.settle();
-                    if done.send(report).await.is_err() {
+                    if done.send((report, held)).await.is_err() {
                         return;
                     }
                     continue;
                 }
-                pending.insert(key, (report, jobs.len()));
+                pending.insert(key, (report, jobs.len(), held));
                 for job in jobs {
                     let queue = &queues[&job.copy.partner];
                     if queue.send(job).await.is_err() {
@@ -101,7 +103,7 @@ pub(super) async fn run(
 
 /// An article's deliveries: the report with one entry per (partner, language), and the copies
 /// to send. Entries that need no sending (no copy in that language, a dry run) are final already.
-fn plan(
+async fn plan(
     item: Translated,
     key: usize,
     channels: &[PartnerChannel],
@@ -109,9 +111,9 @@ fn plan(
     dry_run: bool,
     store: &dyn Store,
 ) -> (ArticleReport, Vec<Job>) {
-    let Translated { article, mut report, translations } = item;
+    let Translated { article, mut report, translations, .. } = item;
     let mut jobs = Vec::new();
-    let killed = store.is_killed(&article.id).unwrap_or(false);
+    let killed = store.is_killed(&article.id).await.unwrap_or(false);
     // Each language is rendered once, whatever the number of partners that get it.
     let mut rendered: HashMap<String, PartnerCopy> = HashMap::new();
     let plain = article.plain_text();
@@ -141,7 +143,7 @@ fn plan(
                 Some(_) if dry_run => delivery.error = Some("dry run".into()),
                 Some(_) if killed => delivery.error = Some("the article was killed".into()),
                 Some(_) if refused.is_some() => delivery.error = refused.clone(),
-                Some(translation) => match store.delivered_version(&article.id, &language, &partner.name) {
+                Some(translation) => match store.delivered_version(&article.id, &language, &partner.name).await {
                     Ok(Some(delivered)) if delivered > article.version => {
                         delivery.error =
                             Some(format!("version {delivered} was delivered; version {} is older", article.version));
@@ -237,6 +239,12 @@ pub fn apply(report: &mut DeliveryReport, outcome: Result<DeliveryOutcome, Store
         }
         Ok(DeliveryOutcome::Failed { error }) => (Status::Failed, Some(error), 0),
         Ok(DeliveryOutcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
+        Ok(DeliveryOutcome::Elsewhere) => (Status::Skipped, Some("another worker is delivering it now".to_string()), 0),
+        Ok(DeliveryOutcome::TakenOver { error }) => (
+            Status::Skipped,
+            Some(format!("{error}; another worker had taken the delivery over, its attempt stands")),
+            0,
+        ),
         Ok(DeliveryOutcome::Embargoed { until }) => (
             Status::Skipped,
             Some(format!("embargoed until {until}; `newswire deliver PIPELINE --due` sends it then")),

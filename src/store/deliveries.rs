@@ -57,8 +57,38 @@ pub struct AttemptOutcome {
     /// Status code or SMTP reply.
     pub status: Option<String>,
     pub error: Option<String>,
-    /// Unix seconds of the next attempt, for `retrying`.
-    pub next_attempt: Option<i64>,
+    /// Seconds from now (the store's clock) to the next attempt, for `retrying`.
+    pub retry_in: Option<i64>,
+}
+
+/// One attempt's claim on a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub id: String,
+    /// The fencing token: the attempt's outcome is written only while it is the delivery's.
+    pub fence: i64,
+    /// The attempt's number, counting every earlier one.
+    pub attempt: u32,
+    /// Email recipients that earlier attempts reached.
+    pub recipients_done: Vec<String>,
+}
+
+/// What claiming a delivery gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    Claimed(Lease),
+    /// Delivered before (and not claimed again).
+    Delivered,
+    /// Another worker holds it for an attempt now.
+    Busy,
+}
+
+/// A delivery claimed because its time came, with the copy to send.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub lease: Lease,
+    pub partner: String,
+    pub copy: String,
 }
 
 /// A delivery as `newswire deliveries` lists it.
@@ -80,4 +110,9 @@ pub struct DeliveryRecord {
     /// Unix seconds of the last attempt.
     #[serde(skip)]
     pub updated_at: i64,
+}
+
+/// Unix seconds as RFC 3339.
+pub fn rfc3339(unix: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp(unix).ok()?.format(&time::format_description::well_known::Rfc3339).ok()
 }

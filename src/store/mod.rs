@@ -1,26 +1,42 @@
-//! The state store: everything newswire must remember between runs: the translation memory and
-//! the delivery log (every delivery, its state and each attempt), and which partners are
-//! disabled. SQLite by default; nothing else touches SQL.
+//! The state store: everything newswire must remember between runs and share between workers:
+//! the translation memory, article versions and kills, the delivery log (every delivery, its state
+//! and each attempt), partner states, and the pages being worked on. SQLite for one machine,
+//! PostgreSQL for several; nothing outside this module writes SQL or names an engine.
+//!
+//! Work is shared the way Postgres-backed queues share jobs: the row is the queue entry and a claim
+//! is a lease, timed by the database's clock. Each claim raises the row's fencing token, and an
+//! outcome is written only under the token it was claimed with, so a worker presumed dead cannot
+//! overwrite what another did after it.
 
 mod deliveries;
+mod location;
+mod migrations;
+mod postgres;
 mod sqlite;
 
-pub use deliveries::{AttemptOutcome, DeliveryRecord, DeliveryState, NewDelivery};
-use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
-use sqlite::SqliteStore;
+pub use deliveries::{AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, NewDelivery};
+pub use location::Location;
 
-/// Opens a desk's state store: a path is an SQLite file, made when missing.
-pub fn open(location: &Path) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(SqliteStore::open(location)?))
+use crate::error::ErrorKind;
+
+/// Opens a desk's state store, migrating its schema to this binary's.
+pub async fn open(location: &Location) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match location {
+        Location::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path)?),
+        Location::Postgres(url) => Arc::new(postgres::PostgresStore::open(url).await?),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("state store {path}: {message}")]
+#[error("state store {location}: {message}")]
 pub struct StoreError {
-    pub path: String,
+    /// The file, or the database URL without its password.
+    pub location: String,
     pub message: String,
+    pub kind: ErrorKind,
 }
 
 /// Which engine and language pair a remembered translation belongs to.
@@ -31,46 +47,99 @@ pub struct MemoryKey<'a> {
     pub to: &'a str,
 }
 
-pub trait Store: Send + Sync {
-    /// The remembered translation of each source segment, if any.
-    fn recall(&self, key: &MemoryKey, sources: &[String]) -> Result<Vec<Option<String>>, StoreError>;
-    /// Remembers translations: (source, target) pairs.
-    fn remember(&self, key: &MemoryKey, pairs: &[(String, String)]) -> Result<(), StoreError>;
+/// A page a worker holds: its key and the fencing token of the claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLease {
+    pub key: String,
+    pub fence: i64,
+}
 
-    fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
-    /// Records the delivery if it is new, marks it in progress and counts the attempt, all in
-    /// one transaction, before anything is sent; returns the attempt's number.
-    fn start_attempt(&self, delivery: &NewDelivery) -> Result<u32, StoreError>;
-    /// Records how the attempt ended; `delivered` is written only after a success.
-    fn finish_attempt(&self, id: &str, attempt: u32, outcome: &AttemptOutcome) -> Result<(), StoreError>;
+/// What claiming a page gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageClaim {
+    Claimed(PageLease),
+    /// Another worker holds a live lease on it.
+    Busy,
+}
+
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    // The translation memory.
+
+    /// The remembered translation of each source segment, if any.
+    async fn recall(&self, key: &MemoryKey<'_>, sources: &[String]) -> Result<Vec<Option<String>>, StoreError>;
+    /// Remembers translations: (source, target) pairs; the newest translation of a source stands.
+    async fn remember(&self, key: &MemoryKey<'_>, pairs: &[(String, String)]) -> Result<(), StoreError>;
+
+    // Articles.
+
+    /// The version number of an article's content: 1 for the first content seen, then one more
+    /// for each new content hash. Two workers seeing the same new content get the same number.
+    async fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError>;
+    /// Marks an article killed: it is never delivered again.
+    async fn kill_article(&self, article: &str) -> Result<(), StoreError>;
+    async fn is_killed(&self, article: &str) -> Result<bool, StoreError>;
+
+    // Pages in work: what a run or a worker claimed, so no other one cleans and translates it
+    // at the same time, and another finishes it if its worker dies.
+
+    /// Claims a page for `lease`, recording it (`page` is its JSON) when new.
+    async fn claim_page(&self, key: &str, page: &str, lease: Duration) -> Result<PageClaim, StoreError>;
+    /// Pages whose worker died (their lease ran out), claimed for `lease`, with their JSON.
+    async fn claim_abandoned_pages(
+        &self,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<(PageLease, String)>, StoreError>;
+    /// Extends a page's lease; false when another worker took it meanwhile.
+    async fn renew_page(&self, lease: &PageLease, by: Duration) -> Result<bool, StoreError>;
+    /// The page is done (or given back, when `done` is false): removed, or its lease ended now.
+    async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError>;
+
+    // The delivery log.
+
+    async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
     /// The log, newest first, filtered by partner and state.
-    fn deliveries(
+    async fn deliveries(
         &self,
         partner: Option<&str>,
         state: Option<DeliveryState>,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
-    /// Records a delivery to be made at `at` (Unix seconds), without attempting it.
-    fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError>;
-    /// Deliveries waiting for a retry or an embargo whose time has come at `now` (Unix seconds).
-    fn due(&self, now: i64) -> Result<Vec<DeliveryRecord>, StoreError>;
-    /// The copy a delivery sends, as recorded at its first attempt.
-    fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError>;
-    /// Why and since when a partner is disabled, if it is.
-    fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError>;
-    fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError>;
-    /// Since when (Unix seconds) every attempt to a partner has failed, if its last attempt failed.
-    fn failing_since(&self, partner: &str) -> Result<Option<i64>, StoreError>;
-    /// The version number of an article's content: 1 for the first content seen, then one more
-    /// for each new content hash.
-    fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError>;
     /// The highest version of an article (in one language) delivered to a partner.
-    fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError>;
-    /// Email recipients a delivery has reached so far (a retry skips them).
-    fn recipients_done(&self, id: &str) -> Result<Vec<String>, StoreError>;
-    fn add_recipients_done(&self, id: &str, recipients: &[String]) -> Result<(), StoreError>;
-    /// Marks an article killed: it is never delivered again.
-    fn kill_article(&self, article: &str) -> Result<(), StoreError>;
-    fn is_killed(&self, article: &str) -> Result<bool, StoreError>;
+    async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError>;
+    /// Records a delivery to be made at `at` (Unix seconds), without attempting it; a delivery
+    /// still pending moves to that time.
+    async fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError>;
+    /// Records the delivery if it is new and claims it for one attempt of at most `lease`:
+    /// the attempt is counted and logged before anything is sent. A delivered copy is claimed
+    /// only `again`; one that another worker holds, never.
+    async fn claim(&self, delivery: &NewDelivery, again: bool, lease: Duration) -> Result<Claim, StoreError>;
+    /// Claims up to `limit` deliveries of these partners whose time has come: retries, lifted
+    /// embargoes, and attempts whose worker died. Claimed rows are skipped, never waited for.
+    async fn claim_due(
+        &self,
+        partners: &[String],
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<DueDelivery>, StoreError>;
+    /// Records how a claimed attempt ended; the delivery's state changes only while the claim
+    /// is still the latest (false: another worker claimed it since, and its word stands).
+    async fn finish(&self, lease: &Lease, outcome: &AttemptOutcome) -> Result<bool, StoreError>;
+    /// Gives claimed deliveries back unattempted: they are due again at once.
+    async fn release(&self, leases: &[Lease]) -> Result<(), StoreError>;
+    /// Email recipients reached by a claimed attempt (a retry skips them).
+    async fn add_recipients_done(&self, lease: &Lease, recipients: &[String]) -> Result<(), StoreError>;
+    /// The copy a delivery sends, as recorded at its first attempt.
+    async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError>;
+
+    // Partners.
+
+    /// Why and since when (Unix seconds) a partner is disabled, if it is.
+    async fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError>;
+    async fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError>;
     /// Re-enables a partner; false when it was not disabled.
-    fn enable_partner(&self, partner: &str) -> Result<bool, StoreError>;
+    async fn enable_partner(&self, partner: &str) -> Result<bool, StoreError>;
+    /// Since when (Unix seconds) every attempt to a partner has failed, and for how many seconds
+    /// by the store's clock, if its last attempt failed.
+    async fn failing_since(&self, partner: &str) -> Result<Option<(i64, i64)>, StoreError>;
 }

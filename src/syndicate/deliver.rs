@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 use lettre::message::Mailbox;
 
 use super::email::Mailer;
-use super::{Breaker, Channel, PartnerCopy};
+use super::{Breaker, Channel, DeliveryError, PartnerCopy, Receipt};
 use crate::config::DeliveryConfig;
 use crate::error::ErrorKind;
 use crate::secret::redact;
-use crate::store::{AttemptOutcome, DeliveryState, NewDelivery, Store, StoreError};
+use crate::store::{AttemptOutcome, Claim, DeliveryState, Lease, NewDelivery, Store, StoreError};
 
 /// The longest Retry-After honoured; a partner asking for more waits for the schedule.
 const MAX_PARTNER_RETRY_AFTER: Duration = Duration::from_secs(3600);
+/// A claim outlives the channel's timeout by half of it and this much.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// How a delivery stands at the end of this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,12 @@ pub enum DeliveryOutcome {
     },
     PartnerDisabled {
         reason: String,
+    },
+    /// Another worker holds the delivery for an attempt now.
+    Elsewhere,
+    /// The attempt failed after another worker had taken the delivery over: its outcome stands.
+    TakenOver {
+        error: String,
     },
 }
 
@@ -89,10 +97,11 @@ impl Deliverer {
 
     /// Disables a partner and tells the staff: which partner, since when, the last error.
     async fn disable(&self, partner: &str, reason: &str, last_error: &str) -> Result<(), StoreError> {
-        self.store.disable_partner(partner, reason)?;
+        self.store.disable_partner(partner, reason).await?;
         tracing::warn!(%partner, %reason, "partner disabled");
         if let Some((mailer, staff)) = &self.alerts {
-            let since = self.store.partner_disabled(partner)?.map(|(since, _)| rfc3339(since)).unwrap_or_default();
+            let since =
+                self.store.partner_disabled(partner).await?.map(|(since, _)| rfc3339(since)).unwrap_or_default();
             let body = format!(
                 "The {desk} desk stopped delivering to partner {partner}.\n\nDisabled since: {since}\nWhy: {reason}\nLast error: {last_error}\n\n\
                  Nothing more is sent to {partner} until someone runs:\n    newswire enable PIPELINE {partner}\n\
@@ -122,10 +131,18 @@ impl Deliverer {
         self.config.max_wait
     }
 
+    /// How long one attempt's claim lasts: the channel's timeout and a margin (50 s for the
+    /// default 30 s timeout). A worker that dies mid-attempt leaves a claim that runs out this
+    /// long after it began.
+    pub fn lease(&self) -> Duration {
+        self.config.timeout.mul_f64(1.5) + LEASE_MARGIN
+    }
+
     /// Delivers a copy, retrying while retries fall before `deadline`. `SendMode::Again` sends a copy
     /// already delivered once more (same id); `SendMode::Afresh` and `Again` start the retry schedule
     /// over (a recovery), while `SendMode::Continue` goes on where the earlier attempts left it.
     /// While the partner's `breaker` is open, the copy is scheduled for later instead of attempted.
+    /// Each attempt is claimed in the store first: a copy another worker is sending is left to it.
     pub async fn deliver(
         &self,
         copy: &PartnerCopy,
@@ -136,16 +153,11 @@ impl Deliverer {
         breaker: &Breaker,
     ) -> Result<DeliveryOutcome, StoreError> {
         let again = send == SendMode::Again;
-        if let Some((since, reason)) = self.store.partner_disabled(&copy.partner)? {
-            return Ok(DeliveryOutcome::PartnerDisabled {
-                reason: format!(
-                    "partner disabled since {}: {reason} (newswire enable PIPELINE {})",
-                    rfc3339(since),
-                    copy.partner
-                ),
-            });
+        if let Some(disabled) = self.disabled(&copy.partner).await? {
+            return Ok(disabled);
         }
-        if !again && self.store.delivery(&copy.delivery_id)?.is_some_and(|d| d.state == DeliveryState::Delivered) {
+        let logged = self.store.delivery(&copy.delivery_id).await?;
+        if !again && logged.as_ref().is_some_and(|d| d.state == DeliveryState::Delivered) {
             return Ok(DeliveryOutcome::AlreadyDelivered);
         }
         let copy_json = serde_json::to_string(copy).expect("a copy serialises");
@@ -168,98 +180,167 @@ impl Deliverer {
         if let Some(until) = embargo.filter(|until| *until > now_unix()) {
             let wait = Duration::from_secs((until - now_unix()) as u64);
             if Instant::now() + wait > deadline {
-                self.store.schedule(&new, until)?;
+                self.store.schedule(&new, until).await?;
                 return Ok(DeliveryOutcome::Embargoed { until: rfc3339(until) });
             }
             tokio::time::sleep(wait).await;
         }
         let earlier = match send {
             SendMode::Continue => 0,
-            SendMode::Afresh | SendMode::Again => self.store.delivery(&copy.delivery_id)?.map_or(0, |d| d.attempts),
+            SendMode::Afresh | SendMode::Again => logged.map_or(0, |d| d.attempts),
         };
         loop {
             let Some(admitted) = breaker.admit().await else {
-                return self.defer(&new, breaker);
+                return self.defer(&new, breaker).await;
             };
-            let attempt = self.store.start_attempt(&new)?;
-            let reached = if again { Vec::new() } else { self.store.recipients_done(&copy.delivery_id)? };
-            let error = match channel.deliver_to(copy, &reached).await {
-                Ok(receipt) => {
-                    breaker.answered();
-                    drop(admitted);
-                    self.store.add_recipients_done(&copy.delivery_id, &receipt.delivered_to)?;
-                    let refused =
-                        (!receipt.refused.is_empty()).then(|| format!("refused: {}", receipt.refused.join("; ")));
-                    let done = AttemptOutcome {
-                        state: DeliveryState::Delivered,
-                        status: None,
-                        error: refused,
-                        next_attempt: None,
-                    };
-                    self.store.finish_attempt(&copy.delivery_id, attempt, &done)?;
-                    return Ok(DeliveryOutcome::Delivered { attempts: attempt, refused: receipt.refused });
-                }
-                Err(error) => {
-                    if error.unanswered {
-                        breaker.unanswered();
-                    } else {
-                        breaker.answered();
-                    }
-                    self.store.add_recipients_done(&copy.delivery_id, &error.delivered_to)?;
-                    error
-                }
+            let lease = match self.store.claim(&new, again, self.lease()).await? {
+                Claim::Claimed(lease) => lease,
+                Claim::Delivered => return Ok(DeliveryOutcome::AlreadyDelivered),
+                Claim::Busy => return Ok(DeliveryOutcome::Elsewhere),
             };
+            let reached = if again { Vec::new() } else { lease.recipients_done.clone() };
+            let sent = channel.deliver_to(copy, &reached).await;
+            match &sent {
+                Err(error) if error.unanswered => breaker.unanswered(),
+                _ => breaker.answered(),
+            }
             drop(admitted);
-            let status = error.status.clone();
-            let fail = |state| AttemptOutcome {
-                state,
-                status: status.clone(),
-                error: Some(redact(&error.message).into_owned()),
-                next_attempt: None,
-            };
-            if error.gone {
-                self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
-                self.disable(&copy.partner, "the partner answered 410 Gone", &error.message).await?;
-                return Ok(DeliveryOutcome::Failed {
-                    error: format!("{} (the partner is now disabled)", error.message),
-                });
-            }
-            let planned = self.config.retry_schedule.get((attempt - earlier) as usize - 1).copied();
-            let wait = match (error.kind, planned) {
-                (ErrorKind::Transient, Some(planned)) => {
-                    error.retry_after.filter(|w| *w <= MAX_PARTNER_RETRY_AFTER).unwrap_or_else(|| jitter(planned))
+            match self.settle(copy, &lease, sent, earlier).await? {
+                Settled::Ended(outcome) => return Ok(outcome),
+                Settled::RetryIn(wait, next, error) => {
+                    if Instant::now() + wait > deadline {
+                        return Ok(DeliveryOutcome::WillRetry { at: rfc3339(next), error });
+                    }
+                    tracing::debug!(id = %copy.delivery_id, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
                 }
-                _ => {
-                    self.store.finish_attempt(&copy.delivery_id, attempt, &fail(DeliveryState::Failed))?;
-                    let disabled = self.disable_if_failing_too_long(&copy.partner, &error.message).await?;
-                    let after =
-                        if error.kind.is_transient() { format!(" after {attempt} attempts") } else { String::new() };
-                    let disabled = if disabled { " (the partner is now disabled)" } else { "" };
-                    return Ok(DeliveryOutcome::Failed { error: format!("{}{after}{disabled}", error.message) });
-                }
-            };
-            let next = now_unix() + wait.as_secs_f64().ceil() as i64;
-            let retrying = AttemptOutcome { next_attempt: Some(next), ..fail(DeliveryState::Retrying) };
-            self.store.finish_attempt(&copy.delivery_id, attempt, &retrying)?;
-            if self.disable_if_failing_too_long(&copy.partner, &error.message).await? {
-                return Ok(DeliveryOutcome::Failed {
-                    error: format!("{} (the partner is now disabled)", error.message),
-                });
             }
-            if Instant::now() + wait > deadline {
-                return Ok(DeliveryOutcome::WillRetry { at: rfc3339(next), error: error.message });
-            }
-            tracing::debug!(id = %copy.delivery_id, ?wait, "retrying");
-            tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Makes the one attempt a due delivery was claimed for (by `claim_due`); a failure is
+    /// scheduled on the retry schedule, for whichever worker claims it next.
+    pub async fn deliver_claimed(
+        &self,
+        copy: &PartnerCopy,
+        lease: &Lease,
+        channel: &dyn Channel,
+        breaker: &Breaker,
+    ) -> Result<DeliveryOutcome, StoreError> {
+        if let Some(disabled) = self.disabled(&copy.partner).await? {
+            self.store.release(std::slice::from_ref(lease)).await?;
+            return Ok(disabled);
+        }
+        let Some(admitted) = breaker.admit().await else {
+            self.store.release(std::slice::from_ref(lease)).await?;
+            let new = NewDelivery {
+                id: &copy.delivery_id,
+                article: &copy.article.id,
+                content_hash: &copy.article.content_hash,
+                language: &copy.language,
+                partner: &copy.partner,
+                channel: "",
+                copy: "",
+            };
+            return self.defer(&new, breaker).await;
+        };
+        let sent = channel.deliver_to(copy, &lease.recipients_done).await;
+        match &sent {
+            Err(error) if error.unanswered => breaker.unanswered(),
+            _ => breaker.answered(),
+        }
+        drop(admitted);
+        Ok(match self.settle(copy, lease, sent, 0).await? {
+            Settled::Ended(outcome) => outcome,
+            Settled::RetryIn(_, next, error) => DeliveryOutcome::WillRetry { at: rfc3339(next), error },
+        })
+    }
+
+    async fn disabled(&self, partner: &str) -> Result<Option<DeliveryOutcome>, StoreError> {
+        Ok(self.store.partner_disabled(partner).await?.map(|(since, reason)| DeliveryOutcome::PartnerDisabled {
+            reason: format!("partner disabled since {}: {reason} (newswire enable PIPELINE {partner})", rfc3339(since)),
+        }))
+    }
+
+    /// Writes an attempt's outcome under its claim, and decides what comes next.
+    async fn settle(
+        &self,
+        copy: &PartnerCopy,
+        lease: &Lease,
+        sent: Result<Receipt, DeliveryError>,
+        earlier: u32,
+    ) -> Result<Settled, StoreError> {
+        let attempt = lease.attempt;
+        let error = match sent {
+            Ok(receipt) => {
+                self.store.add_recipients_done(lease, &receipt.delivered_to).await?;
+                let refused = (!receipt.refused.is_empty()).then(|| format!("refused: {}", receipt.refused.join("; ")));
+                let done =
+                    AttemptOutcome { state: DeliveryState::Delivered, status: None, error: refused, retry_in: None };
+                if !self.store.finish(lease, &done).await? {
+                    tracing::warn!(id = %lease.id, "delivered after another worker took the delivery over");
+                }
+                return Ok(Settled::Ended(DeliveryOutcome::Delivered { attempts: attempt, refused: receipt.refused }));
+            }
+            Err(error) => {
+                self.store.add_recipients_done(lease, &error.delivered_to).await?;
+                error
+            }
+        };
+        let status = error.status.clone();
+        let fail = |state| AttemptOutcome {
+            state,
+            status: status.clone(),
+            error: Some(redact(&error.message).into_owned()),
+            retry_in: None,
+        };
+        if error.gone {
+            if self.store.finish(lease, &fail(DeliveryState::Failed)).await? {
+                self.disable(&copy.partner, "the partner answered 410 Gone", &error.message).await?;
+            }
+            return Ok(Settled::Ended(DeliveryOutcome::Failed {
+                error: format!("{} (the partner is now disabled)", error.message),
+            }));
+        }
+        let planned = self.config.retry_schedule.get(attempt.saturating_sub(earlier).max(1) as usize - 1).copied();
+        let wait = match (error.kind, planned) {
+            (ErrorKind::Transient, Some(planned)) => {
+                error.retry_after.filter(|w| *w <= MAX_PARTNER_RETRY_AFTER).unwrap_or_else(|| jitter(planned))
+            }
+            _ => {
+                if !self.store.finish(lease, &fail(DeliveryState::Failed)).await? {
+                    return Ok(Settled::Ended(DeliveryOutcome::TakenOver { error: error.message }));
+                }
+                let disabled = self.disable_if_failing_too_long(&copy.partner, &error.message).await?;
+                let after =
+                    if error.kind.is_transient() { format!(" after {attempt} attempts") } else { String::new() };
+                let disabled = if disabled { " (the partner is now disabled)" } else { "" };
+                return Ok(Settled::Ended(DeliveryOutcome::Failed {
+                    error: format!("{}{after}{disabled}", error.message),
+                }));
+            }
+        };
+        let retry_in = wait.as_secs_f64().ceil() as i64;
+        let retrying = AttemptOutcome { retry_in: Some(retry_in), ..fail(DeliveryState::Retrying) };
+        if !self.store.finish(lease, &retrying).await? {
+            return Ok(Settled::Ended(DeliveryOutcome::TakenOver { error: error.message }));
+        }
+        if self.disable_if_failing_too_long(&copy.partner, &error.message).await? {
+            return Ok(Settled::Ended(DeliveryOutcome::Failed {
+                error: format!("{} (the partner is now disabled)", error.message),
+            }));
+        }
+        Ok(Settled::RetryIn(wait, now_unix() + retry_in, error.message))
     }
 
     /// Schedules a delivery for the first retry's time without attempting it: its partner has not
     /// answered `threshold` times in a row in this run. `deliver --due` takes it up.
-    fn defer(&self, new: &NewDelivery, breaker: &Breaker) -> Result<DeliveryOutcome, StoreError> {
+    async fn defer(&self, new: &NewDelivery<'_>, breaker: &Breaker) -> Result<DeliveryOutcome, StoreError> {
         let wait = self.config.retry_schedule.first().copied().unwrap_or(Duration::from_secs(60));
         let at = now_unix() + wait.as_secs().max(1) as i64;
-        self.store.schedule(new, at)?;
+        if !new.copy.is_empty() {
+            self.store.schedule(new, at).await?;
+        }
         Ok(DeliveryOutcome::WillRetry {
             at: rfc3339(at),
             error: format!(
@@ -272,14 +353,21 @@ impl Deliverer {
 
     /// Disables a partner whose deliveries have only failed for `disable_after`.
     async fn disable_if_failing_too_long(&self, partner: &str, last_error: &str) -> Result<bool, StoreError> {
-        let Some(since) = self.store.failing_since(partner)? else { return Ok(false) };
-        if now_unix() - since < self.config.disable_after.as_secs() as i64 {
+        let Some((since, failing_for)) = self.store.failing_since(partner).await? else { return Ok(false) };
+        if failing_for < self.config.disable_after.as_secs() as i64 {
             return Ok(false);
         }
         let reason = format!("every delivery has failed since {}", rfc3339(since));
         self.disable(partner, &reason, last_error).await?;
         Ok(true)
     }
+}
+
+/// Where an attempt left a delivery.
+enum Settled {
+    Ended(DeliveryOutcome),
+    /// Retry after the wait, at that Unix time, after this error.
+    RetryIn(Duration, i64, String),
 }
 
 /// ±20% around a planned wait.

@@ -260,7 +260,7 @@ impl Translator {
         let mut last_error = TranslateError::Unsupported { from: from.to_string(), to: to.to_string() };
         for (backend, coalescer) in self.backends.iter().zip(&self.coalescers).filter(|(b, _)| b.supports(from, to)) {
             let key = MemoryKey { backend: backend.name(), from, to };
-            let mut out = self.recall(&key, segments);
+            let mut out = self.recall(&key, segments).await;
             let missing: Vec<usize> = (0..segments.len()).filter(|&i| out[i].is_none()).collect();
             let chars_cached =
                 segments.iter().zip(&out).filter(|(_, o)| o.is_some()).map(|(s, _)| s.chars().count()).sum();
@@ -269,7 +269,7 @@ impl Translator {
             if !to_send.is_empty() {
                 match coalescer.translate(backend.as_ref(), from, to, to_send.clone()).await {
                     Ok(translated) => {
-                        self.remember(&key, &to_send, &translated);
+                        self.remember(&key, &to_send, &translated).await;
                         for (i, text) in missing.into_iter().zip(translated) {
                             out[i] = Some(text);
                         }
@@ -313,18 +313,18 @@ impl Translator {
         errors
     }
 
-    fn recall(&self, key: &MemoryKey, segments: &[String]) -> Vec<Option<String>> {
+    async fn recall(&self, key: &MemoryKey<'_>, segments: &[String]) -> Vec<Option<String>> {
         let Some(memory) = &self.memory else { return vec![None; segments.len()] };
-        memory.recall(key, segments).unwrap_or_else(|err| {
+        memory.recall(key, segments).await.unwrap_or_else(|err| {
             tracing::warn!(error = %err, "translation memory unavailable; translating everything");
             vec![None; segments.len()]
         })
     }
 
-    fn remember(&self, key: &MemoryKey, sources: &[String], targets: &[String]) {
+    async fn remember(&self, key: &MemoryKey<'_>, sources: &[String], targets: &[String]) {
         if let Some(memory) = &self.memory {
             let pairs: Vec<(String, String)> = sources.iter().cloned().zip(targets.iter().cloned()).collect();
-            if let Err(err) = memory.remember(key, &pairs) {
+            if let Err(err) = memory.remember(key, &pairs).await {
                 tracing::warn!(error = %err, "translation memory not updated");
             }
         }

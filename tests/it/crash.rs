@@ -1,6 +1,6 @@
 //! A crash in the middle of a batch: `kill -9` while 200 articles go to three partners, then a
-//! second run. Every (article, language, partner) arrives, no delivery id is missing, and a copy
-//! received twice carries the same id both times.
+//! second run once the dead run's claims ran out. Every (article, language, partner) arrives, no
+//! delivery id is missing, and a copy received twice carries the same id both times.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -44,6 +44,9 @@ async fn kill_9_mid_batch_then_rerun_loses_nothing() {
         .partner(hook("a"))
         .partner(hook("b"))
         .partner(Partner::directory("archive", &["es"], &archive))
+        // Claims run out 10 s (pages) and 8 s (deliveries: 1.5 timeouts and 5 s) after a worker dies.
+        .table("[work]\nlease = \"10s\"")
+        .table("[delivery]\ntimeout = \"2s\"")
         .write(dir.path());
 
     let binary = assert_cmd::cargo::cargo_bin("newswire");
@@ -66,6 +69,19 @@ async fn kill_9_mid_batch_then_rerun_loses_nothing() {
     child.wait().unwrap();
     let before_rerun = server.received_requests().await.unwrap().len();
     assert!(before_rerun < 2 * ARTICLES, "the kill came too late to test anything ({before_rerun} requests)");
+
+    // Until its claims run out, the dead run's pages are left alone: nobody can tell it is dead.
+    let early = newswire().arg("run").arg(&pipeline).arg("--json").timeout(Duration::from_secs(120)).output().unwrap();
+    assert_eq!(early.status.code(), Some(0), "{}", String::from_utf8_lossy(&early.stderr));
+    let early: serde_json::Value = serde_json::from_slice(&early.stdout).unwrap();
+    let left_alone = early["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["error"].as_str().is_some_and(|e| e.contains("another worker")))
+        .count();
+    assert!(left_alone > 0, "the dead run held pages when it was killed");
+    tokio::time::sleep(Duration::from_secs(11)).await;
 
     let output = newswire().arg("run").arg(&pipeline).arg("--json").timeout(Duration::from_secs(120)).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));

@@ -9,6 +9,7 @@ mod crash;
 mod delivery;
 mod detect;
 mod run;
+mod store;
 mod support;
 mod syndication;
 mod translate;

@@ -1,6 +1,8 @@
 //! Real helpers for the integration tests, all on 127.0.0.1: an aiosmtpd SMTP server, an HTTP
 //! receiver that verifies Standard Webhooks signatures, and temporary desks.
 
+pub mod postgres;
+
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

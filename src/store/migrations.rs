@@ -1,0 +1,161 @@
+//! The schema, as numbered steps per engine. A store is brought to the last step when it opens;
+//! one written by a newer newswire (a step this binary does not know) is refused, never guessed at.
+//!
+//! Deliveries double as the work queue: a row is due when its state is pending, retrying or
+//! in-progress and `next_attempt` has passed. A claim sets `next_attempt` to the end of its lease,
+//! so an attempt whose worker died falls due again on its own.
+
+/// SQLite: step 1 is the schema from before versions were kept (files made then have its tables).
+pub const SQLITE: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS translation_memory (
+        backend     TEXT NOT NULL,
+        source_lang TEXT NOT NULL,
+        target_lang TEXT NOT NULL,
+        source_hash BLOB NOT NULL,
+        source      TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL DEFAULT (unixepoch()),
+        PRIMARY KEY (backend, source_lang, target_lang, source_hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS deliveries (
+        id           TEXT PRIMARY KEY,
+        article      TEXT NOT NULL,
+        version      TEXT NOT NULL,
+        language     TEXT NOT NULL,
+        partner      TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        next_attempt INTEGER,
+        copy         TEXT NOT NULL,
+        recipients   TEXT NOT NULL DEFAULT '[]',
+        created_at   INTEGER NOT NULL DEFAULT (unixepoch()),
+        updated_at   INTEGER NOT NULL DEFAULT (unixepoch())
+    );
+    CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt);
+    CREATE INDEX IF NOT EXISTS deliveries_partner ON deliveries (partner, created_at);
+    CREATE INDEX IF NOT EXISTS deliveries_copy ON deliveries (article, language, partner, state);
+    CREATE TABLE IF NOT EXISTS attempts (
+        delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+        number      INTEGER NOT NULL,
+        started_at  INTEGER NOT NULL DEFAULT (unixepoch()),
+        finished_at INTEGER,
+        outcome     TEXT,
+        status      TEXT,
+        error       TEXT,
+        PRIMARY KEY (delivery_id, number)
+    );
+    CREATE TABLE IF NOT EXISTS article_versions (
+        article      TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        first_seen   INTEGER NOT NULL DEFAULT (unixepoch()),
+        PRIMARY KEY (article, content_hash)
+    );
+    CREATE TABLE IF NOT EXISTS killed_articles (
+        article TEXT PRIMARY KEY,
+        at      INTEGER NOT NULL DEFAULT (unixepoch())
+    );
+    CREATE TABLE IF NOT EXISTS partner_health (
+        partner       TEXT PRIMARY KEY,
+        failing_since INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS disabled_partners (
+        partner     TEXT PRIMARY KEY,
+        since       INTEGER NOT NULL DEFAULT (unixepoch()),
+        reason      TEXT NOT NULL
+    );",
+    "ALTER TABLE deliveries ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE pages (
+        key         TEXT PRIMARY KEY,
+        page        TEXT NOT NULL,
+        fence       INTEGER NOT NULL DEFAULT 1,
+        lease_until INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL DEFAULT (unixepoch())
+    );
+    CREATE INDEX pages_lease ON pages (lease_until);",
+];
+
+/// PostgreSQL: the same tables, Unix seconds from the server's clock.
+pub const POSTGRES: &[&str] = &[
+    "CREATE TABLE translation_memory (
+        backend     text NOT NULL,
+        source_lang text NOT NULL,
+        target_lang text NOT NULL,
+        source_hash bytea NOT NULL,
+        source      text NOT NULL,
+        target      text NOT NULL,
+        created_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+        PRIMARY KEY (backend, source_lang, target_lang, source_hash)
+    );
+    CREATE TABLE deliveries (
+        id           text PRIMARY KEY,
+        article      text NOT NULL,
+        version      text NOT NULL,
+        language     text NOT NULL,
+        partner      text NOT NULL,
+        channel      text NOT NULL,
+        state        text NOT NULL,
+        attempts     integer NOT NULL DEFAULT 0,
+        last_error   text,
+        next_attempt bigint,
+        copy         text NOT NULL,
+        recipients   text NOT NULL DEFAULT '[]',
+        created_at   bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+        updated_at   bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    );
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
+    CREATE INDEX deliveries_partner ON deliveries (partner, created_at);
+    CREATE INDEX deliveries_copy ON deliveries (article, language, partner, state);
+    CREATE TABLE attempts (
+        delivery_id text NOT NULL REFERENCES deliveries (id),
+        number      integer NOT NULL,
+        started_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+        finished_at bigint,
+        outcome     text,
+        status      text,
+        error       text,
+        PRIMARY KEY (delivery_id, number)
+    );
+    CREATE TABLE article_versions (
+        article      text NOT NULL,
+        content_hash text NOT NULL,
+        version      integer NOT NULL,
+        first_seen   bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+        PRIMARY KEY (article, content_hash),
+        UNIQUE (article, version)
+    );
+    CREATE TABLE killed_articles (
+        article text PRIMARY KEY,
+        at      bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    );
+    CREATE TABLE partner_health (
+        partner       text PRIMARY KEY,
+        failing_since bigint
+    );
+    CREATE TABLE disabled_partners (
+        partner text PRIMARY KEY,
+        since   bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+        reason  text NOT NULL
+    );",
+    "ALTER TABLE deliveries ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+    CREATE TABLE pages (
+        key         text PRIMARY KEY,
+        page        text NOT NULL,
+        fence       bigint NOT NULL DEFAULT 1,
+        lease_until bigint NOT NULL,
+        created_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    );
+    CREATE INDEX pages_lease ON pages (lease_until);",
+];
+
+/// Why a store at schema `found` cannot be used by a binary that knows `known` steps.
+pub fn too_new(found: i64, known: usize) -> Option<String> {
+    (found > known as i64).then(|| {
+        format!(
+            "the store is at schema version {found}, newer than this newswire knows ({known}): \
+             it was written by a newer newswire; upgrade this one"
+        )
+    })
+}

@@ -1,0 +1,762 @@
+//! The PostgreSQL store: one database that workers on several machines share. Every operation is
+//! one statement or one short transaction on a pooled connection, never held across a network
+//! call of newswire's own; times come from the server's clock. Claims use `FOR UPDATE SKIP
+//! LOCKED`, so workers never wait for each other's rows. A lost connection (a restarted server)
+//! is retried with backoff before the error reaches the caller.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use sha2::{Digest, Sha256};
+use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::Row;
+
+use super::location::without_password;
+use super::migrations::{too_new, POSTGRES as MIGRATIONS};
+use super::{
+    AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, PageClaim,
+    PageLease, Store, StoreError,
+};
+use crate::error::ErrorKind;
+
+/// Connections per process: enough for every stage's store calls at once.
+const POOL_SIZE: usize = 16;
+/// How long an operation keeps trying through a lost connection (a server restart takes seconds).
+const RETRY_FOR: Duration = Duration::from_secs(30);
+/// Serialises schema steps between workers starting at once.
+const MIGRATION_LOCK: i64 = 0x6e65_7773_7769_7265; // "newswire"
+
+const CLAIM: &str = "WITH claimed AS (
+        INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, attempts, fence, next_attempt)
+        VALUES ($1, $2, $3, $4, $5, $6, 'in-progress', $7, 1, 1, unix_now() + $9)
+        ON CONFLICT (id) DO UPDATE SET state = 'in-progress', attempts = deliveries.attempts + 1,
+            fence = deliveries.fence + 1, next_attempt = unix_now() + $9, updated_at = unix_now()
+        WHERE ($8 OR deliveries.state <> 'delivered')
+          AND NOT (deliveries.state = 'in-progress' AND deliveries.next_attempt > unix_now())
+        RETURNING id, attempts, fence, recipients),
+     logged AS (
+        INSERT INTO attempts (delivery_id, number) SELECT id, attempts FROM claimed
+        ON CONFLICT (delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
+            outcome = NULL, status = NULL, error = NULL)
+     SELECT attempts, fence, recipients FROM claimed";
+const CLAIM_DUE: &str = "WITH due AS (
+        SELECT id FROM deliveries
+        WHERE state IN ('pending', 'retrying', 'in-progress') AND next_attempt <= unix_now() AND partner = ANY($3)
+        ORDER BY next_attempt LIMIT $1 FOR UPDATE SKIP LOCKED),
+     claimed AS (
+        UPDATE deliveries d SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
+            next_attempt = unix_now() + $2, updated_at = unix_now()
+        FROM due WHERE d.id = due.id
+        RETURNING d.id, d.attempts, d.fence, d.recipients, d.partner, d.copy),
+     logged AS (
+        INSERT INTO attempts (delivery_id, number) SELECT id, attempts FROM claimed
+        ON CONFLICT (delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
+            outcome = NULL, status = NULL, error = NULL)
+     SELECT id, attempts, fence, recipients, partner, copy FROM claimed";
+/// The attempt is logged whatever happened since; the delivery and the partner's streak change
+/// only under the latest claim. A streak row is written only when it changes: every worker
+/// finishing a partner's copies would otherwise queue on that one row.
+const FINISH: &str = "WITH attempt AS (
+        UPDATE attempts SET finished_at = unix_now(), outcome = $3, status = $4, error = $5
+        WHERE delivery_id = $1 AND number = $6),
+     finished AS (
+        UPDATE deliveries SET state = $3, last_error = $5, next_attempt = unix_now() + $7, updated_at = unix_now()
+        WHERE id = $1 AND fence = $2 RETURNING partner),
+     streak AS (
+        INSERT INTO partner_health (partner, failing_since)
+        SELECT partner, CASE WHEN $8 THEN NULL ELSE unix_now() END FROM finished
+        WHERE NOT EXISTS (SELECT 1 FROM partner_health h WHERE h.partner = finished.partner
+                          AND (h.failing_since IS NULL) = $8)
+        ON CONFLICT (partner) DO UPDATE SET failing_since = EXCLUDED.failing_since)
+     SELECT 1 FROM finished";
+const RELEASE: &str = "WITH released AS (
+        UPDATE deliveries SET next_attempt = unix_now(), attempts = attempts - 1
+        WHERE id = $1 AND fence = $2 AND state = 'in-progress' RETURNING id)
+     DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM released) AND number = $3";
+const RECORD_COLUMNS: &str =
+    "id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at";
+
+pub struct PostgresStore {
+    pool: Pool,
+    /// The URL without its password, for messages.
+    shown: String,
+}
+
+impl PostgresStore {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let shown = without_password(url);
+        let fail = |message: String| StoreError { location: shown.clone(), message, kind: ErrorKind::Permanent };
+        let config = connection_config(url).map_err(fail)?;
+        let shown = describe(&config);
+        let fail = |message: String| StoreError { location: shown.clone(), message, kind: ErrorKind::Permanent };
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()),
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .create_timeout(Some(Duration::from_secs(15)))
+            .wait_timeout(Some(Duration::from_secs(60)))
+            .build()
+            .map_err(|err| fail(err.to_string()))?;
+        let store = PostgresStore { pool, shown: shown.clone() };
+        store.migrate().await.map_err(|err| StoreError { kind: ErrorKind::Permanent, ..err })?;
+        Ok(store)
+    }
+
+    fn error(&self, err: impl Into<Failure>) -> StoreError {
+        let Failure { message, kind } = err.into();
+        StoreError { location: self.shown.clone(), message, kind }
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
+        self.pool.get().await.map_err(|err| self.error(err))
+    }
+
+    /// Runs `work` until it succeeds, fails for good, or the server stayed away for `RETRY_FOR`.
+    async fn retrying<T, F, Fut>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_secs(2))
+            .with_total_delay(Some(RETRY_FOR))
+            .without_max_times()
+            .with_jitter();
+        work.retry(backoff)
+            .when(|err: &StoreError| err.kind.is_transient())
+            .notify(|err, wait| tracing::warn!(error = %err, ?wait, "state store unavailable, retrying"))
+            .await
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(|e| self.error(e))?;
+        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(|e| self.error(e))?;
+        transaction
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS newswire_schema (version integer NOT NULL);
+                 INSERT INTO newswire_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM newswire_schema);
+                 CREATE OR REPLACE FUNCTION unix_now() RETURNS bigint
+                     LANGUAGE sql STABLE AS 'SELECT extract(epoch FROM now())::bigint';",
+            )
+            .await
+            .map_err(|e| self.error(e))?;
+        let found: i32 =
+            transaction.query_one("SELECT version FROM newswire_schema", &[]).await.map_err(|e| self.error(e))?.get(0);
+        if let Some(refusal) = too_new(found.into(), MIGRATIONS.len()) {
+            return Err(self.error(Failure { message: refusal, kind: ErrorKind::Permanent }));
+        }
+        for (step, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            transaction.batch_execute(sql).await.map_err(|e| {
+                let Failure { message, kind } = e.into();
+                self.error(Failure { message: format!("schema step {}: {message}", step + 1), kind })
+            })?;
+        }
+        transaction
+            .execute("UPDATE newswire_schema SET version = $1", &[&(MIGRATIONS.len() as i32)])
+            .await
+            .map_err(|e| self.error(e))?;
+        transaction.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, StoreError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await.map_err(|e| self.error(e))?;
+        client.query(&statement, params).await.map_err(|e| self.error(e))
+    }
+}
+
+/// What went wrong, and whether trying again may help.
+struct Failure {
+    message: String,
+    kind: ErrorKind,
+}
+
+impl From<tokio_postgres::Error> for Failure {
+    fn from(err: tokio_postgres::Error) -> Self {
+        let transient = match err.code() {
+            Some(code) => {
+                code.code().starts_with("08")
+                    || [
+                        SqlState::T_R_SERIALIZATION_FAILURE,
+                        SqlState::T_R_DEADLOCK_DETECTED,
+                        SqlState::ADMIN_SHUTDOWN,
+                        SqlState::CRASH_SHUTDOWN,
+                        SqlState::CANNOT_CONNECT_NOW,
+                        SqlState::TOO_MANY_CONNECTIONS,
+                    ]
+                    .contains(code)
+            }
+            // No SQLSTATE: the connection broke or could not be made (an I/O error), or newswire
+            // sent something the server cannot take (not worth another try).
+            None => {
+                err.is_closed() || std::error::Error::source(&err).is_some_and(|source| source.is::<std::io::Error>())
+            }
+        };
+        let message = match (err.as_db_error(), std::error::Error::source(&err)) {
+            (Some(db), _) => db.message().to_string(),
+            (None, Some(source)) => format!("{err}: {source}"),
+            (None, None) => err.to_string(),
+        };
+        Failure { message, kind: if transient { ErrorKind::Transient } else { ErrorKind::Permanent } }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Failure {
+    fn from(err: deadpool_postgres::PoolError) -> Self {
+        match err {
+            deadpool_postgres::PoolError::Backend(err) => err.into(),
+            other => Failure { message: other.to_string(), kind: ErrorKind::Transient },
+        }
+    }
+}
+
+/// The connection settings: the URL's, then libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`,
+/// `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, `PGCONNECT_TIMEOUT`, `PGAPPNAME`) for what it leaves out.
+fn connection_config(url: &str) -> Result<tokio_postgres::Config, String> {
+    let mut config =
+        tokio_postgres::Config::from_str(url).map_err(|err| format!("not a valid PostgreSQL URL: {err}"))?;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if config.get_hosts().is_empty() {
+        for host in env("PGHOST").as_deref().unwrap_or(default_host()).split(',') {
+            if host.starts_with('/') {
+                config.host_path(host);
+            } else {
+                config.host(host);
+            }
+        }
+    }
+    if config.get_ports().is_empty() {
+        if let Some(port) = env("PGPORT") {
+            config.port(port.parse().map_err(|_| format!("PGPORT {port:?} is not a port"))?);
+        }
+    }
+    if config.get_user().is_none() {
+        if let Some(user) = env("PGUSER").or_else(|| env("USER")) {
+            config.user(user);
+        }
+    }
+    if config.get_password().is_none() {
+        if let Some(password) = env("PGPASSWORD") {
+            config.password(password);
+        }
+    }
+    if config.get_dbname().is_none() {
+        if let Some(dbname) = env("PGDATABASE") {
+            config.dbname(dbname);
+        }
+    }
+    if !url.contains("sslmode=") {
+        match env("PGSSLMODE").as_deref() {
+            None => {}
+            Some("disable") => {
+                config.ssl_mode(SslMode::Disable);
+            }
+            Some("allow" | "prefer") => {
+                config.ssl_mode(SslMode::Prefer);
+            }
+            Some("require") => {
+                config.ssl_mode(SslMode::Require);
+            }
+            Some(other) => return Err(format!("PGSSLMODE {other:?} is not supported (disable, prefer, require)")),
+        }
+    }
+    if config.get_connect_timeout().is_none() {
+        let seconds = env("PGCONNECT_TIMEOUT").and_then(|s| s.parse().ok()).unwrap_or(10);
+        config.connect_timeout(Duration::from_secs(seconds));
+    }
+    if config.get_application_name().is_none() {
+        config.application_name(env("PGAPPNAME").unwrap_or_else(|| "newswire".into()));
+    }
+    Ok(config)
+}
+
+fn default_host() -> &'static str {
+    if std::path::Path::new("/var/run/postgresql").exists() {
+        "/var/run/postgresql"
+    } else {
+        "localhost"
+    }
+}
+
+/// `postgres://user@host:port/db`, as the settings say, without the password.
+fn describe(config: &tokio_postgres::Config) -> String {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let host = match host {
+                Host::Tcp(name) => name.clone(),
+                Host::Unix(path) => path.display().to_string(),
+            };
+            match config.get_ports().get(i).or(config.get_ports().first()) {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            }
+        })
+        .collect();
+    let user = config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+    format!("postgres://{user}{}/{}", hosts.join(","), config.get_dbname().unwrap_or(""))
+}
+
+fn tls_config() -> rustls::ClientConfig {
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+fn hash(text: &str) -> Vec<u8> {
+    Sha256::digest(text.as_bytes()).to_vec()
+}
+
+fn seconds(duration: Duration) -> i64 {
+    duration.as_secs_f64().ceil() as i64
+}
+
+fn recipients(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn record(row: &Row) -> DeliveryRecord {
+    let state: String = row.get(5);
+    let attempts: i32 = row.get(6);
+    let next: Option<i64> = row.get(8);
+    DeliveryRecord {
+        id: row.get(0),
+        article: row.get(1),
+        content_hash: row.get(2),
+        language: row.get(3),
+        partner: row.get(4),
+        state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Pending),
+        attempts: attempts as u32,
+        last_error: row.get(7),
+        next_attempt: next.and_then(super::deliveries::rfc3339),
+        channel: row.get(9),
+        updated_at: row.get(10),
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for PostgresStore {
+    async fn recall(&self, key: &MemoryKey<'_>, sources: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        let hashes: Vec<Vec<u8>> = sources.iter().map(|s| hash(s)).collect();
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "SELECT source_hash, source, target FROM translation_memory
+                     WHERE backend = $1 AND source_lang = $2 AND target_lang = $3 AND source_hash = ANY($4)",
+                    &[&key.backend, &key.from, &key.to, &hashes],
+                )
+                .await
+            })
+            .await?;
+        let known: HashMap<Vec<u8>, (String, String)> =
+            rows.iter().map(|row| (row.get(0), (row.get(1), row.get(2)))).collect();
+        // The hash finds the row; the text confirms it.
+        Ok(sources
+            .iter()
+            .zip(&hashes)
+            .map(|(source, hash)| known.get(hash).filter(|(s, _)| s == source).map(|(_, t)| t.clone()))
+            .collect())
+    }
+
+    async fn remember(&self, key: &MemoryKey<'_>, pairs: &[(String, String)]) -> Result<(), StoreError> {
+        // One row per source: an upsert may not touch a row twice.
+        let mut unique: HashMap<Vec<u8>, (&str, &str)> = HashMap::new();
+        for (source, target) in pairs {
+            unique.insert(hash(source), (source, target));
+        }
+        let (mut hashes, mut sources, mut targets) = (Vec::new(), Vec::new(), Vec::new());
+        for (hash, (source, target)) in unique {
+            hashes.push(hash);
+            sources.push(source);
+            targets.push(target);
+        }
+        self.retrying(|| async {
+            self.query(
+                "INSERT INTO translation_memory (backend, source_lang, target_lang, source_hash, source, target)
+                 SELECT $1, $2, $3, h, s, t FROM unnest($4::bytea[], $5::text[], $6::text[]) AS pair (h, s, t)
+                 ON CONFLICT (backend, source_lang, target_lang, source_hash)
+                 DO UPDATE SET source = EXCLUDED.source, target = EXCLUDED.target",
+                &[&key.backend, &key.from, &key.to, &hashes, &sources, &targets],
+            )
+            .await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn article_version(&self, article: &str, content_hash: &str) -> Result<u32, StoreError> {
+        self.retrying(|| async {
+            let mut client = self.client().await?;
+            let transaction = client.transaction().await.map_err(|e| self.error(e))?;
+            // Two workers seeing two new contents at once must not both take the next number.
+            transaction
+                .execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&article])
+                .await
+                .map_err(|e| self.error(e))?;
+            transaction
+                .execute(
+                    "INSERT INTO article_versions (article, content_hash, version)
+                     SELECT $1, $2, COALESCE(MAX(version), 0) + 1 FROM article_versions WHERE article = $1
+                     ON CONFLICT (article, content_hash) DO NOTHING",
+                    &[&article, &content_hash],
+                )
+                .await
+                .map_err(|e| self.error(e))?;
+            let version: i32 = transaction
+                .query_one(
+                    "SELECT version FROM article_versions WHERE article = $1 AND content_hash = $2",
+                    &[&article, &content_hash],
+                )
+                .await
+                .map_err(|e| self.error(e))?
+                .get(0);
+            transaction.commit().await.map_err(|e| self.error(e))?;
+            Ok(version as u32)
+        })
+        .await
+    }
+
+    async fn kill_article(&self, article: &str) -> Result<(), StoreError> {
+        self.retrying(|| async {
+            self.query("INSERT INTO killed_articles (article) VALUES ($1) ON CONFLICT DO NOTHING", &[&article]).await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn is_killed(&self, article: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .retrying(|| async { self.query("SELECT 1 FROM killed_articles WHERE article = $1", &[&article]).await })
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn claim_page(&self, key: &str, page: &str, lease: Duration) -> Result<PageClaim, StoreError> {
+        let lease_seconds = seconds(lease);
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "INSERT INTO pages (key, page, lease_until) VALUES ($1, $2, unix_now() + $3)
+                     ON CONFLICT (key) DO UPDATE SET fence = pages.fence + 1, lease_until = EXCLUDED.lease_until
+                     WHERE pages.lease_until <= unix_now()
+                     RETURNING fence",
+                    &[&key, &page, &lease_seconds],
+                )
+                .await
+            })
+            .await?;
+        Ok(match rows.first() {
+            Some(row) => PageClaim::Claimed(PageLease { key: key.to_string(), fence: row.get(0) }),
+            None => PageClaim::Busy,
+        })
+    }
+
+    async fn claim_abandoned_pages(
+        &self,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<(PageLease, String)>, StoreError> {
+        let (limit, lease_seconds) = (limit as i64, seconds(lease));
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "WITH abandoned AS (
+                        SELECT key FROM pages WHERE lease_until <= unix_now()
+                        ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
+                     UPDATE pages p SET fence = p.fence + 1, lease_until = unix_now() + $2
+                     FROM abandoned WHERE p.key = abandoned.key
+                     RETURNING p.key, p.fence, p.page",
+                    &[&limit, &lease_seconds],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows.iter().map(|row| (PageLease { key: row.get(0), fence: row.get(1) }, row.get(2))).collect())
+    }
+
+    async fn renew_page(&self, lease: &PageLease, by: Duration) -> Result<bool, StoreError> {
+        let by = seconds(by);
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "UPDATE pages SET lease_until = unix_now() + $3 WHERE key = $1 AND fence = $2 RETURNING 1",
+                    &[&lease.key, &lease.fence, &by],
+                )
+                .await
+            })
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError> {
+        let sql = if done {
+            "DELETE FROM pages WHERE key = $1 AND fence = $2"
+        } else {
+            "UPDATE pages SET lease_until = unix_now() WHERE key = $1 AND fence = $2"
+        };
+        self.retrying(|| async { self.query(sql, &[&lease.key, &lease.fence]).await }).await.map(|_| ())
+    }
+
+    async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE id = $1");
+        let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;
+        Ok(rows.first().map(record))
+    }
+
+    async fn deliveries(
+        &self,
+        partner: Option<&str>,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let state = state.map(DeliveryState::as_str);
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM deliveries
+             WHERE ($1::text IS NULL OR partner = $1) AND ($2::text IS NULL OR state = $2)
+             ORDER BY created_at DESC, id"
+        );
+        let rows = self.retrying(|| async { self.query(&sql, &[&partner, &state]).await }).await?;
+        Ok(rows.iter().map(record).collect())
+    }
+
+    async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "SELECT MAX(v.version) FROM deliveries d
+                     JOIN article_versions v ON v.article = d.article AND v.content_hash = d.version
+                     WHERE d.article = $1 AND d.language = $2 AND d.partner = $3 AND d.state = 'delivered'",
+                    &[&article, &language, &partner],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows.first().and_then(|row| row.get::<_, Option<i32>>(0)).map(|v| v as u32))
+    }
+
+    async fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError> {
+        self.retrying(|| async {
+            self.query(
+                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)
+                 ON CONFLICT (id) DO UPDATE SET next_attempt = EXCLUDED.next_attempt
+                 WHERE deliveries.state = 'pending'",
+                &[
+                    &delivery.id,
+                    &delivery.article,
+                    &delivery.content_hash,
+                    &delivery.language,
+                    &delivery.partner,
+                    &delivery.channel,
+                    &delivery.copy,
+                    &at,
+                ],
+            )
+            .await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn claim(&self, delivery: &NewDelivery, again: bool, lease: Duration) -> Result<Claim, StoreError> {
+        let lease_seconds = seconds(lease);
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    CLAIM,
+                    &[
+                        &delivery.id,
+                        &delivery.article,
+                        &delivery.content_hash,
+                        &delivery.language,
+                        &delivery.partner,
+                        &delivery.channel,
+                        &delivery.copy,
+                        &again,
+                        &lease_seconds,
+                    ],
+                )
+                .await
+            })
+            .await?;
+        if let Some(row) = rows.first() {
+            let attempt: i32 = row.get(0);
+            let done: String = row.get(2);
+            return Ok(Claim::Claimed(Lease {
+                id: delivery.id.to_string(),
+                attempt: attempt as u32,
+                fence: row.get(1),
+                recipients_done: recipients(&done),
+            }));
+        }
+        let state = self
+            .retrying(|| async { self.query("SELECT state FROM deliveries WHERE id = $1", &[&delivery.id]).await })
+            .await?;
+        Ok(match state.first().map(|row| row.get::<_, String>(0)) {
+            Some(state) if state == "delivered" => Claim::Delivered,
+            _ => Claim::Busy,
+        })
+    }
+
+    async fn claim_due(
+        &self,
+        partners: &[String],
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        let (limit, lease_seconds) = (limit as i64, seconds(lease));
+        let rows =
+            self.retrying(|| async { self.query(CLAIM_DUE, &[&limit, &lease_seconds, &partners]).await }).await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let attempt: i32 = row.get(1);
+                let done: String = row.get(3);
+                DueDelivery {
+                    lease: Lease {
+                        id: row.get(0),
+                        attempt: attempt as u32,
+                        fence: row.get(2),
+                        recipients_done: recipients(&done),
+                    },
+                    partner: row.get(4),
+                    copy: row.get(5),
+                }
+            })
+            .collect())
+    }
+
+    async fn finish(&self, lease: &Lease, outcome: &AttemptOutcome) -> Result<bool, StoreError> {
+        let state = outcome.state.as_str();
+        let attempt = lease.attempt as i32;
+        let delivered = outcome.state == DeliveryState::Delivered;
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    FINISH,
+                    &[
+                        &lease.id,
+                        &lease.fence,
+                        &state,
+                        &outcome.status,
+                        &outcome.error,
+                        &attempt,
+                        &outcome.retry_in,
+                        &delivered,
+                    ],
+                )
+                .await
+            })
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn release(&self, leases: &[Lease]) -> Result<(), StoreError> {
+        for lease in leases {
+            let attempt = lease.attempt as i32;
+            self.retrying(|| async { self.query(RELEASE, &[&lease.id, &lease.fence, &attempt]).await }).await?;
+        }
+        Ok(())
+    }
+
+    async fn add_recipients_done(&self, lease: &Lease, reached: &[String]) -> Result<(), StoreError> {
+        if reached.is_empty() {
+            return Ok(());
+        }
+        let reached = serde_json::to_string(reached).expect("strings serialise");
+        // The union of what was reached before and now, in order, each address once.
+        self.retrying(|| async {
+            self.query(
+                "UPDATE deliveries SET recipients = (
+                    SELECT COALESCE(jsonb_agg(address ORDER BY first), '[]'::jsonb)::text FROM (
+                        SELECT address, MIN(n) AS first FROM (
+                            SELECT value AS address, ord AS n
+                            FROM jsonb_array_elements_text(recipients::jsonb) WITH ORDINALITY AS a (value, ord)
+                            UNION ALL
+                            SELECT value, 1000000 + ord
+                            FROM jsonb_array_elements_text($3::text::jsonb) WITH ORDINALITY AS b (value, ord)) all_addresses
+                        GROUP BY address) unique_addresses)
+                 WHERE id = $1 AND fence = $2",
+                &[&lease.id, &lease.fence, &reached],
+            )
+            .await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let rows =
+            self.retrying(|| async { self.query("SELECT copy FROM deliveries WHERE id = $1", &[&id]).await }).await?;
+        Ok(rows.first().map(|row| row.get(0)))
+    }
+
+    async fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError> {
+        let rows = self
+            .retrying(|| async {
+                self.query("SELECT since, reason FROM disabled_partners WHERE partner = $1", &[&partner]).await
+            })
+            .await?;
+        Ok(rows.first().map(|row| (row.get(0), row.get(1))))
+    }
+
+    async fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError> {
+        self.retrying(|| async {
+            self.query(
+                "INSERT INTO disabled_partners (partner, reason) VALUES ($1, $2) ON CONFLICT (partner) DO NOTHING",
+                &[&partner, &reason],
+            )
+            .await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn enable_partner(&self, partner: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .retrying(|| async {
+                // Failures before the partner was enabled again no longer count towards disabling it.
+                self.query(
+                    "WITH healed AS (UPDATE partner_health SET failing_since = NULL WHERE partner = $1)
+                     DELETE FROM disabled_partners WHERE partner = $1 RETURNING 1",
+                    &[&partner],
+                )
+                .await
+            })
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn failing_since(&self, partner: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "SELECT failing_since, unix_now() - failing_since FROM partner_health
+                     WHERE partner = $1 AND failing_since IS NOT NULL",
+                    &[&partner],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows.first().map(|row| (row.get(0), row.get(1))))
+    }
+}

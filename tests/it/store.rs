@@ -1,0 +1,349 @@
+//! The store's contract, run by the same code against both engines: SQLite in a temporary file,
+//! and a fresh database on the real PostgreSQL server that `make test` starts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use newswire::store::{
+    self, AttemptOutcome, Claim, DeliveryState, Lease, Location, MemoryKey, NewDelivery, PageClaim, Store,
+};
+
+use crate::support::postgres;
+
+/// A store, and the folder its SQLite file lives in (kept until the test ends).
+struct Engine {
+    store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> Engine {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::open(&Location::Sqlite(dir.path().join("state.sqlite"))).await.unwrap();
+    Engine { store, _dir: Some(dir) }
+}
+
+async fn postgresql() -> Engine {
+    let url = postgres::database().await;
+    Engine { store: store::open(&Location::parse(&url)).await.unwrap(), _dir: None }
+}
+
+/// Each behaviour below becomes one test per engine.
+macro_rules! contract {
+    ($($behaviour:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $behaviour() { super::$behaviour(super::sqlite().await.store).await })*
+        }
+        mod on_postgresql {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $behaviour() { super::$behaviour(super::postgresql().await.store).await })*
+        }
+    };
+}
+
+contract!(
+    a_delivery_goes_through_its_states_with_every_attempt_kept,
+    a_claim_is_exclusive_until_its_attempt_ends,
+    of_many_workers_claiming_one_delivery_exactly_one_gets_it,
+    a_late_outcome_from_a_presumed_dead_worker_is_refused,
+    due_deliveries_are_claimed_once_by_concurrent_workers,
+    a_released_claim_is_due_again_at_once,
+    recipients_reached_are_kept_for_the_next_attempt,
+    a_partner_fails_from_its_first_failure_after_a_success_until_it_is_enabled,
+    a_partner_is_disabled_until_enabled,
+    the_memory_is_per_backend_and_pair_and_the_newest_translation_stands,
+    versions_are_numbered_once_even_when_workers_race,
+    killed_articles_stay_killed,
+    a_scheduled_delivery_waits_for_its_time,
+    the_delivered_version_is_the_highest_delivered,
+    a_page_is_worked_on_by_one_worker_at_a_time,
+);
+
+const LEASE: Duration = Duration::from_secs(60);
+
+fn delivery<'a>(id: &'a str, partner: &'a str) -> NewDelivery<'a> {
+    NewDelivery {
+        id,
+        article: "a",
+        content_hash: "h1",
+        language: "es",
+        partner,
+        channel: "webhook",
+        copy: r#"{"copy":1}"#,
+    }
+}
+
+fn outcome(state: DeliveryState, retry_in: Option<i64>) -> AttemptOutcome {
+    AttemptOutcome { state, status: Some("503".into()), error: Some("down".into()), retry_in }
+}
+
+async fn claimed(store: &dyn Store, new: &NewDelivery<'_>, lease: Duration) -> Lease {
+    match store.claim(new, false, lease).await.unwrap() {
+        Claim::Claimed(lease) => lease,
+        other => panic!("expected a claim, got {other:?}"),
+    }
+}
+
+fn partners(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+async fn a_delivery_goes_through_its_states_with_every_attempt_kept(store: Arc<dyn Store>) {
+    let new = delivery("msg_1", "p");
+    let first = claimed(store.as_ref(), &new, LEASE).await;
+    assert_eq!(first.attempt, 1);
+    assert_eq!(store.delivery("msg_1").await.unwrap().unwrap().state, DeliveryState::InProgress);
+    assert!(store.finish(&first, &outcome(DeliveryState::Retrying, Some(0))).await.unwrap());
+    let record = store.delivery("msg_1").await.unwrap().unwrap();
+    assert_eq!((record.state, record.attempts), (DeliveryState::Retrying, 1));
+    assert_eq!(record.last_error.as_deref(), Some("down"));
+    let due = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].lease.id.as_str(), due[0].lease.attempt), ("msg_1", 2));
+    assert_eq!(due[0].copy, r#"{"copy":1}"#);
+    let done =
+        AttemptOutcome { state: DeliveryState::Delivered, status: Some("204".into()), error: None, retry_in: None };
+    assert!(store.finish(&due[0].lease, &done).await.unwrap());
+    let record = store.delivery("msg_1").await.unwrap().unwrap();
+    assert_eq!((record.state, record.attempts, record.next_attempt), (DeliveryState::Delivered, 2, None));
+    assert_eq!(store.deliveries(Some("p"), Some(DeliveryState::Delivered)).await.unwrap().len(), 1);
+    assert_eq!(store.deliveries(Some("other"), None).await.unwrap().len(), 0);
+    assert_eq!(store.copy_of("msg_1").await.unwrap().as_deref(), Some(r#"{"copy":1}"#));
+    assert!(store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap().is_empty(), "nothing is due any more");
+}
+
+async fn a_claim_is_exclusive_until_its_attempt_ends(store: Arc<dyn Store>) {
+    let new = delivery("msg_1", "p");
+    let lease = claimed(store.as_ref(), &new, LEASE).await;
+    assert_eq!(store.claim(&new, false, LEASE).await.unwrap(), Claim::Busy);
+    assert_eq!(store.claim(&new, true, LEASE).await.unwrap(), Claim::Busy, "not even to send it again");
+    let done = AttemptOutcome { state: DeliveryState::Delivered, status: None, error: None, retry_in: None };
+    assert!(store.finish(&lease, &done).await.unwrap());
+    assert_eq!(store.claim(&new, false, LEASE).await.unwrap(), Claim::Delivered);
+    let again = match store.claim(&new, true, LEASE).await.unwrap() {
+        Claim::Claimed(lease) => lease,
+        other => panic!("a delivered copy is claimed again on request, got {other:?}"),
+    };
+    assert_eq!(again.attempt, 2);
+    assert!(again.fence > lease.fence);
+}
+
+async fn of_many_workers_claiming_one_delivery_exactly_one_gets_it(store: Arc<dyn Store>) {
+    let claims = futures::future::join_all((0..16).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.claim(&delivery("msg_1", "p"), false, LEASE).await.unwrap() })
+    }))
+    .await;
+    let won = claims.iter().filter(|c| matches!(c.as_ref().unwrap(), Claim::Claimed(_))).count();
+    assert_eq!(won, 1, "{claims:?}");
+    assert_eq!(store.delivery("msg_1").await.unwrap().unwrap().attempts, 1);
+}
+
+async fn a_late_outcome_from_a_presumed_dead_worker_is_refused(store: Arc<dyn Store>) {
+    let new = delivery("msg_1", "p");
+    let dead = claimed(store.as_ref(), &new, Duration::from_secs(1)).await;
+    assert!(store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap().is_empty(), "the lease still runs");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let taken = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap();
+    assert_eq!(taken.len(), 1, "an expired lease is claimed again");
+    assert_eq!(taken[0].lease.id, "msg_1", "with the same delivery id");
+    let done = AttemptOutcome { state: DeliveryState::Delivered, status: None, error: None, retry_in: None };
+    assert!(store.finish(&taken[0].lease, &done).await.unwrap());
+    let late = outcome(DeliveryState::Failed, None);
+    assert!(!store.finish(&dead, &late).await.unwrap(), "the dead worker's fence is stale");
+    store.add_recipients_done(&dead, &["late@example.org".into()]).await.unwrap();
+    let record = store.delivery("msg_1").await.unwrap().unwrap();
+    assert_eq!((record.state, record.attempts), (DeliveryState::Delivered, 2));
+    assert_eq!(store.failing_since("p").await.unwrap(), None, "the refused failure does not count");
+    assert!(claimed_recipients(store.as_ref(), "msg_1").await.is_empty());
+}
+
+async fn claimed_recipients(store: &dyn Store, id: &str) -> Vec<String> {
+    match store.claim(&delivery(id, "p"), true, LEASE).await.unwrap() {
+        Claim::Claimed(lease) => lease.recipients_done,
+        other => panic!("expected a claim, got {other:?}"),
+    }
+}
+
+async fn due_deliveries_are_claimed_once_by_concurrent_workers(store: Arc<dyn Store>) {
+    let ids: Vec<String> = (0..60).map(|i| format!("msg_{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let partner = if i % 3 == 0 { "elsewhere" } else { "p" };
+        store.schedule(&delivery(id, partner), 0).await.unwrap();
+    }
+    let workers = futures::future::join_all((0..4).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = store.claim_due(&partners(&["p", "q"]), 7, LEASE).await.unwrap();
+                assert!(batch.len() <= 7);
+                if batch.is_empty() {
+                    return mine;
+                }
+                mine.extend(batch.into_iter().map(|due| due.lease.id));
+            }
+        })
+    }))
+    .await;
+    let mut all: Vec<String> = workers.into_iter().flat_map(|w| w.unwrap()).collect();
+    all.sort();
+    let mut expected: Vec<String> =
+        ids.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, id)| id.clone()).collect();
+    expected.sort();
+    assert_eq!(all, expected, "each due delivery of the asked partners, once");
+}
+
+async fn a_released_claim_is_due_again_at_once(store: Arc<dyn Store>) {
+    store.schedule(&delivery("msg_1", "p"), 0).await.unwrap();
+    let due = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap();
+    assert_eq!(due.len(), 1);
+    store.release(&[due[0].lease.clone()]).await.unwrap();
+    let again = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].lease.attempt, 1, "a released claim made no attempt");
+}
+
+async fn recipients_reached_are_kept_for_the_next_attempt(store: Arc<dyn Store>) {
+    let new = delivery("msg_1", "p");
+    let first = claimed(store.as_ref(), &new, LEASE).await;
+    assert!(first.recipients_done.is_empty());
+    store.add_recipients_done(&first, &["a@example.org".into(), "b@example.org".into()]).await.unwrap();
+    store.add_recipients_done(&first, &["b@example.org".into(), "c@example.org".into()]).await.unwrap();
+    store.finish(&first, &outcome(DeliveryState::Retrying, Some(0))).await.unwrap();
+    let second = claimed(store.as_ref(), &new, LEASE).await;
+    assert_eq!(second.recipients_done, ["a@example.org", "b@example.org", "c@example.org"]);
+}
+
+async fn a_partner_fails_from_its_first_failure_after_a_success_until_it_is_enabled(store: Arc<dyn Store>) {
+    assert_eq!(store.failing_since("p").await.unwrap(), None);
+    let first = claimed(store.as_ref(), &delivery("m1", "p"), LEASE).await;
+    store.finish(&first, &outcome(DeliveryState::Retrying, Some(60))).await.unwrap();
+    let (since, for_seconds) = store.failing_since("p").await.unwrap().expect("failing");
+    assert!((0..5).contains(&for_seconds), "{for_seconds}");
+    let second = claimed(store.as_ref(), &delivery("m2", "p"), LEASE).await;
+    store.finish(&second, &outcome(DeliveryState::Failed, None)).await.unwrap();
+    assert_eq!(store.failing_since("p").await.unwrap().map(|f| f.0), Some(since), "the streak began at the first");
+    let retry = claimed(store.as_ref(), &delivery("m1", "p"), LEASE).await;
+    let done = AttemptOutcome { state: DeliveryState::Delivered, status: None, error: None, retry_in: None };
+    store.finish(&retry, &done).await.unwrap();
+    assert_eq!(store.failing_since("p").await.unwrap(), None);
+    let third = claimed(store.as_ref(), &delivery("m3", "p"), LEASE).await;
+    store.finish(&third, &outcome(DeliveryState::Failed, None)).await.unwrap();
+    assert!(store.failing_since("p").await.unwrap().is_some());
+    store.enable_partner("p").await.unwrap();
+    assert_eq!(store.failing_since("p").await.unwrap(), None);
+}
+
+async fn a_partner_is_disabled_until_enabled(store: Arc<dyn Store>) {
+    assert!(store.partner_disabled("p").await.unwrap().is_none());
+    assert!(!store.enable_partner("p").await.unwrap(), "it was not disabled");
+    store.disable_partner("p", "410 Gone").await.unwrap();
+    store.disable_partner("p", "a second reason is not recorded").await.unwrap();
+    assert_eq!(store.partner_disabled("p").await.unwrap().unwrap().1, "410 Gone");
+    assert!(store.partner_disabled("q").await.unwrap().is_none());
+    assert!(store.enable_partner("p").await.unwrap());
+    assert!(store.partner_disabled("p").await.unwrap().is_none());
+}
+
+async fn the_memory_is_per_backend_and_pair_and_the_newest_translation_stands(store: Arc<dyn Store>) {
+    let key = MemoryKey { backend: "apertium", from: "en", to: "es" };
+    let pairs = [("Hello".to_string(), "Hola".to_string()), ("Hello".to_string(), "Hola, hola".to_string())];
+    store.remember(&key, &pairs).await.unwrap();
+    let got = store.recall(&key, &["Hello".into(), "Bye".into(), "Hello".into()]).await.unwrap();
+    assert_eq!(got, [Some("Hola, hola".to_string()), None, Some("Hola, hola".to_string())]);
+    store.remember(&key, &[("Hello".into(), "Buenas".into())]).await.unwrap();
+    assert_eq!(store.recall(&key, &["Hello".into()]).await.unwrap(), [Some("Buenas".to_string())]);
+    for other in [
+        MemoryKey { backend: "deepl", from: "en", to: "es" },
+        MemoryKey { backend: "apertium", from: "en", to: "ca" },
+        MemoryKey { backend: "apertium", from: "fr", to: "es" },
+    ] {
+        assert_eq!(store.recall(&other, &["Hello".into()]).await.unwrap(), [None]);
+    }
+}
+
+async fn versions_are_numbered_once_even_when_workers_race(store: Arc<dyn Store>) {
+    assert_eq!(store.article_version("a", "h1").await.unwrap(), 1);
+    let raced = futures::future::join_all((0..12).map(|i| {
+        let store = store.clone();
+        // Six new contents, each seen by two workers at once.
+        tokio::spawn(async move { (i % 6, store.article_version("a", &format!("new-{}", i % 6)).await.unwrap()) })
+    }))
+    .await;
+    let mut numbers: Vec<(i32, u32)> = raced.into_iter().map(|r| r.unwrap()).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 6, "both workers that saw one content agree on its number: {numbers:?}");
+    let mut versions: Vec<u32> = numbers.iter().map(|(_, v)| *v).collect();
+    versions.sort();
+    assert_eq!(versions, [2, 3, 4, 5, 6, 7]);
+    assert_eq!(store.article_version("a", "h1").await.unwrap(), 1);
+    assert_eq!(store.article_version("b", "h1").await.unwrap(), 1, "per article");
+}
+
+async fn killed_articles_stay_killed(store: Arc<dyn Store>) {
+    assert!(!store.is_killed("a").await.unwrap());
+    store.kill_article("a").await.unwrap();
+    store.kill_article("a").await.unwrap();
+    assert!(store.is_killed("a").await.unwrap());
+    assert!(!store.is_killed("b").await.unwrap());
+}
+
+async fn a_scheduled_delivery_waits_for_its_time(store: Arc<dyn Store>) {
+    let far = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    store.schedule(&delivery("msg_1", "p"), far).await.unwrap();
+    let record = store.delivery("msg_1").await.unwrap().unwrap();
+    assert_eq!((record.state, record.attempts), (DeliveryState::Pending, 0));
+    assert!(store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap().is_empty());
+    store.schedule(&delivery("msg_1", "p"), 0).await.unwrap();
+    assert_eq!(store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap().len(), 1, "moved to its new time");
+}
+
+async fn the_delivered_version_is_the_highest_delivered(store: Arc<dyn Store>) {
+    assert_eq!(store.article_version("a", "h1").await.unwrap(), 1);
+    assert_eq!(store.article_version("a", "h2").await.unwrap(), 2);
+    assert_eq!(store.delivered_version("a", "es", "p").await.unwrap(), None);
+    let done = AttemptOutcome { state: DeliveryState::Delivered, status: None, error: None, retry_in: None };
+    for (id, hash) in [("v1", "h1"), ("v2", "h2")] {
+        let new = NewDelivery { content_hash: hash, ..delivery(id, "p") };
+        let lease = claimed(store.as_ref(), &new, LEASE).await;
+        store.finish(&lease, &done).await.unwrap();
+    }
+    assert_eq!(store.delivered_version("a", "es", "p").await.unwrap(), Some(2));
+    assert_eq!(store.delivered_version("a", "fr", "p").await.unwrap(), None);
+}
+
+async fn a_page_is_worked_on_by_one_worker_at_a_time(store: Arc<dyn Store>) {
+    let lease = match store.claim_page("k1", "{\"page\":1}", Duration::from_secs(1)).await.unwrap() {
+        PageClaim::Claimed(lease) => lease,
+        PageClaim::Busy => panic!("a new page is free"),
+    };
+    assert_eq!(store.claim_page("k1", "{}", LEASE).await.unwrap(), PageClaim::Busy);
+    assert!(store.claim_abandoned_pages(10, LEASE).await.unwrap().is_empty());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let abandoned = store.claim_abandoned_pages(10, LEASE).await.unwrap();
+    assert_eq!(abandoned.len(), 1, "its worker stopped renewing it");
+    assert_eq!(abandoned[0].1, "{\"page\":1}");
+    assert!(!store.renew_page(&lease, LEASE).await.unwrap(), "the first worker lost it");
+    store.release_page(&lease, true).await.unwrap();
+    assert_eq!(store.claim_page("k1", "{}", LEASE).await.unwrap(), PageClaim::Busy, "a stale release does nothing");
+    let taken = &abandoned[0].0;
+    assert!(store.renew_page(taken, LEASE).await.unwrap());
+    store.release_page(taken, true).await.unwrap();
+    assert!(matches!(store.claim_page("k1", "{}", LEASE).await.unwrap(), PageClaim::Claimed(_)), "done pages go");
+}
+
+/// A database written by a newer newswire is refused, never half-used.
+#[tokio::test]
+async fn a_newer_postgresql_schema_is_refused() {
+    let url = postgres::database().await;
+    drop(store::open(&Location::parse(&url)).await.unwrap());
+    let mut config: tokio_postgres::Config = url.parse().unwrap();
+    config.connect_timeout(Duration::from_secs(5));
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.batch_execute("UPDATE newswire_schema SET version = 99").await.unwrap();
+    let refused = store::open(&Location::parse(&url)).await.err().expect("refused");
+    assert!(refused.to_string().contains("schema version 99"), "{refused}");
+}
