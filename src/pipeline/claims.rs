@@ -1,7 +1,9 @@
 //! Pages held in the shared store while they are worked on: claimed before cleaning, so two runs
 //! (or workers) on the same sources never clean, translate and bill the same page twice; renewed
-//! while the work goes on; let go once the article's report is written. A worker that dies stops
-//! renewing, and `newswire work` takes its pages up when their lease runs out.
+//! while the work goes on; marked done once the article's report is written, so a run that
+//! overlaps this one skips it, while a later run does it again (and finds its copies delivered).
+//! A worker that dies stops renewing, and `newswire work` takes its pages up when their lease
+//! runs out.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,12 +28,19 @@ pub fn page_key(page: &RawPage) -> String {
     format!("{:x}", hash.finalize())
 }
 
-/// Claims a page for this process; `None` when another one holds it.
-pub async fn claim(store: &Arc<dyn Store>, page: &RawPage, lease: Duration) -> Result<Option<HeldPage>, StoreError> {
+/// Claims a page for this process; the reason it is left alone when another worker holds it, or
+/// finished it since `since` (the run's start, by the store's clock).
+pub async fn claim(
+    store: &Arc<dyn Store>,
+    page: &RawPage,
+    lease: Duration,
+    since: i64,
+) -> Result<Result<HeldPage, &'static str>, StoreError> {
     let json = serde_json::to_string(page).expect("a page serialises");
-    Ok(match store.claim_page(&page_key(page), &json, lease).await? {
-        PageClaim::Claimed(claim) => Some(HeldPage::keep(store.clone(), claim, lease)),
-        PageClaim::Busy => None,
+    Ok(match store.claim_page(&page_key(page), &json, lease, since).await? {
+        PageClaim::Claimed(claim) => Ok(HeldPage::keep(store.clone(), claim, lease)),
+        PageClaim::Busy => Err("another worker is working on this page now"),
+        PageClaim::Done => Err("another worker finished this page during this run"),
     })
 }
 
@@ -55,7 +64,7 @@ impl HeldPage {
         HeldPage { lease, renewer }
     }
 
-    /// The page's work is over: it leaves the store.
+    /// The page's work is over.
     pub async fn done(self, store: &dyn Store) {
         self.renewer.abort();
         if let Err(err) = store.release_page(&self.lease, true).await {

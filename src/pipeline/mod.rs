@@ -132,7 +132,10 @@ pub async fn run(
         }),
     };
     // A dry run sends nothing, so it claims nothing either.
-    let claims = (!options.dry_run).then(|| (store.clone(), pipeline.work.lease));
+    let claims = match options.dry_run {
+        true => None,
+        false => Some(Claims { store: store.clone(), lease: pipeline.work.lease, since: store.now().await? }),
+    };
     let prepare =
         tokio::spawn(prepare_stage(page_rx, prepared_tx, cleaner, detector, pipeline.clone(), store.clone(), claims));
     let translate = tokio::spawn(translate_stage(
@@ -166,6 +169,13 @@ pub async fn run(
     }
     bar.finish_and_clear();
     Ok(report.with_requests(translator.request_counts()))
+}
+
+/// How this run claims its pages: for so long, skipping those other workers did since it began.
+struct Claims {
+    store: Arc<dyn Store>,
+    lease: std::time::Duration,
+    since: i64,
 }
 
 /// The pages whose worker died, claimed as their leases run out, until `stop`.
@@ -209,16 +219,15 @@ async fn prepare_stage(
     detector: Arc<dyn Detector>,
     pipeline: Pipeline,
     store: Arc<dyn Store>,
-    claims: Option<(Arc<dyn Store>, std::time::Duration)>,
+    claims: Option<Claims>,
 ) {
     let pipeline = Arc::new(pipeline);
     while let Some((page, mut held)) = pages.recv().await {
-        if let (Ok(page), None, Some((store, lease))) = (&page, &held, &claims) {
-            match claims::claim(store, page, *lease).await {
-                Ok(Some(claim)) => held = Some(claim),
-                Ok(None) => {
-                    let mut busy =
-                        ArticleReport::failed(&page.source, "another worker is working on this page now".into());
+        if let (Ok(page), None, Some(claims)) = (&page, &held, &claims) {
+            match claims::claim(&claims.store, page, claims.lease, claims.since).await {
+                Ok(Ok(claim)) => held = Some(claim),
+                Ok(Err(why)) => {
+                    let mut busy = ArticleReport::failed(&page.source, why.into());
                     busy.status = Status::Skipped;
                     if out.send((Prepared::Settled(busy), None)).await.is_err() {
                         return;

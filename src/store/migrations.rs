@@ -72,6 +72,7 @@ pub const SQLITE: &[&str] = &[
         page        TEXT NOT NULL,
         fence       INTEGER NOT NULL DEFAULT 1,
         lease_until INTEGER NOT NULL,
+        done_at     INTEGER,
         created_at  INTEGER NOT NULL DEFAULT (unixepoch())
     );
     CREATE INDEX pages_lease ON pages (lease_until);",
@@ -145,6 +146,7 @@ pub const POSTGRES: &[&str] = &[
         page        text NOT NULL,
         fence       bigint NOT NULL DEFAULT 1,
         lease_until bigint NOT NULL,
+        done_at     bigint,
         created_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
     );
     CREATE INDEX pages_lease ON pages (lease_until);",

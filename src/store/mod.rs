@@ -60,6 +60,8 @@ pub enum PageClaim {
     Claimed(PageLease),
     /// Another worker holds a live lease on it.
     Busy,
+    /// Another worker finished it since the time given.
+    Done,
 }
 
 #[async_trait::async_trait]
@@ -83,8 +85,17 @@ pub trait Store: Send + Sync {
     // Pages in work: what a run or a worker claimed, so no other one cleans and translates it
     // at the same time, and another finishes it if its worker dies.
 
-    /// Claims a page for `lease`, recording it (`page` is its JSON) when new.
-    async fn claim_page(&self, key: &str, page: &str, lease: Duration) -> Result<PageClaim, StoreError>;
+    /// The store's clock, in Unix seconds.
+    async fn now(&self) -> Result<i64, StoreError>;
+    /// Claims a page for `lease`, recording it (`page` is its JSON) when new. A page finished
+    /// at `done_since` or later is not claimed again: an overlapping run does not redo it.
+    async fn claim_page(
+        &self,
+        key: &str,
+        page: &str,
+        lease: Duration,
+        done_since: i64,
+    ) -> Result<PageClaim, StoreError>;
     /// Pages whose worker died (their lease ran out), claimed for `lease`, with their JSON.
     async fn claim_abandoned_pages(
         &self,
@@ -93,7 +104,7 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<(PageLease, String)>, StoreError>;
     /// Extends a page's lease; false when another worker took it meanwhile.
     async fn renew_page(&self, lease: &PageLease, by: Duration) -> Result<bool, StoreError>;
-    /// The page is done (or given back, when `done` is false): removed, or its lease ended now.
+    /// The page is done (or given back, when `done` is false): its lease ends now.
     async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError>;
 
     // The delivery log.

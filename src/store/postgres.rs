@@ -451,22 +451,39 @@ impl Store for PostgresStore {
         Ok(!rows.is_empty())
     }
 
-    async fn claim_page(&self, key: &str, page: &str, lease: Duration) -> Result<PageClaim, StoreError> {
+    async fn now(&self) -> Result<i64, StoreError> {
+        let rows = self.retrying(|| async { self.query("SELECT unix_now()", &[]).await }).await?;
+        Ok(rows[0].get(0))
+    }
+
+    async fn claim_page(
+        &self,
+        key: &str,
+        page: &str,
+        lease: Duration,
+        done_since: i64,
+    ) -> Result<PageClaim, StoreError> {
         let lease_seconds = seconds(lease);
         let rows = self
             .retrying(|| async {
                 self.query(
                     "INSERT INTO pages (key, page, lease_until) VALUES ($1, $2, unix_now() + $3)
-                     ON CONFLICT (key) DO UPDATE SET fence = pages.fence + 1, lease_until = EXCLUDED.lease_until
-                     WHERE pages.lease_until <= unix_now()
+                     ON CONFLICT (key) DO UPDATE SET fence = pages.fence + 1, lease_until = EXCLUDED.lease_until,
+                        page = EXCLUDED.page, done_at = NULL
+                     WHERE pages.lease_until <= unix_now() AND (pages.done_at IS NULL OR pages.done_at < $4)
                      RETURNING fence",
-                    &[&key, &page, &lease_seconds],
+                    &[&key, &page, &lease_seconds, &done_since],
                 )
                 .await
             })
             .await?;
-        Ok(match rows.first() {
-            Some(row) => PageClaim::Claimed(PageLease { key: key.to_string(), fence: row.get(0) }),
+        if let Some(row) = rows.first() {
+            return Ok(PageClaim::Claimed(PageLease { key: key.to_string(), fence: row.get(0) }));
+        }
+        let done =
+            self.retrying(|| async { self.query("SELECT done_at FROM pages WHERE key = $1", &[&key]).await }).await?;
+        Ok(match done.first().and_then(|row| row.get::<_, Option<i64>>(0)) {
+            Some(_) => PageClaim::Done,
             None => PageClaim::Busy,
         })
     }
@@ -481,7 +498,7 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 self.query(
                     "WITH abandoned AS (
-                        SELECT key FROM pages WHERE lease_until <= unix_now()
+                        SELECT key FROM pages WHERE done_at IS NULL AND lease_until <= unix_now()
                         ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
                      UPDATE pages p SET fence = p.fence + 1, lease_until = unix_now() + $2
                      FROM abandoned WHERE p.key = abandoned.key
@@ -510,7 +527,7 @@ impl Store for PostgresStore {
 
     async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError> {
         let sql = if done {
-            "DELETE FROM pages WHERE key = $1 AND fence = $2"
+            "UPDATE pages SET done_at = unix_now(), lease_until = unix_now(), page = '' WHERE key = $1 AND fence = $2"
         } else {
             "UPDATE pages SET lease_until = unix_now() WHERE key = $1 AND fence = $2"
         };

@@ -65,14 +65,18 @@ const DELIVERED_VERSION: &str = "SELECT MAX(v.version) FROM deliveries d
      JOIN article_versions v ON v.article = d.article AND v.content_hash = d.version
      WHERE d.article = ?1 AND d.language = ?2 AND d.partner = ?3 AND d.state = 'delivered'";
 const CLAIM_PAGE: &str = "INSERT INTO pages (key, page, lease_until) VALUES (?1, ?2, unixepoch() + ?3)
-     ON CONFLICT (key) DO UPDATE SET fence = fence + 1, lease_until = excluded.lease_until
-     WHERE lease_until <= unixepoch()
+     ON CONFLICT (key) DO UPDATE SET fence = fence + 1, lease_until = excluded.lease_until,
+        page = excluded.page, done_at = NULL
+     WHERE lease_until <= unixepoch() AND (done_at IS NULL OR done_at < ?4)
      RETURNING fence";
+const PAGE_DONE_AT: &str = "SELECT done_at FROM pages WHERE key = ?1";
 const CLAIM_ABANDONED_PAGES: &str = "UPDATE pages SET fence = fence + 1, lease_until = unixepoch() + ?2
-     WHERE key IN (SELECT key FROM pages WHERE lease_until <= unixepoch() ORDER BY lease_until LIMIT ?1)
+     WHERE key IN (SELECT key FROM pages WHERE done_at IS NULL AND lease_until <= unixepoch()
+                   ORDER BY lease_until LIMIT ?1)
      RETURNING key, fence, page";
 const RENEW_PAGE: &str = "UPDATE pages SET lease_until = unixepoch() + ?3 WHERE key = ?1 AND fence = ?2";
-const DONE_PAGE: &str = "DELETE FROM pages WHERE key = ?1 AND fence = ?2";
+const DONE_PAGE: &str =
+    "UPDATE pages SET done_at = unixepoch(), lease_until = unixepoch(), page = '' WHERE key = ?1 AND fence = ?2";
 const GIVE_BACK_PAGE: &str = "UPDATE pages SET lease_until = unixepoch() WHERE key = ?1 AND fence = ?2";
 
 #[cfg(test)]
@@ -97,6 +101,7 @@ const DELIVERY_PATH: &[&str] = &[
     ARTICLE_VERSION,
     DELIVERED_VERSION,
     CLAIM_PAGE,
+    PAGE_DONE_AT,
     CLAIM_ABANDONED_PAGES,
     RENEW_PAGE,
     DONE_PAGE,
@@ -286,16 +291,27 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn claim_page(&self, key: &str, page: &str, lease: Duration) -> Result<PageClaim, StoreError> {
-        let fence: Option<i64> = self.write(|transaction| {
-            transaction
+    async fn now(&self) -> Result<i64, StoreError> {
+        self.read(|connection| connection.query_row("SELECT unixepoch()", [], |row| row.get(0)))
+    }
+
+    async fn claim_page(
+        &self,
+        key: &str,
+        page: &str,
+        lease: Duration,
+        done_since: i64,
+    ) -> Result<PageClaim, StoreError> {
+        self.write(|transaction| {
+            let fence: Option<i64> = transaction
                 .prepare_cached(CLAIM_PAGE)?
-                .query_row(params![key, page, seconds(lease)], |row| row.get(0))
-                .optional()
-        })?;
-        Ok(match fence {
-            Some(fence) => PageClaim::Claimed(PageLease { key: key.to_string(), fence }),
-            None => PageClaim::Busy,
+                .query_row(params![key, page, seconds(lease), done_since], |row| row.get(0))
+                .optional()?;
+            if let Some(fence) = fence {
+                return Ok(PageClaim::Claimed(PageLease { key: key.to_string(), fence }));
+            }
+            let done: Option<i64> = transaction.prepare_cached(PAGE_DONE_AT)?.query_row([key], |row| row.get(0))?;
+            Ok(if done.is_some() { PageClaim::Done } else { PageClaim::Busy })
         })
     }
 

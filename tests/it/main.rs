@@ -13,3 +13,4 @@ mod store;
 mod support;
 mod syndication;
 mod translate;
+mod workers;

@@ -315,11 +315,11 @@ async fn the_delivered_version_is_the_highest_delivered(store: Arc<dyn Store>) {
 }
 
 async fn a_page_is_worked_on_by_one_worker_at_a_time(store: Arc<dyn Store>) {
-    let lease = match store.claim_page("k1", "{\"page\":1}", Duration::from_secs(1)).await.unwrap() {
+    let lease = match store.claim_page("k1", "{\"page\":1}", Duration::from_secs(1), 0).await.unwrap() {
         PageClaim::Claimed(lease) => lease,
-        PageClaim::Busy => panic!("a new page is free"),
+        other => panic!("a new page is free, got {other:?}"),
     };
-    assert_eq!(store.claim_page("k1", "{}", LEASE).await.unwrap(), PageClaim::Busy);
+    assert_eq!(store.claim_page("k1", "{}", LEASE, 0).await.unwrap(), PageClaim::Busy);
     assert!(store.claim_abandoned_pages(10, LEASE).await.unwrap().is_empty());
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let abandoned = store.claim_abandoned_pages(10, LEASE).await.unwrap();
@@ -327,11 +327,15 @@ async fn a_page_is_worked_on_by_one_worker_at_a_time(store: Arc<dyn Store>) {
     assert_eq!(abandoned[0].1, "{\"page\":1}");
     assert!(!store.renew_page(&lease, LEASE).await.unwrap(), "the first worker lost it");
     store.release_page(&lease, true).await.unwrap();
-    assert_eq!(store.claim_page("k1", "{}", LEASE).await.unwrap(), PageClaim::Busy, "a stale release does nothing");
+    assert_eq!(store.claim_page("k1", "{}", LEASE, 0).await.unwrap(), PageClaim::Busy, "a stale release does nothing");
     let taken = &abandoned[0].0;
+    let since = store.now().await.unwrap();
     assert!(store.renew_page(taken, LEASE).await.unwrap());
     store.release_page(taken, true).await.unwrap();
-    assert!(matches!(store.claim_page("k1", "{}", LEASE).await.unwrap(), PageClaim::Claimed(_)), "done pages go");
+    assert_eq!(store.claim_page("k1", "{}", LEASE, since).await.unwrap(), PageClaim::Done, "done in this run");
+    assert!(store.claim_abandoned_pages(10, LEASE).await.unwrap().is_empty(), "a done page is not abandoned");
+    let later = store.now().await.unwrap() + 1;
+    assert!(matches!(store.claim_page("k1", "{}", LEASE, later).await.unwrap(), PageClaim::Claimed(_)), "a later run");
 }
 
 /// A database written by a newer newswire is refused, never half-used.
