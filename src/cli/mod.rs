@@ -12,6 +12,7 @@ mod kill;
 mod recover;
 mod redeliver;
 mod run;
+mod state;
 mod translate;
 mod verify_webhook;
 mod work;
@@ -65,6 +66,7 @@ pub async fn dispatch(command: Command) -> Result<ExitStatus> {
         Command::Enable { pipeline, partner } => enable::enable(&pipeline, &partner).await,
         Command::Kill { pipeline, article_id } => kill::kill(&pipeline, &article_id).await,
         Command::Work { pipeline, state } => work::work(&pipeline, state).await,
+        Command::State { command: StateCommand::Migrate { from, to } } => state::migrate(&from, &to).await,
         Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
             verify_webhook::verify(&secret, &id, timestamp, &signature, body.as_deref())
         }
@@ -191,6 +193,11 @@ pub enum Command {
     Kill { pipeline: PathBuf, article_id: String },
     /// Re-enable a partner that was disabled.
     Enable { pipeline: PathBuf, partner: String },
+    /// The desk's state store.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+    },
     /// Work for a desk until SIGTERM: send what falls due, finish what dead workers left.
     Work {
         pipeline: PathBuf,
@@ -232,4 +239,18 @@ pub enum TranslateFormat {
     Text,
     Html,
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Copy a desk's memory, delivery log, versions, kills and partner states into another store
+    /// (an SQLite file into PostgreSQL, say); rows already there are kept. Safe to run again.
+    Migrate {
+        /// The store to copy: an SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        from: String,
+        /// The store to fill, made or migrated to this newswire's schema first.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        to: String,
+    },
 }

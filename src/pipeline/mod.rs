@@ -134,7 +134,7 @@ pub async fn run(
     // A dry run sends nothing, so it claims nothing either.
     let claims = match options.dry_run {
         true => None,
-        false => Some(Claims { store: store.clone(), lease: pipeline.work.lease, since: store.now().await? }),
+        false => Some(Claims { store: store.clone(), lease: pipeline.work.lease, since: store.clock_ms().await? }),
     };
     let prepare =
         tokio::spawn(prepare_stage(page_rx, prepared_tx, cleaner, detector, pipeline.clone(), store.clone(), claims));

@@ -72,7 +72,7 @@ pub const SQLITE: &[&str] = &[
         page        TEXT NOT NULL,
         fence       INTEGER NOT NULL DEFAULT 1,
         lease_until INTEGER NOT NULL,
-        done_at     INTEGER,
+        done_ms     INTEGER,
         created_at  INTEGER NOT NULL DEFAULT (unixepoch())
     );
     CREATE INDEX pages_lease ON pages (lease_until);",
@@ -146,7 +146,7 @@ pub const POSTGRES: &[&str] = &[
         page        text NOT NULL,
         fence       bigint NOT NULL DEFAULT 1,
         lease_until bigint NOT NULL,
-        done_at     bigint,
+        done_ms     bigint,
         created_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
     );
     CREATE INDEX pages_lease ON pages (lease_until);",
@@ -160,4 +160,90 @@ pub fn too_new(found: i64, known: usize) -> Option<String> {
              it was written by a newer newswire; upgrade this one"
         )
     })
+}
+
+/// What a column holds, for copying rows between engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    Text,
+    Blob,
+}
+
+use Kind::{Blob, Int, Text};
+
+/// A table `newswire state migrate` copies: its key columns (the order rows are read in) and
+/// every column, the same on both engines.
+pub struct Table {
+    pub name: &'static str,
+    pub key: &'static str,
+    pub columns: &'static [(&'static str, Kind)],
+}
+
+/// The tables `newswire state migrate` copies, parents first.
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "translation_memory",
+        key: "backend, source_lang, target_lang, source_hash",
+        columns: &[
+            ("backend", Text),
+            ("source_lang", Text),
+            ("target_lang", Text),
+            ("source_hash", Blob),
+            ("source", Text),
+            ("target", Text),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "article_versions",
+        key: "article, content_hash",
+        columns: &[("article", Text), ("content_hash", Text), ("version", Int), ("first_seen", Int)],
+    },
+    Table { name: "killed_articles", key: "article", columns: &[("article", Text), ("at", Int)] },
+    Table {
+        name: "disabled_partners",
+        key: "partner",
+        columns: &[("partner", Text), ("since", Int), ("reason", Text)],
+    },
+    Table { name: "partner_health", key: "partner", columns: &[("partner", Text), ("failing_since", Int)] },
+    Table {
+        name: "deliveries",
+        key: "id",
+        columns: &[
+            ("id", Text),
+            ("article", Text),
+            ("version", Text),
+            ("language", Text),
+            ("partner", Text),
+            ("channel", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("last_error", Text),
+            ("next_attempt", Int),
+            ("copy", Text),
+            ("recipients", Text),
+            ("fence", Int),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "attempts",
+        key: "delivery_id, number",
+        columns: &[
+            ("delivery_id", Text),
+            ("number", Int),
+            ("started_at", Int),
+            ("finished_at", Int),
+            ("outcome", Text),
+            ("status", Text),
+            ("error", Text),
+        ],
+    },
+];
+
+/// A table `newswire state migrate` copies, by name.
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|table| table.name == name)
 }

@@ -13,6 +13,7 @@ mod location;
 mod migrations;
 mod postgres;
 mod sqlite;
+pub mod transfer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,10 +86,10 @@ pub trait Store: Send + Sync {
     // Pages in work: what a run or a worker claimed, so no other one cleans and translates it
     // at the same time, and another finishes it if its worker dies.
 
-    /// The store's clock, in Unix seconds.
-    async fn now(&self) -> Result<i64, StoreError>;
+    /// The store's clock, in milliseconds since the Unix epoch.
+    async fn clock_ms(&self) -> Result<i64, StoreError>;
     /// Claims a page for `lease`, recording it (`page` is its JSON) when new. A page finished
-    /// at `done_since` or later is not claimed again: an overlapping run does not redo it.
+    /// at `done_since` (milliseconds) or later is not claimed again: an overlapping run does not redo it.
     async fn claim_page(
         &self,
         key: &str,
@@ -153,4 +154,11 @@ pub trait Store: Send + Sync {
     /// Since when (Unix seconds) every attempt to a partner has failed, and for how many seconds
     /// by the store's clock, if its last attempt failed.
     async fn failing_since(&self, partner: &str) -> Result<Option<(i64, i64)>, StoreError>;
+
+    // Copying a store (`newswire state migrate`).
+
+    /// Up to `limit` rows of a table, in key order, from `offset`.
+    async fn dump(&self, table: &str, offset: usize, limit: usize) -> Result<Vec<Vec<transfer::Cell>>, StoreError>;
+    /// Adds the rows the table does not have yet; how many it did not have.
+    async fn load(&self, table: &str, rows: &[Vec<transfer::Cell>]) -> Result<usize, StoreError>;
 }

@@ -14,10 +14,12 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use sha2::{Digest, Sha256};
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use super::location::without_password;
-use super::migrations::{too_new, POSTGRES as MIGRATIONS};
+use super::migrations::{too_new, Kind, Table, POSTGRES as MIGRATIONS};
+use super::transfer::Cell;
 use super::{
     AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, PageClaim,
     PageLease, Store, StoreError,
@@ -28,6 +30,8 @@ use crate::error::ErrorKind;
 const POOL_SIZE: usize = 16;
 /// How long an operation keeps trying through a lost connection (a server restart takes seconds).
 const RETRY_FOR: Duration = Duration::from_secs(30);
+/// How long opening the store keeps trying: a server restarting, not one that is not there.
+const OPEN_RETRY_FOR: Duration = Duration::from_secs(5);
 /// Serialises schema steps between workers starting at once.
 const MIGRATION_LOCK: i64 = 0x6e65_7773_7769_7265; // "newswire"
 
@@ -107,7 +111,10 @@ impl PostgresStore {
             .build()
             .map_err(|err| fail(err.to_string()))?;
         let store = PostgresStore { pool, shown: shown.clone() };
-        store.migrate().await.map_err(|err| StoreError { kind: ErrorKind::Permanent, ..err })?;
+        store
+            .retrying_for(OPEN_RETRY_FOR, || store.migrate())
+            .await
+            .map_err(|err| StoreError { kind: ErrorKind::Permanent, ..err })?;
         Ok(store)
     }
 
@@ -126,10 +133,18 @@ impl PostgresStore {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
+        self.retrying_for(RETRY_FOR, work).await
+    }
+
+    async fn retrying_for<T, F, Fut>(&self, total: Duration, work: F) -> Result<T, StoreError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(100))
             .with_max_delay(Duration::from_secs(2))
-            .with_total_delay(Some(RETRY_FOR))
+            .with_total_delay(Some(total))
             .without_max_times()
             .with_jitter();
         work.retry(backoff)
@@ -167,6 +182,13 @@ impl PostgresStore {
             .await
             .map_err(|e| self.error(e))?;
         transaction.commit().await.map_err(|e| self.error(e))
+    }
+
+    /// A table `state migrate` copies, or an error naming it.
+    fn known(&self, table: &str) -> Result<&'static Table, StoreError> {
+        super::migrations::table(table).ok_or_else(|| {
+            self.error(Failure { message: format!("no table {table} to copy"), kind: ErrorKind::Permanent })
+        })
     }
 
     async fn query(
@@ -451,8 +473,9 @@ impl Store for PostgresStore {
         Ok(!rows.is_empty())
     }
 
-    async fn now(&self) -> Result<i64, StoreError> {
-        let rows = self.retrying(|| async { self.query("SELECT unix_now()", &[]).await }).await?;
+    async fn clock_ms(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+        let rows = self.retrying(|| async { self.query(sql, &[]).await }).await?;
         Ok(rows[0].get(0))
     }
 
@@ -469,8 +492,8 @@ impl Store for PostgresStore {
                 self.query(
                     "INSERT INTO pages (key, page, lease_until) VALUES ($1, $2, unix_now() + $3)
                      ON CONFLICT (key) DO UPDATE SET fence = pages.fence + 1, lease_until = EXCLUDED.lease_until,
-                        page = EXCLUDED.page, done_at = NULL
-                     WHERE pages.lease_until <= unix_now() AND (pages.done_at IS NULL OR pages.done_at < $4)
+                        page = EXCLUDED.page, done_ms = NULL
+                     WHERE pages.lease_until <= unix_now() AND (pages.done_ms IS NULL OR pages.done_ms < $4)
                      RETURNING fence",
                     &[&key, &page, &lease_seconds, &done_since],
                 )
@@ -481,7 +504,7 @@ impl Store for PostgresStore {
             return Ok(PageClaim::Claimed(PageLease { key: key.to_string(), fence: row.get(0) }));
         }
         let done =
-            self.retrying(|| async { self.query("SELECT done_at FROM pages WHERE key = $1", &[&key]).await }).await?;
+            self.retrying(|| async { self.query("SELECT done_ms FROM pages WHERE key = $1", &[&key]).await }).await?;
         Ok(match done.first().and_then(|row| row.get::<_, Option<i64>>(0)) {
             Some(_) => PageClaim::Done,
             None => PageClaim::Busy,
@@ -498,7 +521,7 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 self.query(
                     "WITH abandoned AS (
-                        SELECT key FROM pages WHERE done_at IS NULL AND lease_until <= unix_now()
+                        SELECT key FROM pages WHERE done_ms IS NULL AND lease_until <= unix_now()
                         ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
                      UPDATE pages p SET fence = p.fence + 1, lease_until = unix_now() + $2
                      FROM abandoned WHERE p.key = abandoned.key
@@ -527,7 +550,8 @@ impl Store for PostgresStore {
 
     async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError> {
         let sql = if done {
-            "UPDATE pages SET done_at = unix_now(), lease_until = unix_now(), page = '' WHERE key = $1 AND fence = $2"
+            "UPDATE pages SET done_ms = (extract(epoch FROM clock_timestamp()) * 1000)::bigint, lease_until = unix_now(),
+                page = '' WHERE key = $1 AND fence = $2"
         } else {
             "UPDATE pages SET lease_until = unix_now() WHERE key = $1 AND fence = $2"
         };
@@ -775,5 +799,77 @@ impl Store for PostgresStore {
             })
             .await?;
         Ok(rows.first().map(|row| (row.get(0), row.get(1))))
+    }
+
+    async fn dump(&self, table: &str, offset: usize, limit: usize) -> Result<Vec<Vec<Cell>>, StoreError> {
+        let Table { key, columns, .. } = self.known(table)?;
+        let names: Vec<String> = columns
+            .iter()
+            .map(|(name, kind)| if *kind == Kind::Int { format!("{name}::bigint") } else { name.to_string() })
+            .collect();
+        let sql = format!("SELECT {} FROM {table} ORDER BY {key} LIMIT $1 OFFSET $2", names.join(", "));
+        let (limit, offset) = (limit as i64, offset as i64);
+        let rows = self.retrying(|| async { self.query(&sql, &[&limit, &offset]).await }).await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, kind))| match kind {
+                        Kind::Int => row.get::<_, Option<i64>>(i).map_or(Cell::Null, Cell::Int),
+                        Kind::Text => row.get::<_, Option<String>>(i).map_or(Cell::Null, Cell::Text),
+                        Kind::Blob => row.get::<_, Option<Vec<u8>>>(i).map_or(Cell::Null, Cell::Blob),
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    async fn load(&self, table: &str, rows: &[Vec<Cell>]) -> Result<usize, StoreError> {
+        let Table { columns, .. } = self.known(table)?;
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let slots: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, kind))| {
+                let cast = match kind {
+                    Kind::Int => "bigint",
+                    Kind::Text => "text",
+                    Kind::Blob => "bytea",
+                };
+                format!("${}::{cast}", i + 1)
+            })
+            .collect();
+        let sql =
+            format!("INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT DO NOTHING", names.join(", "), slots.join(", "));
+        self.retrying(|| async {
+            let mut client = self.client().await?;
+            let transaction = client.transaction().await.map_err(|e| self.error(e))?;
+            let statement = transaction.prepare(&sql).await.map_err(|e| self.error(e))?;
+            let mut added = 0;
+            for row in rows {
+                let values: Vec<Box<dyn ToSql + Sync + Send>> = row
+                    .iter()
+                    .zip(columns.iter())
+                    .map(|(cell, (_, kind))| -> Box<dyn ToSql + Sync + Send> {
+                        match (cell, kind) {
+                            (Cell::Int(n), _) => Box::new(Some(*n)),
+                            (Cell::Text(t), _) => Box::new(Some(t.clone())),
+                            (Cell::Blob(b), _) => Box::new(Some(b.clone())),
+                            (Cell::Null, Kind::Int) => Box::new(None::<i64>),
+                            (Cell::Null, Kind::Text) => Box::new(None::<String>),
+                            (Cell::Null, Kind::Blob) => Box::new(None::<Vec<u8>>),
+                        }
+                    })
+                    .collect();
+                let params: Vec<&(dyn ToSql + Sync)> =
+                    values.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect();
+                added += transaction.execute(&statement, &params).await.map_err(|e| self.error(e))? as usize;
+            }
+            transaction.commit().await.map_err(|e| self.error(e))?;
+            Ok(added)
+        })
+        .await
     }
 }

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
-use super::migrations::{too_new, SQLITE as MIGRATIONS};
+use super::migrations::{too_new, Table, SQLITE as MIGRATIONS};
+use super::transfer::Cell;
 use super::{
     AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, PageClaim,
     PageLease, Store, StoreError,
@@ -66,17 +68,17 @@ const DELIVERED_VERSION: &str = "SELECT MAX(v.version) FROM deliveries d
      WHERE d.article = ?1 AND d.language = ?2 AND d.partner = ?3 AND d.state = 'delivered'";
 const CLAIM_PAGE: &str = "INSERT INTO pages (key, page, lease_until) VALUES (?1, ?2, unixepoch() + ?3)
      ON CONFLICT (key) DO UPDATE SET fence = fence + 1, lease_until = excluded.lease_until,
-        page = excluded.page, done_at = NULL
-     WHERE lease_until <= unixepoch() AND (done_at IS NULL OR done_at < ?4)
+        page = excluded.page, done_ms = NULL
+     WHERE lease_until <= unixepoch() AND (done_ms IS NULL OR done_ms < ?4)
      RETURNING fence";
-const PAGE_DONE_AT: &str = "SELECT done_at FROM pages WHERE key = ?1";
+const PAGE_DONE_AT: &str = "SELECT done_ms FROM pages WHERE key = ?1";
 const CLAIM_ABANDONED_PAGES: &str = "UPDATE pages SET fence = fence + 1, lease_until = unixepoch() + ?2
-     WHERE key IN (SELECT key FROM pages WHERE done_at IS NULL AND lease_until <= unixepoch()
+     WHERE key IN (SELECT key FROM pages WHERE done_ms IS NULL AND lease_until <= unixepoch()
                    ORDER BY lease_until LIMIT ?1)
      RETURNING key, fence, page";
 const RENEW_PAGE: &str = "UPDATE pages SET lease_until = unixepoch() + ?3 WHERE key = ?1 AND fence = ?2";
-const DONE_PAGE: &str =
-    "UPDATE pages SET done_at = unixepoch(), lease_until = unixepoch(), page = '' WHERE key = ?1 AND fence = ?2";
+const DONE_PAGE: &str = "UPDATE pages SET done_ms = CAST(unixepoch('subsec') * 1000 AS INTEGER),
+        lease_until = unixepoch(), page = '' WHERE key = ?1 AND fence = ?2";
 const GIVE_BACK_PAGE: &str = "UPDATE pages SET lease_until = unixepoch() WHERE key = ?1 AND fence = ?2";
 
 #[cfg(test)]
@@ -162,12 +164,30 @@ impl SqliteStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|err| fail(format!("cannot create {}: {err}", dir.display())))?;
         }
-        let mut connection = Connection::open(path).map_err(|err| fail(err.to_string()))?;
-        connection
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;")
-            .map_err(|err| fail(err.to_string()))?;
-        migrate(&mut connection).map_err(fail)?;
-        Ok(SqliteStore { path: path.to_path_buf(), connection: Mutex::new(connection) })
+        // Processes opening a new file at once may find it locked while one of them switches it
+        // to WAL (SQLite does not wait for that lock): they try again.
+        let mut tries = 0;
+        loop {
+            let opened = Connection::open(path).map_err(|err| err.to_string()).and_then(|mut connection| {
+                connection
+                    .execute_batch(
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                    )
+                    .map_err(|err| err.to_string())?;
+                migrate(&mut connection)?;
+                Ok(connection)
+            });
+            match opened {
+                Ok(connection) => {
+                    return Ok(SqliteStore { path: path.to_path_buf(), connection: Mutex::new(connection) });
+                }
+                Err(message) if message.contains("locked") && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(message) => return Err(fail(message)),
+            }
+        }
     }
 
     fn error(&self, err: rusqlite::Error) -> StoreError {
@@ -190,6 +210,15 @@ impl SqliteStore {
         let value = work(&transaction).map_err(|e| self.error(e))?;
         transaction.commit().map_err(|e| self.error(e))?;
         Ok(value)
+    }
+
+    /// A table `state migrate` copies, or an error naming it.
+    fn known(&self, table: &str) -> Result<&'static Table, StoreError> {
+        super::migrations::table(table).ok_or_else(|| StoreError {
+            location: self.path.display().to_string(),
+            message: format!("no table {table} to copy"),
+            kind: ErrorKind::Permanent,
+        })
     }
 
     fn read<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
@@ -291,8 +320,10 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn now(&self) -> Result<i64, StoreError> {
-        self.read(|connection| connection.query_row("SELECT unixepoch()", [], |row| row.get(0)))
+    async fn clock_ms(&self) -> Result<i64, StoreError> {
+        self.read(|connection| {
+            connection.query_row("SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER)", [], |row| row.get(0))
+        })
     }
 
     async fn claim_page(
@@ -519,6 +550,51 @@ impl Store for SqliteStore {
                 .prepare_cached(FAILING_SINCE)?
                 .query_row([partner], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()
+        })
+    }
+
+    async fn dump(&self, table: &str, offset: usize, limit: usize) -> Result<Vec<Vec<Cell>>, StoreError> {
+        let Table { key, columns, .. } = self.known(table)?;
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let sql = format!("SELECT {} FROM {table} ORDER BY {key} LIMIT ?1 OFFSET ?2", names.join(", "));
+        self.read(|connection| {
+            let mut statement = connection.prepare(&sql)?;
+            let rows = statement.query_map(params![limit as i64, offset as i64], |row| {
+                (0..columns.len())
+                    .map(|i| {
+                        Ok(match row.get_ref(i)? {
+                            ValueRef::Null => Cell::Null,
+                            ValueRef::Integer(n) => Cell::Int(n),
+                            ValueRef::Real(x) => Cell::Int(x as i64),
+                            ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                            ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+                        })
+                    })
+                    .collect()
+            })?;
+            rows.collect()
+        })
+    }
+
+    async fn load(&self, table: &str, rows: &[Vec<Cell>]) -> Result<usize, StoreError> {
+        let Table { columns, .. } = self.known(table)?;
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let slots: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let sql =
+            format!("INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT DO NOTHING", names.join(", "), slots.join(", "));
+        self.write(|transaction| {
+            let mut statement = transaction.prepare(&sql)?;
+            let mut added = 0;
+            for row in rows {
+                let values = row.iter().map(|cell| match cell {
+                    Cell::Null => Value::Null,
+                    Cell::Int(n) => Value::Integer(*n),
+                    Cell::Text(t) => Value::Text(t.clone()),
+                    Cell::Blob(b) => Value::Blob(b.clone()),
+                });
+                added += statement.execute(rusqlite::params_from_iter(values))?;
+            }
+            Ok(added)
         })
     }
 }

@@ -329,12 +329,12 @@ async fn a_page_is_worked_on_by_one_worker_at_a_time(store: Arc<dyn Store>) {
     store.release_page(&lease, true).await.unwrap();
     assert_eq!(store.claim_page("k1", "{}", LEASE, 0).await.unwrap(), PageClaim::Busy, "a stale release does nothing");
     let taken = &abandoned[0].0;
-    let since = store.now().await.unwrap();
+    let since = store.clock_ms().await.unwrap();
     assert!(store.renew_page(taken, LEASE).await.unwrap());
     store.release_page(taken, true).await.unwrap();
     assert_eq!(store.claim_page("k1", "{}", LEASE, since).await.unwrap(), PageClaim::Done, "done in this run");
     assert!(store.claim_abandoned_pages(10, LEASE).await.unwrap().is_empty(), "a done page is not abandoned");
-    let later = store.now().await.unwrap() + 1;
+    let later = store.clock_ms().await.unwrap() + 1;
     assert!(matches!(store.claim_page("k1", "{}", LEASE, later).await.unwrap(), PageClaim::Claimed(_)), "a later run");
 }
 
@@ -350,4 +350,100 @@ async fn a_newer_postgresql_schema_is_refused() {
     client.batch_execute("UPDATE newswire_schema SET version = 99").await.unwrap();
     let refused = store::open(&Location::parse(&url)).await.err().expect("refused");
     assert!(refused.to_string().contains("schema version 99"), "{refused}");
+}
+
+/// An SQLite desk's whole history moves into PostgreSQL, and a second migration adds nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn state_migrate_moves_a_desks_history_into_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.sqlite");
+    let sqlite = store::open(&Location::Sqlite(file.clone())).await.unwrap();
+    let key = MemoryKey { backend: "deepl", from: "en", to: "es" };
+    let pairs: Vec<(String, String)> = (0..2500).map(|i| (format!("Segment {i}"), format!("Segmento {i}"))).collect();
+    sqlite.remember(&key, &pairs).await.unwrap();
+    assert_eq!(sqlite.article_version("a", "h1").await.unwrap(), 1);
+    assert_eq!(sqlite.article_version("a", "h2").await.unwrap(), 2);
+    let done =
+        AttemptOutcome { state: DeliveryState::Delivered, status: Some("204".into()), error: None, retry_in: None };
+    let lease = claimed(sqlite.as_ref(), &delivery("msg_1", "p"), LEASE).await;
+    sqlite.add_recipients_done(&lease, &["ed@example.org".into()]).await.unwrap();
+    sqlite.finish(&lease, &done).await.unwrap();
+    let failing = claimed(sqlite.as_ref(), &delivery("msg_2", "q"), LEASE).await;
+    sqlite.finish(&failing, &outcome(DeliveryState::Retrying, Some(3600))).await.unwrap();
+    sqlite.kill_article("gone").await.unwrap();
+    sqlite.disable_partner("q", "410 Gone").await.unwrap();
+    let before = serde_json::to_value(sqlite.deliveries(None, None).await.unwrap()).unwrap();
+
+    let url = postgres::database().await;
+    let migrate = || {
+        crate::support::newswire()
+            .args(["state", "migrate", "--from"])
+            .arg(&file)
+            .args(["--to", &url])
+            .output()
+            .unwrap()
+    };
+    let first = migrate();
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let printed = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(printed.contains("translation_memory") && printed.contains("2500 new"), "{printed}");
+    assert!(!printed.contains(&crate::support::postgres::server().1), "the password is never printed");
+
+    let pg = store::open(&Location::parse(&url)).await.unwrap();
+    let recalled = pg.recall(&key, &["Segment 0".into(), "Segment 2499".into()]).await.unwrap();
+    assert_eq!(recalled, [Some("Segmento 0".to_string()), Some("Segmento 2499".to_string())]);
+    assert_eq!(serde_json::to_value(pg.deliveries(None, None).await.unwrap()).unwrap(), before);
+    assert_eq!(pg.article_version("a", "h2").await.unwrap(), 2);
+    assert_eq!(pg.article_version("a", "h3").await.unwrap(), 3, "numbering goes on from the history");
+    assert!(pg.is_killed("gone").await.unwrap());
+    assert_eq!(pg.partner_disabled("q").await.unwrap().map(|d| d.1).as_deref(), Some("410 Gone"));
+    assert!(pg.failing_since("q").await.unwrap().is_some());
+    assert_eq!(pg.delivered_version("a", "es", "p").await.unwrap(), Some(1));
+    assert_eq!(pg.claim(&delivery("msg_1", "p"), false, LEASE).await.unwrap(), Claim::Delivered);
+    assert_eq!(claimed(pg.as_ref(), &delivery("msg_2", "q"), LEASE).await.attempt, 2, "attempts carry over");
+
+    let again = migrate();
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains(": 0 rows copied"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
+
+/// A database that cannot be reached is exit 2, naming the host and the reason, never the password.
+#[test]
+fn an_unreachable_database_is_exit_2_with_the_host_and_never_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    for (state, shown) in [
+        (format!("postgres://desk:s3cret-pw@127.0.0.1:{port}/newsroom"), format!("127.0.0.1:{port}")),
+        ("postgresql://desk:s3cret-pw@db.invalid/newsroom".to_string(), "db.invalid".to_string()),
+    ] {
+        let pipeline = crate::support::write_pipeline(dir.path(), &format!("name = \"desk\"\nstate = {state:?}\n"));
+        for args in [&["deliveries"][..], &["run", "--json"][..], &["deliver", "--due"][..]] {
+            let output = crate::support::newswire().args(args).arg(&pipeline).output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(stderr.contains(&shown), "{args:?}: {stderr}");
+            assert!(!stderr.contains("s3cret-pw") && output.stdout.is_empty(), "{args:?}: {stderr}");
+        }
+    }
+}
+
+/// libpq's variables supply what the URL leaves out (here the password).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_libpq_environment_supplies_what_the_url_leaves_out() {
+    let url = postgres::database().await;
+    let (_, password) = postgres::server();
+    let without = url.replacen(&format!(":{password}@"), "@", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = crate::support::write_pipeline(dir.path(), &format!("name = \"desk\"\nstate = {without:?}\n"));
+    let refused =
+        crate::support::newswire().arg("deliveries").arg(&pipeline).env_remove("PGPASSWORD").output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let output =
+        crate::support::newswire().arg("deliveries").arg(&pipeline).env("PGPASSWORD", &password).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "0 deliveries");
 }

@@ -65,9 +65,14 @@ struct Setup {
     _backend: MockServer,
 }
 
-/// A desk on a fresh PostgreSQL database: Spanish pages, translated into English, to three
-/// webhook partners. Claims run out `lease` after a worker dies.
+/// A desk on a fresh PostgreSQL database (or an SQLite file): Spanish pages, translated into
+/// English, to three webhook partners. Claims run out `lease` after a worker dies.
 async fn setup(lease: &str) -> Setup {
+    let url = crate::support::postgres::database().await;
+    setup_on(lease, url).await
+}
+
+async fn setup_on(lease: &str, url: String) -> Setup {
     let hooks = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_millis(15)))
@@ -78,7 +83,6 @@ async fn setup(lease: &str) -> Setup {
     Mock::given(method("POST")).respond_with(billing.clone()).mount(&backend).await;
     let dir = tempfile::tempdir().unwrap();
     let pages = write_pages(dir.path());
-    let url = crate::support::postgres::database().await;
     let mut desk = Desk::new("shared-desk")
         .paths(&[&pages])
         .languages(&["es", "en"])
@@ -135,9 +139,20 @@ fn finished(child: Child) -> std::process::Output {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_runs_at_once_split_the_work_and_send_each_copy_once() {
-    let setup = setup("30s").await;
+    runs_at_once_split_the_work(setup("30s").await, 3).await;
+}
+
+/// Two runs of a desk on one machine that overlap (cron starting one before the last ended).
+#[tokio::test(flavor = "multi_thread")]
+async fn overlapping_runs_on_an_sqlite_file_send_each_copy_once() {
+    let state = tempfile::tempdir().unwrap();
+    let setup = setup_on("30s", state.path().join("desk.sqlite").display().to_string()).await;
+    runs_at_once_split_the_work(setup, 2).await;
+}
+
+async fn runs_at_once_split_the_work(setup: Setup, processes: usize) {
     let database = setup.database.clone();
-    let runs: Vec<Child> = (0..3).map(|_| spawn(&["run", "--json"], &setup.pipeline, &database)).collect();
+    let runs: Vec<Child> = (0..processes).map(|_| spawn(&["run", "--json"], &setup.pipeline, &database)).collect();
     let mut handled = Vec::new();
     for run in runs {
         let output = finished(run);
@@ -223,4 +238,44 @@ async fn a_worker_killed_mid_batch_leaves_its_work_to_the_others() {
     let log: Vec<Value> = serde_json::from_slice(&log.unwrap().stdout).unwrap();
     assert_eq!(log.len(), PARTNERS.len() * ARTICLES);
     assert!(log.iter().all(|d| d["state"] == "delivered"), "{:?}", log.iter().find(|d| d["state"] != "delivered"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_restart_mid_run_loses_nothing() {
+    let setup = setup("3s").await;
+    let database = setup.database.clone();
+    let run = spawn(&["run", "--json"], &setup.pipeline, &database);
+    let started = Instant::now();
+    while arrivals(&setup.hooks).await.1 < 60 && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    crate::support::postgres::restart_server();
+    let mut run = run;
+    assert!(run.try_wait().unwrap().is_none(), "the run ended before the server was back: restart earlier");
+    let output = finished(run);
+    assert!(arrivals(&setup.hooks).await.1 > 60, "the run went on after the restart");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let failed: Vec<&Value> =
+        report["articles"].as_array().unwrap().iter().filter(|a| a["status"] == "failed").collect();
+    assert!(failed.is_empty(), "store errors were retried, not reported: {:?}", failed.first());
+
+    // A claim whose answer the restart swallowed is taken up once its lease runs out.
+    if arrivals(&setup.hooks).await.0.len() < PARTNERS.len() * ARTICLES {
+        tokio::time::sleep(Duration::from_secs(9)).await;
+        let mut worker = spawn(&["work"], &setup.pipeline, &database);
+        let started = Instant::now();
+        while arrivals(&setup.hooks).await.0.len() < PARTNERS.len() * ARTICLES
+            && started.elapsed() < Duration::from_secs(60)
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Command::new("kill").arg("-TERM").arg(worker.id().to_string()).status().unwrap();
+        assert_eq!(worker.wait().unwrap().code(), Some(0));
+    }
+    let (copies, _) = arrivals(&setup.hooks).await;
+    assert_eq!(copies.len(), PARTNERS.len() * ARTICLES, "every copy arrived");
+    for (copy, ids) in &copies {
+        let unique: HashSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), 1, "{copy:?} arrived under several ids: {ids:?}");
+    }
 }
