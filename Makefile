@@ -32,10 +32,11 @@ lint:
 build:
 	$(CARGO) build --release
 
-# Benchmarks read ../shared/bench-data when it is there; sacrebleu scores the translation quality.
+# Benchmarks read ../shared/bench-data when it is there; sacrebleu scores the translation quality;
+# the store benchmark runs against a throwaway PostgreSQL server with fsync on.
 bench: deps-test
 	@python3 -c "import sacrebleu" 2>/dev/null || pip install -q sacrebleu
-	$(CARGO) bench
+	NEWSWIRE_PG_FSYNC=on scripts/with-postgres $(CARGO) bench
 
 deps-demo:
 	@$(MAKE) --no-print-directory install PACKAGES="$(DEMO_PACKAGES)"

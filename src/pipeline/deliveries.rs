@@ -11,7 +11,7 @@ use futures::StreamExt;
 use super::report::DeliveryReport;
 use super::{stages, syndicate_stage, RunError};
 use crate::config::Pipeline;
-use crate::store::{DeliveryRecord, DeliveryState, Location, Store};
+use crate::store::{AttemptOutcome, DeliveryRecord, DeliveryState, Location, Store};
 use crate::syndicate::deliver::{now_unix, DeliveryOutcome, SendMode};
 use crate::syndicate::{Breaker, PartnerCopy};
 
@@ -100,6 +100,15 @@ impl DeliveryLog {
                             Ok(copy) => copy,
                             Err(err) => {
                                 let why = format!("the logged copy is unreadable: {err}");
+                                let failed = AttemptOutcome {
+                                    state: DeliveryState::Failed,
+                                    status: None,
+                                    error: Some(why.clone()),
+                                    retry_in: None,
+                                };
+                                if let Err(err) = self.store.finish(&due.lease, &failed).await {
+                                    tracing::warn!(error = %err, "the failure could not be logged");
+                                }
                                 return (DeliveryReport::failed(&due.lease.id, &due.partner, &why), None);
                             }
                         };

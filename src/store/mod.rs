@@ -127,7 +127,8 @@ pub trait Store: Send + Sync {
     /// only `again`; one that another worker holds, never.
     async fn claim(&self, delivery: &NewDelivery, again: bool, lease: Duration) -> Result<Claim, StoreError>;
     /// Claims up to `limit` deliveries of these partners whose time has come: retries, lifted
-    /// embargoes, and attempts whose worker died. Claimed rows are skipped, never waited for.
+    /// embargoes, and attempts whose worker died. Claimed rows are skipped, never waited for;
+    /// disabled partners' deliveries wait for `enable` and `recover`.
     async fn claim_due(
         &self,
         partners: &[String],
@@ -137,8 +138,8 @@ pub trait Store: Send + Sync {
     /// Records how a claimed attempt ended; the delivery's state changes only while the claim
     /// is still the latest (false: another worker claimed it since, and its word stands).
     async fn finish(&self, lease: &Lease, outcome: &AttemptOutcome) -> Result<bool, StoreError>;
-    /// Gives claimed deliveries back unattempted: they are due again at once.
-    async fn release(&self, leases: &[Lease]) -> Result<(), StoreError>;
+    /// Gives claimed deliveries back unattempted, due again `after` this long (zero: at once).
+    async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError>;
     /// Email recipients reached by a claimed attempt (a retry skips them).
     async fn add_recipients_done(&self, lease: &Lease, recipients: &[String]) -> Result<(), StoreError>;
     /// The copy a delivery sends, as recorded at its first attempt.

@@ -51,6 +51,7 @@ const CLAIM: &str = "WITH claimed AS (
 const CLAIM_DUE: &str = "WITH due AS (
         SELECT id FROM deliveries
         WHERE state IN ('pending', 'retrying', 'in-progress') AND next_attempt <= unix_now() AND partner = ANY($3)
+          AND partner NOT IN (SELECT partner FROM disabled_partners)
         ORDER BY next_attempt LIMIT $1 FOR UPDATE SKIP LOCKED),
      claimed AS (
         UPDATE deliveries d SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
@@ -79,7 +80,8 @@ const FINISH: &str = "WITH attempt AS (
         ON CONFLICT (partner) DO UPDATE SET failing_since = EXCLUDED.failing_since)
      SELECT 1 FROM finished";
 const RELEASE: &str = "WITH released AS (
-        UPDATE deliveries SET next_attempt = unix_now(), attempts = attempts - 1
+        UPDATE deliveries SET next_attempt = unix_now() + $4, attempts = attempts - 1,
+            state = CASE WHEN attempts = 1 THEN 'pending' ELSE 'retrying' END
         WHERE id = $1 AND fence = $2 AND state = 'in-progress' RETURNING id)
      DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM released) AND number = $3";
 const RECORD_COLUMNS: &str =
@@ -711,10 +713,11 @@ impl Store for PostgresStore {
         Ok(!rows.is_empty())
     }
 
-    async fn release(&self, leases: &[Lease]) -> Result<(), StoreError> {
+    async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError> {
+        let after = seconds(after);
         for lease in leases {
             let attempt = lease.attempt as i32;
-            self.retrying(|| async { self.query(RELEASE, &[&lease.id, &lease.fence, &attempt]).await }).await?;
+            self.retrying(|| async { self.query(RELEASE, &[&lease.id, &lease.fence, &attempt, &after]).await }).await?;
         }
         Ok(())
     }

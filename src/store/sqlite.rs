@@ -39,6 +39,7 @@ const CLAIM_DUE: &str = "UPDATE deliveries SET state = 'in-progress', attempts =
      WHERE id IN (SELECT id FROM deliveries
                   WHERE state IN ('pending', 'retrying', 'in-progress') AND next_attempt <= unixepoch()
                     AND partner IN (SELECT value FROM json_each(?3))
+                    AND partner NOT IN (SELECT partner FROM disabled_partners)
                   ORDER BY next_attempt LIMIT ?1)
      RETURNING id, attempts, fence, recipients, partner, copy";
 const INSERT_ATTEMPT: &str = "INSERT OR REPLACE INTO attempts (delivery_id, number) VALUES (?1, ?2)";
@@ -47,7 +48,8 @@ const FINISH_ATTEMPT: &str = "UPDATE attempts SET finished_at = unixepoch(), out
 const FINISH_DELIVERY: &str = "UPDATE deliveries SET state = ?3, last_error = ?4,
         next_attempt = CASE WHEN ?5 IS NULL THEN NULL ELSE unixepoch() + ?5 END, updated_at = unixepoch()
      WHERE id = ?1 AND fence = ?2 RETURNING partner";
-const RELEASE: &str = "UPDATE deliveries SET next_attempt = unixepoch(), attempts = attempts - 1
+const RELEASE: &str = "UPDATE deliveries SET next_attempt = unixepoch() + ?3, attempts = attempts - 1,
+        state = CASE WHEN attempts = 1 THEN 'pending' ELSE 'retrying' END
      WHERE id = ?1 AND fence = ?2 AND state = 'in-progress'";
 const PARTNER_SUCCEEDED: &str = "INSERT INTO partner_health (partner, failing_since) VALUES (?1, NULL)
      ON CONFLICT (partner) DO UPDATE SET failing_since = NULL";
@@ -480,11 +482,11 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn release(&self, leases: &[Lease]) -> Result<(), StoreError> {
+    async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError> {
         self.write(|transaction| {
             let mut statement = transaction.prepare_cached(RELEASE)?;
             for lease in leases {
-                statement.execute(params![lease.id, lease.fence])?;
+                statement.execute(params![lease.id, lease.fence, seconds(after)])?;
                 transaction
                     .prepare_cached("DELETE FROM attempts WHERE delivery_id = ?1 AND number = ?2")?
                     .execute(params![lease.id, lease.attempt])?;

@@ -227,22 +227,16 @@ impl Deliverer {
         channel: &dyn Channel,
         breaker: &Breaker,
     ) -> Result<DeliveryOutcome, StoreError> {
+        // Given back unattempted, a delivery waits for the first retry's time, so that the
+        // worker does not claim it again at once.
+        let wait = self.first_retry();
         if let Some(disabled) = self.disabled(&copy.partner).await? {
-            self.store.release(std::slice::from_ref(lease)).await?;
+            self.store.release(std::slice::from_ref(lease), wait).await?;
             return Ok(disabled);
         }
         let Some(admitted) = breaker.admit().await else {
-            self.store.release(std::slice::from_ref(lease)).await?;
-            let new = NewDelivery {
-                id: &copy.delivery_id,
-                article: &copy.article.id,
-                content_hash: &copy.article.content_hash,
-                language: &copy.language,
-                partner: &copy.partner,
-                channel: "",
-                copy: "",
-            };
-            return self.defer(&new, breaker).await;
+            self.store.release(std::slice::from_ref(lease), wait).await?;
+            return Ok(not_attempted(&copy.partner, breaker, now_unix() + wait.as_secs() as i64));
         };
         let sent = channel.deliver_to(copy, &lease.recipients_done).await;
         match &sent {
@@ -336,19 +330,14 @@ impl Deliverer {
     /// Schedules a delivery for the first retry's time without attempting it: its partner has not
     /// answered `threshold` times in a row in this run. `deliver --due` takes it up.
     async fn defer(&self, new: &NewDelivery<'_>, breaker: &Breaker) -> Result<DeliveryOutcome, StoreError> {
+        let at = now_unix() + self.first_retry().as_secs() as i64;
+        self.store.schedule(new, at).await?;
+        Ok(not_attempted(new.partner, breaker, at))
+    }
+
+    fn first_retry(&self) -> Duration {
         let wait = self.config.retry_schedule.first().copied().unwrap_or(Duration::from_secs(60));
-        let at = now_unix() + wait.as_secs().max(1) as i64;
-        if !new.copy.is_empty() {
-            self.store.schedule(new, at).await?;
-        }
-        Ok(DeliveryOutcome::WillRetry {
-            at: rfc3339(at),
-            error: format!(
-                "not attempted: {} did not answer {} times in a row in this run",
-                new.partner,
-                breaker.threshold()
-            ),
-        })
+        wait.max(Duration::from_secs(1))
     }
 
     /// Disables a partner whose deliveries have only failed for `disable_after`.
@@ -360,6 +349,14 @@ impl Deliverer {
         let reason = format!("every delivery has failed since {}", rfc3339(since));
         self.disable(partner, &reason, last_error).await?;
         Ok(true)
+    }
+}
+
+/// A delivery put off because its partner's breaker is open.
+fn not_attempted(partner: &str, breaker: &Breaker, at: i64) -> DeliveryOutcome {
+    DeliveryOutcome::WillRetry {
+        at: rfc3339(at),
+        error: format!("not attempted: {partner} did not answer {} times in a row in this run", breaker.threshold()),
     }
 }
 

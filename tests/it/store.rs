@@ -47,7 +47,7 @@ contract!(
     of_many_workers_claiming_one_delivery_exactly_one_gets_it,
     a_late_outcome_from_a_presumed_dead_worker_is_refused,
     due_deliveries_are_claimed_once_by_concurrent_workers,
-    a_released_claim_is_due_again_at_once,
+    a_released_claim_is_due_again_when_it_says,
     recipients_reached_are_kept_for_the_next_attempt,
     a_partner_fails_from_its_first_failure_after_a_success_until_it_is_enabled,
     a_partner_is_disabled_until_enabled,
@@ -194,14 +194,18 @@ async fn due_deliveries_are_claimed_once_by_concurrent_workers(store: Arc<dyn St
     assert_eq!(all, expected, "each due delivery of the asked partners, once");
 }
 
-async fn a_released_claim_is_due_again_at_once(store: Arc<dyn Store>) {
+async fn a_released_claim_is_due_again_when_it_says(store: Arc<dyn Store>) {
     store.schedule(&delivery("msg_1", "p"), 0).await.unwrap();
     let due = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap();
     assert_eq!(due.len(), 1);
-    store.release(&[due[0].lease.clone()]).await.unwrap();
+    store.release(&[due[0].lease.clone()], Duration::ZERO).await.unwrap();
+    let record = store.delivery("msg_1").await.unwrap().unwrap();
+    assert_eq!((record.state, record.attempts), (DeliveryState::Pending, 0), "a released claim made no attempt");
     let again = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap();
     assert_eq!(again.len(), 1);
-    assert_eq!(again[0].lease.attempt, 1, "a released claim made no attempt");
+    assert_eq!(again[0].lease.attempt, 1);
+    store.release(&[again[0].lease.clone()], Duration::from_secs(3600)).await.unwrap();
+    assert!(store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap().is_empty(), "put off for an hour");
 }
 
 async fn recipients_reached_are_kept_for_the_next_attempt(store: Arc<dyn Store>) {
