@@ -158,9 +158,9 @@ impl Admin {
         for table in ["deliveries", "attempts", "partner_health"] {
             let row = client
                 .query_one(
-                    "SELECT pg_size_pretty(pg_table_size($1::regclass)), pg_size_pretty(pg_indexes_size($1::regclass)),
-                            n_live_tup, n_dead_tup
-                     FROM pg_stat_user_tables WHERE relname = $1",
+                    "SELECT pg_size_pretty(pg_table_size($1::text::regclass)),
+                            pg_size_pretty(pg_indexes_size($1::text::regclass)), n_live_tup, n_dead_tup
+                     FROM pg_stat_user_tables WHERE relname = $1::text",
                     &[&table],
                 )
                 .await

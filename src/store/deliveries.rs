@@ -52,6 +52,7 @@ pub struct NewDelivery<'a> {
 }
 
 /// How an attempt ended.
+#[derive(Debug, Clone)]
 pub struct AttemptOutcome {
     pub state: DeliveryState,
     /// Status code or SMTP reply.

@@ -31,7 +31,7 @@ pub async fn open(location: &Location) -> Result<Arc<dyn Store>, StoreError> {
     })
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("state store {location}: {message}")]
 pub struct StoreError {
     /// The file, or the database URL without its password.

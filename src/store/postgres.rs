@@ -4,7 +4,7 @@
 //! LOCKED`, so workers never wait for each other's rows. A lost connection (a restarted server)
 //! is retried with backoff before the error reaches the caller.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +14,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use sha2::{Digest, Sha256};
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::error::SqlState;
+use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
@@ -63,22 +64,33 @@ const CLAIM_DUE: &str = "WITH due AS (
         ON CONFLICT (delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
             outcome = NULL, status = NULL, error = NULL)
      SELECT id, attempts, fence, recipients, partner, copy FROM claimed";
-/// The attempt is logged whatever happened since; the delivery and the partner's streak change
-/// only under the latest claim. A streak row is written only when it changes: every worker
-/// finishing a partner's copies would otherwise queue on that one row.
-const FINISH: &str = "WITH attempt AS (
-        UPDATE attempts SET finished_at = unix_now(), outcome = $3, status = $4, error = $5
-        WHERE delivery_id = $1 AND number = $6),
+/// Outcomes of attempts, as many as came in together, in one statement: each attempt is logged
+/// whatever happened since; a delivery changes only under its latest claim; a partner's streak
+/// follows the last outcome of the batch for it, and its row is written only when it changes
+/// (every worker finishing a partner's copies would otherwise queue on that one row).
+const FINISH: &str = "WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::integer[],
+                             $7::bigint[], $8::boolean[])
+        WITH ORDINALITY AS i (id, fence, state, status, error, number, retry_in, delivered, ord)),
+     attempt AS (
+        UPDATE attempts a SET finished_at = unix_now(), outcome = i.state, status = i.status, error = i.error
+        FROM input i WHERE a.delivery_id = i.id AND a.number = i.number),
      finished AS (
-        UPDATE deliveries SET state = $3, last_error = $5, next_attempt = unix_now() + $7, updated_at = unix_now()
-        WHERE id = $1 AND fence = $2 RETURNING partner),
+        UPDATE deliveries d SET state = i.state, last_error = i.error, next_attempt = unix_now() + i.retry_in,
+            updated_at = unix_now()
+        FROM input i WHERE d.id = i.id AND d.fence = i.fence
+        RETURNING d.id, d.fence, d.partner, i.delivered, i.ord),
+     last AS (
+        SELECT DISTINCT ON (partner) partner, delivered FROM finished ORDER BY partner, ord DESC),
      streak AS (
         INSERT INTO partner_health (partner, failing_since)
-        SELECT partner, CASE WHEN $8 THEN NULL ELSE unix_now() END FROM finished
-        WHERE NOT EXISTS (SELECT 1 FROM partner_health h WHERE h.partner = finished.partner
-                          AND (h.failing_since IS NULL) = $8)
+        SELECT partner, CASE WHEN delivered THEN NULL ELSE unix_now() END FROM last
+        WHERE NOT EXISTS (SELECT 1 FROM partner_health h WHERE h.partner = last.partner
+                          AND (h.failing_since IS NULL) = last.delivered)
         ON CONFLICT (partner) DO UPDATE SET failing_since = EXCLUDED.failing_since)
-     SELECT 1 FROM finished";
+     SELECT id, fence FROM finished";
+/// Outcomes written in one statement at most.
+const FINISH_BATCH: usize = 256;
 const RELEASE: &str = "WITH released AS (
         UPDATE deliveries SET next_attempt = unix_now() + $4, attempts = attempts - 1,
             state = CASE WHEN attempts = 1 THEN 'pending' ELSE 'retrying' END
@@ -87,10 +99,32 @@ const RELEASE: &str = "WITH released AS (
 const RECORD_COLUMNS: &str =
     "id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at";
 
-pub struct PostgresStore {
+/// The connection pool, and what every operation does with it.
+pub struct Db {
     pool: Pool,
     /// The URL without its password, for messages.
     shown: String,
+}
+
+pub struct PostgresStore {
+    db: Arc<Db>,
+    /// Attempts' outcomes, written together by the completer: a commit costs a disk flush, and
+    /// outcomes that arrive while one is being written share the next.
+    completions: mpsc::Sender<Completion>,
+}
+
+impl std::ops::Deref for PostgresStore {
+    type Target = Db;
+
+    fn deref(&self) -> &Db {
+        &self.db
+    }
+}
+
+struct Completion {
+    lease: Lease,
+    outcome: AttemptOutcome,
+    written: oneshot::Sender<Result<bool, StoreError>>,
 }
 
 impl PostgresStore {
@@ -112,12 +146,59 @@ impl PostgresStore {
             .wait_timeout(Some(Duration::from_secs(60)))
             .build()
             .map_err(|err| fail(err.to_string()))?;
-        let store = PostgresStore { pool, shown: shown.clone() };
-        store
-            .retrying_for(OPEN_RETRY_FOR, || store.migrate())
+        let db = Arc::new(Db { pool, shown: shown.clone() });
+        db.retrying_for(OPEN_RETRY_FOR, || db.migrate())
             .await
             .map_err(|err| StoreError { kind: ErrorKind::Permanent, ..err })?;
-        Ok(store)
+        let (completions, queue) = mpsc::channel(FINISH_BATCH * 4);
+        tokio::spawn(complete(db.clone(), queue));
+        Ok(PostgresStore { db, completions })
+    }
+}
+
+/// Writes attempts' outcomes as they come, each write taking all that queued during the last.
+async fn complete(db: Arc<Db>, mut queue: mpsc::Receiver<Completion>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < FINISH_BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        match db.finish_all(&batch).await {
+            Ok(current) => {
+                for completion in batch {
+                    let latest = current.contains(&(completion.lease.id.clone(), completion.lease.fence));
+                    let _ = completion.written.send(Ok(latest));
+                }
+            }
+            Err(err) => {
+                for completion in batch {
+                    let _ = completion.written.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+}
+
+impl Db {
+    /// Writes outcomes; the (id, fence) of those written under the latest claim.
+    async fn finish_all(&self, batch: &[Completion]) -> Result<HashSet<(String, i64)>, StoreError> {
+        let ids: Vec<&str> = batch.iter().map(|c| c.lease.id.as_str()).collect();
+        let fences: Vec<i64> = batch.iter().map(|c| c.lease.fence).collect();
+        let states: Vec<&str> = batch.iter().map(|c| c.outcome.state.as_str()).collect();
+        let statuses: Vec<Option<&str>> = batch.iter().map(|c| c.outcome.status.as_deref()).collect();
+        let errors: Vec<Option<&str>> = batch.iter().map(|c| c.outcome.error.as_deref()).collect();
+        let numbers: Vec<i32> = batch.iter().map(|c| c.lease.attempt as i32).collect();
+        let retry_in: Vec<Option<i64>> = batch.iter().map(|c| c.outcome.retry_in).collect();
+        let delivered: Vec<bool> = batch.iter().map(|c| c.outcome.state == DeliveryState::Delivered).collect();
+        let rows = self
+            .retrying(|| async {
+                self.query(FINISH, &[&ids, &fences, &states, &statuses, &errors, &numbers, &retry_in, &delivered]).await
+            })
+            .await?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
     fn error(&self, err: impl Into<Failure>) -> StoreError {
@@ -689,28 +770,11 @@ impl Store for PostgresStore {
     }
 
     async fn finish(&self, lease: &Lease, outcome: &AttemptOutcome) -> Result<bool, StoreError> {
-        let state = outcome.state.as_str();
-        let attempt = lease.attempt as i32;
-        let delivered = outcome.state == DeliveryState::Delivered;
-        let rows = self
-            .retrying(|| async {
-                self.query(
-                    FINISH,
-                    &[
-                        &lease.id,
-                        &lease.fence,
-                        &state,
-                        &outcome.status,
-                        &outcome.error,
-                        &attempt,
-                        &outcome.retry_in,
-                        &delivered,
-                    ],
-                )
-                .await
-            })
-            .await?;
-        Ok(!rows.is_empty())
+        let (written, answer) = oneshot::channel();
+        let completion = Completion { lease: lease.clone(), outcome: outcome.clone(), written };
+        let gone = || self.error(Failure { message: "the completer stopped".into(), kind: ErrorKind::Permanent });
+        self.completions.send(completion).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
     }
 
     async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError> {
