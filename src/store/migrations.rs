@@ -3,7 +3,9 @@
 //!
 //! Deliveries double as the work queue: a row is due when its state is pending, retrying or
 //! in-progress and `next_attempt` has passed. A claim sets `next_attempt` to the end of its lease,
-//! so an attempt whose worker died falls due again on its own.
+//! so an attempt whose worker died falls due again on its own. The partial index `deliveries_due_at`
+//! holds only those rows, in the order they fall due: a claim reads the first few of it, whatever
+//! the size of the history.
 
 /// SQLite: step 1 is the schema from before versions were kept (files made then have its tables).
 pub const SQLITE: &[&str] = &[
@@ -67,6 +69,8 @@ pub const SQLITE: &[&str] = &[
         reason      TEXT NOT NULL
     );",
     "ALTER TABLE deliveries ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX deliveries_due_at ON deliveries (next_attempt)
+        WHERE state IN ('pending', 'retrying', 'in-progress');
     CREATE TABLE pages (
         key         TEXT PRIMARY KEY,
         page        TEXT NOT NULL,
@@ -141,6 +145,8 @@ pub const POSTGRES: &[&str] = &[
         reason  text NOT NULL
     );",
     "ALTER TABLE deliveries ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+    CREATE INDEX deliveries_due_at ON deliveries (next_attempt)
+        WHERE state IN ('pending', 'retrying', 'in-progress');
     CREATE TABLE pages (
         key         text PRIMARY KEY,
         page        text NOT NULL,
