@@ -67,6 +67,11 @@ fn main() {
         for line in admin.sizes(&url).await {
             println!("  {line}");
         }
+        connect(&url).await.batch_execute("VACUUM deliveries, attempts").await.unwrap();
+        println!("after VACUUM (autovacuum does the same in time):");
+        for line in admin.sizes(&url).await {
+            println!("  {line}");
+        }
 
         end_to_end(&admin).await;
     });

@@ -69,6 +69,7 @@ pub const SQLITE: &[&str] = &[
         reason      TEXT NOT NULL
     );",
     "ALTER TABLE deliveries ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX deliveries_due;
     CREATE INDEX deliveries_due_at ON deliveries (next_attempt)
         WHERE state IN ('pending', 'retrying', 'in-progress');
     CREATE TABLE pages (
@@ -145,6 +146,7 @@ pub const POSTGRES: &[&str] = &[
         reason  text NOT NULL
     );",
     "ALTER TABLE deliveries ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+    DROP INDEX deliveries_due;
     CREATE INDEX deliveries_due_at ON deliveries (next_attempt)
         WHERE state IN ('pending', 'retrying', 'in-progress');
     CREATE TABLE pages (

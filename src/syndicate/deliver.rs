@@ -156,11 +156,6 @@ impl Deliverer {
         if let Some(disabled) = self.disabled(&copy.partner).await? {
             return Ok(disabled);
         }
-        let logged = self.store.delivery(&copy.delivery_id).await?;
-        if !again && logged.as_ref().is_some_and(|d| d.state == DeliveryState::Delivered) {
-            return Ok(DeliveryOutcome::AlreadyDelivered);
-        }
-        let copy_json = serde_json::to_string(copy).expect("a copy serialises");
         let embargo = copy
             .article
             .embargo
@@ -168,6 +163,16 @@ impl Deliverer {
             .and_then(|e| time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).ok())
             .map(|t| t.unix_timestamp())
             .or(self.config.embargo);
+        // The claim tells a delivered copy apart; the log is read first only when it matters
+        // before then: an embargo to wait for, or a schedule to start over.
+        let logged = match embargo.is_some_and(|until| until > now_unix()) || send != SendMode::Continue {
+            true => self.store.delivery(&copy.delivery_id).await?,
+            false => None,
+        };
+        if !again && logged.as_ref().is_some_and(|d| d.state == DeliveryState::Delivered) {
+            return Ok(DeliveryOutcome::AlreadyDelivered);
+        }
+        let copy_json = serde_json::to_string(copy).expect("a copy serialises");
         let new = NewDelivery {
             id: &copy.delivery_id,
             article: &copy.article.id,
