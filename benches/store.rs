@@ -41,7 +41,10 @@ fn main() {
     runtime.block_on(async {
         let admin = Admin::connect(&server, &password).await;
         println!("store: PostgreSQL {}, fsync {}", admin.setting("server_version").await, admin.setting("fsync").await);
-        println!("claim + complete (each worker: claim a batch with FOR UPDATE SKIP LOCKED, then finish each delivery):");
+        println!(
+            "claim + complete (each worker claims a batch with FOR UPDATE SKIP LOCKED and finishes each delivery, \
+             claiming the next batch while the outcomes are written):"
+        );
         for processes in [1, 2, 4] {
             for batch in [1, 10, 100] {
                 let count = if batch == 1 { deliveries / 4 } else { deliveries };
@@ -77,20 +80,30 @@ fn main() {
     });
 }
 
-/// One worker process: claims batches until nothing is due, finishing each delivery.
+/// One worker process: claims batches until nothing is due, finishing each delivery; the next
+/// batch is claimed while the last one's outcomes are being written.
 async fn work(url: &str, batch: usize) {
     let store = store::open(&Location::parse(url)).await.unwrap();
     let partners = vec!["p".to_string()];
-    let done =
-        AttemptOutcome { state: DeliveryState::Delivered, status: Some("204".into()), error: None, retry_in: None };
+    let mut finishing: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         let claimed = store.claim_due(&partners, batch, LEASE).await.unwrap();
-        if claimed.is_empty() {
-            return;
+        let last = claimed.is_empty();
+        let store = store.clone();
+        let next = tokio::spawn(async move {
+            let done =
+                AttemptOutcome { state: DeliveryState::Delivered, status: Some("204".into()), error: None, retry_in: None };
+            let finished = claimed.iter().map(|due| store.finish(&due.lease, &done));
+            for written in futures::future::join_all(finished).await {
+                assert!(written.unwrap(), "a claim was taken over");
+            }
+        });
+        if let Some(previous) = finishing.replace(next) {
+            previous.await.unwrap();
         }
-        let finished = claimed.iter().map(|due| store.finish(&due.lease, &done));
-        for written in futures::future::join_all(finished).await {
-            assert!(written.unwrap(), "a claim was taken over");
+        if last {
+            finishing.take().unwrap().await.unwrap();
+            return;
         }
     }
 }
