@@ -91,8 +91,12 @@ async fn work(url: &str, batch: usize) {
         let last = claimed.is_empty();
         let store = store.clone();
         let next = tokio::spawn(async move {
-            let done =
-                AttemptOutcome { state: DeliveryState::Delivered, status: Some("204".into()), error: None, retry_in: None };
+            let done = AttemptOutcome {
+                state: DeliveryState::Delivered,
+                status: Some("204".into()),
+                error: None,
+                retry_in: None,
+            };
             let finished = claimed.iter().map(|due| store.finish(&due.lease, &done));
             for written in futures::future::join_all(finished).await {
                 assert!(written.unwrap(), "a claim was taken over");

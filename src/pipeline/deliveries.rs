@@ -11,7 +11,7 @@ use futures::StreamExt;
 use super::report::DeliveryReport;
 use super::{stages, syndicate_stage, RunError};
 use crate::config::Pipeline;
-use crate::store::{AttemptOutcome, DeliveryRecord, DeliveryState, Location, Store};
+use crate::store::{AttemptOutcome, DeliveryRecord, DeliveryState, DueDelivery, Location, Store};
 use crate::syndicate::deliver::{now_unix, DeliveryOutcome, SendMode};
 use crate::syndicate::{Breaker, PartnerCopy};
 
@@ -53,7 +53,8 @@ impl DeliveryLog {
     }
 
     /// Sends the retries and lifted embargoes whose time has come, and the attempts whose worker
-    /// died, each claimed first so that other workers sending at the same time never send it too.
+    /// died, each claimed first so that other workers sending at the same time never send it too;
+    /// the next batch is claimed while the last is being sent.
     /// Retries that fall due within the desk's `max_wait` are made before it returns; `stop`
     /// ends the claiming (what was claimed is still sent). One report per delivery, its last.
     pub async fn send_due(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<Vec<DeliveryReport>, RunError> {
@@ -61,77 +62,70 @@ impl DeliveryLog {
         let partners: Vec<String> = channels.iter().map(|(p, _)| p.name.clone()).collect();
         let breakers: HashMap<&str, Breaker> =
             channels.iter().map(|(p, _)| (p.name.as_str(), Breaker::new(deliverer.circuit_breaker()))).collect();
+        let sender =
+            DueSender { store: self.store.as_ref(), channels: &channels, breakers: &breakers, deliverer: &deliverer };
         let deadline = Instant::now() + deliverer.max_wait();
         // Each delivery's last report, and when its retry is planned (Unix seconds), if it is.
         let mut reports: Vec<(DeliveryReport, Option<i64>)> = Vec::new();
-        loop {
-            if *stop.borrow() {
-                break;
+        let mut index: HashMap<String, usize> = HashMap::new();
+        while !*stop.borrow() {
+            // One round: batches claimed while the last ones are sent, until nothing is due.
+            let (partners, lease) = (&partners, deliverer.lease());
+            let claims = futures::stream::unfold(false, |failed| async move {
+                if failed || *stop.borrow() {
+                    return None;
+                }
+                match self.store.claim_due(partners, DUE_BATCH, lease).await {
+                    Ok(batch) if batch.is_empty() => None,
+                    Ok(batch) => Some((Ok(batch), false)),
+                    Err(err) => Some((Err(err), true)),
+                }
+            });
+            let mut failure = None;
+            let sent: Vec<(DeliveryReport, Option<i64>)> = claims
+                .filter_map(|claimed| {
+                    let batch = match claimed {
+                        Ok(batch) => batch,
+                        Err(err) => {
+                            failure = Some(err);
+                            Vec::new()
+                        }
+                    };
+                    futures::future::ready(Some(futures::stream::iter(batch)))
+                })
+                .flatten()
+                .map(|due| sender.send(due))
+                .buffer_unordered(DUE_BATCH)
+                .collect()
+                .await;
+            if let Some(err) = failure {
+                return Err(err.into());
             }
-            let claimed = self.store.claim_due(&partners, DUE_BATCH, deliverer.lease()).await?;
-            if claimed.is_empty() {
+            if sent.is_empty() {
                 // A retry planned before the deadline is worth waiting for; anything later is
                 // left for the next `deliver --due`.
                 let last_retry = now_unix() + deadline.saturating_duration_since(Instant::now()).as_secs() as i64;
-                let soonest = reports.iter().filter_map(|(_, at)| *at).filter(|at| *at <= last_retry).min();
-                match soonest {
-                    Some(at) => {
-                        let wait = (at - now_unix()).max(0) as u64;
-                        let mut stop = stop.clone();
-                        tokio::select! {
-                            _ = tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(200)) => {}
-                            _ = stop.changed() => {}
-                        }
-                        for (_, retry_at) in &mut reports {
-                            *retry_at = retry_at.filter(|r| *r > at);
-                        }
-                        continue;
-                    }
-                    None => break,
+                let Some(at) = reports.iter().filter_map(|(_, at)| *at).filter(|at| *at <= last_retry).min() else {
+                    break;
+                };
+                let wait = (at - now_unix()).max(0) as u64;
+                let mut stop = stop.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(200)) => {}
+                    _ = stop.changed() => {}
                 }
+                for (_, retry_at) in &mut reports {
+                    *retry_at = retry_at.filter(|r| *r > at);
+                }
+                continue;
             }
-            let sent = futures::stream::iter(claimed)
-                .map(|due| {
-                    let channels = &channels;
-                    let breakers = &breakers;
-                    let deliverer = &deliverer;
-                    async move {
-                        let copy = match serde_json::from_str::<PartnerCopy>(&due.copy) {
-                            Ok(copy) => copy,
-                            Err(err) => {
-                                let why = format!("the logged copy is unreadable: {err}");
-                                let failed = AttemptOutcome {
-                                    state: DeliveryState::Failed,
-                                    status: None,
-                                    error: Some(why.clone()),
-                                    retry_in: None,
-                                };
-                                if let Err(err) = self.store.finish(&due.lease, &failed).await {
-                                    tracing::warn!(error = %err, "the failure could not be logged");
-                                }
-                                return (DeliveryReport::failed(&due.lease.id, &due.partner, &why), None);
-                            }
-                        };
-                        let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == due.partner) else {
-                            let why = "the partner is no longer in the pipeline";
-                            return (DeliveryReport::failed(&due.lease.id, &due.partner, why), None);
-                        };
-                        let breaker = &breakers[partner.name.as_str()];
-                        let outcome = deliverer.deliver_claimed(&copy, &due.lease, channel.as_ref(), breaker).await;
-                        let retry_at = match &outcome {
-                            Ok(DeliveryOutcome::WillRetry { at, .. }) => unix_of(at),
-                            _ => None,
-                        };
-                        (syndicate_stage::deliver_report(&copy, partner, outcome), retry_at)
-                    }
-                })
-                .buffer_unordered(DUE_BATCH)
-                .collect::<Vec<_>>()
-                .await;
             for (report, retry_at) in sent {
-                match reports.iter_mut().find(|(r, _)| r.id == report.id) {
-                    Some(earlier) => *earlier = (report, retry_at),
-                    None => reports.push((report, retry_at)),
+                match index.get(&report.id) {
+                    Some(&i) => reports[i] = (report, retry_at),
+                    None => {
+                        index.insert(report.id.clone(), reports.len());
+                        reports.push((report, retry_at));
+                    }
                 }
             }
         }
@@ -241,4 +235,45 @@ fn unix_of(rfc3339: &str) -> Option<i64> {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()
         .map(|t| t.unix_timestamp())
+}
+
+/// Sends the deliveries `claim_due` hands out.
+struct DueSender<'a> {
+    store: &'a dyn Store,
+    channels: &'a [crate::syndicate::PartnerChannel],
+    breakers: &'a HashMap<&'a str, Breaker>,
+    deliverer: &'a crate::syndicate::deliver::Deliverer,
+}
+
+impl DueSender<'_> {
+    /// One claimed delivery's attempt: its report, and when its retry is planned, if it is.
+    async fn send(&self, due: DueDelivery) -> (DeliveryReport, Option<i64>) {
+        let copy = match serde_json::from_str::<PartnerCopy>(&due.copy) {
+            Ok(copy) => copy,
+            Err(err) => {
+                let why = format!("the logged copy is unreadable: {err}");
+                let failed = AttemptOutcome {
+                    state: DeliveryState::Failed,
+                    status: None,
+                    error: Some(why.clone()),
+                    retry_in: None,
+                };
+                if let Err(err) = self.store.finish(&due.lease, &failed).await {
+                    tracing::warn!(error = %err, "the failure could not be logged");
+                }
+                return (DeliveryReport::failed(&due.lease.id, &due.partner, &why), None);
+            }
+        };
+        let Some((partner, channel)) = self.channels.iter().find(|(p, _)| p.name == due.partner) else {
+            let why = "the partner is no longer in the pipeline";
+            return (DeliveryReport::failed(&due.lease.id, &due.partner, why), None);
+        };
+        let breaker = &self.breakers[partner.name.as_str()];
+        let outcome = self.deliverer.deliver_claimed(&copy, &due.lease, channel.as_ref(), breaker).await;
+        let retry_at = match &outcome {
+            Ok(DeliveryOutcome::WillRetry { at, .. }) => unix_of(at),
+            _ => None,
+        };
+        (syndicate_stage::deliver_report(&copy, partner, outcome), retry_at)
+    }
 }
