@@ -428,6 +428,19 @@ fn tls_config() -> rustls::ClientConfig {
         .with_no_client_auth()
 }
 
+/// A new delivery's columns, as the first seven parameters of a statement.
+fn delivery_params<'a>(delivery: &'a NewDelivery<'a>) -> [&'a (dyn ToSql + Sync); 7] {
+    [
+        &delivery.id,
+        &delivery.article,
+        &delivery.content_hash,
+        &delivery.language,
+        &delivery.partner,
+        &delivery.channel,
+        &delivery.copy,
+    ]
+}
+
 fn hash(text: &str) -> Vec<u8> {
     Sha256::digest(text.as_bytes()).to_vec()
 }
@@ -684,16 +697,7 @@ impl Store for PostgresStore {
                  VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)
                  ON CONFLICT (id) DO UPDATE SET next_attempt = EXCLUDED.next_attempt
                  WHERE deliveries.state = 'pending'",
-                &[
-                    &delivery.id,
-                    &delivery.article,
-                    &delivery.content_hash,
-                    &delivery.language,
-                    &delivery.partner,
-                    &delivery.channel,
-                    &delivery.copy,
-                    &at,
-                ],
+                &[&delivery_params(delivery)[..], &[&at]].concat(),
             )
             .await
         })
@@ -705,21 +709,7 @@ impl Store for PostgresStore {
         let lease_seconds = seconds(lease);
         let rows = self
             .retrying(|| async {
-                self.query(
-                    CLAIM,
-                    &[
-                        &delivery.id,
-                        &delivery.article,
-                        &delivery.content_hash,
-                        &delivery.language,
-                        &delivery.partner,
-                        &delivery.channel,
-                        &delivery.copy,
-                        &again,
-                        &lease_seconds,
-                    ],
-                )
-                .await
+                self.query(CLAIM, &[&delivery_params(delivery)[..], &[&again, &lease_seconds]].concat()).await
             })
             .await?;
         if let Some(row) = rows.first() {

@@ -23,18 +23,7 @@ async fn kill_9_mid_batch_then_rerun_loses_nothing() {
             .await;
     }
     let dir = tempfile::tempdir().unwrap();
-    let pages = dir.path().join("pages");
-    std::fs::create_dir(&pages).unwrap();
-    let template = std::fs::read_to_string(examples_dir().join("es-valencia-port.html")).unwrap();
-    for i in 0..ARTICLES {
-        let page = template
-            .replace(
-                "https://levante.example/economia/puerto-record",
-                &format!("https://levante.example/economia/nota-{i}"),
-            )
-            .replace("bate su récord", &format!("bate su récord número {i}"));
-        std::fs::write(pages.join(format!("nota-{i:03}.html")), page).unwrap();
-    }
+    let pages = spanish_stories(dir.path(), ARTICLES);
     let archive = dir.path().join("archive");
     let hook = |name: &str| Partner::webhook(name, &["es"], &format!("{}/{name}", server.uri()));
     let pipeline = Desk::new("crash-desk")

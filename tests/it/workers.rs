@@ -36,25 +36,6 @@ impl Respond for Billing {
     }
 }
 
-/// 200 Spanish stories, every paragraph of each its own (so no two articles share a segment).
-fn write_pages(dir: &Path) -> PathBuf {
-    let pages = dir.join("pages");
-    std::fs::create_dir(&pages).unwrap();
-    let template = std::fs::read_to_string(examples_dir().join("es-valencia-port.html")).unwrap();
-    for i in 0..ARTICLES {
-        let page = template
-            .replace(
-                "https://levante.example/economia/puerto-record",
-                &format!("https://levante.example/economia/nota-{i}"),
-            )
-            .replace("bate su récord", &format!("bate su récord número {i}"))
-            .replace("</p>", &format!(" (nota {i})</p>"))
-            .replace("</blockquote>", &format!(" (nota {i})</blockquote>"));
-        std::fs::write(pages.join(format!("nota-{i:03}.html")), page).unwrap();
-    }
-    pages
-}
-
 struct Setup {
     dir: tempfile::TempDir,
     /// The database URL, password included, that the desk's `state = "${DESK_DATABASE}"` names.
@@ -82,7 +63,7 @@ async fn setup_on(lease: &str, url: String) -> Setup {
     let billing = Billing::default();
     Mock::given(method("POST")).respond_with(billing.clone()).mount(&backend).await;
     let dir = tempfile::tempdir().unwrap();
-    let pages = write_pages(dir.path());
+    let pages = spanish_stories(dir.path(), ARTICLES);
     let mut desk = Desk::new("shared-desk")
         .paths(&[&pages])
         .languages(&["es", "en"])

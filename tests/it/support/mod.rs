@@ -23,6 +23,26 @@ pub fn fixture(name: &str) -> PathBuf {
     project_dir().join("tests/fixtures").join(name)
 }
 
+/// `count` Spanish stories in `dir/pages`, each with its own URL, headline and paragraphs (no
+/// two share a segment to translate).
+pub fn spanish_stories(dir: &Path, count: usize) -> PathBuf {
+    let pages = dir.join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let template = std::fs::read_to_string(examples_dir().join("es-valencia-port.html")).unwrap();
+    for i in 0..count {
+        let page = template
+            .replace(
+                "https://levante.example/economia/puerto-record",
+                &format!("https://levante.example/economia/nota-{i}"),
+            )
+            .replace("bate su récord", &format!("bate su récord número {i}"))
+            .replace("</p>", &format!(" (nota {i})</p>"))
+            .replace("</blockquote>", &format!(" (nota {i})</blockquote>"));
+        std::fs::write(pages.join(format!("nota-{i:03}.html")), page).unwrap();
+    }
+    pages
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
