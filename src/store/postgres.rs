@@ -91,6 +91,32 @@ const FINISH: &str = "WITH input AS (
      SELECT id, fence FROM finished";
 /// Outcomes written in one statement at most.
 const FINISH_BATCH: usize = 256;
+/// First claims of deliveries, as many as came in together, in one statement (in id order, so
+/// that two workers' batches lock their rows in the same order): each row claimed, or, when it
+/// is not, its state as it was.
+const CLAIM_MANY: &str = "WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                             $8::bigint[])
+        AS i (id, article, version, language, partner, channel, copy, lease)),
+     claimed AS (
+        INSERT INTO deliveries AS d (id, article, version, language, partner, channel, state, copy, attempts, fence,
+                                     next_attempt)
+        SELECT id, article, version, language, partner, channel, 'in-progress', copy, 1, 1, unix_now() + lease
+        FROM input ORDER BY id
+        ON CONFLICT (id) DO UPDATE SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
+            next_attempt = EXCLUDED.next_attempt, updated_at = unix_now()
+        WHERE d.state <> 'delivered' AND NOT (d.state = 'in-progress' AND d.next_attempt > unix_now())
+        RETURNING d.id, d.attempts, d.fence, d.recipients),
+     logged AS (
+        INSERT INTO attempts (delivery_id, number) SELECT id, attempts FROM claimed
+        ON CONFLICT (delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
+            outcome = NULL, status = NULL, error = NULL)
+     SELECT id, attempts, fence, recipients, NULL::text FROM claimed
+     UNION ALL
+     SELECT d.id, NULL, NULL, NULL, d.state FROM deliveries d JOIN input i ON i.id = d.id
+     WHERE d.id NOT IN (SELECT id FROM claimed)";
+/// First claims made in one statement at most.
+const CLAIM_BATCH: usize = 128;
 const RELEASE: &str = "WITH released AS (
         UPDATE deliveries SET next_attempt = unix_now() + $4, attempts = attempts - 1,
             state = CASE WHEN attempts = 1 THEN 'pending' ELSE 'retrying' END
@@ -111,6 +137,25 @@ pub struct PostgresStore {
     /// Attempts' outcomes, written together by the completer: a commit costs a disk flush, and
     /// outcomes that arrive while one is being written share the next.
     completions: mpsc::Sender<Completion>,
+    /// First claims of deliveries, made together by the claimer in the same way.
+    claims: mpsc::Sender<ClaimRequest>,
+}
+
+struct ClaimRequest {
+    delivery: OwnedDelivery,
+    lease: i64,
+    claimed: oneshot::Sender<Result<Claim, StoreError>>,
+}
+
+/// A `NewDelivery` that can wait in a queue.
+struct OwnedDelivery {
+    id: String,
+    article: String,
+    content_hash: String,
+    language: String,
+    partner: String,
+    channel: String,
+    copy: String,
 }
 
 impl std::ops::Deref for PostgresStore {
@@ -152,7 +197,49 @@ impl PostgresStore {
             .map_err(|err| StoreError { kind: ErrorKind::Permanent, ..err })?;
         let (completions, queue) = mpsc::channel(FINISH_BATCH * 4);
         tokio::spawn(complete(db.clone(), queue));
-        Ok(PostgresStore { db, completions })
+        let (claims, queue) = mpsc::channel(CLAIM_BATCH * 4);
+        tokio::spawn(claim_together(db.clone(), queue));
+        Ok(PostgresStore { db, completions, claims })
+    }
+}
+
+/// Makes first claims as they come, each statement taking all that queued during the last. A
+/// delivery asked for twice in one batch waits for the next (a statement claims a row once).
+async fn claim_together(db: Arc<Db>, mut queue: mpsc::Receiver<ClaimRequest>) {
+    let mut waiting: std::collections::VecDeque<ClaimRequest> = std::collections::VecDeque::new();
+    loop {
+        if waiting.is_empty() {
+            match queue.recv().await {
+                Some(request) => waiting.push_back(request),
+                None => return,
+            }
+        }
+        while let Ok(request) = queue.try_recv() {
+            waiting.push_back(request);
+        }
+        let mut batch: Vec<ClaimRequest> = Vec::new();
+        let mut later = std::collections::VecDeque::new();
+        while let Some(request) = waiting.pop_front() {
+            if batch.len() < CLAIM_BATCH && !batch.iter().any(|b| b.delivery.id == request.delivery.id) {
+                batch.push(request);
+            } else {
+                later.push_back(request);
+            }
+        }
+        waiting = later;
+        match db.claim_many(&batch).await {
+            Ok(mut claims) => {
+                for request in batch {
+                    let claim = claims.remove(&request.delivery.id).unwrap_or(Claim::Busy);
+                    let _ = request.claimed.send(Ok(claim));
+                }
+            }
+            Err(err) => {
+                for request in batch {
+                    let _ = request.claimed.send(Err(err.clone()));
+                }
+            }
+        }
     }
 }
 
@@ -183,6 +270,43 @@ async fn complete(db: Arc<Db>, mut queue: mpsc::Receiver<Completion>) {
 }
 
 impl Db {
+    async fn claim_many(&self, batch: &[ClaimRequest]) -> Result<HashMap<String, Claim>, StoreError> {
+        let column = |field: fn(&OwnedDelivery) -> &str| -> Vec<&str> {
+            batch.iter().map(|request| field(&request.delivery)).collect()
+        };
+        let (ids, articles, hashes) = (column(|d| &d.id), column(|d| &d.article), column(|d| &d.content_hash));
+        let (languages, partners, channels) = (column(|d| &d.language), column(|d| &d.partner), column(|d| &d.channel));
+        let copies = column(|d| &d.copy);
+        let leases: Vec<i64> = batch.iter().map(|request| request.lease).collect();
+        let rows = self
+            .retrying(|| async {
+                self.query(CLAIM_MANY, &[&ids, &articles, &hashes, &languages, &partners, &channels, &copies, &leases])
+                    .await
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let id: String = row.get(0);
+                let claim = match row.get::<_, Option<String>>(4) {
+                    Some(state) if state == "delivered" => Claim::Delivered,
+                    Some(_) => Claim::Busy,
+                    None => {
+                        let attempt: i32 = row.get(1);
+                        let done: String = row.get(3);
+                        Claim::Claimed(Lease {
+                            id: id.clone(),
+                            attempt: attempt as u32,
+                            fence: row.get(2),
+                            recipients_done: recipients(&done),
+                        })
+                    }
+                };
+                (id, claim)
+            })
+            .collect())
+    }
+
     /// Writes outcomes; the (id, fence) of those written under the latest claim.
     async fn finish_all(&self, batch: &[Completion]) -> Result<HashSet<(String, i64)>, StoreError> {
         let ids: Vec<&str> = batch.iter().map(|c| c.lease.id.as_str()).collect();
@@ -707,6 +831,25 @@ impl Store for PostgresStore {
 
     async fn claim(&self, delivery: &NewDelivery, again: bool, lease: Duration) -> Result<Claim, StoreError> {
         let lease_seconds = seconds(lease);
+        if !again {
+            let (claimed, answer) = oneshot::channel();
+            let request = ClaimRequest {
+                delivery: OwnedDelivery {
+                    id: delivery.id.to_string(),
+                    article: delivery.article.to_string(),
+                    content_hash: delivery.content_hash.to_string(),
+                    language: delivery.language.to_string(),
+                    partner: delivery.partner.to_string(),
+                    channel: delivery.channel.to_string(),
+                    copy: delivery.copy.to_string(),
+                },
+                lease: lease_seconds,
+                claimed,
+            };
+            let gone = || self.error(Failure { message: "the claimer stopped".into(), kind: ErrorKind::Permanent });
+            self.claims.send(request).await.map_err(|_| gone())?;
+            return answer.await.map_err(|_| gone())?;
+        }
         let rows = self
             .retrying(|| async {
                 self.query(CLAIM, &[&delivery_params(delivery)[..], &[&again, &lease_seconds]].concat()).await
