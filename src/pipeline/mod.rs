@@ -134,7 +134,11 @@ pub async fn run(
     // A dry run sends nothing, so it claims nothing either.
     let claims = match options.dry_run {
         true => None,
-        false => Some(Claims { store: store.clone(), lease: pipeline.work.lease, since: store.clock_ms().await? }),
+        false => {
+            let since = store.clock_ms().await?;
+            store.forget_done_pages(since - FORGET_DONE_PAGES_AFTER_MS).await?;
+            Some(Claims { store: store.clone(), lease: pipeline.work.lease, since })
+        }
     };
     let prepare =
         tokio::spawn(prepare_stage(page_rx, prepared_tx, cleaner, detector, pipeline.clone(), store.clone(), claims));
@@ -170,6 +174,9 @@ pub async fn run(
     bar.finish_and_clear();
     Ok(report.with_requests(translator.request_counts()))
 }
+
+/// Pages done this long ago leave the store: only runs that overlap need to know of them.
+const FORGET_DONE_PAGES_AFTER_MS: i64 = 24 * 3600 * 1000;
 
 /// How this run claims its pages: for so long, skipping those other workers did since it began.
 struct Claims {

@@ -107,6 +107,8 @@ pub trait Store: Send + Sync {
     async fn renew_page(&self, lease: &PageLease, by: Duration) -> Result<bool, StoreError>;
     /// The page is done (or given back, when `done` is false): its lease ends now.
     async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError>;
+    /// Forgets pages done before `before_ms`; how many.
+    async fn forget_done_pages(&self, before_ms: i64) -> Result<u64, StoreError>;
 
     // The delivery log.
 

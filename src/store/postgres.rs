@@ -778,6 +778,12 @@ impl Store for PostgresStore {
         self.retrying(|| async { self.query(sql, &[&lease.key, &lease.fence]).await }).await.map(|_| ())
     }
 
+    async fn forget_done_pages(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let sql = "DELETE FROM pages WHERE done_ms < $1 RETURNING 1";
+        let rows = self.retrying(|| async { self.query(sql, &[&before_ms]).await }).await?;
+        Ok(rows.len() as u64)
+    }
+
     async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE id = $1");
         let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;

@@ -373,6 +373,12 @@ impl Store for SqliteStore {
         self.write(|transaction| transaction.prepare_cached(sql)?.execute(params![lease.key, lease.fence]).map(|_| ()))
     }
 
+    async fn forget_done_pages(&self, before_ms: i64) -> Result<u64, StoreError> {
+        self.write(|transaction| {
+            transaction.execute("DELETE FROM pages WHERE done_ms < ?1", [before_ms]).map(|n| n as u64)
+        })
+    }
+
     async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         self.read(|connection| connection.prepare_cached(DELIVERY_BY_ID)?.query_row([id], record).optional())
     }

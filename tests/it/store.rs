@@ -338,8 +338,16 @@ async fn a_page_is_worked_on_by_one_worker_at_a_time(store: Arc<dyn Store>) {
     store.release_page(taken, true).await.unwrap();
     assert_eq!(store.claim_page("k1", "{}", LEASE, since).await.unwrap(), PageClaim::Done, "done in this run");
     assert!(store.claim_abandoned_pages(10, LEASE).await.unwrap().is_empty(), "a done page is not abandoned");
+    assert_eq!(store.forget_done_pages(since).await.unwrap(), 0, "done after that time");
     let later = store.clock_ms().await.unwrap() + 1;
     assert!(matches!(store.claim_page("k1", "{}", LEASE, later).await.unwrap(), PageClaim::Claimed(_)), "a later run");
+    let taken = match store.claim_page("k2", "{}", LEASE, 0).await.unwrap() {
+        PageClaim::Claimed(lease) => lease,
+        other => panic!("a new page is free, got {other:?}"),
+    };
+    store.release_page(&taken, true).await.unwrap();
+    let after = store.clock_ms().await.unwrap() + 1;
+    assert_eq!(store.forget_done_pages(after).await.unwrap(), 1, "k2 was done; k1 is held again");
 }
 
 /// A database written by a newer newswire is refused, never half-used.
