@@ -13,6 +13,8 @@ pub mod ingest;
 pub mod languages;
 pub mod model;
 pub mod pipeline;
+pub mod quality;
+pub mod review;
 pub mod secret;
 pub mod store;
 pub mod syndicate;

@@ -20,6 +20,7 @@ pub use problem::{line_column, ConfigError, Problem, Severity};
 use raw::{RawPartner, RawPipeline};
 
 use crate::languages;
+pub use crate::quality::{Flag, ReviewMode, ReviewPolicy};
 
 pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
 
@@ -43,6 +44,8 @@ pub struct Pipeline {
     pub backends: BTreeMap<String, BackendConfig>,
     pub email: Option<EmailConfig>,
     pub partners: Vec<Partner>,
+    /// The desk's review gate; a partner may have its own.
+    pub review: ReviewPolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -192,6 +195,7 @@ pub struct Partner {
     /// Copies sent at once, and at most so many per period.
     pub concurrency: usize,
     pub rate_limit: Option<(u32, Duration)>,
+    pub review: ReviewPolicy,
 }
 
 impl Partner {
@@ -272,6 +276,20 @@ impl Pipeline {
         } else {
             Err(ConfigError { problems: errors.into_iter().chain(warnings).collect() })
         }
+    }
+
+    /// Languages some partner reviews before it receives them (`*`: every target).
+    pub fn reviewed_languages(&self) -> Vec<String> {
+        let mut languages: Vec<String> = Vec::new();
+        for partner in self.partners.iter().filter(|p| p.review.mode != ReviewMode::Never) {
+            match partner.wants_everything() {
+                true => languages.extend(self.target_languages()),
+                false => languages.extend(partner.languages.iter().cloned()),
+            }
+        }
+        languages.sort();
+        languages.dedup();
+        languages
     }
 
     /// Every language some partner asked for by name.
@@ -510,9 +528,10 @@ impl Validator<'_> {
             Some(EmailConfig { smtp_url: Secret::new(smtp_url), from, timeout, tls_ca, dkim })
         });
 
+        let review = self.review(&raw.review, &raw.review_flags, &ReviewPolicy::default());
         let mut partners: Vec<Partner> = Vec::new();
         for partner in &raw.partners {
-            if let Some(p) = self.partner(partner, raw.email.is_some(), delivery.timeout) {
+            if let Some(p) = self.partner(partner, raw.email.is_some(), delivery.timeout, &review) {
                 if partners.iter().any(|other| other.name == p.name) {
                     self.problem(&partner.get_ref().name, format!("partner {:?} is defined twice", p.name));
                 }
@@ -535,7 +554,42 @@ impl Validator<'_> {
             backends,
             email,
             partners,
+            review,
         }
+    }
+
+    /// A review gate: what the file says, the rest from `inherited`.
+    fn review(
+        &mut self,
+        mode: &Option<Spanned<String>>,
+        flags: &Option<Vec<Spanned<String>>>,
+        inherited: &ReviewPolicy,
+    ) -> ReviewPolicy {
+        let mut policy = inherited.clone();
+        if let Some(mode) = mode {
+            policy.mode = match mode.get_ref().as_str() {
+                "never" => ReviewMode::Never,
+                "flagged" => ReviewMode::Flagged,
+                "always" => ReviewMode::Always,
+                other => {
+                    self.problem(mode, format!("review {other:?} is not never, flagged or always"));
+                    inherited.mode
+                }
+            };
+        }
+        if let Some(flags) = flags {
+            policy.flags = Vec::new();
+            for flag in flags {
+                match Flag::parse(flag.get_ref()) {
+                    Some(f) => policy.flags.push(f),
+                    None => {
+                        let known: Vec<&str> = crate::quality::ALL.iter().map(|f| f.as_str()).collect();
+                        self.problem(flag, format!("unknown flag {:?} (known: {})", flag.get_ref(), known.join(", ")));
+                    }
+                }
+            }
+        }
+        policy
     }
 
     fn mailbox(&mut self, value: &Spanned<String>) -> Option<Mailbox> {
@@ -554,6 +608,7 @@ impl Validator<'_> {
         partner: &Spanned<RawPartner>,
         has_email: bool,
         default_timeout: Duration,
+        desk_review: &ReviewPolicy,
     ) -> Option<Partner> {
         let raw = partner.get_ref();
         let name = raw.name.get_ref().trim().to_string();
@@ -663,6 +718,7 @@ impl Validator<'_> {
                 None
             }
         });
+        let review = self.review(&raw.review, &raw.review_flags, desk_review);
         if let Some(format) = raw.format.as_ref().filter(|_| !matches!(channel, ChannelConfig::Webhook { .. })) {
             self.problem(format, "`format` applies to webhooks (emails are text and HTML)");
         }
@@ -677,6 +733,7 @@ impl Validator<'_> {
             templates,
             concurrency,
             rate_limit,
+            review,
         })
     }
 }

@@ -26,6 +26,10 @@ pub struct RawPipeline {
     pub glossary: Option<RawGlossary>,
     pub delivery: Option<RawDelivery>,
     pub work: Option<RawWork>,
+    /// "never", "flagged" or "always": when a copy waits for an editor.
+    pub review: Option<Spanned<String>>,
+    /// The flags that hold a copy under `review = "flagged"`.
+    pub review_flags: Option<Vec<Spanned<String>>>,
 }
 
 /// `[work]`: how workers sharing the desk's store claim pages.
@@ -173,4 +177,7 @@ pub struct RawPartner {
     pub sections: Option<Vec<String>>,
     /// Never articles mentioning these words.
     pub exclude_keywords: Option<Vec<String>>,
+    /// This partner's review gate, instead of the desk's.
+    pub review: Option<Spanned<String>>,
+    pub review_flags: Option<Vec<Spanned<String>>>,
 }
