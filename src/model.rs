@@ -2,6 +2,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::quality::Finding;
+
 /// Where a page came from, and the bytes as they arrived.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RawPage {
@@ -108,7 +110,7 @@ impl Article {
 }
 
 /// An article's title and blocks in one target language.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Translation {
     pub language: String,
     /// The backend that made it; `None` when the article was already in this language.
@@ -118,6 +120,40 @@ pub struct Translation {
     /// Characters sent to the backend, and served from the translation memory.
     pub chars_sent: usize,
     pub chars_cached: usize,
+    /// The headline, then each block translated from the article's language, both sides.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    /// Each block's segment; `None` for images and blocks kept or translated on their own.
+    #[serde(default)]
+    pub layout: Vec<Option<usize>>,
+    /// Why no backend gave a usable answer: this one is the best, kept only for an editor.
+    #[serde(default)]
+    pub unusable: Option<String>,
+    /// Set once a person reviewed every segment.
+    #[serde(default)]
+    pub reviewed: Option<Reviewed>,
+    /// Made by rules (Apertium), not by a trained model.
+    #[serde(default)]
+    pub rule_based: bool,
+}
+
+/// The backend name of segments people wrote or approved, in the translation memory too.
+pub const HUMAN: &str = "human";
+
+/// One translated segment: the headline or a block's inline HTML, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Segment {
+    pub source: String,
+    pub target: String,
+    /// The backend that made the target, or [`HUMAN`].
+    pub backend: String,
+    pub flags: Vec<Finding>,
+}
+
+/// Who reviewed a translation, when known.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reviewed {
+    pub by: Option<String>,
 }
 
 impl Translation {
@@ -130,7 +166,38 @@ impl Translation {
             blocks: article.blocks.clone(),
             chars_sent: 0,
             chars_cached: 0,
+            segments: Vec::new(),
+            layout: Vec::new(),
+            unusable: None,
+            reviewed: None,
+            rule_based: false,
         }
+    }
+
+    /// Every segment's findings, in segment order.
+    pub fn flags(&self) -> Vec<Finding> {
+        self.segments.iter().flat_map(|s| s.flags.iter().cloned()).collect()
+    }
+
+    /// Puts new targets in (segment index, inline HTML), clearing their flags: the title and
+    /// blocks follow.
+    pub fn with_targets(mut self, targets: &[(usize, String)], backend: &str) -> Self {
+        for (index, target) in targets {
+            if let Some(segment) = self.segments.get_mut(*index) {
+                segment.target = target.clone();
+                segment.backend = backend.to_string();
+                segment.flags.clear();
+            }
+        }
+        if let Some(headline) = self.segments.first() {
+            self.title = crate::html::inline_text(&headline.target);
+        }
+        for (block, segment) in self.blocks.iter_mut().zip(&self.layout) {
+            if let Some(segment) = segment.and_then(|i| self.segments.get(i)) {
+                block.html = segment.target.clone();
+            }
+        }
+        self
     }
 }
 

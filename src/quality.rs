@@ -51,12 +51,6 @@ impl Flag {
     pub fn parse(name: &str) -> Option<Flag> {
         ALL.iter().copied().find(|f| f.as_str() == name)
     }
-
-    /// An answer with this flag is not usable as it stands (the source echoed, a preamble, a
-    /// loop, a passage cut off): the next backend of the chain is asked first.
-    pub fn makes_unusable(self) -> bool {
-        matches!(self, Flag::Untranslated | Flag::Chatter | Flag::Repetition | Flag::Omission | Flag::Length)
-    }
 }
 
 impl std::fmt::Display for Flag {
@@ -71,6 +65,10 @@ pub struct Finding {
     pub segment: usize,
     pub flag: Flag,
     pub detail: String,
+    /// The answer is not usable as it stands (the source echoed, a preamble, a loop, a passage
+    /// cut off): the next backend of the chain is asked first.
+    #[serde(skip)]
+    pub unusable: bool,
 }
 
 /// When a copy waits for an editor before it goes to a partner.

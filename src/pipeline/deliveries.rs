@@ -36,6 +36,19 @@ impl DeliveryLog {
         Ok(DeliveryLog { pipeline, store })
     }
 
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    /// Sends copies the log has as due now (released from review), each claimed first.
+    pub async fn send_now(&self, copies: Vec<PartnerCopy>) -> Result<Vec<DeliveryReport>, RunError> {
+        self.send(copies, SendMode::Continue).await
+    }
+
     pub async fn list(
         &self,
         partner: Option<&str>,

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod deliveries;
 mod progress;
 pub mod report;
+pub mod review;
 pub mod single;
 pub mod stages;
 mod syndicate_stage;
@@ -101,7 +102,8 @@ pub async fn run(
     let deliverer = Arc::new(deliverer);
     let cleaner = stages::cleaner();
     let detector = stages::detector(pipeline.detect.languages.clone()).await;
-    let translator = stages::translator(pipeline, Some(store.clone()));
+    let translator =
+        stages::translator(pipeline, Some(store.clone())).with_detector(stages::target_detector(pipeline).await);
     for err in translator.warm_up().await {
         eprintln!("warning: {}: its pairs are unknown, so it is skipped", redact(&err.to_string()));
     }
@@ -366,13 +368,20 @@ async fn translate_one(
     for (to, result) in wanted.into_iter().zip(results) {
         report.translations.push(match result {
             Ok(translation) => {
+                let (status, error) = match &translation.unusable {
+                    None => (Status::Ok, None),
+                    Some(why) => {
+                        (Status::Held, Some(format!("no backend gave a usable answer, kept for review: {why}")))
+                    }
+                };
                 let report = TranslationReport {
                     language: to.clone(),
                     backend: translation.backend.clone(),
-                    status: Status::Ok,
-                    error: None,
+                    status,
+                    error,
                     chars_sent: translation.chars_sent,
                     chars_cached: translation.chars_cached,
+                    flags: translation.flags(),
                 };
                 translations.push(translation);
                 report

@@ -1,6 +1,10 @@
 //! The run report: every article with its final status, as JSON for scripts and as a summary for people.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+
+use crate::quality::Finding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -8,6 +12,8 @@ pub enum Status {
     Ok,
     Failed,
     Skipped,
+    /// Waiting for an editor (`newswire review`): not a failure.
+    Held,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +25,8 @@ pub struct TranslationReport {
     /// Characters sent to the backend (billed), and served from the translation memory.
     pub chars_sent: usize,
     pub chars_cached: usize,
+    /// What the checks found, segment by segment.
+    pub flags: Vec<Finding>,
 }
 
 impl TranslationReport {
@@ -31,6 +39,7 @@ impl TranslationReport {
             error: Some(error),
             chars_sent: 0,
             chars_cached: 0,
+            flags: Vec::new(),
         }
     }
 }
@@ -136,6 +145,10 @@ pub struct Totals {
     pub already_delivered: usize,
     pub chars_sent: usize,
     pub chars_cached: usize,
+    /// Copies waiting for an editor.
+    pub held: usize,
+    /// Segments flagged, per flag.
+    pub flagged: BTreeMap<String, usize>,
 }
 
 /// The report of a run as it grows: totals and backend usage over every article, and the articles
@@ -147,7 +160,7 @@ pub struct Report {
     pub dry_run: bool,
     pub totals: Totals,
     /// Characters and requests per backend.
-    pub backends: std::collections::BTreeMap<String, BackendUsage>,
+    pub backends: BTreeMap<String, BackendUsage>,
     /// The articles that failed or were skipped.
     #[serde(skip)]
     pub unfinished: Vec<ArticleReport>,
@@ -171,6 +184,9 @@ impl Report {
         for t in &article.translations {
             totals.chars_sent += t.chars_sent;
             totals.chars_cached += t.chars_cached;
+            for finding in &t.flags {
+                *totals.flagged.entry(finding.flag.to_string()).or_default() += 1;
+            }
             if let Some(backend) = &t.backend {
                 let usage = self.backends.entry(backend.clone()).or_default();
                 usage.chars_sent += t.chars_sent;
@@ -180,8 +196,9 @@ impl Report {
         match article.status {
             Status::Failed => totals.failed += 1,
             Status::Skipped => totals.skipped += 1,
-            Status::Ok => {}
+            Status::Ok | Status::Held => {}
         }
+        totals.held += article.deliveries.iter().filter(|d| d.status == Status::Held).count();
         totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
         totals.deliveries += article.deliveries.len();
         totals.delivered += article.deliveries.iter().filter(|d| d.status == Status::Ok).count();
@@ -228,6 +245,17 @@ impl Report {
             t.deliveries_skipped,
             if self.dry_run { " (dry run: nothing sent)" } else { "" },
         );
+        if t.held > 0 {
+            out.push_str(&format!(
+                "  {} cop{} held for review (newswire review list PIPELINE)\n",
+                t.held,
+                if t.held == 1 { "y" } else { "ies" },
+            ));
+        }
+        if !t.flagged.is_empty() {
+            let per_flag: Vec<String> = t.flagged.iter().map(|(flag, n)| format!("{flag} {n}")).collect();
+            out.push_str(&format!("  segments flagged: {}\n", per_flag.join(", ")));
+        }
         for (backend, usage) in &self.backends {
             out.push_str(&format!(
                 "  {backend}: {} characters sent, {} served from the translation memory; {} request{} (at least {})\n",
@@ -242,7 +270,7 @@ impl Report {
         unfinished.sort_by(|a, b| a.source.cmp(&b.source));
         for article in unfinished {
             let label = match article.status {
-                Status::Ok => continue,
+                Status::Ok | Status::Held => continue,
                 Status::Failed => "failed ",
                 Status::Skipped => "skipped",
             };

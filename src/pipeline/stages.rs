@@ -25,6 +25,16 @@ pub async fn detector(languages: Vec<String>) -> Arc<dyn Detector> {
     Arc::new(detector.expect("loading the language models does not panic"))
 }
 
+/// A detector over the desk's languages and every target language, for the check that a
+/// translation is in the language it should be in.
+pub async fn target_detector(pipeline: &Pipeline) -> Arc<dyn Detector> {
+    let mut languages = pipeline.detect.languages.clone();
+    languages.extend(pipeline.target_languages());
+    languages.sort();
+    languages.dedup();
+    detector(languages).await
+}
+
 /// The desk's state store, or the one `--state` names instead.
 pub async fn store(pipeline: &Pipeline, state: Option<&Location>) -> Result<Arc<dyn Store>, RunError> {
     Ok(store::open(state.unwrap_or(&pipeline.state)).await?)

@@ -17,6 +17,9 @@ use crate::store::{Store, StoreError};
 use crate::syndicate::deliver::{Deliverer, DeliveryOutcome, SendMode};
 use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
 
+/// What the report says of a copy held for an editor.
+pub const HELD: &str = "held for review: `newswire review list PIPELINE` shows it";
+
 /// Copies waiting in one partner's queue.
 const PARTNER_QUEUE: usize = 32;
 
@@ -117,6 +120,8 @@ async fn plan(
     // Each language is rendered once, whatever the number of partners that get it.
     let mut rendered: HashMap<String, PartnerCopy> = HashMap::new();
     let plain = article.plain_text();
+    // Copies waiting for an editor, per language, with their place in the report.
+    let mut held: HashMap<String, Vec<(PartnerCopy, usize)>> = HashMap::new();
     for (partner, _) in channels {
         let refused = partner.refuses(article.section.as_deref(), &plain);
         for language in partner_languages(partner, &translations) {
@@ -143,6 +148,15 @@ async fn plan(
                 Some(_) if dry_run => delivery.error = Some("dry run".into()),
                 Some(_) if killed => delivery.error = Some("the article was killed".into()),
                 Some(_) if refused.is_some() => delivery.error = refused.clone(),
+                Some(translation)
+                    if translation.unusable.is_some() && partner.review.mode == crate::config::ReviewMode::Never =>
+                {
+                    delivery.status = Status::Failed;
+                    delivery.error = Some(format!(
+                        "no backend gave a usable {language} translation, and {} takes no reviewed copies",
+                        partner.name
+                    ));
+                }
                 Some(translation) => match store.delivered_version(&article.id, &language, &partner.name).await {
                     Ok(Some(delivered)) if delivered > article.version => {
                         delivery.error =
@@ -156,7 +170,17 @@ async fn plan(
                         if delivered.is_some_and(|v| v < article.version) {
                             copy.event = Event::Corrected;
                         }
-                        jobs.push(Job { article: key, index: report.deliveries.len(), copy, report: delivery.clone() });
+                        let unreviewed = translation.backend.is_some() && translation.reviewed.is_none();
+                        if unreviewed && partner.review.holds(&translation.flags(), translation.unusable.is_some()) {
+                            held.entry(language.clone()).or_default().push((copy, report.deliveries.len()));
+                        } else {
+                            jobs.push(Job {
+                                article: key,
+                                index: report.deliveries.len(),
+                                copy,
+                                report: delivery.clone(),
+                            });
+                        }
                     }
                     Err(err) => {
                         delivery.status = Status::Failed;
@@ -167,7 +191,51 @@ async fn plan(
             report.deliveries.push(delivery);
         }
     }
+    if !dry_run {
+        hold(store, &article, &translations, held, channels, &mut report).await;
+    }
     (report, jobs)
+}
+
+/// Records each flagged translation, and holds the copies that wait for an editor.
+async fn hold(
+    store: &dyn Store,
+    article: &Arc<crate::model::Article>,
+    translations: &[crate::model::Translation],
+    mut held: HashMap<String, Vec<(PartnerCopy, usize)>>,
+    channels: &[PartnerChannel],
+    report: &mut ArticleReport,
+) {
+    for translation in translations.iter().filter(|t| t.backend.is_some()) {
+        let waiting = held.remove(&translation.language).unwrap_or_default();
+        if waiting.is_empty() && translation.flags().is_empty() {
+            continue;
+        }
+        let copies: Vec<(PartnerCopy, &str)> = waiting
+            .iter()
+            .map(|(copy, _)| {
+                let channel = channels.iter().find(|(p, _)| p.name == copy.partner).map(|(p, _)| p.channel.name());
+                (copy.clone(), channel.unwrap_or_default())
+            })
+            .collect();
+        let recorded = super::review::record(store, article, translation, &copies).await;
+        for (_, index) in &waiting {
+            let delivery = &mut report.deliveries[*index];
+            match &recorded {
+                Ok(_) => {
+                    delivery.status = Status::Held;
+                    delivery.error = Some(HELD.to_string());
+                }
+                Err(err) => {
+                    delivery.status = Status::Failed;
+                    delivery.error = Some(format!("could not be held for review: {err}"));
+                }
+            }
+        }
+        if let (Err(err), true) = (&recorded, waiting.is_empty()) {
+            tracing::warn!(error = %err, article = %article.id, "the flags could not be recorded");
+        }
+    }
 }
 
 async fn partner_worker(
@@ -239,6 +307,7 @@ pub fn apply(report: &mut DeliveryReport, outcome: Result<DeliveryOutcome, Store
         }
         Ok(DeliveryOutcome::Failed { error }) => (Status::Failed, Some(error), 0),
         Ok(DeliveryOutcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
+        Ok(DeliveryOutcome::InReview) => (Status::Held, Some(HELD.to_string()), 0),
         Ok(DeliveryOutcome::Elsewhere) => (Status::Skipped, Some("another worker is delivering it now".to_string()), 0),
         Ok(DeliveryOutcome::TakenOver { error }) => (
             Status::Skipped,

@@ -31,39 +31,42 @@ impl Checker {
         let source = inline_text(source_html);
         let target = inline_text(target_html);
         let mut found = Vec::new();
-        let mut flag = |flag: Flag, detail: String| found.push(Finding { segment, flag, detail });
+        let mut flag =
+            |flag: Flag, (detail, unusable): (String, bool)| found.push(Finding { segment, flag, detail, unusable });
+        let usable = |detail: String| (detail, false);
+        let unusable = |detail: String| (detail, true);
         if let Some(detail) = numbers(&source, &target) {
-            flag(Flag::Numbers, detail);
+            flag(Flag::Numbers, usable(detail));
         }
         if let Some(detail) = kept(&links(source_html, &source, is_url), &links(target_html, &target, is_url)) {
-            flag(Flag::Urls, detail);
+            flag(Flag::Urls, usable(detail));
         }
         if let Some(detail) = kept(&emails(source_html, &source), &emails(target_html, &target)) {
-            flag(Flag::Emails, detail);
+            flag(Flag::Emails, usable(detail));
         }
         if let Some(detail) = self.names(&source, &target) {
-            flag(Flag::Names, detail);
+            flag(Flag::Names, usable(detail));
         }
         if let Some(detail) = self.glossary(&source, &target) {
-            flag(Flag::Glossary, detail);
+            flag(Flag::Glossary, usable(detail));
         }
-        if let Some(detail) = self.untranslated(&source, &target) {
-            flag(Flag::Untranslated, detail);
+        if let Some(found) = self.untranslated(&source, &target) {
+            flag(Flag::Untranslated, found);
         }
         if let Some(detail) = self.script(&source, &target) {
-            flag(Flag::Script, detail);
+            flag(Flag::Script, usable(detail));
         }
-        if let Some(detail) = self.length(&source, &target) {
-            flag(Flag::Length, detail);
+        if let Some(found) = self.length(&source, &target) {
+            flag(Flag::Length, found);
         }
         if let Some(detail) = repetition(&source, &target) {
-            flag(Flag::Repetition, detail);
+            flag(Flag::Repetition, unusable(detail));
         }
         if let Some(detail) = chatter(&source, &target) {
-            flag(Flag::Chatter, detail);
+            flag(Flag::Chatter, unusable(detail));
         }
         if let Some(detail) = omission(&source, &target) {
-            flag(Flag::Omission, detail);
+            flag(Flag::Omission, unusable(detail));
         }
         found
     }
@@ -108,7 +111,8 @@ impl Checker {
         (!missing.is_empty()).then(|| format!("glossary term not used: {}", missing.join(", ")))
     }
 
-    fn untranslated(&self, source: &str, target: &str) -> Option<String> {
+    /// The target is the source, word for word (unusable), or mostly, or reads as another language.
+    fn untranslated(&self, source: &str, target: &str) -> Option<(String, bool)> {
         let distinct = |text: &str| {
             let mut words: Vec<String> = words(text).map(str::to_lowercase).collect();
             words.sort();
@@ -119,7 +123,12 @@ impl Checker {
         if source_words.len() >= 4 && target_words.len() >= 4 {
             let same = target_words.iter().filter(|w| source_words.contains(w)).count();
             if same * 10 >= target_words.len() * 8 {
-                return Some(format!("{same} of {} words are the source's", target_words.len()));
+                let echo = normalised(source) == normalised(target);
+                let detail = match echo {
+                    true => "the source came back as it was sent".to_string(),
+                    false => format!("{same} of {} words are the source's", target_words.len()),
+                };
+                return Some((detail, echo));
             }
         }
         let detector = self.detector.as_ref()?;
@@ -128,8 +137,9 @@ impl Checker {
         }
         let detection = detector.detect(target);
         let language = detection.language?;
-        (language != self.to && detection.confidence >= 0.5)
-            .then(|| format!("reads as {language} (confidence {:.2}), not {}", detection.confidence, self.to))
+        let sure = language == self.from || detection.confidence >= 0.8;
+        let detail = format!("reads as {language} (confidence {:.2}), not {}", detection.confidence, self.to);
+        (language != self.to && sure).then_some((detail, false))
     }
 
     fn script(&self, source: &str, target: &str) -> Option<String> {
@@ -149,7 +159,8 @@ impl Checker {
         (!strays.is_empty()).then(|| format!("letters of another script: {}", first_few(&strays)))
     }
 
-    fn length(&self, source: &str, target: &str) -> Option<String> {
+    /// The length ratio is an outlier for the pair; far too short is a passage cut off.
+    fn length(&self, source: &str, target: &str) -> Option<(String, bool)> {
         let source_chars = source.chars().filter(|c| !c.is_whitespace()).count();
         let target_chars = target.chars().filter(|c| !c.is_whitespace()).count();
         if source_chars < 40 {
@@ -159,10 +170,11 @@ impl Checker {
         let ratio = target_chars as f64 / source_chars as f64;
         let (low, high) = (expected * 0.5, expected * 2.0);
         (ratio < low || ratio > high).then(|| {
-            format!(
+            let detail = format!(
                 "{target_chars} characters for {source_chars}: ratio {ratio:.2}, expected {low:.2}–{high:.2} for {}→{}",
                 self.from, self.to
-            )
+            );
+            (detail, ratio < low)
         })
     }
 }
@@ -430,6 +442,11 @@ fn fold(word: &str) -> String {
     out.replace("ou", "u").replace("oo", "u").replace("ee", "i").replace('y', "i").replace('w', "v").replace("ck", "k")
 }
 
+/// Words in lower case, without punctuation: what an echo keeps.
+fn normalised(text: &str) -> Vec<String> {
+    words(text).map(str::to_lowercase).collect()
+}
+
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’')).filter(|w| !w.is_empty())
 }
@@ -648,7 +665,10 @@ mod tests {
     #[test]
     fn an_echoed_source_is_untranslated() {
         let text = "The council approved the new budget on Tuesday evening.";
-        assert!(flags("en", "es", text, text).contains(&Flag::Untranslated));
+        let echo = Checker::new("en", "es", vec![], None).check(0, text, text);
+        assert_eq!((echo[0].flag, echo[0].unusable), (Flag::Untranslated, true), "the source echoed is unusable");
+        let mostly = Checker::new("en", "es", vec![], None).check(0, text, &format!("{text} [es]"));
+        assert_eq!((mostly[0].flag, mostly[0].unusable), (Flag::Untranslated, false), "{mostly:?}");
         // A short headline made of a name may stay as it is.
         assert_eq!(flags("en", "es", "Roger Stone", "Roger Stone"), vec![]);
     }
@@ -674,8 +694,8 @@ mod tests {
             ),
             vec![]
         );
-        let found = flags("en", "es", source, "El consejo aprobó.");
-        assert!(found.contains(&Flag::Length), "{found:?}");
+        let cut = Checker::new("en", "es", vec![], None).check(0, source, "El consejo aprobó.");
+        assert!(cut.iter().any(|f| f.flag == Flag::Length && f.unusable), "{cut:?}");
         // Chinese is short: a quarter of the characters is what the pair expects.
         assert_eq!(flags("en", "zh", source, "议会在长时间辩论后于周二晚上批准了新预算。"), vec![]);
         // A short headline is never judged by its length.

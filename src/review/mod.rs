@@ -2,4 +2,7 @@
 //! known for, copies held for an editor when the desk says so, and the held translations exported
 //! to the tools translators use (XLIFF 1.2 and 2.0, or a page) and read back.
 
+pub mod draft;
 pub mod flags;
+
+pub use draft::{review_id, Draft};

@@ -11,6 +11,8 @@ pub enum DeliveryState {
     Retrying,
     Failed,
     Canceled,
+    /// Waiting for an editor: never claimed until the review releases it.
+    InReview,
 }
 
 impl DeliveryState {
@@ -22,6 +24,7 @@ impl DeliveryState {
             DeliveryState::Retrying => "retrying",
             DeliveryState::Failed => "failed",
             DeliveryState::Canceled => "canceled",
+            DeliveryState::InReview => "in-review",
         }
     }
 
@@ -33,6 +36,7 @@ impl DeliveryState {
             "retrying" => DeliveryState::Retrying,
             "failed" => DeliveryState::Failed,
             "canceled" => DeliveryState::Canceled,
+            "in-review" => DeliveryState::InReview,
             _ => return None,
         })
     }
@@ -82,6 +86,8 @@ pub enum Claim {
     Delivered,
     /// Another worker holds it for an attempt now.
     Busy,
+    /// It waits for an editor.
+    InReview,
 }
 
 /// A delivery claimed because its time came, with the copy to send.

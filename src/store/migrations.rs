@@ -81,6 +81,19 @@ pub const SQLITE: &[&str] = &[
         created_at  INTEGER NOT NULL DEFAULT (unixepoch())
     );
     CREATE INDEX pages_lease ON pages (lease_until);",
+    "CREATE TABLE reviews (
+        id          TEXT PRIMARY KEY,
+        article     TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        language    TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        flags       INTEGER NOT NULL,
+        draft       TEXT NOT NULL,
+        reviewer    TEXT,
+        created_at  INTEGER NOT NULL DEFAULT (unixepoch()),
+        reviewed_at INTEGER
+    );
+    CREATE INDEX reviews_state ON reviews (state, created_at);",
 ];
 
 /// PostgreSQL: the same tables, Unix seconds from the server's clock.
@@ -158,6 +171,19 @@ pub const POSTGRES: &[&str] = &[
         created_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
     );
     CREATE INDEX pages_lease ON pages (lease_until);",
+    "CREATE TABLE reviews (
+        id          text PRIMARY KEY,
+        article     text NOT NULL,
+        version     text NOT NULL,
+        language    text NOT NULL,
+        state       text NOT NULL,
+        flags       integer NOT NULL,
+        draft       text NOT NULL,
+        reviewer    text,
+        created_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+        reviewed_at bigint
+    );
+    CREATE INDEX reviews_state ON reviews (state, created_at);",
 ];
 
 /// Why a store at schema `found` cannot be used by a binary that knows `known` steps.
@@ -234,6 +260,22 @@ pub const TABLES: &[Table] = &[
             ("fence", Int),
             ("created_at", Int),
             ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "reviews",
+        key: "id",
+        columns: &[
+            ("id", Text),
+            ("article", Text),
+            ("version", Text),
+            ("language", Text),
+            ("state", Text),
+            ("flags", Int),
+            ("draft", Text),
+            ("reviewer", Text),
+            ("created_at", Int),
+            ("reviewed_at", Int),
         ],
     },
     Table {

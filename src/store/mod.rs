@@ -12,6 +12,7 @@ mod deliveries;
 mod location;
 mod migrations;
 mod postgres;
+mod reviews;
 mod sqlite;
 pub mod transfer;
 
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 pub use deliveries::{AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, NewDelivery};
 pub use location::Location;
+pub use reviews::{NewReview, ReviewRecord, ReviewState};
 
 use crate::error::ErrorKind;
 
@@ -146,6 +148,33 @@ pub trait Store: Send + Sync {
     async fn add_recipients_done(&self, lease: &Lease, recipients: &[String]) -> Result<(), StoreError>;
     /// The copy a delivery sends, as recorded at its first attempt.
     async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError>;
+
+    // Reviews: translations the checks flagged, and those held for an editor.
+
+    /// Records a translation and holds `held` (deliveries, recorded `in-review` unless the log
+    /// has them already); a review recorded before is kept, a flagged one becomes held when
+    /// deliveries wait for it. Its state after.
+    async fn record_review(&self, review: &NewReview<'_>, held: &[NewDelivery<'_>]) -> Result<ReviewState, StoreError>;
+    /// Reviews, oldest first, in one state or all.
+    async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError>;
+    async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError>;
+    /// The deliveries of one article version in one language.
+    async fn review_deliveries(
+        &self,
+        article: &str,
+        content_hash: &str,
+        language: &str,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// Marks a held review reviewed with its final draft, and its held deliveries due now with
+    /// their copies ((delivery id, copy JSON)), all at once. False when it was not held (released
+    /// before, or never held).
+    async fn release_review(
+        &self,
+        id: &str,
+        draft: &str,
+        reviewer: Option<&str>,
+        copies: &[(String, String)],
+    ) -> Result<bool, StoreError>;
 
     // Partners.
 

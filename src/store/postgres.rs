@@ -22,8 +22,8 @@ use super::location::without_password;
 use super::migrations::{too_new, Kind, Table, POSTGRES as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
-    AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, PageClaim,
-    PageLease, Store, StoreError,
+    AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, NewReview,
+    PageClaim, PageLease, ReviewRecord, ReviewState, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -41,7 +41,7 @@ const CLAIM: &str = "WITH claimed AS (
         VALUES ($1, $2, $3, $4, $5, $6, 'in-progress', $7, 1, 1, unix_now() + $9)
         ON CONFLICT (id) DO UPDATE SET state = 'in-progress', attempts = deliveries.attempts + 1,
             fence = deliveries.fence + 1, next_attempt = unix_now() + $9, updated_at = unix_now()
-        WHERE ($8 OR deliveries.state <> 'delivered')
+        WHERE ($8 OR deliveries.state <> 'delivered') AND deliveries.state <> 'in-review'
           AND NOT (deliveries.state = 'in-progress' AND deliveries.next_attempt > unix_now())
         RETURNING id, attempts, fence, recipients),
      logged AS (
@@ -105,7 +105,7 @@ const CLAIM_MANY: &str = "WITH input AS (
         FROM input ORDER BY id
         ON CONFLICT (id) DO UPDATE SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
             next_attempt = EXCLUDED.next_attempt, updated_at = unix_now()
-        WHERE d.state <> 'delivered' AND NOT (d.state = 'in-progress' AND d.next_attempt > unix_now())
+        WHERE d.state NOT IN ('delivered', 'in-review') AND NOT (d.state = 'in-progress' AND d.next_attempt > unix_now())
         RETURNING d.id, d.attempts, d.fence, d.recipients),
      logged AS (
         INSERT INTO attempts (delivery_id, number) SELECT id, attempts FROM claimed
@@ -290,6 +290,7 @@ impl Db {
                 let id: String = row.get(0);
                 let claim = match row.get::<_, Option<String>>(4) {
                     Some(state) if state == "delivered" => Claim::Delivered,
+                    Some(state) if state == "in-review" => Claim::InReview,
                     Some(_) => Claim::Busy,
                     None => {
                         let attempt: i32 = row.get(1);
@@ -563,6 +564,25 @@ fn delivery_params<'a>(delivery: &'a NewDelivery<'a>) -> [&'a (dyn ToSql + Sync)
         &delivery.channel,
         &delivery.copy,
     ]
+}
+
+const REVIEW_COLUMNS: &str = "id, article, version, language, state, flags, draft, reviewer, created_at, reviewed_at";
+
+fn review_record(row: &Row) -> ReviewRecord {
+    let state: String = row.get(4);
+    let flags: i32 = row.get(5);
+    ReviewRecord {
+        id: row.get(0),
+        article: row.get(1),
+        content_hash: row.get(2),
+        language: row.get(3),
+        state: ReviewState::parse(&state).unwrap_or(ReviewState::Flagged),
+        flags: flags as u32,
+        draft: row.get(6),
+        reviewer: row.get(7),
+        created_at: row.get(8),
+        reviewed_at: row.get(9),
+    }
 }
 
 fn hash(text: &str) -> Vec<u8> {
@@ -876,6 +896,7 @@ impl Store for PostgresStore {
             .await?;
         Ok(match state.first().map(|row| row.get::<_, String>(0)) {
             Some(state) if state == "delivered" => Claim::Delivered,
+            Some(state) if state == "in-review" => Claim::InReview,
             _ => Claim::Busy,
         })
     }
@@ -955,6 +976,118 @@ impl Store for PostgresStore {
         let rows =
             self.retrying(|| async { self.query("SELECT copy FROM deliveries WHERE id = $1", &[&id]).await }).await?;
         Ok(rows.first().map(|row| row.get(0)))
+    }
+
+    async fn record_review(&self, review: &NewReview<'_>, held: &[NewDelivery<'_>]) -> Result<ReviewState, StoreError> {
+        let flags = review.flags as i32;
+        let state = review.state.as_str();
+        self.retrying(|| async {
+            let mut client = self.client().await?;
+            let transaction = client.transaction().await.map_err(|e| self.error(e))?;
+            transaction
+                .execute(
+                    "INSERT INTO reviews (id, article, version, language, state, flags, draft)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, draft = EXCLUDED.draft
+                     WHERE reviews.state = 'flagged' AND EXCLUDED.state = 'in-review'",
+                    &[
+                        &review.id,
+                        &review.article,
+                        &review.content_hash,
+                        &review.language,
+                        &state,
+                        &flags,
+                        &review.draft,
+                    ],
+                )
+                .await
+                .map_err(|e| self.error(e))?;
+            for delivery in held {
+                transaction
+                    .execute(
+                        "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy)
+                         VALUES ($1, $2, $3, $4, $5, $6, 'in-review', $7) ON CONFLICT (id) DO NOTHING",
+                        &delivery_params(delivery),
+                    )
+                    .await
+                    .map_err(|e| self.error(e))?;
+            }
+            let row = transaction
+                .query_one("SELECT state FROM reviews WHERE id = $1", &[&review.id])
+                .await
+                .map_err(|e| self.error(e))?;
+            transaction.commit().await.map_err(|e| self.error(e))?;
+            let state: String = row.get(0);
+            Ok(ReviewState::parse(&state).unwrap_or(ReviewState::Flagged))
+        })
+        .await
+    }
+
+    async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError> {
+        let state = state.map(ReviewState::as_str);
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE $1::text IS NULL OR state = $1 ORDER BY created_at, id"
+        );
+        let rows = self.retrying(|| async { self.query(&sql, &[&state]).await }).await?;
+        Ok(rows.iter().map(review_record).collect())
+    }
+
+    async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = $1");
+        let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;
+        Ok(rows.first().map(review_record))
+    }
+
+    async fn review_deliveries(
+        &self,
+        article: &str,
+        content_hash: &str,
+        language: &str,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = $1 AND language = $2 AND version = $3
+             ORDER BY partner"
+        );
+        let rows = self.retrying(|| async { self.query(&sql, &[&article, &language, &content_hash]).await }).await?;
+        Ok(rows.iter().map(record).collect())
+    }
+
+    async fn release_review(
+        &self,
+        id: &str,
+        draft: &str,
+        reviewer: Option<&str>,
+        copies: &[(String, String)],
+    ) -> Result<bool, StoreError> {
+        self.retrying(|| async {
+            let mut client = self.client().await?;
+            let transaction = client.transaction().await.map_err(|e| self.error(e))?;
+            let released = transaction
+                .execute(
+                    "UPDATE reviews SET state = 'reviewed', draft = $2, reviewer = $3, reviewed_at = unix_now()
+                     WHERE id = $1 AND state = 'in-review'",
+                    &[&id, &draft, &reviewer],
+                )
+                .await
+                .map_err(|e| self.error(e))?;
+            if released == 0 {
+                return Ok(false);
+            }
+            for (delivery, copy) in copies {
+                transaction
+                    .execute(
+                        "UPDATE deliveries SET state = 'pending', copy = $2, next_attempt = unix_now(),
+                            updated_at = unix_now()
+                         WHERE id = $1 AND state = 'in-review'",
+                        &[delivery, copy],
+                    )
+                    .await
+                    .map_err(|e| self.error(e))?;
+            }
+            transaction.commit().await.map_err(|e| self.error(e))?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError> {

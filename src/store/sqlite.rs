@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use super::migrations::{too_new, Table, SQLITE as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
-    AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, PageClaim,
-    PageLease, Store, StoreError,
+    AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, NewReview,
+    PageClaim, PageLease, ReviewRecord, ReviewState, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -30,7 +30,7 @@ const DELIVERY_BY_ID: &str =
 /// A claim: not while another worker's lease runs, not a delivered copy unless `?2` (again).
 const CLAIM: &str = "UPDATE deliveries SET state = 'in-progress', attempts = attempts + 1, fence = fence + 1,
         next_attempt = unixepoch() + ?3, updated_at = unixepoch()
-     WHERE id = ?1 AND (?2 OR state <> 'delivered')
+     WHERE id = ?1 AND (?2 OR state <> 'delivered') AND state <> 'in-review'
        AND NOT (state = 'in-progress' AND next_attempt > unixepoch())
      RETURNING attempts, fence, recipients";
 const STATE_OF: &str = "SELECT state FROM deliveries WHERE id = ?1";
@@ -129,6 +129,24 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<DeliveryRecord> {
         next_attempt: next.and_then(super::deliveries::rfc3339),
         channel: row.get(9)?,
         updated_at: row.get(10)?,
+    })
+}
+
+const REVIEW_COLUMNS: &str = "id, article, version, language, state, flags, draft, reviewer, created_at, reviewed_at";
+
+fn review_record(row: &rusqlite::Row) -> rusqlite::Result<ReviewRecord> {
+    let state: String = row.get(4)?;
+    Ok(ReviewRecord {
+        id: row.get(0)?,
+        article: row.get(1)?,
+        content_hash: row.get(2)?,
+        language: row.get(3)?,
+        state: ReviewState::parse(&state).unwrap_or(ReviewState::Flagged),
+        flags: row.get(5)?,
+        draft: row.get(6)?,
+        reviewer: row.get(7)?,
+        created_at: row.get(8)?,
+        reviewed_at: row.get(9)?,
     })
 }
 
@@ -422,7 +440,11 @@ impl Store for SqliteStore {
                 .optional()?;
             let Some((attempt, fence, done)) = claimed else {
                 let state: String = transaction.prepare_cached(STATE_OF)?.query_row([delivery.id], |row| row.get(0))?;
-                return Ok(if state == "delivered" { Claim::Delivered } else { Claim::Busy });
+                return Ok(match state.as_str() {
+                    "delivered" => Claim::Delivered,
+                    "in-review" => Claim::InReview,
+                    _ => Claim::Busy,
+                });
             };
             transaction.prepare_cached(INSERT_ATTEMPT)?.execute(params![delivery.id, attempt])?;
             Ok(Claim::Claimed(Lease {
@@ -521,6 +543,107 @@ impl Store for SqliteStore {
     async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.read(|connection| {
             connection.query_row("SELECT copy FROM deliveries WHERE id = ?1", [id], |row| row.get(0)).optional()
+        })
+    }
+
+    async fn record_review(&self, review: &NewReview<'_>, held: &[NewDelivery<'_>]) -> Result<ReviewState, StoreError> {
+        self.write(|transaction| {
+            transaction.execute(
+                "INSERT INTO reviews (id, article, version, language, state, flags, draft)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, draft = excluded.draft
+                 WHERE reviews.state = 'flagged' AND excluded.state = 'in-review'",
+                params![
+                    review.id,
+                    review.article,
+                    review.content_hash,
+                    review.language,
+                    review.state.as_str(),
+                    review.flags,
+                    review.draft
+                ],
+            )?;
+            for delivery in held {
+                transaction.execute(
+                    "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in-review', ?7) ON CONFLICT (id) DO NOTHING",
+                    params![
+                        delivery.id,
+                        delivery.article,
+                        delivery.content_hash,
+                        delivery.language,
+                        delivery.partner,
+                        delivery.channel,
+                        delivery.copy
+                    ],
+                )?;
+            }
+            let state: String =
+                transaction.query_row("SELECT state FROM reviews WHERE id = ?1", [review.id], |row| row.get(0))?;
+            Ok(ReviewState::parse(&state).unwrap_or(ReviewState::Flagged))
+        })
+    }
+
+    async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at, id"
+            ))?;
+            let rows = statement.query_map([state.map(ReviewState::as_str)], review_record)?;
+            rows.collect()
+        })
+    }
+
+    async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
+        self.read(|connection| {
+            connection
+                .prepare_cached(&format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"))?
+                .query_row([id], review_record)
+                .optional()
+        })
+    }
+
+    async fn review_deliveries(
+        &self,
+        article: &str,
+        content_hash: &str,
+        language: &str,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = ?1 AND language = ?2 AND version = ?3
+                 ORDER BY partner"
+            ))?;
+            let rows = statement.query_map(params![article, language, content_hash], record)?;
+            rows.collect()
+        })
+    }
+
+    async fn release_review(
+        &self,
+        id: &str,
+        draft: &str,
+        reviewer: Option<&str>,
+        copies: &[(String, String)],
+    ) -> Result<bool, StoreError> {
+        self.write(|transaction| {
+            let released = transaction.execute(
+                "UPDATE reviews SET state = 'reviewed', draft = ?2, reviewer = ?3, reviewed_at = unixepoch()
+                 WHERE id = ?1 AND state = 'in-review'",
+                params![id, draft, reviewer],
+            )?;
+            if released == 0 {
+                return Ok(false);
+            }
+            for (delivery, copy) in copies {
+                transaction.execute(
+                    "UPDATE deliveries SET state = 'pending', copy = ?2, next_attempt = unixepoch(),
+                        updated_at = unixepoch()
+                     WHERE id = ?1 AND state = 'in-review'",
+                    params![delivery, copy],
+                )?;
+            }
+            Ok(true)
         })
     }
 

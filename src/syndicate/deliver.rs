@@ -47,6 +47,8 @@ pub enum DeliveryOutcome {
     },
     /// Another worker holds the delivery for an attempt now.
     Elsewhere,
+    /// An earlier run held the copy for an editor: `newswire review` releases it.
+    InReview,
     /// The attempt failed after another worker had taken the delivery over: its outcome stands.
     TakenOver {
         error: String,
@@ -202,6 +204,7 @@ impl Deliverer {
                 Claim::Claimed(lease) => lease,
                 Claim::Delivered => return Ok(DeliveryOutcome::AlreadyDelivered),
                 Claim::Busy => return Ok(DeliveryOutcome::Elsewhere),
+                Claim::InReview => return Ok(DeliveryOutcome::InReview),
             };
             let reached = if again { Vec::new() } else { lease.recipients_done.clone() };
             let sent = channel.deliver_to(copy, &reached).await;

@@ -138,6 +138,10 @@ impl Backend for Apertium {
         super::saas::Billing::Free
     }
 
+    fn rule_based(&self) -> bool {
+        true
+    }
+
     fn pairs(&self) -> Vec<(String, String)> {
         let mut pairs: Vec<_> = self.modes.keys().cloned().collect();
         pairs.sort();

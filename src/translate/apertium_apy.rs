@@ -65,6 +65,10 @@ impl Backend for ApertiumApy {
         super::saas::Billing::Free
     }
 
+    fn rule_based(&self) -> bool {
+        true
+    }
+
     fn pairs(&self) -> Vec<(String, String)> {
         self.configured.clone().or_else(|| self.discovered.get().cloned()).unwrap_or_default()
     }

@@ -18,8 +18,11 @@ pub mod saas;
 use std::sync::Arc;
 
 use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline};
+use crate::detect::Detector;
 use crate::error::ErrorKind;
-use crate::model::{Article, Block, BlockKind, Translation};
+use crate::model::{Article, Block, BlockKind, Reviewed, Segment, Translation, HUMAN};
+use crate::quality::Finding;
+use crate::review::flags::Checker;
 use crate::store::{MemoryKey, Store};
 use coalesce::Coalescer;
 pub use coalesce::RequestCount;
@@ -93,6 +96,11 @@ pub trait Backend: Send + Sync {
         )
     }
 
+    /// Made by rules written by people (Apertium), not by a trained model: disclosed as such.
+    fn rule_based(&self) -> bool {
+        false
+    }
+
     /// Work done once before the first article (discovering pairs).
     async fn warm_up(&self) -> Result<(), TranslateError> {
         Ok(())
@@ -160,6 +168,10 @@ pub struct Translator {
     foreign_text: ForeignText,
     glossary: Glossary,
     memory: Option<Arc<dyn Store>>,
+    /// Tells a target's language, for the `untranslated` check.
+    detector: Option<Arc<dyn Detector>>,
+    /// Target languages some partner reviews: an answer no backend made usable is kept for them.
+    reviewed_languages: Vec<String>,
 }
 
 /// Segments in the target language, and what they cost.
@@ -172,12 +184,29 @@ struct Served {
     chars_cached: usize,
 }
 
+/// One backend's answer for an article, checked segment by segment.
+struct Candidate {
+    segments: Vec<Segment>,
+    backend: String,
+    chars_sent: usize,
+    chars_cached: usize,
+    rule_based: bool,
+}
+
 impl Translator {
     /// A chain of backends, each with so many requests in flight at most.
     pub fn new(backends: Vec<(Arc<dyn Backend>, usize)>, foreign_text: ForeignText) -> Self {
         let coalescers = backends.iter().map(|(_, concurrency)| Arc::new(Coalescer::new(*concurrency))).collect();
         let backends = backends.into_iter().map(|(backend, _)| backend).collect();
-        Translator { backends, coalescers, foreign_text, glossary: Glossary::default(), memory: None }
+        Translator {
+            backends,
+            coalescers,
+            foreign_text,
+            glossary: Glossary::default(),
+            memory: None,
+            detector: None,
+            reviewed_languages: Vec::new(),
+        }
     }
 
     /// Remembers every translation, and serves known segments without asking the backend.
@@ -195,7 +224,17 @@ impl Translator {
                 Some((build_backend(name, config), config.limits.concurrency))
             })
             .collect();
-        Translator { glossary: pipeline.glossary.clone(), ..Translator::new(backends, pipeline.foreign_text) }
+        Translator {
+            glossary: pipeline.glossary.clone(),
+            reviewed_languages: pipeline.reviewed_languages(),
+            ..Translator::new(backends, pipeline.foreign_text)
+        }
+    }
+
+    /// Checks the language of what backends answer with this detector.
+    pub fn with_detector(mut self, detector: Arc<dyn Detector>) -> Self {
+        self.detector = Some(detector);
+        self
     }
 
     /// The Apertium install, for commands run without a pipeline.
@@ -215,80 +254,202 @@ impl Translator {
         pairs
     }
 
-    /// Translates the article's headline and body into `to`. A backend that is down gives way to
-    /// the next one in the chain that serves the pair. Quotations and paragraphs marked in another
-    /// language are kept, or translated from their own language, as the pipeline says.
+    /// Translates the article's headline and body into `to`. A backend that is down, or whose
+    /// answer is unusable as it stands (see [`Finding::unusable`]), gives way to the next one in
+    /// the chain that serves the pair; every segment is checked and carries its flags. Segments
+    /// people wrote or approved before come from the memory as they are. Quotations and paragraphs
+    /// marked in another language are kept, or translated from their own language, as the
+    /// pipeline says.
     pub async fn translate(&self, article: &Article, to: &str) -> Result<Translation, TranslateError> {
         let from = article.language.as_deref().unwrap_or("und");
         if !self.supports(from, to) {
             return Err(TranslateError::Unsupported { from: from.to_string(), to: to.to_string() });
         }
-        let plan = Plan::of(article, from, &self.glossary.for_pair(from, to));
-        let served = self.translate_segments(from, to, &plan.segments).await?;
-        let (translated, backend) = (served.segments, served.backend);
+        let terms = self.glossary.for_pair(from, to);
+        let plan = Plan::of(article, from, &terms);
+        let human = self.recall(&MemoryKey { backend: HUMAN, from, to }, &plan.originals).await;
+        let wanted: Vec<usize> = (0..plan.segments.len()).filter(|&i| human[i].is_none()).collect();
+        let checker = Checker::new(from, to, terms, self.detector.clone());
         let replacements = self.foreign_spans(&plan.protected, to).await;
-        let mut restored = Vec::with_capacity(translated.len());
-        for (segment, spans) in translated.into_iter().zip(&plan.spans_of_segment) {
-            let spans: Vec<(Protected, String)> =
-                spans.iter().map(|&i| (plan.protected[i].clone(), replacements[i].clone())).collect();
-            restored.push(protect::restore(&segment, &spans).ok_or_else(|| TranslateError::Verification {
-                backend: backend.clone(),
-                message: "a protected quotation went missing".into(),
-            })?);
+        let by_people = |i: usize| Segment {
+            source: plan.originals[i].clone(),
+            target: human[i].clone().unwrap_or_default(),
+            backend: HUMAN.to_string(),
+            flags: Vec::new(),
+        };
+        if wanted.is_empty() {
+            let segments = (0..plan.segments.len()).map(by_people).collect();
+            let candidate =
+                Candidate { segments, backend: HUMAN.to_string(), chars_sent: 0, chars_cached: 0, rule_based: false };
+            return Ok(self.assemble(article, &plan, candidate, to, None).await);
         }
-        let title = crate::html::inline_text(&restored[0]);
+        let to_send: Vec<String> = wanted.iter().map(|&i| plan.segments[i].clone()).collect();
+        let mut last_error = TranslateError::Unsupported { from: from.to_string(), to: to.to_string() };
+        // The answer with the fewest unusable segments so far, and why it is unusable.
+        let mut best: Option<(usize, Candidate, String)> = None;
+        for (backend, coalescer) in self.backends.iter().zip(&self.coalescers).filter(|(b, _)| b.supports(from, to)) {
+            let served = match self.serve(backend.as_ref(), coalescer, from, to, &to_send).await {
+                Ok(served) => served,
+                Err(err) => {
+                    // Every failure gives way to the next backend; when none is left, a
+                    // transient failure is what the report names, since a later run may succeed.
+                    tracing::info!(backend = backend.name(), kind = ?err.kind(), error = %err, "trying the next backend");
+                    if err.is_transient() || !last_error.is_transient() {
+                        last_error = err;
+                    }
+                    continue;
+                }
+            };
+            let mut answers = wanted.iter().zip(served.segments);
+            let mut segments = Vec::with_capacity(plan.segments.len());
+            let mut lost_quotation = false;
+            for (i, known) in human.iter().enumerate() {
+                if known.is_some() {
+                    segments.push(by_people(i));
+                    continue;
+                }
+                let (_, answer) = answers.next().expect("one answer per segment sent");
+                let spans: Vec<(Protected, String)> = plan.spans_of_segment[i]
+                    .iter()
+                    .map(|&k| (plan.protected[k].clone(), replacements[k].clone()))
+                    .collect();
+                let Some(target) = protect::restore(&answer, &spans) else {
+                    lost_quotation = true;
+                    break;
+                };
+                let flags = checker.check(i, &plan.originals[i], &target);
+                segments.push(Segment {
+                    source: plan.originals[i].clone(),
+                    target,
+                    backend: served.backend.clone(),
+                    flags,
+                });
+            }
+            if lost_quotation {
+                last_error = TranslateError::Verification {
+                    backend: served.backend,
+                    message: "a protected quotation or glossary term went missing".into(),
+                };
+                continue;
+            }
+            let candidate = Candidate {
+                segments,
+                backend: served.backend,
+                chars_sent: served.chars_sent,
+                chars_cached: served.chars_cached,
+                rule_based: backend.rule_based(),
+            };
+            let unusable: Vec<&Finding> =
+                candidate.segments.iter().flat_map(|s| &s.flags).filter(|f| f.unusable).collect();
+            if unusable.is_empty() {
+                return Ok(self.assemble(article, &plan, candidate, to, None).await);
+            }
+            let why = unusable
+                .iter()
+                .map(|f| format!("segment {}: {} ({})", f.segment, f.flag, f.detail))
+                .collect::<Vec<_>>()
+                .join("; ");
+            tracing::info!(backend = %candidate.backend, %why, "unusable answer; trying the next backend");
+            last_error = TranslateError::Verification { backend: candidate.backend.clone(), message: why.clone() };
+            let count = unusable.len();
+            if best.as_ref().is_none_or(|(fewest, _, _)| count < *fewest) {
+                best = Some((count, candidate, why));
+            }
+        }
+        match best {
+            // An editor can still make something of it: it goes to review, and nowhere else.
+            Some((_, candidate, why)) if self.reviewed_languages.iter().any(|l| l == to) => {
+                Ok(self.assemble(article, &plan, candidate, to, Some(why)).await)
+            }
+            _ => Err(last_error),
+        }
+    }
+
+    /// The translation of an article from its checked segments.
+    async fn assemble(
+        &self,
+        article: &Article,
+        plan: &Plan,
+        candidate: Candidate,
+        to: &str,
+        unusable: Option<String>,
+    ) -> Translation {
+        let segments = candidate.segments;
+        let title = crate::html::inline_text(&segments[0].target);
         let mut blocks = Vec::with_capacity(article.blocks.len());
         for (block, segment) in article.blocks.iter().zip(&plan.layout) {
             blocks.push(match segment {
-                Some(i) => Block { html: restored[*i].clone(), ..block.clone() },
+                Some(i) => Block { html: segments[*i].target.clone(), ..block.clone() },
                 None => self.foreign_block(block, to).await,
             });
         }
-        Ok(Translation {
+        let reviewed = segments.iter().all(|s| s.backend == HUMAN).then_some(Reviewed { by: None });
+        Translation {
             language: to.to_string(),
-            backend: Some(backend),
+            backend: Some(candidate.backend),
             title,
             blocks,
-            chars_sent: served.chars_sent,
-            chars_cached: served.chars_cached,
-        })
+            chars_sent: candidate.chars_sent,
+            chars_cached: candidate.chars_cached,
+            segments,
+            layout: plan.layout.clone(),
+            unusable,
+            reviewed,
+            rule_based: candidate.rule_based,
+        }
     }
 
-    /// Sends segments through the first backend of the chain that serves the pair and answers
-    /// well. Segments the translation memory knows for that backend are not sent again.
+    /// Asks one backend for segments; those the translation memory knows for it are not sent
+    /// again.
+    async fn serve(
+        &self,
+        backend: &dyn Backend,
+        coalescer: &Coalescer,
+        from: &str,
+        to: &str,
+        segments: &[String],
+    ) -> Result<Served, TranslateError> {
+        let key = MemoryKey { backend: backend.name(), from, to };
+        let mut out = self.recall(&key, segments).await;
+        let missing: Vec<usize> = (0..segments.len()).filter(|&i| out[i].is_none()).collect();
+        let chars_cached = segments.iter().zip(&out).filter(|(_, o)| o.is_some()).map(|(s, _)| s.chars().count()).sum();
+        let to_send: Vec<String> = missing.iter().map(|&i| segments[i].clone()).collect();
+        let chars_sent = to_send.iter().map(|s| s.chars().count()).sum();
+        if !to_send.is_empty() {
+            let translated = coalescer.translate(backend, from, to, to_send.clone()).await?;
+            self.remember(&key, &to_send, &translated).await;
+            for (i, text) in missing.into_iter().zip(translated) {
+                out[i] = Some(text);
+            }
+        }
+        let segments = out.into_iter().map(|o| o.expect("every segment recalled or translated")).collect();
+        Ok(Served { segments, backend: backend.name().to_string(), chars_sent, chars_cached })
+    }
+
+    /// Sends segments through the first backend of the chain that serves the pair and answers.
     async fn translate_segments(&self, from: &str, to: &str, segments: &[String]) -> Result<Served, TranslateError> {
         let mut last_error = TranslateError::Unsupported { from: from.to_string(), to: to.to_string() };
         for (backend, coalescer) in self.backends.iter().zip(&self.coalescers).filter(|(b, _)| b.supports(from, to)) {
-            let key = MemoryKey { backend: backend.name(), from, to };
-            let mut out = self.recall(&key, segments).await;
-            let missing: Vec<usize> = (0..segments.len()).filter(|&i| out[i].is_none()).collect();
-            let chars_cached =
-                segments.iter().zip(&out).filter(|(_, o)| o.is_some()).map(|(s, _)| s.chars().count()).sum();
-            let to_send: Vec<String> = missing.iter().map(|&i| segments[i].clone()).collect();
-            let chars_sent = to_send.iter().map(|s| s.chars().count()).sum();
-            if !to_send.is_empty() {
-                match coalescer.translate(backend.as_ref(), from, to, to_send.clone()).await {
-                    Ok(translated) => {
-                        self.remember(&key, &to_send, &translated).await;
-                        for (i, text) in missing.into_iter().zip(translated) {
-                            out[i] = Some(text);
-                        }
-                    }
-                    Err(err) => {
-                        // Every failure gives way to the next backend; when none is left, a
-                        // transient failure is what the report names, since a later run may succeed.
-                        tracing::info!(backend = backend.name(), kind = ?err.kind(), error = %err, "trying the next backend");
-                        if err.is_transient() || !last_error.is_transient() {
-                            last_error = err;
-                        }
-                        continue;
+            match self.serve(backend.as_ref(), coalescer, from, to, segments).await {
+                Ok(served) => return Ok(served),
+                Err(err) => {
+                    tracing::info!(backend = backend.name(), kind = ?err.kind(), error = %err, "trying the next backend");
+                    if err.is_transient() || !last_error.is_transient() {
+                        last_error = err;
                     }
                 }
             }
-            let segments = out.into_iter().map(|o| o.expect("every segment recalled or translated")).collect();
-            return Ok(Served { segments, backend: backend.name().to_string(), chars_sent, chars_cached });
         }
         Err(last_error)
+    }
+
+    /// Remembers segments people wrote or approved: later runs use them as they are, before
+    /// asking any backend.
+    pub async fn remember_reviewed(&self, from: &str, to: &str, segments: &[Segment]) {
+        let key = MemoryKey { backend: HUMAN, from, to };
+        let sources: Vec<String> = segments.iter().map(|s| s.source.clone()).collect();
+        let targets: Vec<String> = segments.iter().map(|s| s.target.clone()).collect();
+        self.remember(&key, &sources, &targets).await;
     }
 
     /// Requests each backend was sent so far, and the fewest that would have done.
@@ -388,6 +549,9 @@ impl Translator {
 /// What is sent for an article: the headline, then every block in the article's language, with
 /// quotations in other languages swapped for tokens.
 struct Plan {
+    /// Each segment as the article has it.
+    originals: Vec<String>,
+    /// Each segment as it is sent: quotations and glossary terms swapped for tokens.
     segments: Vec<String>,
     /// Each block's segment; `None` for images and blocks in another language.
     layout: Vec<Option<usize>>,
@@ -398,8 +562,13 @@ struct Plan {
 
 impl Plan {
     fn of(article: &Article, from: &str, terms: &[(String, String)]) -> Plan {
-        let mut plan =
-            Plan { segments: Vec::new(), layout: Vec::new(), protected: Vec::new(), spans_of_segment: Vec::new() };
+        let mut plan = Plan {
+            originals: Vec::new(),
+            segments: Vec::new(),
+            layout: Vec::new(),
+            protected: Vec::new(),
+            spans_of_segment: Vec::new(),
+        };
         let mut next = 0;
         plan.add(&crate::html::escape(&article.title), from, terms, &mut next);
         for block in &article.blocks {
@@ -416,6 +585,7 @@ impl Plan {
         let first = self.protected.len();
         self.protected.extend(spans);
         self.spans_of_segment.push((first..self.protected.len()).collect());
+        self.originals.push(html.to_string());
         self.segments.push(text);
         self.segments.len() - 1
     }

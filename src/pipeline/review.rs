@@ -1,0 +1,212 @@
+//! The review gate in a run, and what `newswire review` does, as library calls the command line
+//! (and later the console) share: hold a desk's copies for an editor, list what waits, and
+//! release it, edited or approved, to the partners that wait for it.
+
+use std::sync::Arc;
+
+use super::deliveries::DeliveryLog;
+use super::report::DeliveryReport;
+use super::RunError;
+use crate::model::{Article, Reviewed, Translation, HUMAN};
+use crate::review::Draft;
+use crate::store::{DeliveryState, NewDelivery, NewReview, ReviewRecord, ReviewState, Store, StoreError};
+use crate::syndicate::PartnerCopy;
+
+/// Records a translation that the checks flagged or a partner waits to see reviewed, and holds
+/// the copies (`held`, with their channel names) of the partners that wait. Its state after.
+pub async fn record(
+    store: &dyn Store,
+    article: &Arc<Article>,
+    translation: &Translation,
+    held: &[(PartnerCopy, &str)],
+) -> Result<ReviewState, StoreError> {
+    let draft = Draft { article: (**article).clone(), translation: translation.clone() };
+    let id = draft.id();
+    let draft_json = serde_json::to_string(&draft).expect("a draft serialises");
+    let copies: Vec<String> =
+        held.iter().map(|(copy, _)| serde_json::to_string(copy).expect("a copy serialises")).collect();
+    let deliveries: Vec<NewDelivery> = held
+        .iter()
+        .zip(&copies)
+        .map(|((copy, channel), json)| NewDelivery {
+            id: &copy.delivery_id,
+            article: &article.id,
+            content_hash: &article.content_hash,
+            language: &copy.language,
+            partner: &copy.partner,
+            channel,
+            copy: json,
+        })
+        .collect();
+    let review = NewReview {
+        id: &id,
+        article: &article.id,
+        content_hash: &article.content_hash,
+        language: &translation.language,
+        state: if held.is_empty() { ReviewState::Flagged } else { ReviewState::InReview },
+        flags: draft.flagged_segments() as u32,
+        draft: &draft_json,
+    };
+    store.record_review(&review, &deliveries).await
+}
+
+/// A review as `newswire review list` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Waiting {
+    #[serde(flatten)]
+    pub record: ReviewRecord,
+    pub source: String,
+    pub title: String,
+    pub source_language: String,
+    pub backend: Option<String>,
+    /// Flags per name, over the segments.
+    pub flag_counts: std::collections::BTreeMap<String, usize>,
+    /// Partners whose copies wait for it.
+    pub partners: Vec<String>,
+    /// Seconds since it was held, by the store's clock.
+    pub age_seconds: i64,
+}
+
+/// Why a review cannot be released.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no review waits for {0}")]
+    Unknown(String),
+    #[error("review {id} is {state}, not waiting for an editor")]
+    NotWaiting { id: String, state: &'static str },
+    #[error("review {0}: its draft in the store is unreadable: {1}")]
+    Unreadable(String, String),
+}
+
+/// A desk's review log.
+pub struct ReviewDesk {
+    log: DeliveryLog,
+}
+
+impl ReviewDesk {
+    pub fn new(log: DeliveryLog) -> Self {
+        ReviewDesk { log }
+    }
+
+    fn store(&self) -> &Arc<dyn Store> {
+        self.log.store()
+    }
+
+    /// What waits for an editor, oldest first.
+    pub async fn waiting(&self) -> Result<Vec<(Waiting, Draft)>, ReviewError> {
+        let now = self.store().clock_ms().await? / 1000;
+        let mut out = Vec::new();
+        for record in self.store().reviews(Some(ReviewState::InReview)).await? {
+            let draft = self.draft(&record)?;
+            let partners = self
+                .store()
+                .review_deliveries(&record.article, &record.content_hash, &record.language)
+                .await?
+                .into_iter()
+                .filter(|d| d.state == DeliveryState::InReview)
+                .map(|d| d.partner)
+                .collect();
+            let mut flag_counts = std::collections::BTreeMap::new();
+            for finding in draft.translation.flags() {
+                *flag_counts.entry(finding.flag.to_string()).or_insert(0) += 1;
+            }
+            let waiting = Waiting {
+                source: draft.article.source.clone(),
+                title: draft.article.title.clone(),
+                source_language: draft.source_language().to_string(),
+                backend: draft.translation.backend.clone(),
+                flag_counts,
+                partners,
+                age_seconds: now - record.created_at,
+                record,
+            };
+            out.push((waiting, draft));
+        }
+        Ok(out)
+    }
+
+    /// The review of an article in a language (the article id or the review id).
+    pub async fn find(
+        &self,
+        article_or_id: &str,
+        language: Option<&str>,
+    ) -> Result<(ReviewRecord, Draft), ReviewError> {
+        if let Some(record) = self.store().review(article_or_id).await? {
+            let draft = self.draft(&record)?;
+            return Ok((record, draft));
+        }
+        let mut found: Vec<ReviewRecord> = self
+            .store()
+            .reviews(Some(ReviewState::InReview))
+            .await?
+            .into_iter()
+            .filter(|r| r.article == article_or_id && language.is_none_or(|l| r.language == l))
+            .collect();
+        let Some(record) = found.pop() else {
+            let what = match language {
+                Some(l) => format!("{article_or_id} in {l}"),
+                None => article_or_id.to_string(),
+            };
+            return Err(ReviewError::Unknown(what));
+        };
+        let draft = self.draft(&record)?;
+        Ok((record, draft))
+    }
+
+    fn draft(&self, record: &ReviewRecord) -> Result<Draft, ReviewError> {
+        serde_json::from_str(&record.draft).map_err(|err| ReviewError::Unreadable(record.id.clone(), err.to_string()))
+    }
+
+    /// Releases a held translation with these segment targets ((index, inline HTML): an
+    /// editor's text; none: approved as it is). Every segment goes into the translation memory
+    /// as a person's, and the copies of the partners that waited are made again from it and sent.
+    pub async fn release(
+        &self,
+        record: &ReviewRecord,
+        draft: Draft,
+        edits: &[(usize, String)],
+        reviewer: Option<&str>,
+    ) -> Result<Vec<DeliveryReport>, ReviewError> {
+        if record.state != ReviewState::InReview {
+            return Err(ReviewError::NotWaiting { id: record.id.clone(), state: record.state.as_str() });
+        }
+        let Draft { article, translation } = draft;
+        let mut translation = translation.with_targets(edits, HUMAN);
+        for segment in &mut translation.segments {
+            segment.backend = HUMAN.to_string();
+            segment.flags.clear();
+        }
+        translation.unusable = None;
+        translation.reviewed = Some(Reviewed { by: reviewer.map(str::to_string) });
+        let from = article.language.clone().unwrap_or_default();
+        let translator = super::stages::translator(self.log.pipeline(), Some(self.store().clone()));
+        translator.remember_reviewed(&from, &translation.language, &translation.segments).await;
+        let article = Arc::new(article);
+        let rendered = PartnerCopy::rendered(&article, &translation, &self.log.pipeline().name);
+        let held: Vec<_> = self
+            .store()
+            .review_deliveries(&record.article, &record.content_hash, &record.language)
+            .await?
+            .into_iter()
+            .filter(|d| d.state == DeliveryState::InReview)
+            .collect();
+        let copies: Vec<PartnerCopy> = held
+            .iter()
+            .map(|d| PartnerCopy { delivery_id: d.id.clone(), partner: d.partner.clone(), ..rendered.clone() })
+            .collect();
+        let logged: Vec<(String, String)> = copies
+            .iter()
+            .map(|c| (c.delivery_id.clone(), serde_json::to_string(c).expect("a copy serialises")))
+            .collect();
+        let draft = Draft { article: (*article).clone(), translation };
+        let draft_json = serde_json::to_string(&draft).expect("a draft serialises");
+        if !self.store().release_review(&record.id, &draft_json, reviewer, &logged).await? {
+            return Err(ReviewError::NotWaiting { id: record.id.clone(), state: "no longer held" });
+        }
+        Ok(self.log.send_now(copies).await?)
+    }
+}

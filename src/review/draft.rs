@@ -1,0 +1,37 @@
+//! A draft: an article version and its translation into one language, as the review log keeps
+//! it for the editor: every segment with both sides, its backend and its flags.
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{hex, Article, Translation};
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Draft {
+    pub article: Article,
+    pub translation: Translation,
+}
+
+impl Draft {
+    /// The review's stable id: one per article version and language.
+    pub fn id(&self) -> String {
+        review_id(&self.article.id, &self.article.content_hash, &self.translation.language)
+    }
+
+    pub fn source_language(&self) -> &str {
+        self.article.language.as_deref().unwrap_or("und")
+    }
+
+    /// Segments with at least one flag.
+    pub fn flagged_segments(&self) -> usize {
+        self.translation.segments.iter().filter(|s| !s.flags.is_empty()).count()
+    }
+}
+
+pub fn review_id(article: &str, content_hash: &str, language: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [article, content_hash, language] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    format!("rev_{}", hex(&hasher.finalize()[..12]))
+}

@@ -1,0 +1,64 @@
+//! The review log's nouns: a translation the checks flagged or a partner's gate held, with its
+//! segments, and what became of it.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewState {
+    /// Flagged, but no partner waits for a review: delivered as it was.
+    Flagged,
+    /// Held: its deliveries wait for an editor.
+    InReview,
+    /// An editor approved or edited it; its deliveries went on.
+    Reviewed,
+}
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Flagged => "flagged",
+            ReviewState::InReview => "in-review",
+            ReviewState::Reviewed => "reviewed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "flagged" => ReviewState::Flagged,
+            "in-review" => ReviewState::InReview,
+            "reviewed" => ReviewState::Reviewed,
+            _ => return None,
+        })
+    }
+}
+
+/// A translation to record: one article version in one language.
+pub struct NewReview<'a> {
+    pub id: &'a str,
+    pub article: &'a str,
+    pub content_hash: &'a str,
+    pub language: &'a str,
+    pub state: ReviewState,
+    /// Segments flagged.
+    pub flags: u32,
+    /// The article and its translation, as JSON, for the editor and for the release.
+    pub draft: &'a str,
+}
+
+/// A recorded translation, as `newswire review list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewRecord {
+    pub id: String,
+    pub article: String,
+    pub content_hash: String,
+    pub language: String,
+    pub state: ReviewState,
+    pub flags: u32,
+    #[serde(skip)]
+    pub draft: String,
+    pub reviewer: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub reviewed_at: Option<i64>,
+}
