@@ -70,6 +70,18 @@ pub fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The names of a segment's tags, sorted: reordering is fine, losing one is not.
+pub fn tag_names(html: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = html
+        .split('<')
+        .skip(1)
+        .filter_map(|t| t.split(|c: char| c.is_whitespace() || c == '>').next())
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 /// The media type of a `Content-Type` value, lower-case, without parameters.
 pub fn media_type(content_type: Option<&str>) -> String {
     content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase()

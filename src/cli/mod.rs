@@ -11,6 +11,7 @@ mod enable;
 mod kill;
 mod recover;
 mod redeliver;
+mod review;
 mod run;
 mod state;
 mod translate;
@@ -67,6 +68,7 @@ pub async fn dispatch(command: Command) -> Result<ExitStatus> {
         Command::Kill { pipeline, article_id } => kill::kill(&pipeline, &article_id).await,
         Command::Work { pipeline, state } => work::work(&pipeline, state).await,
         Command::State { command: StateCommand::Migrate { from, to } } => state::migrate(&from, &to).await,
+        Command::Review { command } => review::review(command).await,
         Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
             verify_webhook::verify(&secret, &id, timestamp, &signature, body.as_deref())
         }
@@ -198,6 +200,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StateCommand,
     },
+    /// Translations held for an editor: list, export to XLIFF or a page, import edits, approve.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// Work for a desk until SIGTERM: send what falls due, finish what dead workers left.
     Work {
         pipeline: PathBuf,
@@ -239,6 +246,55 @@ pub enum TranslateFormat {
     Text,
     Html,
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// What waits for an editor: flags, age and the partners waiting.
+    List {
+        pipeline: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One file per held article and language, for a CAT tool (XLIFF) or a browser (html).
+    Export {
+        pipeline: PathBuf,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Xliff)]
+        format: ExportFormat,
+        /// The folder the files go to (made when missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Bring edited XLIFF files back: checked, remembered as human translations, and delivered.
+    /// A broken or foreign file is refused whole, and the others still go in.
+    Import {
+        pipeline: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Who reviewed (disclosed to partners); NEWSWIRE_REVIEWER otherwise.
+        #[arg(long, env = "NEWSWIRE_REVIEWER")]
+        by: Option<String>,
+    },
+    /// Release a held translation as it is.
+    Approve {
+        pipeline: PathBuf,
+        /// The article's id (or the review's id).
+        article: String,
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long, env = "NEWSWIRE_REVIEWER")]
+        by: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// XLIFF 1.2, which every CAT tool reads.
+    Xliff,
+    /// XLIFF 2.0.
+    Xliff2,
+    /// A side-by-side page with the flags shown.
+    Html,
 }
 
 #[derive(Debug, Subcommand)]

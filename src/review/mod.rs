@@ -6,3 +6,6 @@ pub mod draft;
 pub mod flags;
 
 pub use draft::{review_id, Draft};
+pub mod inline;
+pub mod page;
+pub mod xliff;

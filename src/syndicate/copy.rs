@@ -20,6 +20,12 @@ pub struct PartnerCopy {
     pub language: String,
     /// The backend that translated it; `None` for the original.
     pub backend: Option<String>,
+    /// A person reviewed the translation (who, when known).
+    #[serde(default)]
+    pub reviewed: Option<crate::model::Reviewed>,
+    /// Translated by rules (Apertium), not by a trained model.
+    #[serde(default)]
+    pub rule_based: bool,
     pub title: String,
     pub html: String,
     pub text: String,
@@ -59,6 +65,8 @@ impl PartnerCopy {
             article: article.clone(),
             language: translation.language.clone(),
             backend: translation.backend.clone(),
+            reviewed: translation.reviewed.clone(),
+            rule_based: translation.rule_based,
             title: translation.title.clone(),
             html: to_html(&translation.blocks),
             text: to_prose(&translation.blocks),

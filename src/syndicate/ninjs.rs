@@ -12,6 +12,18 @@ pub fn item_uri(article_id: &str, language: &str) -> String {
     format!("urn:newswire:{hash}:{language}")
 }
 
+/// IPTC's digital source type of a translated copy: a trained model's work (neural, LLM), an
+/// algorithm's (rules), or a person's combined with a model's once reviewed.
+fn digital_source_type(copy: &PartnerCopy, backend: &str) -> Value {
+    const CV: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/";
+    let (code, name) = match (&copy.reviewed, copy.rule_based) {
+        (Some(_), _) => ("compositeWithTrainedAlgorithmicMedia", "Machine translation reviewed by a person"),
+        (None, true) => ("algorithmicMedia", "Rule-based machine translation"),
+        (None, false) => ("trainedAlgorithmicMedia", "Machine translation by a trained model"),
+    };
+    json!({"name": name, "uri": format!("{CV}{code}"), "literal": format!("machine-translated by {backend}")})
+}
+
 pub fn item(copy: &PartnerCopy, now_rfc3339: &str) -> Value {
     let article = &copy.article;
     let mut item = json!({
@@ -49,13 +61,26 @@ pub fn item(copy: &PartnerCopy, now_rfc3339: &str) -> Value {
             original["altids"] = json!([{"role": "canonical-url", "value": url}]);
         }
         map.insert("associations".into(), json!([original]));
+        map.insert("digitalsourcetype".into(), digital_source_type(copy, backend));
+        let by = copy.reviewed.as_ref().map(|r| r.by.clone().unwrap_or_else(|| format!("the {} desk", copy.desk)));
+        let mut sources = Vec::new();
+        if let Some(by) = &by {
+            sources.push(json!({"name": by, "role": "reviewer"}));
+        }
+        sources.push(json!({"name": backend, "role": "machine-translation"}));
+        match &article.canonical_url {
+            Some(url) => sources.push(json!({"name": "original", "role": "original", "uri": url})),
+            None => sources.push(json!({"name": "original", "role": "original", "literal": article.id})),
+        }
+        map.insert("infosources".into(), json!(sources));
+        let review = match &by {
+            Some(by) => format!("reviewed by {by}"),
+            None => "not reviewed by a person".to_string(),
+        };
+        let original = article.canonical_url.as_deref().unwrap_or(&article.id);
         map.insert(
-            "digitalsourcetype".into(),
-            json!({
-                "name": "Machine translation",
-                "uri": "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia",
-                "literal": format!("machine-translated by {backend}"),
-            }),
+            "ednote".into(),
+            json!(format!("Machine translation from {original_language} by {backend}, {review}. Original: {original}")),
         );
     }
     item

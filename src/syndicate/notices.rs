@@ -7,7 +7,10 @@ use serde::Serialize;
 /// One language's notices. `{from}`, `{to}`, `{backend}`, `{desk}` and `{partner}` are filled in.
 struct Table {
     language: &'static str,
+    /// Names the engine; one of the next two ends the sentence.
     machine_translated: &'static str,
+    reviewed: &'static str,
+    unreviewed: &'static str,
     sent_by: &'static str,
     original: &'static str,
     delivery_id: &'static str,
@@ -19,7 +22,9 @@ struct Table {
 const TABLES: &[Table] = &[
     Table {
         language: "en",
-        machine_translated: "Machine-translated from {from} to {to} by {backend}.",
+        machine_translated: "Machine-translated from {from} to {to} by {backend}",
+        reviewed: ", reviewed by the newsroom.",
+        unreviewed: ", not reviewed.",
         sent_by: "Sent by the {desk} desk to {partner}.",
         original: "Original",
         delivery_id: "Delivery id",
@@ -29,7 +34,9 @@ const TABLES: &[Table] = &[
     },
     Table {
         language: "es",
-        machine_translated: "Traducción automática ({from} → {to}) por {backend}.",
+        machine_translated: "Traducción automática ({from} → {to}) por {backend}",
+        reviewed: ", revisada por la redacción.",
+        unreviewed: ", sin revisar.",
         sent_by: "Enviado por la mesa {desk} a {partner}.",
         original: "Original",
         delivery_id: "Id. de entrega",
@@ -39,7 +46,9 @@ const TABLES: &[Table] = &[
     },
     Table {
         language: "fr",
-        machine_translated: "Traduction automatique ({from} → {to}) par {backend}.",
+        machine_translated: "Traduction automatique ({from} → {to}) par {backend}",
+        reviewed: ", relue par la rédaction.",
+        unreviewed: ", non relue.",
         sent_by: "Envoyé par la rédaction {desk} à {partner}.",
         original: "Original",
         delivery_id: "Identifiant d'envoi",
@@ -49,7 +58,9 @@ const TABLES: &[Table] = &[
     },
     Table {
         language: "de",
-        machine_translated: "Maschinell übersetzt ({from} → {to}) von {backend}.",
+        machine_translated: "Maschinell übersetzt ({from} → {to}) von {backend}",
+        reviewed: ", von der Redaktion geprüft.",
+        unreviewed: ", nicht geprüft.",
         sent_by: "Gesendet vom Desk {desk} an {partner}.",
         original: "Original",
         delivery_id: "Zustell-ID",
@@ -60,7 +71,9 @@ const TABLES: &[Table] = &[
     },
     Table {
         language: "ru",
-        machine_translated: "Машинный перевод ({from} → {to}), {backend}.",
+        machine_translated: "Машинный перевод ({from} → {to}), {backend}",
+        reviewed: ", проверен редакцией.",
+        unreviewed: ", не проверен редакцией.",
         sent_by: "Отправлено редакцией {desk} для {partner}.",
         original: "Оригинал",
         delivery_id: "Идентификатор доставки",
@@ -70,7 +83,9 @@ const TABLES: &[Table] = &[
     },
     Table {
         language: "uk",
-        machine_translated: "Машинний переклад ({from} → {to}), {backend}.",
+        machine_translated: "Машинний переклад ({from} → {to}), {backend}",
+        reviewed: ", перевірений редакцією.",
+        unreviewed: ", не перевірений редакцією.",
         sent_by: "Надіслано редакцією {desk} для {partner}.",
         original: "Оригінал",
         delivery_id: "Ідентифікатор доставки",
@@ -80,7 +95,9 @@ const TABLES: &[Table] = &[
     },
     Table {
         language: "lt",
-        machine_translated: "Mašininis vertimas ({from} → {to}), {backend}.",
+        machine_translated: "Mašininis vertimas ({from} → {to}), {backend}",
+        reviewed: ", patikrintas redakcijos.",
+        unreviewed: ", redakcijos nepatikrintas.",
         sent_by: "Išsiuntė {desk} redakcija partneriui {partner}.",
         original: "Originalas",
         delivery_id: "Siuntos ID",
@@ -112,6 +129,8 @@ pub struct Facts<'a> {
     pub source_language: &'a str,
     /// The backend that translated the copy; `None` for the original.
     pub backend: Option<&'a str>,
+    /// A person reviewed the translation.
+    pub reviewed: bool,
     pub desk: &'a str,
     pub partner: &'a str,
 }
@@ -127,7 +146,13 @@ impl Notices {
                 .replace("{partner}", facts.partner)
         };
         Notices {
-            machine_translated: facts.backend.map(|_| fill(table.machine_translated)).unwrap_or_default(),
+            machine_translated: facts
+                .backend
+                .map(|_| {
+                    let end = if facts.reviewed { table.reviewed } else { table.unreviewed };
+                    fill(table.machine_translated) + end
+                })
+                .unwrap_or_default(),
             sent_by: fill(table.sent_by),
             original: table.original,
             delivery_id: table.delivery_id,
@@ -147,13 +172,18 @@ mod tests {
     use super::*;
 
     fn facts<'a>(language: &'a str, backend: Option<&'a str>) -> Facts<'a> {
-        Facts { language, source_language: "en", backend, desk: "demo-desk", partner: "el-correo" }
+        Facts { language, source_language: "en", backend, reviewed: false, desk: "demo-desk", partner: "el-correo" }
     }
 
     #[test]
     fn a_spanish_copy_gets_spanish_notices() {
         let notices = Notices::for_copy(&facts("es", Some("apertium")));
-        assert_eq!(notices.machine_translated, "Traducción automática (en → es) por apertium.");
+        assert_eq!(notices.machine_translated, "Traducción automática (en → es) por apertium, sin revisar.");
+        let reviewed = Notices::for_copy(&Facts { reviewed: true, ..facts("es", Some("deepl")) });
+        assert_eq!(
+            reviewed.machine_translated,
+            "Traducción automática (en → es) por deepl, revisada por la redacción."
+        );
         assert_eq!(notices.sent_by, "Enviado por la mesa demo-desk a el-correo.");
         assert!(kill_notice("es").starts_with("Esta noticia ha sido retirada"));
     }
@@ -161,7 +191,7 @@ mod tests {
     #[test]
     fn a_language_without_a_table_falls_back_to_english_and_an_original_has_no_translation_notice() {
         let notices = Notices::for_copy(&facts("pl", Some("deepl")));
-        assert_eq!(notices.machine_translated, "Machine-translated from en to pl by deepl.");
+        assert_eq!(notices.machine_translated, "Machine-translated from en to pl by deepl, not reviewed.");
         assert_eq!(Notices::for_copy(&facts("en", None)).machine_translated, "");
     }
 

@@ -602,7 +602,7 @@ pub fn verify(backend: &str, input: &[String], output: Vec<String>) -> Result<Ve
         if !sent.trim().is_empty() && got.trim().is_empty() {
             return fail(format!("segment {} came back empty", i + 1));
         }
-        if tag_names(sent) != tag_names(got) {
+        if crate::html::tag_names(sent) != crate::html::tag_names(got) {
             return fail(format!("segment {} lost, gained or changed tags", i + 1));
         }
         if let Some(mark) = unknown_word_marks(got).find(|m| !sent.contains(m)) {
@@ -610,18 +610,6 @@ pub fn verify(backend: &str, input: &[String], output: Vec<String>) -> Result<Ve
         }
     }
     Ok(output)
-}
-
-/// The names of a segment's tags, sorted: reordering is fine, losing one is not.
-fn tag_names(html: &str) -> Vec<&str> {
-    let mut names: Vec<&str> = html
-        .split('<')
-        .skip(1)
-        .filter_map(|t| t.split(|c: char| c.is_whitespace() || c == '>').next())
-        .filter(|n| !n.is_empty())
-        .collect();
-    names.sort_unstable();
-    names
 }
 
 /// Words Apertium marks as unknown (`*word`), untranslatable (`@word`) or ungenerated (`#word`).

@@ -145,6 +145,8 @@ fn sample_copy() -> newswire::syndicate::PartnerCopy {
         article: std::sync::Arc::new(article),
         language: "es".into(),
         backend: Some("apertium".into()),
+        reviewed: None,
+        rule_based: true,
         title: "El servicio de ferri <vuelve> & sigue".into(),
         html: "<p>El ferri vuelve el lunes.</p>\n".into(),
         text: "El ferri vuelve el lunes.".into(),
@@ -169,7 +171,9 @@ fn rendered_templates_and_items_match_their_snapshots() {
     let polish = newswire::syndicate::PartnerCopy { language: "pl".into(), ..copy.clone() };
     let text = templates.render("email/text.j2", &polish).unwrap();
     assert!(
-        text.contains("Machine-translated from en to pl by apertium. Sent by the baltic-desk desk to el-correo."),
+        text.contains(
+            "Machine-translated from en to pl by apertium, not reviewed. Sent by the baltic-desk desk to el-correo."
+        ),
         "{text}"
     );
     let item = newswire::syndicate::ninjs::item(&copy, "2026-11-25T10:00:00Z");
