@@ -3,11 +3,12 @@
 
 SHELL := /bin/bash
 DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr
-TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl postgresql
+TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl postgresql \
+	php-symfony-translation libxml2-utils python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO ?= cargo
 
-.PHONY: demo test lint build bench deps-demo deps-test install
+.PHONY: demo test lint build bench deps-demo deps-test deps-cat install
 
 demo: deps-demo
 	$(CARGO) build --release
@@ -21,8 +22,9 @@ demo: deps-demo
 	@echo "  out/demo/archive/    every article in its own language and each translation"
 	@find out/demo -type f | sort | sed 's/^/    /'
 
-# The PostgreSQL tests run against a throwaway server that scripts/with-postgres starts and stops.
-test: deps-test lint
+# The PostgreSQL tests run against a throwaway server that scripts/with-postgres starts and stops;
+# the review tests edit XLIFF with translate-toolkit (PyPI) from a virtual environment in target/.
+test: deps-test deps-cat lint
 	scripts/with-postgres $(CARGO) test --lib --bins --tests
 
 lint:
@@ -43,6 +45,11 @@ deps-demo:
 
 deps-test:
 	@$(MAKE) --no-print-directory install PACKAGES="$(TEST_PACKAGES)"
+
+CAT_VENV := target/cat-venv
+deps-cat: deps-test
+	@$(CAT_VENV)/bin/python3 -c "import translate.storage.xliff" 2>/dev/null || { \
+	  /usr/bin/python3 -m venv $(CAT_VENV) && $(CAT_VENV)/bin/pip install -q "translate-toolkit==3.*"; }
 
 # Installs the missing ones of $(PACKAGES) with apt-get; nothing when all are there.
 install:

@@ -8,6 +8,7 @@ mod commands;
 mod crash;
 mod delivery;
 mod detect;
+mod review;
 mod run;
 mod store;
 mod support;

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use newswire::store::{
-    self, AttemptOutcome, Claim, DeliveryState, Lease, Location, MemoryKey, NewDelivery, PageClaim, Store,
+    self, AttemptOutcome, Claim, DeliveryState, Lease, Location, MemoryKey, NewDelivery, NewReview, PageClaim,
+    ReviewState, Store,
 };
 
 use crate::support::postgres;
@@ -57,6 +58,7 @@ contract!(
     a_scheduled_delivery_waits_for_its_time,
     the_delivered_version_is_the_highest_delivered,
     a_page_is_worked_on_by_one_worker_at_a_time,
+    a_held_copy_waits_for_its_review_and_goes_once_released,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -458,4 +460,45 @@ async fn the_libpq_environment_supplies_what_the_url_leaves_out() {
         crate::support::newswire().arg("deliveries").arg(&pipeline).env("PGPASSWORD", &password).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "0 deliveries");
+}
+
+async fn a_held_copy_waits_for_its_review_and_goes_once_released(store: Arc<dyn Store>) {
+    let review = |state| NewReview {
+        id: "rev_1",
+        article: "a",
+        content_hash: "h1",
+        language: "es",
+        state,
+        flags: 2,
+        draft: r#"{"draft":1}"#,
+    };
+    // Flagged and delivered as it was, then held when a partner's gate wants it reviewed.
+    assert_eq!(store.record_review(&review(ReviewState::Flagged), &[]).await.unwrap(), ReviewState::Flagged);
+    let held = [delivery("msg_1", "p"), delivery("msg_2", "q")];
+    assert_eq!(store.record_review(&review(ReviewState::InReview), &held).await.unwrap(), ReviewState::InReview);
+    assert_eq!(store.record_review(&review(ReviewState::InReview), &held).await.unwrap(), ReviewState::InReview);
+    assert_eq!(store.delivery("msg_1").await.unwrap().unwrap().state, DeliveryState::InReview);
+    assert_eq!(store.claim(&delivery("msg_1", "p"), false, LEASE).await.unwrap(), Claim::InReview);
+    assert_eq!(store.claim(&delivery("msg_1", "p"), true, LEASE).await.unwrap(), Claim::InReview, "not even again");
+    assert!(store.claim_due(&partners(&["p", "q"]), 10, LEASE).await.unwrap().is_empty(), "held is never due");
+    let waiting = store.reviews(Some(ReviewState::InReview)).await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!((waiting[0].flags, waiting[0].draft.as_str()), (2, r#"{"draft":1}"#));
+    assert!(store.reviews(Some(ReviewState::Reviewed)).await.unwrap().is_empty());
+    let of_review = store.review_deliveries("a", "h1", "es").await.unwrap();
+    assert_eq!(of_review.iter().map(|d| d.partner.as_str()).collect::<Vec<_>>(), ["p", "q"]);
+
+    let copies = vec![("msg_1".to_string(), r#"{"copy":"edited"}"#.to_string())];
+    assert!(store.release_review("rev_1", r#"{"draft":2}"#, Some("ana"), &copies).await.unwrap());
+    assert!(!store.release_review("rev_1", r#"{"draft":3}"#, None, &copies).await.unwrap(), "released once");
+    let reviewed = store.review("rev_1").await.unwrap().unwrap();
+    assert_eq!((reviewed.state, reviewed.reviewer.as_deref()), (ReviewState::Reviewed, Some("ana")));
+    assert_eq!(reviewed.draft, r#"{"draft":2}"#);
+    assert!(reviewed.reviewed_at.is_some());
+    // A reviewed translation is not held again by a later run of the same content.
+    assert_eq!(store.record_review(&review(ReviewState::InReview), &[]).await.unwrap(), ReviewState::Reviewed);
+    let due = store.claim_due(&partners(&["p", "q"]), 10, LEASE).await.unwrap();
+    assert_eq!(due.len(), 1, "only the released copy is due");
+    assert_eq!((due[0].lease.id.as_str(), due[0].copy.as_str()), ("msg_1", r#"{"copy":"edited"}"#));
+    assert_eq!(store.delivery("msg_2").await.unwrap().unwrap().state, DeliveryState::InReview);
 }
