@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::ExitStatus;
+use newswire::config::ReviewMode;
 use newswire::pipeline::check;
 use newswire::secret::redact;
 
@@ -20,6 +21,14 @@ pub async fn check(path: &Path) -> Result<ExitStatus> {
     };
     for line in &checked.backends {
         println!("backend {line}");
+    }
+    for partner in pipeline.partners.iter().filter(|p| p.review.mode != ReviewMode::Never) {
+        let flags: Vec<&str> = partner.review.flags.iter().map(|f| f.as_str()).collect();
+        let when = match partner.review.mode {
+            ReviewMode::Always => "every machine translation".to_string(),
+            _ => format!("translations flagged {}", flags.join(", ")),
+        };
+        println!("review: {} gets {when} only after an editor (newswire review)", partner.name);
     }
     let partners = pipeline.partners.len();
     println!(

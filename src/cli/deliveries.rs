@@ -14,7 +14,7 @@ pub async fn list(path: &Path, partner: Option<&str>, state: Option<&str>, json:
     let Some(pipeline) = load_pipeline(path) else { return Ok(ExitStatus::Unusable) };
     let state = match state {
         Some(s) => Some(DeliveryState::parse(s).with_context(|| {
-            format!("--state {s}: not a delivery state (pending, in-progress, delivered, retrying, failed, canceled)")
+            format!("--state {s}: not a delivery state (pending, in-progress, delivered, retrying, failed, canceled, in-review)")
         })?),
         None => None,
     };

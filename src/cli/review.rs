@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use super::deliveries::print_reports;
 use super::{load_pipeline, ExitStatus, ExportFormat, ReviewCommand};
 use newswire::pipeline::deliveries::DeliveryLog;
-use newswire::pipeline::review::ReviewDesk;
+use newswire::pipeline::review::{ReviewDesk, ReviewError};
 use newswire::review::xliff::{self, Version};
 use newswire::review::{page, Draft};
 use newswire::secret::redact;
@@ -144,7 +144,14 @@ async fn approve(path: &Path, article: &str, language: Option<&str>, by: Option<
             return Ok(ExitStatus::Failures);
         }
     };
-    let reports = desk.release(&record, draft, &[], by).await?;
+    let reports = match desk.release(&record, draft, &[], by).await {
+        Ok(reports) => reports,
+        Err(err @ (ReviewError::NotWaiting { .. } | ReviewError::Killed(_))) => {
+            eprintln!("error: {}", redact(&err.to_string()));
+            return Ok(ExitStatus::Failures);
+        }
+        Err(err) => return Err(err.into()),
+    };
     println!("review {} approved", record.id);
     Ok(print_reports(&reports))
 }

@@ -78,6 +78,8 @@ pub enum ReviewError {
     Unknown(String),
     #[error("review {id} is {state}, not waiting for an editor")]
     NotWaiting { id: String, state: &'static str },
+    #[error("{0} was killed: it is never delivered")]
+    Killed(String),
     #[error("review {0}: its draft in the store is unreadable: {1}")]
     Unreadable(String, String),
 }
@@ -173,6 +175,9 @@ impl ReviewDesk {
     ) -> Result<Vec<DeliveryReport>, ReviewError> {
         if record.state != ReviewState::InReview {
             return Err(ReviewError::NotWaiting { id: record.id.clone(), state: record.state.as_str() });
+        }
+        if self.store().is_killed(&record.article).await? {
+            return Err(ReviewError::Killed(record.article.clone()));
         }
         let Draft { article, translation } = draft;
         let mut translation = translation.with_targets(edits, HUMAN);

@@ -674,6 +674,21 @@ mod tests {
     }
 
     #[test]
+    fn a_target_in_another_language_is_untranslated() {
+        let languages: Vec<String> = ["en", "es", "fr"].iter().map(|l| l.to_string()).collect();
+        let detector: Arc<dyn Detector> = Arc::new(crate::detect::LinguaDetector::new(&languages));
+        let checker = Checker::new("en", "es", vec![], Some(detector));
+        let source = "The regional government announced on Monday a new plan for public transport in the valley.";
+        let french =
+            "Le gouvernement régional a annoncé lundi un nouveau plan pour les transports publics de la vallée.";
+        let found = checker.check(0, source, french);
+        assert_eq!(found.iter().map(|f| f.flag).collect::<Vec<_>>(), vec![Flag::Untranslated], "{found:?}");
+        assert!(found[0].detail.starts_with("reads as fr"), "{found:?}");
+        let spanish = "El gobierno regional anunció el lunes un nuevo plan para el transporte público del valle.";
+        assert_eq!(checker.check(0, source, spanish), vec![]);
+    }
+
+    #[test]
     fn the_wrong_script_is_found() {
         let found = flags("en", "uk", "The government met today.", "Уряд зустрівся today.");
         assert_eq!(found, vec![Flag::Script]);

@@ -386,3 +386,46 @@ async fn an_editor_approves_a_rule_based_translation_as_it_is() {
     let report: Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(report["articles"][0]["deliveries"][0]["error"], "already delivered", "{report}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unusable_answer_gives_way_to_the_next_backend() {
+    let chatty = MockServer::start().await;
+    let first = Llm::default();
+    machine(&first);
+    Mock::given(path("/v1/chat/completions")).respond_with(first.clone()).mount(&chatty).await;
+    let careful = MockServer::start().await;
+    let second = Llm::default();
+    machine(&second);
+    for (segment, fixed) in [("s1", NUMBER), ("s2", CHATTY), ("s3", SKIPPED), ("s4", LOOPED)] {
+        second.answer(fixed, editor()[segment].as_str().unwrap());
+    }
+    Mock::given(path("/v1/chat/completions")).respond_with(second.clone()).mount(&careful).await;
+    let dir = tempfile::tempdir().unwrap();
+    let backend = |name: &str, server: &MockServer| {
+        format!("[backends.{name}]\nkind = \"openai\"\nurl = \"{}/\"\nmodel = \"m\"\nretries = 0", server.uri())
+    };
+    let pipeline = Desk::new("chain-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table("[translate]\nbackend = [\"chatty\", \"careful\"]")
+        .table(&backend("chatty", &chatty))
+        .table(&backend("careful", &careful))
+        .partner(Partner::directory("archive", &["es"], &dir.path().join("archive")).with("review = \"flagged\""))
+        .write(dir.path());
+    let output = newswire()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--input")
+        .arg(fixture("harbour-budget.html"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let translation = &report["articles"][0]["translations"][0];
+    assert_eq!((&translation["backend"], &translation["status"]), (&json!("careful"), &json!("ok")), "{translation}");
+    // The numbers flag alone does not make an answer unusable: the careful backend's text has none.
+    assert_eq!(translation["flags"], json!([]));
+    assert_eq!(report["articles"][0]["deliveries"][0]["status"], "ok");
+    assert_eq!(first.asked().len(), 5, "the chatty backend answered every segment first");
+}
