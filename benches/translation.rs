@@ -3,7 +3,11 @@
 //!    429 above a concurrency limit: time taken against the time that limit allows for the
 //!    requests made, the 429s seen, and a second run that must bill nothing;
 //! 2. quality on NTREX-128 eng→spa (`../shared/bench-data/translation`) through the whole stage
-//!    with Apertium, scored by sacrebleu (BLEU, chrF), when the data and sacrebleu are there.
+//!    with Apertium, scored by sacrebleu (BLEU, chrF), when the data and sacrebleu are there, and
+//!    the quality flags raised on Apertium's output;
+//! 3. the quality checks on NTREX's human translations (eng→spa, fra, por, cat, rus, ukr): how
+//!    many good translations each flag would hold for an editor (its false alarms), and the cost
+//!    of the checks per segment, language check included.
 //!
 //! Run: `cargo bench --bench translation`.
 
@@ -187,6 +191,12 @@ async fn quality() {
         }
     };
     let elapsed = started.elapsed();
+    let flagged = translation.segments.iter().filter(|s| !s.flags.is_empty()).count();
+    println!(
+        "quality: flags on Apertium's output: {flagged} of {} segments flagged ({})",
+        translation.segments.len(),
+        per_flag(&translation.flags())
+    );
     let words: usize = sentences.iter().map(|s| s.split_whitespace().count()).sum();
     let hypotheses: Vec<String> =
         translation.blocks.iter().map(|b| newswire::html::inline_text(&b.html).trim().to_string()).collect();
@@ -228,8 +238,58 @@ fn score(reference: &Path, hypotheses: &Path) {
     }
 }
 
+/// "numbers 12, names 40", by flag.
+fn per_flag(findings: &[newswire::quality::Finding]) -> String {
+    let mut counts = std::collections::BTreeMap::new();
+    for finding in findings {
+        *counts.entry(finding.flag.as_str()).or_insert(0) += 1;
+    }
+    let parts: Vec<String> = counts.iter().map(|(flag, n)| format!("{flag} {n}")).collect();
+    if parts.is_empty() {
+        "none".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn checks() {
+    let dir = data_dir();
+    let Ok(source) = std::fs::read_to_string(dir.join("newstest2019-src.eng.txt")) else {
+        println!("checks: no NTREX data at {}; not measured", dir.display());
+        return;
+    };
+    let sources: Vec<String> = source.lines().map(newswire::html::escape).collect();
+    println!("checks: the quality flags on NTREX's human translations (every flag here is a false alarm)");
+    for (code3, code) in [("spa", "es"), ("fra", "fr"), ("por", "pt"), ("cat", "ca"), ("rus", "ru"), ("ukr", "uk")] {
+        let Ok(reference) = std::fs::read_to_string(dir.join(format!("newstest2019-ref.{code3}.txt"))) else {
+            continue;
+        };
+        let targets: Vec<String> = reference.replace('\r', "").lines().map(newswire::html::escape).collect();
+        let languages = vec!["en".to_string(), code.to_string()];
+        let detector: Arc<dyn newswire::detect::Detector> = Arc::new(newswire::detect::LinguaDetector::new(&languages));
+        let checker = newswire::review::flags::Checker::new("en", code, Vec::new(), Some(detector));
+        let started = Instant::now();
+        let mut findings = Vec::new();
+        let mut flagged = 0;
+        for (i, (source, target)) in sources.iter().zip(&targets).enumerate() {
+            let found = checker.check(i, source, target);
+            flagged += usize::from(!found.is_empty());
+            findings.extend(found);
+        }
+        let elapsed = started.elapsed();
+        let pairs = sources.len().min(targets.len());
+        println!(
+            "  en→{code}: {flagged} of {pairs} segments flagged ({:.1}%): {}; {:.0} µs a segment",
+            100.0 * flagged as f64 / pairs as f64,
+            per_flag(&findings),
+            elapsed.as_secs_f64() * 1e6 / pairs as f64
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     throughput().await;
     quality().await;
+    checks();
 }
