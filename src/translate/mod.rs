@@ -317,12 +317,11 @@ impl Translator {
                     lost_quotation = true;
                     break;
                 };
-                let flags = checker.check(i, &plan.originals[i], &target);
                 segments.push(Segment {
                     source: plan.originals[i].clone(),
                     target,
                     backend: served.backend.clone(),
-                    flags,
+                    flags: Vec::new(),
                 });
             }
             if lost_quotation {
@@ -332,6 +331,7 @@ impl Translator {
                 };
                 continue;
             }
+            let segments = check_all(&checker, segments).await;
             let candidate = Candidate {
                 segments,
                 backend: served.backend,
@@ -339,8 +339,7 @@ impl Translator {
                 chars_cached: served.chars_cached,
                 rule_based: backend.rule_based(),
             };
-            let unusable: Vec<&Finding> =
-                candidate.segments.iter().flat_map(|s| &s.flags).filter(|f| f.unusable).collect();
+            let unusable = unusable_findings(&candidate.segments);
             if unusable.is_empty() {
                 return Ok(self.assemble(article, &plan, candidate, to, None).await);
             }
@@ -546,6 +545,32 @@ impl Translator {
     }
 }
 
+/// Flags every machine-made segment, off the async threads (the language check is CPU work).
+async fn check_all(checker: &Checker, segments: Vec<Segment>) -> Vec<Segment> {
+    let checker = checker.clone();
+    let check = move || {
+        let mut segments = segments;
+        for (i, segment) in segments.iter_mut().enumerate().filter(|(_, s)| s.backend != HUMAN) {
+            segment.flags = checker.check(i, &segment.source, &segment.target);
+        }
+        segments
+    };
+    tokio::task::spawn_blocking(check).await.expect("the checks do not panic")
+}
+
+/// What makes an answer unusable as it stands: a preamble, a loop or a passage cut off in any
+/// segment; the source echoed back for most of the text (one quotation or a line of names left
+/// as it was does not sink an article).
+fn unusable_findings(segments: &[Segment]) -> Vec<&Finding> {
+    let echoed = |f: &&Finding| f.flag == crate::quality::Flag::Untranslated;
+    let size = |s: &Segment| s.source.chars().count();
+    let total: usize = segments.iter().map(size).sum();
+    let echoed_chars: usize =
+        segments.iter().filter(|s| s.flags.iter().any(|f| f.unusable && echoed(&f))).map(size).sum();
+    let mostly_echoed = echoed_chars * 2 > total;
+    segments.iter().flat_map(|s| &s.flags).filter(|f| f.unusable && (mostly_echoed || !echoed(f))).collect()
+}
+
 /// What is sent for an article: the headline, then every block in the article's language, with
 /// quotations in other languages swapped for tokens.
 struct Plan {
@@ -621,6 +646,28 @@ fn unknown_word_marks(text: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quality::Flag;
+
+    fn segment(source: &str, flag: Option<(Flag, bool)>) -> Segment {
+        let flags = flag
+            .map(|(flag, unusable)| vec![Finding { segment: 0, flag, detail: String::new(), unusable }])
+            .unwrap_or_default();
+        Segment { source: source.into(), target: String::new(), backend: "b".into(), flags }
+    }
+
+    #[test]
+    fn one_echoed_quotation_does_not_sink_an_article_but_one_preamble_does() {
+        let long = "A paragraph of the story that the backend translated well enough.";
+        let echo = Some((Flag::Untranslated, true));
+        let quoted = [segment(long, None), segment("Il faut bien le faire.", echo), segment(long, None)];
+        assert!(unusable_findings(&quoted).is_empty());
+        let echoed = [segment(long, echo), segment("Short headline", None), segment(long, echo)];
+        assert_eq!(unusable_findings(&echoed).len(), 2);
+        let chatty = [segment(long, None), segment(long, Some((Flag::Chatter, true))), segment(long, None)];
+        assert_eq!(unusable_findings(&chatty).len(), 1);
+        let flagged = [segment(long, Some((Flag::Numbers, false)))];
+        assert!(unusable_findings(&flagged).is_empty(), "a flag alone leaves the answer usable");
+    }
 
     #[test]
     fn verification_rejects_lost_and_empty_segments() {
