@@ -353,15 +353,36 @@ async fn without_review_an_unusable_translation_fails_as_before() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_editor_approves_a_rule_based_translation_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
-    let archive = dir.path().join("archive");
+    approve_on(dir.path(), &dir.path().join("state.sqlite").display().to_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_review_gate_holds_and_releases_on_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    approve_on(dir.path(), &crate::support::postgres::database().await);
+}
+
+/// A desk that reviews everything, on this store: held, approved, delivered once.
+fn approve_on(dir: &Path, state: &str) {
+    let archive = dir.join("archive");
     let pipeline = Desk::new("approve-desk")
-        .state(&dir.path().join("state.sqlite"))
         .languages(&["en"])
         .partner(Partner::directory("archive", &["es"], &archive).with("review = \"always\""))
-        .write(dir.path());
+        .write(dir);
+    // The store's location, a password perhaps included, comes from the environment.
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(&pipeline, format!("state = \"${{DESK_STATE}}\"\n{text}")).unwrap();
+    let newswire = || {
+        let mut command = newswire();
+        command.env("DESK_STATE", state);
+        command
+    };
     let article = fixture("harbour-budget.html");
     newswire().arg("run").arg(&pipeline).arg("--input").arg(&article).assert().code(0);
     assert!(crate::support::files_under(&archive).is_empty(), "held for review");
+    let listed = newswire().args(["review", "list"]).arg(&pipeline).arg("--json").output().unwrap();
+    let waiting: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!((waiting.len(), &waiting[0]["backend"]), (1, &json!("apertium")), "{waiting:?}");
     let approve = |language: &str| {
         newswire()
             .args(["review", "approve"])
@@ -381,6 +402,7 @@ async fn an_editor_approves_a_rule_based_translation_as_it_is() {
     assert_eq!(files.len(), 1, "{files:?}");
     let copy = std::fs::read_to_string(archive.join(&files[0])).unwrap();
     assert!(copy.contains("revisada por la redacción"), "{copy}");
+    assert_eq!(approve("es").status.code(), Some(1), "approved once");
     // Approved once: the next run finds it delivered and holds nothing.
     let again = newswire().arg("run").arg(&pipeline).arg("--input").arg(&article).arg("--json").output().unwrap();
     let report: Value = serde_json::from_slice(&again.stdout).unwrap();
