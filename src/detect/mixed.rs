@@ -34,7 +34,10 @@ pub fn mark_languages(article: &mut Article, detector: &dyn Detector) {
         }
         block.html = mark_quotes(&block.html, &language, detector);
         let own_text = inline_text(&without_marked_spans(&block.html));
-        if own_text.chars().count() >= MIN_PARAGRAPH_CHARS && !vocabulary.holds_most_of(&own_text, index) {
+        if own_text.chars().count() >= MIN_PARAGRAPH_CHARS
+            && !vocabulary.holds_most_of(&own_text, index)
+            && !detector.agrees(&own_text, &language)
+        {
             let detection = detector.detect(&own_text);
             if detection.confidence >= PARAGRAPH_CONFIDENCE
                 && detection.language.as_deref().is_some_and(|l| l != language)
@@ -109,7 +112,8 @@ fn mark_in_text(text: &str, language: &str, detector: &dyn Detector, out: &mut S
         let inner = &rest[inner_start..inner_start + inner_len];
         out.push_str(&rest[..inner_start]);
         let quoted = unescape(inner);
-        let detection = (quoted.chars().count() >= MIN_QUOTE_CHARS).then(|| detector.detect(&quoted));
+        let judged = quoted.chars().count() >= MIN_QUOTE_CHARS && !detector.agrees(&quoted, language);
+        let detection = judged.then(|| detector.detect(&quoted));
         match detection {
             Some(d) if d.confidence >= QUOTE_CONFIDENCE && d.language.as_deref().is_some_and(|l| l != language) => {
                 out.push_str(&format!("<span lang=\"{}\">{inner}</span>", d.language.unwrap_or_default()));

@@ -4,6 +4,7 @@
 //! which settle most articles, and only when they disagree or the models are unsure, on more.
 
 mod belarusian;
+mod common_words;
 mod iberian;
 pub mod mixed;
 mod policy;
@@ -44,6 +45,12 @@ pub struct Detection {
 
 pub trait Detector: Send + Sync {
     fn detect(&self, text: &str) -> Detection;
+
+    /// Whether a text is plainly in `language`, found without the models; `false` says only that
+    /// a detection is needed.
+    fn agrees(&self, _text: &str, _language: &str) -> bool {
+        false
+    }
 }
 
 pub struct LinguaDetector {
@@ -55,6 +62,8 @@ pub struct LinguaDetector {
     /// The desk's languages alone, for a text whose look-alike guess its letters rule out
     /// (lingua's models are shared between detectors, so this costs no memory).
     desk_only: Option<LanguageDetector>,
+    /// The first pass over long texts, when every language of the detector has common words.
+    common: Option<common_words::CommonWords>,
 }
 
 impl LinguaDetector {
@@ -85,7 +94,9 @@ impl LinguaDetector {
                 desk.iter().filter_map(|c| languages::by_code(c)).map(|l| l.lingua).collect();
             LanguageDetectorBuilder::from_languages(&langs).with_preloaded_language_models().build()
         });
-        LinguaDetector { detector, codes: infos.iter().map(|i| i.code).collect(), desk, desk_only }
+        let codes: Vec<&'static str> = infos.iter().map(|i| i.code).collect();
+        let common = common_words::CommonWords::new(&codes);
+        LinguaDetector { detector, codes, desk, desk_only, common }
     }
 
     /// A detector over every language this build supports.
@@ -148,6 +159,11 @@ impl LinguaDetector {
 
 impl Detector for LinguaDetector {
     fn detect(&self, text: &str) -> Detection {
+        if let Some((code, confidence)) =
+            self.common.as_ref().filter(|_| !is_short(text)).and_then(|c| c.sure(sample(text, SAMPLE_CHARS)))
+        {
+            return Detection { language: Some(code.to_string()), confidence, leaning: None };
+        }
         let opening = sample(text, OPENING_CHARS);
         // The opening and a window from the middle must agree: a text that opens in one
         // language and goes on in another is judged on the longer sample.
@@ -163,6 +179,10 @@ impl Detector for LinguaDetector {
             }
         }
         self.full(sample(text, SAMPLE_CHARS))
+    }
+
+    fn agrees(&self, text: &str, language: &str) -> bool {
+        self.common.as_ref().is_some_and(|c| c.agrees(text, language))
     }
 }
 
