@@ -94,7 +94,9 @@ impl CommonWords {
         let mut hits =
             Hits { each: vec![0; self.languages.len()], distinct: vec![Vec::new(); self.languages.len()], words: 0 };
         let mut lower = String::new();
-        for word in text.split(|c: char| !is_letter(c)).filter(|w| !w.is_empty()).take(WORDS_LOOKED_AT) {
+        // Apostrophes stay inside words: the s of it's is no Czech preposition.
+        let apart = |c: char| !is_letter(c) && c != '\'' && c != '’';
+        for word in text.split(apart).filter(|w| !w.is_empty()).take(WORDS_LOOKED_AT) {
             hits.words += 1;
             lower.clear();
             lower.extend(word.chars().flat_map(char::to_lowercase));
@@ -118,7 +120,9 @@ impl CommonWords {
         }
         let hits = self.hits(text);
         let (best, &top) = hits.each.iter().enumerate().max_by_key(|(_, h)| **h)?;
-        let runner_up = hits.each.iter().enumerate().filter(|(i, _)| *i != best).map(|(_, h)| *h).max().unwrap_or(0);
+        // Another language's evidence, a word repeated (a name) counting twice at most.
+        let strength = |i: usize| hits.each[i].min(2 * hits.distinct[i].len());
+        let runner_up = (0..hits.each.len()).filter(|i| *i != best).map(strength).max().unwrap_or(0);
         // Several different words: one word repeated may be a name or a borrowing.
         let varied = hits.distinct[best].len() >= SURE_DISTINCT;
         let sure = top >= SURE_HITS && varied && top >= SURE_MARGIN * runner_up && top * 100 >= hits.words * SURE_SHARE;
