@@ -77,9 +77,16 @@ fn split(html: &str) -> Vec<Result<Tag<'_>, &str>> {
     out
 }
 
-/// The source's pieces and its codes.
-pub fn source_pieces(html: &str) -> (Vec<Piece>, Codes) {
-    let mut codes = Codes::default();
+/// What the walk over a segment's tags asks for.
+enum Seen<'t, 'a> {
+    /// An opening or empty tag: its code and whether it has no content, or `None` to drop it.
+    Opening(&'t Tag<'a>),
+    /// The closing tag of the code given.
+    Closing(usize, &'t Tag<'a>),
+}
+
+/// A segment as pieces, each tag's code given by `code`.
+fn walk(html: &str, mut code: impl FnMut(Seen) -> Option<(usize, bool)>) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     for part in split(html) {
@@ -87,23 +94,36 @@ pub fn source_pieces(html: &str) -> (Vec<Piece>, Codes) {
             Err(text) => pieces.push(Piece::Text(crate::html::unescape(text))),
             Ok(tag) if tag.closing => {
                 if let Some(id) = open.pop() {
-                    codes.tags[id - 1].2 = tag.html.to_string();
+                    code(Seen::Closing(id, &tag));
                     pieces.push(Piece::Close { id });
                 }
             }
-            Ok(tag) => {
-                let void = VOID.contains(&tag.name.as_str()) || tag.html.ends_with("/>");
-                codes.tags.push((tag.name.clone(), tag.html.to_string(), String::new()));
-                let id = codes.tags.len();
-                if void {
-                    pieces.push(Piece::Empty { id, name: tag.name });
-                } else {
+            Ok(tag) => match code(Seen::Opening(&tag)) {
+                Some((id, true)) => pieces.push(Piece::Empty { id, name: tag.name }),
+                Some((id, false)) => {
                     open.push(id);
                     pieces.push(Piece::Open { id, name: tag.name });
                 }
-            }
+                None => {}
+            },
         }
     }
+    pieces
+}
+
+/// The source's pieces and its codes: each tag gets the next id.
+pub fn source_pieces(html: &str) -> (Vec<Piece>, Codes) {
+    let mut codes = Codes::default();
+    let pieces = walk(html, |seen| match seen {
+        Seen::Opening(tag) => {
+            codes.tags.push((tag.name.clone(), tag.html.to_string(), String::new()));
+            Some((codes.tags.len(), VOID.contains(&tag.name.as_str()) || tag.html.ends_with("/>")))
+        }
+        Seen::Closing(id, tag) => {
+            codes.tags[id - 1].2 = tag.html.to_string();
+            None
+        }
+    });
     (pieces, codes)
 }
 
@@ -112,31 +132,14 @@ pub fn source_pieces(html: &str) -> (Vec<Piece>, Codes) {
 /// was verified to have the same ones).
 pub fn target_pieces(html: &str, codes: &Codes) -> Vec<Piece> {
     let mut used: Vec<bool> = vec![false; codes.tags.len()];
-    let mut pieces = Vec::new();
-    let mut open: Vec<usize> = Vec::new();
-    for part in split(html) {
-        match part {
-            Err(text) => pieces.push(Piece::Text(crate::html::unescape(text))),
-            Ok(tag) if tag.closing => {
-                if let Some(id) = open.pop() {
-                    pieces.push(Piece::Close { id });
-                }
-            }
-            Ok(tag) => {
-                let found = (0..codes.tags.len()).find(|&i| !used[i] && codes.tags[i].0 == tag.name);
-                let Some(index) = found else { continue };
-                used[index] = true;
-                let id = index + 1;
-                if codes.is_empty(id) {
-                    pieces.push(Piece::Empty { id, name: tag.name });
-                } else {
-                    open.push(id);
-                    pieces.push(Piece::Open { id, name: tag.name });
-                }
-            }
+    walk(html, |seen| match seen {
+        Seen::Opening(tag) => {
+            let index = (0..codes.tags.len()).find(|&i| !used[i] && codes.tags[i].0 == tag.name)?;
+            used[index] = true;
+            Some((index + 1, codes.is_empty(index + 1)))
         }
-    }
-    pieces
+        Seen::Closing(..) => None,
+    })
 }
 
 /// Pieces back to inline HTML, each code as the source wrote it; an id the source does not
