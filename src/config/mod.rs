@@ -793,4 +793,25 @@ path = "out"
         assert_eq!(err.problems[0].line, 6);
         assert!(err.problems[0].message.contains("\"xx\""));
     }
+
+    #[test]
+    fn a_partner_reviews_as_the_desk_says_unless_it_says_otherwise() {
+        let text =
+            GOOD.replace("name = \"desk\"", "name = \"desk\"\nreview = \"flagged\"\nreview_flags = [\"numbers\"]");
+        let (p, _) = Pipeline::parse(Path::new("desk.toml"), &text).unwrap();
+        assert_eq!(p.partners[0].review, ReviewPolicy { mode: ReviewMode::Flagged, flags: vec![Flag::Numbers] });
+        let own = text.replace("path = \"out\"", "path = \"out\"\nreview = \"always\"");
+        let (p, _) = Pipeline::parse(Path::new("desk.toml"), &own).unwrap();
+        assert_eq!(p.partners[0].review.mode, ReviewMode::Always);
+        assert_eq!(p.reviewed_languages(), Vec::<String>::new(), "no partner names a language");
+        let bad = text.replace("[\"numbers\"]", "[\"numbers\", \"tone\"]").replace("\"flagged\"", "\"sometimes\"");
+        let err = Pipeline::parse(Path::new("desk.toml"), &bad).unwrap_err();
+        let messages: Vec<String> =
+            err.problems.iter().map(|p| format!("{}:{} {}", p.line, p.column, p.message)).collect();
+        assert!(
+            messages.iter().any(|m| m.starts_with("3:10 review \"sometimes\" is not never, flagged or always")),
+            "{messages:?}"
+        );
+        assert!(messages.iter().any(|m| m.contains("unknown flag \"tone\" (known: numbers, urls")), "{messages:?}");
+    }
 }
