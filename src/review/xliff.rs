@@ -184,6 +184,8 @@ pub fn read(xml: &str) -> Result<Returned, String> {
     let mut pieces: Vec<Piece> = Vec::new();
     let mut open_codes: Vec<usize> = Vec::new();
     let mut seen_root = false;
+    // Inside an <alt-trans> (a CAT tool's other suggestions): its source and target are not the unit's.
+    let mut alternatives = 0;
     loop {
         let event = reader
             .read_event()
@@ -194,6 +196,8 @@ pub fn read(xml: &str) -> Result<Returned, String> {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
                 let attr = |key: &str| attribute(e, key);
                 match name.as_str() {
+                    "alt-trans" | "matches" if !empty => alternatives += 1,
+                    _ if alternatives > 0 => {}
                     "xliff" => {
                         seen_root = true;
                         returned.version = match attr("version").as_deref() {
@@ -246,6 +250,8 @@ pub fn read(xml: &str) -> Result<Returned, String> {
             Event::End(ref e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
                 match name.as_str() {
+                    "alt-trans" | "matches" => alternatives -= 1,
+                    _ if alternatives > 0 => {}
                     "source" if inside == 1 => {
                         inside = 0;
                         if let Some(unit) = unit.as_mut() {
@@ -461,6 +467,16 @@ mod tests {
         assert!(edits(&read(&foreign).unwrap(), &draft).unwrap_err().contains("not"), "refused");
         assert!(read("<xliff version=\"1.2\"><file").is_err());
         assert!(read("<html/>").unwrap_err().contains("not an XLIFF file"));
+        let suggested = xml.replace(
+            "</target>\n        <note from=\"newswire\">backend: llm</note>\n      </trans-unit>\n      <trans-unit id=\"s1\"",
+            "</target>\n        <alt-trans><source>Mayor</source><target>Otra cosa</target></alt-trans>\n        <note from=\"newswire\">backend: llm</note>\n      </trans-unit>\n      <trans-unit id=\"s1\"",
+        );
+        assert!(suggested.contains("Otra cosa"), "the suggestion went in");
+        assert_eq!(
+            edits(&read(&suggested).unwrap(), &draft).unwrap()[0].1,
+            "Alcalde y concejo",
+            "a suggestion is not the target"
+        );
         let emptied = xml.replace(">Alcalde y concejo</target>", "></target>");
         assert_eq!(edits(&read(&emptied).unwrap(), &draft).unwrap_err(), "unit s0: the target is empty");
     }
