@@ -13,7 +13,7 @@ use super::report::{ArticleReport, DeliveryReport, Status};
 use super::{Done, Translated};
 use crate::config::Partner;
 use crate::model::delivery_id;
-use crate::store::{Store, StoreError};
+use crate::store::{ReviewState, Store, StoreError};
 use crate::syndicate::deliver::{Deliverer, DeliveryOutcome, SendMode};
 use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
 
@@ -222,10 +222,11 @@ async fn hold(
         for (_, index) in &waiting {
             let delivery = &mut report.deliveries[*index];
             match &recorded {
-                Ok(_) => {
+                Ok(ReviewState::InReview) => {
                     delivery.status = Status::Held;
                     delivery.error = Some(HELD.to_string());
                 }
+                Ok(_) => delivery.error = Some("reviewed and released before: `newswire deliveries` has it".into()),
                 Err(err) => {
                     delivery.status = Status::Failed;
                     delivery.error = Some(format!("could not be held for review: {err}"));

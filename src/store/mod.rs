@@ -153,7 +153,7 @@ pub trait Store: Send + Sync {
 
     /// Records a translation and holds `held` (deliveries, recorded `in-review` unless the log
     /// has them already); a review recorded before is kept, a flagged one becomes held when
-    /// deliveries wait for it. Its state after.
+    /// deliveries wait for it, and one released already holds nothing. Its state after.
     async fn record_review(&self, review: &NewReview<'_>, held: &[NewDelivery<'_>]) -> Result<ReviewState, StoreError>;
     /// Reviews, oldest first, in one state or all.
     async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError>;

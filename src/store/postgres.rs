@@ -1002,6 +1002,14 @@ impl Store for PostgresStore {
                 )
                 .await
                 .map_err(|e| self.error(e))?;
+            let row = transaction
+                .query_one("SELECT state FROM reviews WHERE id = $1", &[&review.id])
+                .await
+                .map_err(|e| self.error(e))?;
+            let state: String = row.get(0);
+            let state = ReviewState::parse(&state).unwrap_or(ReviewState::Flagged);
+            // A review already released holds nothing any more.
+            let held = if state == ReviewState::InReview { held } else { &[] };
             for delivery in held {
                 transaction
                     .execute(
@@ -1012,13 +1020,8 @@ impl Store for PostgresStore {
                     .await
                     .map_err(|e| self.error(e))?;
             }
-            let row = transaction
-                .query_one("SELECT state FROM reviews WHERE id = $1", &[&review.id])
-                .await
-                .map_err(|e| self.error(e))?;
             transaction.commit().await.map_err(|e| self.error(e))?;
-            let state: String = row.get(0);
-            Ok(ReviewState::parse(&state).unwrap_or(ReviewState::Flagged))
+            Ok(state)
         })
         .await
     }

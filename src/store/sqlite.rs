@@ -563,6 +563,11 @@ impl Store for SqliteStore {
                     review.draft
                 ],
             )?;
+            let state: String =
+                transaction.query_row("SELECT state FROM reviews WHERE id = ?1", [review.id], |row| row.get(0))?;
+            let state = ReviewState::parse(&state).unwrap_or(ReviewState::Flagged);
+            // A review already released holds nothing any more.
+            let held = if state == ReviewState::InReview { held } else { &[] };
             for delivery in held {
                 transaction.execute(
                     "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy)
@@ -578,9 +583,7 @@ impl Store for SqliteStore {
                     ],
                 )?;
             }
-            let state: String =
-                transaction.query_row("SELECT state FROM reviews WHERE id = ?1", [review.id], |row| row.get(0))?;
-            Ok(ReviewState::parse(&state).unwrap_or(ReviewState::Flagged))
+            Ok(state)
         })
     }
 

@@ -496,7 +496,9 @@ async fn a_held_copy_waits_for_its_review_and_goes_once_released(store: Arc<dyn 
     assert_eq!(reviewed.draft, r#"{"draft":2}"#);
     assert!(reviewed.reviewed_at.is_some());
     // A reviewed translation is not held again by a later run of the same content.
-    assert_eq!(store.record_review(&review(ReviewState::InReview), &[]).await.unwrap(), ReviewState::Reviewed);
+    let late = [delivery("msg_3", "r")];
+    assert_eq!(store.record_review(&review(ReviewState::InReview), &late).await.unwrap(), ReviewState::Reviewed);
+    assert!(store.delivery("msg_3").await.unwrap().is_none(), "nothing held under a released review");
     let due = store.claim_due(&partners(&["p", "q"]), 10, LEASE).await.unwrap();
     assert_eq!(due.len(), 1, "only the released copy is due");
     assert_eq!((due[0].lease.id.as_str(), due[0].copy.as_str()), ("msg_1", r#"{"copy":"edited"}"#));
