@@ -107,8 +107,18 @@ async fn arrivals(hooks: &MockServer) -> (HashMap<(String, String), Vec<String>>
     (copies, requests.len())
 }
 
+/// How long a run may take before the test gives up on it (and says so) instead of hanging.
+const RUN_LIMIT: Duration = Duration::from_secs(180);
+
 fn finished(child: Child) -> std::process::Output {
-    let output = child.wait_with_output().unwrap();
+    let pid = child.id();
+    let (done, output) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output().unwrap()));
+    let output = output.recv_timeout(RUN_LIMIT).unwrap_or_else(|_| {
+        Command::new("kill").arg("-KILL").arg(pid.to_string()).status().unwrap();
+        let output = output.recv().unwrap();
+        panic!("the run did not end within {RUN_LIMIT:?}:\n{}", String::from_utf8_lossy(&output.stderr));
+    });
     assert!(
         output.status.code().is_some_and(|c| c <= 1),
         "{:?}\n{}",
