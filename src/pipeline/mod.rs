@@ -336,11 +336,19 @@ async fn translate_stage(
     targets: Vec<String>,
 ) {
     let incoming = futures::stream::unfold(articles, |mut rx| async { rx.recv().await.map(|item| (item, rx)) });
+    let targets = Arc::new(targets);
+    // Each article is translated on a task of its own: while this loop waits for room downstream,
+    // the translations go on and give their store connections back (a future that is not polled
+    // would keep one, and the stages downstream wait for connections).
     let translated = incoming
-        .map(|(prepared, held)| async { (translate_one(prepared, &translator, &targets).await, held) })
+        .map(|(prepared, held)| {
+            let (translator, targets) = (translator.clone(), targets.clone());
+            tokio::spawn(async move { (translate_one(prepared, &translator, &targets).await, held) })
+        })
         .buffered(ARTICLES_IN_FLIGHT);
     let mut translated = std::pin::pin!(translated);
-    while let Some((result, held)) = translated.next().await {
+    while let Some(joined) = translated.next().await {
+        let (result, held) = joined.expect("translating an article does not panic");
         let sent = match result {
             Err(settled) => done.send((settled, held)).await.is_ok(),
             Ok(item) => out.send(Translated { held, ..item }).await.is_ok(),
