@@ -55,6 +55,7 @@ fn extract_all(dir: &Path, ids: &[String]) -> (HashMap<String, String>, Duration
             text: html,
             content_type: Some("text/html".into()),
             feed_item: None,
+            submitted: None,
         };
         let text = match ArticleCleaner.clean(&page) {
             Ok(article) => clean::render(&article).text,

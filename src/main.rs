@@ -9,14 +9,22 @@ use clap::Parser;
 use newswire::secret::{redact, Redacting};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(|| Redacting(std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("NEWSWIRE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
     let cli = cli::Cli::parse();
+    // The console logs every request; the commands only what went wrong.
+    let default = match cli.command {
+        cli::Command::Serve { .. } => "warn,newswire=info",
+        _ => "warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSWIRE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let logs = tracing_subscriber::fmt()
+        .with_writer(|| Redacting(std::io::stderr()))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(filter);
+    match std::env::var("NEWSWIRE_LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().init(),
+        _ => logs.init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -16,6 +16,18 @@ pub struct RawPage {
     /// `Content-Type` of an HTTP answer, or guessed from a file's extension.
     pub content_type: Option<String>,
     pub feed_item: Option<FeedItem>,
+    /// What the CMS said about the article when it handed the page over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted: Option<Submitted>,
+}
+
+/// An article's facts as its CMS gives them, over what the page says.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Submitted {
+    pub id: Option<String>,
+    pub section: Option<String>,
+    /// RFC 3339.
+    pub embargo: Option<String>,
 }
 
 /// What an RSS or Atom feed said about the item that led to a page.

@@ -45,6 +45,12 @@ impl Cleaner for ArticleCleaner {
             }
         }
         article.id = article.canonical_url.clone().or_else(|| page.url.clone()).unwrap_or_else(|| page.source.clone());
+        if let Some(submitted) = &page.submitted {
+            let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+            article.id = given(&submitted.id).unwrap_or(article.id);
+            article.section = given(&submitted.section).or(article.section.take());
+            article.embargo = given(&submitted.embargo).or(article.embargo.take());
+        }
         article.compute_content_hash();
         Ok(article)
     }

@@ -8,11 +8,13 @@ mod deliver;
 mod deliveries;
 mod detect;
 mod enable;
+mod hash_password;
 mod kill;
 mod recover;
 mod redeliver;
 mod review;
 mod run;
+mod serve;
 mod state;
 mod translate;
 mod verify_webhook;
@@ -69,6 +71,8 @@ pub async fn dispatch(command: Command) -> Result<ExitStatus> {
         Command::Work { pipeline, state } => work::work(&pipeline, state).await,
         Command::State { command: StateCommand::Migrate { from, to } } => state::migrate(&from, &to).await,
         Command::Review { command } => review::review(command).await,
+        Command::Serve { pipelines, listen } => serve::serve(&pipelines, listen).await,
+        Command::HashPassword => hash_password::hash_password(),
         Command::VerifyWebhook { secret, id, timestamp, signature, body } => {
             verify_webhook::verify(&secret, &id, timestamp, &signature, body.as_deref())
         }
@@ -111,6 +115,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the desks' web console (review, deliveries, runs) and the CMS API until SIGTERM.
+    Serve {
+        #[arg(required = true)]
+        pipelines: Vec<PathBuf>,
+        /// Address and port to listen on; keep it on loopback behind a reverse proxy.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Print an Argon2 hash of the password read from standard input, for `[[serve.users]]`.
+    HashPassword,
     /// Run a desk's pipeline over its sources (or --input) and deliver the copies.
     Run {
         pipeline: PathBuf,

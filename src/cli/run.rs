@@ -31,7 +31,13 @@ pub async fn run(
     };
     let report = pipeline::run(
         &pipeline,
-        RunOptions { inputs, dry_run, progress: true, state: state.as_deref().map(Location::parse), abandoned: None },
+        RunOptions {
+            inputs,
+            dry_run,
+            progress: true,
+            state: state.as_deref().map(Location::parse),
+            ..RunOptions::default()
+        },
         &mut on_article,
     )
     .await

@@ -5,6 +5,7 @@ mod backend;
 mod duration;
 mod problem;
 mod raw;
+mod serve;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub use backend::{parse_rate, BackendConfig, BackendKind, BackendLimits};
 pub use duration::parse_duration;
 pub use problem::{line_column, ConfigError, Problem, Severity};
 use raw::{RawPartner, RawPipeline};
+pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY};
 
 use crate::languages;
 pub use crate::quality::{Flag, ReviewMode, ReviewPolicy};
@@ -46,6 +48,8 @@ pub struct Pipeline {
     pub partners: Vec<Partner>,
     /// The desk's review gate; a partner may have its own.
     pub review: ReviewPolicy,
+    /// Who may use the desk's console and API.
+    pub serve: ServeConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -529,6 +533,7 @@ impl Validator<'_> {
         });
 
         let review = self.review(&raw.review, &raw.review_flags, &ReviewPolicy::default());
+        let serve = self.serve(&raw.serve);
         let mut partners: Vec<Partner> = Vec::new();
         for partner in &raw.partners {
             if let Some(p) = self.partner(partner, raw.email.is_some(), delivery.timeout, &review) {
@@ -555,6 +560,7 @@ impl Validator<'_> {
             email,
             partners,
             review,
+            serve,
         }
     }
 

@@ -30,6 +30,36 @@ pub struct RawPipeline {
     pub review: Option<Spanned<String>>,
     /// The flags that hold a copy under `review = "flagged"`.
     pub review_flags: Option<Vec<Spanned<String>>>,
+    pub serve: Option<RawServe>,
+}
+
+/// `[serve]`: who may use the desk's console and API (`newswire serve`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServe {
+    /// Bearer tokens for machines (the CMS), from the environment.
+    #[serde(default)]
+    pub tokens: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub users: Vec<Spanned<RawUser>>,
+    /// Signs the calls to an article's `callback_url` (Standard Webhooks, `whsec_…`).
+    pub callback_secret: Option<Spanned<String>>,
+    /// Signs session cookies, so that several consoles behind one proxy share sessions.
+    pub session_secret: Option<Spanned<String>>,
+    /// How long a login lasts ("12h").
+    pub session_ttl: Option<Spanned<String>>,
+    /// The largest request body accepted, in bytes.
+    pub max_body: Option<Spanned<usize>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUser {
+    pub name: Spanned<String>,
+    /// "editor" (may review) or "staff" (may also redeliver, recover and enable).
+    pub role: Spanned<String>,
+    /// An Argon2 PHC string from `newswire hash-password`.
+    pub password_hash: Spanned<String>,
 }
 
 /// `[work]`: how workers sharing the desk's store claim pages.

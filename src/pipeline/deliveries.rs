@@ -15,6 +15,16 @@ use crate::store::{AttemptOutcome, DeliveryRecord, DeliveryState, DueDelivery, L
 use crate::syndicate::deliver::{now_unix, DeliveryOutcome, SendMode};
 use crate::syndicate::{Breaker, PartnerCopy};
 
+/// When a recovery starts: RFC 3339, or a duration ago ("6h"), as Unix seconds.
+pub fn parse_since(text: &str) -> Result<i64, String> {
+    if let Ok(t) = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let ago = crate::config::parse_duration(text.trim())
+        .map_err(|e| format!("{text}: not an RFC 3339 time nor a duration ({e})"))?;
+    Ok(now_unix() - ago.as_secs() as i64)
+}
+
 /// Due deliveries claimed at once.
 pub const DUE_BATCH: usize = 32;
 

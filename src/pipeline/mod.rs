@@ -46,6 +46,34 @@ pub struct RunOptions {
     /// Work on the pages other workers abandoned (`newswire work`) instead of the sources, until
     /// this turns true.
     pub abandoned: Option<tokio::sync::watch::Receiver<bool>>,
+    /// Work on the pages handed over here (by the console's API) instead of the sources, until
+    /// every sender is gone.
+    pub feed: Option<Feed>,
+}
+
+/// The receiving end of a [`Feed`]: pages, each with its claim.
+type FedPages = mpsc::Receiver<(RawPage, HeldPage)>;
+
+/// Pages another part of the process hands to a running pipeline, each already claimed.
+#[derive(Clone)]
+pub struct Feed(Arc<std::sync::Mutex<Option<FedPages>>>);
+
+impl Feed {
+    /// A feed and its sender; the pipeline ends once the sender and its clones are dropped.
+    pub fn new() -> (mpsc::Sender<(RawPage, HeldPage)>, Feed) {
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        (tx, Feed(Arc::new(std::sync::Mutex::new(Some(rx)))))
+    }
+
+    fn take(&self) -> Option<FedPages> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+    }
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Feed")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,13 +111,14 @@ type Work = (Ingested, Option<HeldPage>);
 pub(crate) type Done = (ArticleReport, Option<HeldPage>);
 
 /// Runs a desk over its sources; each article's report goes to `on_article` as the article ends.
-pub async fn run(
+pub async fn run<F: FnMut(&ArticleReport)>(
     pipeline: &Pipeline,
     options: RunOptions,
-    on_article: &mut dyn FnMut(&ArticleReport),
+    on_article: &mut F,
 ) -> Result<Report, RunError> {
     let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
-    let sources = if options.abandoned.is_some() {
+    let fed = options.feed.as_ref().and_then(Feed::take);
+    let sources = if options.abandoned.is_some() || fed.is_some() {
         Vec::new()
     } else if options.inputs.is_empty() {
         ingest::sources(&pipeline.source.paths, &pipeline.source.urls, &pipeline.source.feeds, &limits)?
@@ -114,9 +143,16 @@ pub async fn run(
     let (translated_tx, translated_rx) = mpsc::channel::<Translated>(CHANNEL_CAPACITY);
     let (done_tx, mut done_rx) = mpsc::channel::<Done>(CHANNEL_CAPACITY);
 
-    let ingest = match options.abandoned.clone() {
-        Some(stop) => tokio::spawn(abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx)),
-        None => tokio::spawn(async move {
+    let ingest = match (options.abandoned.clone(), fed) {
+        (_, Some(mut fed)) => tokio::spawn(async move {
+            while let Some((page, held)) = fed.recv().await {
+                if page_tx.send((Ok(page), Some(held))).await.is_err() {
+                    return;
+                }
+            }
+        }),
+        (Some(stop), None) => tokio::spawn(abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx)),
+        (None, None) => tokio::spawn(async move {
             let (source_tx, mut source_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);
             let read = async move {
                 for source in sources {
@@ -161,7 +197,14 @@ pub async fn run(
     ));
 
     let mut report = Report::start(&pipeline.name, options.dry_run);
+    let run_id = uuid::Uuid::new_v4().to_string();
+    record_run(store.as_ref(), &run_id, &report, false).await;
+    let mut recorded = std::time::Instant::now();
     while let Some((article, held)) = done_rx.recv().await {
+        if recorded.elapsed() >= RECORD_RUN_EVERY {
+            record_run(store.as_ref(), &run_id, &report, false).await;
+            recorded = std::time::Instant::now();
+        }
         bar.inc(1);
         bar.set_message(redact(&article.source).into_owned());
         report.add(&article);
@@ -174,7 +217,21 @@ pub async fn run(
         task.await.expect("a pipeline stage panicked");
     }
     bar.finish_and_clear();
-    Ok(report.with_requests(translator.request_counts()))
+    let report = report.with_requests(translator.request_counts());
+    record_run(store.as_ref(), &run_id, &report, true).await;
+    Ok(report)
+}
+
+/// How often a long run's report so far is written to the run log.
+const RECORD_RUN_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Writes the run's report to the store's run log, where the console shows it.
+async fn record_run(store: &dyn Store, id: &str, report: &Report, finished: bool) {
+    let mut json = serde_json::to_value(report).expect("a report serialises");
+    json["summary"] = serde_json::Value::String(report.summary());
+    if let Err(err) = store.record_run(id, &report.pipeline, &json.to_string(), finished).await {
+        tracing::warn!(error = %err, "the run log could not be written");
+    }
 }
 
 /// Pages done this long ago leave the store: only runs that overlap need to know of them.

@@ -98,6 +98,10 @@ impl ReviewDesk {
         self.log.store()
     }
 
+    pub fn log(&self) -> &DeliveryLog {
+        &self.log
+    }
+
     /// What waits for an editor, oldest first.
     pub async fn waiting(&self) -> Result<Vec<(Waiting, Draft)>, ReviewError> {
         let now = self.store().clock_ms().await? / 1000;

@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::inline::{self, Piece};
 use crate::model::{hex, Article, Translation};
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -19,6 +20,23 @@ impl Draft {
 
     pub fn source_language(&self) -> &str {
         self.article.language.as_deref().unwrap_or("und")
+    }
+
+    /// An editor's pieces for a segment as inline HTML, each code as the source wrote it; why
+    /// not, when a code was lost, doubled or made up, or the text is empty.
+    pub fn edited_segment(&self, index: usize, pieces: &[Piece]) -> Result<String, String> {
+        let segment = self.translation.segments.get(index).ok_or("not a segment of this article")?;
+        let (_, codes) = inline::source_pieces(&segment.source);
+        let html = inline::to_html(pieces, &codes)?;
+        if crate::html::inline_text(&html).trim().is_empty()
+            && !crate::html::inline_text(&segment.source).trim().is_empty()
+        {
+            return Err("the target is empty".to_string());
+        }
+        if crate::html::tag_names(&html) != crate::html::tag_names(&segment.source) {
+            return Err("inline codes were lost or doubled".to_string());
+        }
+        Ok(html)
     }
 
     /// Segments with at least one flag.

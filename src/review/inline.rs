@@ -160,6 +160,67 @@ pub fn to_html(pieces: &[Piece], codes: &Codes) -> Result<String, String> {
     Ok(out)
 }
 
+/// Pieces as an editor types them in the console: text, with each code as `[1]`…`[/1]` or `[2/]`.
+pub fn to_marked(pieces: &[Piece]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Open { id, .. } => out.push_str(&format!("[{id}]")),
+            Piece::Close { id } => out.push_str(&format!("[/{id}]")),
+            Piece::Empty { id, .. } => out.push_str(&format!("[{id}/]")),
+        }
+    }
+    out
+}
+
+/// An editor's text back to pieces: a marker naming one of the source's codes is that code; any
+/// other bracket is text.
+pub fn from_marked(text: &str, codes: &Codes) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('[') {
+        plain.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let marker = after.find(']').and_then(|end| Some((marker(&after[..end], codes)?, end)));
+        match marker {
+            Some((piece, end)) => {
+                if !plain.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut plain)));
+                }
+                pieces.push(piece);
+                rest = &after[end + 1..];
+            }
+            None => {
+                plain.push('[');
+                rest = after;
+            }
+        }
+    }
+    plain.push_str(rest);
+    if !plain.is_empty() {
+        pieces.push(Piece::Text(plain));
+    }
+    pieces
+}
+
+/// `1`, `/1` or `1/`, for a code the source has.
+fn marker(inside: &str, codes: &Codes) -> Option<Piece> {
+    let (closing, empty, digits) = match (inside.strip_prefix('/'), inside.strip_suffix('/')) {
+        (Some(d), _) => (true, false, d),
+        (None, Some(d)) => (false, true, d),
+        (None, None) => (false, false, inside),
+    };
+    let id: usize = digits.parse().ok()?;
+    let name = codes.name(id)?.to_string();
+    Some(match (closing, empty || codes.is_empty(id)) {
+        (true, _) => Piece::Close { id },
+        (false, true) => Piece::Empty { id, name },
+        (false, false) => Piece::Open { id, name },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +238,19 @@ mod tests {
         let back = to_html(&pieces, &codes).unwrap();
         assert_eq!(back, r#"Lea <a href="https://x.org/?a=1&amp;b=2">el informe <em>completo</em></a><br>ahora"#);
         assert!(to_html(&[Piece::Empty { id: 9, name: "x".into() }], &codes).is_err());
+    }
+
+    #[test]
+    fn an_editors_marked_text_keeps_the_codes_and_other_brackets() {
+        let source = r#"Read <a href="https://x.org/">the <em>full</em> report</a><br>[sic]"#;
+        let (pieces, codes) = source_pieces(source);
+        let marked = to_marked(&pieces);
+        assert_eq!(marked, "Read [1]the [2]full[/2] report[/1][3/][sic]");
+        assert_eq!(to_html(&from_marked(&marked, &codes), &codes).unwrap(), source);
+        let edited = from_marked("Lea [1]el informe [2]completo[/2][/1] [9] [x][3/]", &codes);
+        assert_eq!(
+            to_html(&edited, &codes).unwrap(),
+            r#"Lea <a href="https://x.org/">el informe <em>completo</em></a> [9] [x]<br>"#
+        );
     }
 }

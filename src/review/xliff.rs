@@ -7,7 +7,7 @@ use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::inline::{self, Codes, Piece};
+use super::inline::{self, Piece};
 use super::Draft;
 use crate::model::Segment;
 
@@ -355,7 +355,6 @@ pub fn edits(returned: &Returned, draft: &Draft) -> Result<Vec<(usize, String)>,
             .filter(|&i| i < draft.translation.segments.len())
             .ok_or_else(|| format!("unit {}: not a segment of this article", unit.id))?;
         let segment = &draft.translation.segments[index];
-        let (_, codes): (_, Codes) = inline::source_pieces(&segment.source);
         let source_text = crate::html::inline_text(&segment.source);
         if normalise(&unit.source_text) != normalise(&source_text) {
             return Err(format!(
@@ -366,13 +365,7 @@ pub fn edits(returned: &Returned, draft: &Draft) -> Result<Vec<(usize, String)>,
         let Some(target) = &unit.target else {
             return Err(format!("unit {}: no target", unit.id));
         };
-        let html = inline::to_html(target, &codes).map_err(|why| format!("unit {}: {why}", unit.id))?;
-        if crate::html::inline_text(&html).trim().is_empty() && !source_text.trim().is_empty() {
-            return Err(format!("unit {}: the target is empty", unit.id));
-        }
-        if crate::html::tag_names(&html) != crate::html::tag_names(&segment.source) {
-            return Err(format!("unit {}: inline codes were lost or doubled", unit.id));
-        }
+        let html = draft.edited_segment(index, target).map_err(|why| format!("unit {}: {why}", unit.id))?;
         edits.push((index, html));
     }
     if edits.len() != draft.translation.segments.len() {

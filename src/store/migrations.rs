@@ -94,6 +94,15 @@ pub const SQLITE: &[&str] = &[
         reviewed_at INTEGER
     );
     CREATE INDEX reviews_state ON reviews (state, created_at);",
+    "CREATE INDEX reviews_article ON reviews (article, created_at);
+    CREATE TABLE runs (
+        id          TEXT PRIMARY KEY,
+        desk        TEXT NOT NULL,
+        report      TEXT NOT NULL,
+        started_at  INTEGER NOT NULL DEFAULT (unixepoch()),
+        finished_at INTEGER
+    );
+    CREATE INDEX runs_started ON runs (started_at);",
 ];
 
 /// PostgreSQL: the same tables, Unix seconds from the server's clock.
@@ -184,6 +193,15 @@ pub const POSTGRES: &[&str] = &[
         reviewed_at bigint
     );
     CREATE INDEX reviews_state ON reviews (state, created_at);",
+    "CREATE INDEX reviews_article ON reviews (article, created_at);
+    CREATE TABLE runs (
+        id          text PRIMARY KEY,
+        desk        text NOT NULL,
+        report      text NOT NULL,
+        started_at  bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+        finished_at bigint
+    );
+    CREATE INDEX runs_started ON runs (started_at);",
 ];
 
 /// Why a store at schema `found` cannot be used by a binary that knows `known` steps.
@@ -277,6 +295,11 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
             ("reviewed_at", Int),
         ],
+    },
+    Table {
+        name: "runs",
+        key: "id",
+        columns: &[("id", Text), ("desk", Text), ("report", Text), ("started_at", Int), ("finished_at", Int)],
     },
     Table {
         name: "attempts",

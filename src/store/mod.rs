@@ -13,15 +13,17 @@ mod location;
 mod migrations;
 mod postgres;
 mod reviews;
+mod runs;
 mod sqlite;
 pub mod transfer;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use deliveries::{AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, NewDelivery};
+pub use deliveries::{rfc3339, AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, NewDelivery};
 pub use location::Location;
 pub use reviews::{NewReview, ReviewRecord, ReviewState};
+pub use runs::RunRecord;
 
 use crate::error::ErrorKind;
 
@@ -121,6 +123,12 @@ pub trait Store: Send + Sync {
         partner: Option<&str>,
         state: Option<DeliveryState>,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// Every delivery of an article's versions, newest first.
+    async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// A partner's latest deliveries, newest first.
+    async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// How many deliveries each partner has in each state.
+    async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError>;
     /// The highest version of an article (in one language) delivered to a partner.
     async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError>;
     /// Records a delivery to be made at `at` (Unix seconds), without attempting it; a delivery
@@ -158,6 +166,8 @@ pub trait Store: Send + Sync {
     /// Reviews, oldest first, in one state or all.
     async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError>;
     async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError>;
+    /// The reviews of an article's versions, oldest first.
+    async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError>;
     /// The deliveries of one article version in one language.
     async fn review_deliveries(
         &self,
@@ -175,6 +185,13 @@ pub trait Store: Send + Sync {
         reviewer: Option<&str>,
         copies: &[(String, String)],
     ) -> Result<bool, StoreError>;
+
+    // Runs.
+
+    /// Writes a run's report so far (`report`: JSON); `finished` once the run ended.
+    async fn record_run(&self, id: &str, desk: &str, report: &str, finished: bool) -> Result<(), StoreError>;
+    /// The latest runs, newest first.
+    async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError>;
 
     // Partners.
 

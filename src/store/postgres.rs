@@ -23,7 +23,7 @@ use super::migrations::{too_new, Kind, Table, POSTGRES as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, NewReview,
-    PageClaim, PageLease, ReviewRecord, ReviewState, Store, StoreError,
+    PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -825,6 +825,35 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(record).collect())
     }
 
+    async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = $1 ORDER BY created_at DESC, id");
+        let rows = self.retrying(|| async { self.query(&sql, &[&article]).await }).await?;
+        Ok(rows.iter().map(record).collect())
+    }
+
+    async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let sql =
+            format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE partner = $1 ORDER BY created_at DESC, id LIMIT $2");
+        let limit = limit as i64;
+        let rows = self.retrying(|| async { self.query(&sql, &[&partner, &limit]).await }).await?;
+        Ok(rows.iter().map(record).collect())
+    }
+
+    async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {
+        let rows = self
+            .retrying(|| async {
+                self.query("SELECT partner, state, COUNT(*) FROM deliveries GROUP BY partner, state", &[]).await
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let state = DeliveryState::parse(row.get::<_, &str>(1))?;
+                Some((row.get::<_, String>(0), state, row.get::<_, i64>(2) as u64))
+            })
+            .collect())
+    }
+
     async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
         let rows = self
             .retrying(|| async {
@@ -1039,6 +1068,49 @@ impl Store for PostgresStore {
         let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = $1");
         let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;
         Ok(rows.first().map(review_record))
+    }
+
+    async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError> {
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE article = $1 ORDER BY created_at, id");
+        let rows = self.retrying(|| async { self.query(&sql, &[&article]).await }).await?;
+        Ok(rows.iter().map(review_record).collect())
+    }
+
+    async fn record_run(&self, id: &str, desk: &str, report: &str, finished: bool) -> Result<(), StoreError> {
+        self.retrying(|| async {
+            self.query(
+                "INSERT INTO runs (id, desk, report, finished_at)
+                 VALUES ($1, $2, $3, CASE WHEN $4 THEN extract(epoch FROM now())::bigint END)
+                 ON CONFLICT (id) DO UPDATE SET report = excluded.report, finished_at = excluded.finished_at",
+                &[&id, &desk, &report, &finished],
+            )
+            .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
+        let limit = limit as i64;
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "SELECT id, desk, report, started_at, finished_at FROM runs ORDER BY started_at DESC, id LIMIT $1",
+                    &[&limit],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| RunRecord {
+                id: row.get(0),
+                desk: row.get(1),
+                report: row.get(2),
+                started_at: row.get(3),
+                finished_at: row.get(4),
+            })
+            .collect())
     }
 
     async fn review_deliveries(

@@ -14,7 +14,7 @@ use super::migrations::{too_new, Table, SQLITE as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, NewReview,
-    PageClaim, PageLease, ReviewRecord, ReviewState, Store, StoreError,
+    PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -417,6 +417,39 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = ?1 ORDER BY created_at DESC, id"
+            ))?;
+            let rows = statement.query_map([article], record)?;
+            rows.collect()
+        })
+    }
+
+    async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE partner = ?1 ORDER BY created_at DESC, id LIMIT ?2"
+            ))?;
+            let rows = statement.query_map(params![partner, limit as i64], record)?;
+            rows.collect()
+        })
+    }
+
+    async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {
+        self.read(|connection| {
+            let mut statement =
+                connection.prepare_cached("SELECT partner, state, COUNT(*) FROM deliveries GROUP BY partner, state")?;
+            let rows = statement.query_map([], |row| {
+                let state: String = row.get(1)?;
+                Ok((row.get(0)?, DeliveryState::parse(&state), row.get::<_, i64>(2)? as u64))
+            })?;
+            let counts: Vec<_> = rows.collect::<Result<_, _>>()?;
+            Ok(counts.into_iter().filter_map(|(p, s, n)| Some((p, s?, n))).collect())
+        })
+    }
+
     async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
         self.read(|connection| {
             connection
@@ -603,6 +636,46 @@ impl Store for SqliteStore {
                 .prepare_cached(&format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"))?
                 .query_row([id], review_record)
                 .optional()
+        })
+    }
+
+    async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE article = ?1 ORDER BY created_at, id"
+            ))?;
+            let rows = statement.query_map([article], review_record)?;
+            rows.collect()
+        })
+    }
+
+    async fn record_run(&self, id: &str, desk: &str, report: &str, finished: bool) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            transaction
+                .prepare_cached(
+                    "INSERT INTO runs (id, desk, report, finished_at) VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN unixepoch() END)
+                     ON CONFLICT (id) DO UPDATE SET report = excluded.report, finished_at = excluded.finished_at",
+                )?
+                .execute(params![id, desk, report, finished])?;
+            Ok(())
+        })
+    }
+
+    async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id, desk, report, started_at, finished_at FROM runs ORDER BY started_at DESC, id LIMIT ?1",
+            )?;
+            let rows = statement.query_map([limit as i64], |row| {
+                Ok(RunRecord {
+                    id: row.get(0)?,
+                    desk: row.get(1)?,
+                    report: row.get(2)?,
+                    started_at: row.get(3)?,
+                    finished_at: row.get(4)?,
+                })
+            })?;
+            rows.collect()
         })
     }
 

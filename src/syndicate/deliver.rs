@@ -207,7 +207,9 @@ impl Deliverer {
                 Claim::InReview => return Ok(DeliveryOutcome::InReview),
             };
             let reached = if again { Vec::new() } else { lease.recipients_done.clone() };
+            let started = Instant::now();
             let sent = channel.deliver_to(copy, &reached).await;
+            crate::metrics::attempt_made(&copy.partner, started.elapsed());
             match &sent {
                 Err(error) if error.unanswered => breaker.unanswered(),
                 _ => breaker.answered(),
@@ -246,7 +248,9 @@ impl Deliverer {
             self.store.release(std::slice::from_ref(lease), wait).await?;
             return Ok(not_attempted(&copy.partner, breaker, now_unix() + wait.as_secs() as i64));
         };
+        let started = Instant::now();
         let sent = channel.deliver_to(copy, &lease.recipients_done).await;
+        crate::metrics::attempt_made(&copy.partner, started.elapsed());
         match &sent {
             Err(error) if error.unanswered => breaker.unanswered(),
             _ => breaker.answered(),

@@ -8,7 +8,14 @@ use newswire::model::RawPage;
 use crate::support::*;
 
 fn page(source: &str, text: String, content_type: &str) -> RawPage {
-    RawPage { source: source.into(), url: None, text, content_type: Some(content_type.into()), feed_item: None }
+    RawPage {
+        source: source.into(),
+        url: None,
+        text,
+        content_type: Some(content_type.into()),
+        feed_item: None,
+        submitted: None,
+    }
 }
 
 fn cleaned(path: &std::path::Path) -> String {

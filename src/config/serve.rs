@@ -1,0 +1,151 @@
+//! `[serve]` validated: the tokens machines present, the people who may log in and what each may
+//! do, and how the console signs what it hands out.
+
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::raw::{RawServe, RawUser};
+use super::{Problem, Validator};
+use crate::secret::{expand, Secret};
+
+/// Request bodies above this are refused unless the desk says otherwise.
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub tokens: Vec<Secret>,
+    pub users: Vec<User>,
+    pub callback_secret: Option<Secret>,
+    pub session_secret: Option<Secret>,
+    pub session_ttl: Duration,
+    pub max_body: usize,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            tokens: Vec::new(),
+            users: Vec::new(),
+            callback_secret: None,
+            session_secret: None,
+            session_ttl: Duration::from_secs(12 * 3600),
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    /// An Argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// What a person may do in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reviews translations.
+    Editor,
+    /// Also redelivers, recovers and enables partners.
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Staff => "staff",
+        }
+    }
+}
+
+impl Validator<'_> {
+    pub(super) fn serve(&mut self, raw: &Option<RawServe>) -> ServeConfig {
+        let mut serve = ServeConfig::default();
+        let Some(raw) = raw else { return serve };
+        for token in &raw.tokens {
+            if let Some(secret) = self.secret(token, "a token") {
+                if secret.expose().len() < 16 {
+                    self.problem(token, "a token must be at least 16 characters");
+                }
+                serve.tokens.push(secret);
+            }
+        }
+        for raw_user in &raw.users {
+            if let Some(user) = self.user(raw_user) {
+                if serve.users.iter().any(|u| u.name == user.name) {
+                    self.problem(&raw_user.get_ref().name, format!("user {:?} is defined twice", user.name));
+                }
+                serve.users.push(user);
+            }
+        }
+        serve.callback_secret = raw.callback_secret.as_ref().and_then(|s| self.secret(s, "the callback secret"));
+        if let (Some(secret), Some(at)) = (&serve.callback_secret, &raw.callback_secret) {
+            if let Err(message) = crate::secret::decode_webhook_secret(secret.expose()) {
+                self.problem(at, message);
+            }
+        }
+        serve.session_secret = raw.session_secret.as_ref().and_then(|s| self.secret(s, "the session secret"));
+        if let (Some(secret), Some(at)) = (&serve.session_secret, &raw.session_secret) {
+            if secret.expose().len() < 32 {
+                self.problem(at, "the session secret must be at least 32 characters");
+            }
+        }
+        serve.session_ttl = self.duration(&raw.session_ttl, serve.session_ttl);
+        if let Some(max) = &raw.max_body {
+            serve.max_body = *max.get_ref();
+        }
+        serve
+    }
+
+    /// A secret value: expanded, and a warning when it is written in the file itself.
+    fn secret(&mut self, value: &Spanned<String>, what: &str) -> Option<Secret> {
+        if !value.get_ref().contains("${") {
+            self.problems.push(
+                Problem::at(
+                    self.file,
+                    self.text,
+                    Some(value.span()),
+                    format!("{what} is written in the file; give it from the environment (\"${{VAR}}\")"),
+                )
+                .warning(),
+            );
+        }
+        match expand(value.get_ref()) {
+            Ok(v) => Some(Secret::new(v)),
+            Err(message) => {
+                self.problem(value, message);
+                None
+            }
+        }
+    }
+
+    fn user(&mut self, raw: &Spanned<RawUser>) -> Option<User> {
+        let user = raw.get_ref();
+        let name = user.name.get_ref().trim().to_string();
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.problem(&user.name, "a user name must be one word");
+            return None;
+        }
+        let role = match user.role.get_ref().as_str() {
+            "editor" => Role::Editor,
+            "staff" => Role::Staff,
+            other => {
+                self.problem(&user.role, format!("role {other:?} is not editor or staff"));
+                return None;
+            }
+        };
+        let hash = expand(user.password_hash.get_ref()).unwrap_or_else(|_| user.password_hash.get_ref().clone());
+        if let Err(err) = argon2::PasswordHash::new(&hash) {
+            self.problem(
+                &user.password_hash,
+                format!("user {name:?}: the password hash is not a PHC string ({err}); make one with `newswire hash-password`"),
+            );
+            return None;
+        }
+        Some(User { name, role, password_hash: hash })
+    }
+}

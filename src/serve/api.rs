@@ -1,0 +1,206 @@
+//! The CMS API: hand a desk an article (its URL or its HTML) the moment it is published, and
+//! follow it to its partners. An accepted article is claimed in the store before the answer, so
+//! another worker takes it up should this process die.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{Caller, Need};
+use super::desk::Desk;
+use super::App;
+use crate::clean::{ArticleCleaner, Cleaner};
+use crate::model::{RawPage, Submitted};
+
+/// `POST /api/v1/articles`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// The article's page, fetched by the desk; or
+    pub url: Option<String>,
+    /// the page itself.
+    pub html: Option<String>,
+    /// The article's stable id (default: its canonical URL, else the URL given).
+    pub id: Option<String>,
+    pub section: Option<String>,
+    /// RFC 3339: nothing is delivered before.
+    pub embargo: Option<String>,
+    /// Receives a signed Standard Webhooks call once the copies are delivered or held.
+    pub callback_url: Option<String>,
+    /// Needed when the caller may submit to several desks.
+    pub desk: Option<String>,
+}
+
+fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    payload: Result<Json<Submission>, JsonRejection>,
+) -> Response {
+    let Json(submission) = match payload {
+        Ok(payload) => payload,
+        Err(rejection) => return problem(rejection.status(), rejection.body_text()),
+    };
+    let (_, desk) = match app.desk_for(&caller, submission.desk.as_deref(), Need::Submit, "/api/v1/articles") {
+        Ok(found) => found,
+        Err(no_desk) => return no_desk.into_response(),
+    };
+    let desk = desk.clone();
+    let checked = match check(&submission, &desk).await {
+        Ok(checked) => checked,
+        Err(why) => return problem(StatusCode::UNPROCESSABLE_ENTITY, why),
+    };
+    let id = checked.id.clone();
+    desk.accept(&id, checked.callback.clone(), super::now());
+    app.metrics.accepted(desk.name());
+    let submitted = Submitted { id: Some(id.clone()), section: submission.section, embargo: submission.embargo };
+    match checked.page {
+        Some(mut page) => {
+            page.submitted = Some(submitted);
+            if let Err(err) = desk.submit(&id, page).await {
+                desk.refuse(&id, err.to_string());
+                return problem(StatusCode::SERVICE_UNAVAILABLE, err.to_string());
+            }
+        }
+        None => {
+            let url = submission.url.clone().unwrap_or_default();
+            let (desk, id) = (desk.clone(), id.clone());
+            tokio::spawn(async move {
+                match desk.web.fetch_page(&url).await {
+                    Ok(mut page) => {
+                        page.submitted = Some(submitted);
+                        if let Err(err) = desk.submit(&id, page).await {
+                            desk.refuse(&id, err.to_string());
+                        }
+                    }
+                    Err(err) => desk.refuse(&id, format!("{}: {}", err.input, err.problem)),
+                }
+            });
+        }
+    }
+    let location = format!("/api/v1/articles/{}?desk={}", encode(&id), encode(desk.name()));
+    (
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location.clone())],
+        Json(json!({ "id": id, "desk": desk.name(), "status": "queued", "status_url": location })),
+    )
+        .into_response()
+}
+
+/// A submission, checked: its id, its page when it came with one, where its callback goes.
+struct Checked {
+    id: String,
+    page: Option<RawPage>,
+    callback: Option<url::Url>,
+}
+
+async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> {
+    let callback = match &submission.callback_url {
+        None => None,
+        Some(_) if desk.pipeline.serve.callback_secret.is_none() => {
+            return Err(format!("desk {:?} signs no callbacks: its [serve] has no callback_secret", desk.name()))
+        }
+        Some(text) => Some(web_url(text, "callback_url")?),
+    };
+    if let Some(embargo) = &submission.embargo {
+        time::OffsetDateTime::parse(embargo, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| format!("embargo {embargo:?} is not an RFC 3339 time"))?;
+    }
+    let given_id = submission.id.as_deref().map(str::trim).filter(|id| !id.is_empty()).map(str::to_string);
+    match (&submission.url, &submission.html) {
+        (Some(url), None) => {
+            let url = web_url(url, "url")?;
+            Ok(Checked { id: given_id.unwrap_or_else(|| url.to_string()), page: None, callback })
+        }
+        (None, Some(html)) => {
+            let page = RawPage {
+                source: String::new(),
+                url: None,
+                text: html.clone(),
+                content_type: Some("text/html".to_string()),
+                feed_item: None,
+                submitted: None,
+            };
+            // Cleaned here too, so that a page without an article is refused now, not later.
+            let cleaned = tokio::task::spawn_blocking(move || ArticleCleaner.clean(&page).map(|a| (a, page)))
+                .await
+                .map_err(|err| format!("internal error: {err}"))?;
+            let (article, mut page) = cleaned.map_err(|_| "no article found in the HTML".to_string())?;
+            let id = match (given_id, article.canonical_url) {
+                (Some(id), _) | (None, Some(id)) => id,
+                (None, None) => return Err("the HTML has no canonical link: give the article's \"id\"".to_string()),
+            };
+            page.source = format!("cms:{id}");
+            Ok(Checked { id, page: Some(page), callback })
+        }
+        _ => Err("give the article's \"url\" or its \"html\", one of them".to_string()),
+    }
+}
+
+fn web_url(text: &str, field: &str) -> Result<url::Url, String> {
+    match url::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        _ => Err(format!("{field} {text:?} is not an http(s) URL")),
+    }
+}
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeskQuery {
+    pub desk: Option<String>,
+}
+
+/// `GET /api/v1/articles/{id}`: the article's status, translations, reviews and deliveries.
+pub async fn article(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<DeskQuery>,
+) -> Response {
+    let desks: Vec<usize> = match &query.desk {
+        Some(name) => match app.desk_for(&caller, Some(name), Need::Read, "/api/v1/articles") {
+            Ok((index, _)) => vec![index],
+            Err(no_desk) => return no_desk.into_response(),
+        },
+        None => caller.desks(),
+    };
+    for index in desks {
+        match app.desks[index].status(&id).await {
+            Ok(Some(status)) => return Json(status).into_response(),
+            Ok(None) => {}
+            Err(err) => return problem(StatusCode::SERVICE_UNAVAILABLE, crate::secret::redact(&err.to_string())),
+        }
+    }
+    problem(StatusCode::NOT_FOUND, format!("no article {id:?} on your desks"))
+}
+
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// The API's OpenAPI 3.1 description.
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_openapi_description_is_json_and_names_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
+        assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+        for path in ["/api/v1/articles", "/api/v1/articles/{id}", "/healthz", "/readyz", "/metrics"] {
+            assert!(doc["paths"][path].is_object(), "{path} is described");
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! Who is asking, and what they may do on which desk: machines present a bearer token, people a
+//! session cookie signed by the console after an Argon2-checked login. Every state-changing call
+//! made with a session carries the session's CSRF token. Refusals are logged without the
+//! credential.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
+use base64::Engine;
+use sha2::Digest;
+use subtle::ConstantTimeEq;
+
+use super::App;
+use crate::config::{Pipeline, Role, Secret};
+
+pub const SESSION_COOKIE: &str = "newswire_session";
+/// Holds the login form's CSRF token until there is a session.
+pub const LOGIN_COOKIE: &str = "newswire_login";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "csrf";
+
+pub struct Auth {
+    key: Key,
+    /// Each token and the desks (by index) that list it.
+    tokens: Vec<(Secret, Vec<usize>)>,
+    /// Each person's entries: desk index, role and password hash.
+    users: HashMap<String, Vec<(usize, Role, String)>>,
+    ttl: Duration,
+    /// Cookies only over HTTPS (or to localhost, which browsers trust).
+    secure_cookies: bool,
+}
+
+/// What a caller may do on a desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// See its queue, deliveries, runs and articles.
+    Read,
+    /// Hand it articles (the CMS API).
+    Submit,
+    /// Edit and approve translations.
+    Review,
+    /// Redeliver, recover, enable.
+    Operate,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user's name, or "token" for a machine.
+    pub name: String,
+    pub session: Option<Session>,
+    grants: Vec<(usize, Grant)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    Token,
+    Person(Role),
+}
+
+/// What the session cookie holds, signed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    pub user: String,
+    /// The desks the password was checked for, by name.
+    pub desks: Vec<String>,
+    /// Unix seconds.
+    pub expires: i64,
+    pub csrf: String,
+}
+
+impl Auth {
+    pub fn new(desks: &[Pipeline], secure_cookies: bool) -> Auth {
+        let mut tokens: Vec<(Secret, Vec<usize>)> = Vec::new();
+        let mut users: HashMap<String, Vec<(usize, Role, String)>> = HashMap::new();
+        for (index, desk) in desks.iter().enumerate() {
+            for token in &desk.serve.tokens {
+                match tokens.iter_mut().find(|(t, _)| t == token) {
+                    Some((_, desks)) => desks.push(index),
+                    None => tokens.push((token.clone(), vec![index])),
+                }
+            }
+            for user in &desk.serve.users {
+                users.entry(user.name.clone()).or_default().push((index, user.role, user.password_hash.clone()));
+            }
+        }
+        let key = match desks.iter().find_map(|d| d.serve.session_secret.as_ref()) {
+            Some(secret) => Key::from(sha2::Sha512::digest(secret.expose().as_bytes()).as_slice()),
+            None => Key::generate(),
+        };
+        let ttl = desks.iter().map(|d| d.serve.session_ttl).min().unwrap_or(Duration::from_secs(12 * 3600));
+        Auth { key, tokens, users, ttl, secure_cookies }
+    }
+
+    pub fn key(&self) -> &Key {
+        &self.key
+    }
+
+    fn by_token(&self, presented: &str) -> Option<Caller> {
+        let desks = self
+            .tokens
+            .iter()
+            .find(|(token, _)| bool::from(token.expose().as_bytes().ct_eq(presented.as_bytes())))
+            .map(|(_, desks)| desks)?;
+        let grants = desks.iter().map(|&d| (d, Grant::Token)).collect();
+        Some(Caller { name: "token".to_string(), session: None, grants })
+    }
+
+    fn by_session(&self, session: Session, desk_names: &[String], now: i64) -> Option<Caller> {
+        if session.expires <= now {
+            return None;
+        }
+        let entries = self.users.get(&session.user)?;
+        let grants: Vec<(usize, Grant)> = entries
+            .iter()
+            .filter(|(d, _, _)| session.desks.contains(&desk_names[*d]))
+            .map(|(d, role, _)| (*d, Grant::Person(*role)))
+            .collect();
+        (!grants.is_empty()).then(|| Caller { name: session.user.clone(), session: Some(session), grants })
+    }
+
+    /// Checks a password (off the async threads: Argon2 is slow on purpose); the session it opens.
+    pub async fn login(&self, user: &str, password: &str, desk_names: &[String], now: i64) -> Option<Session> {
+        let entries = self.users.get(user)?.clone();
+        let password = password.to_string();
+        let desks = tokio::task::spawn_blocking(move || {
+            let mut checked: HashMap<String, bool> = HashMap::new();
+            let mut desks = Vec::new();
+            for (desk, _, hash) in entries {
+                let ok = *checked.entry(hash.clone()).or_insert_with(|| {
+                    PasswordHash::new(&hash)
+                        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                });
+                if ok {
+                    desks.push(desk);
+                }
+            }
+            desks
+        })
+        .await
+        .ok()?;
+        if desks.is_empty() {
+            return None;
+        }
+        Some(Session {
+            user: user.to_string(),
+            desks: desks.into_iter().map(|d| desk_names[d].clone()).collect(),
+            expires: now + self.ttl.as_secs() as i64,
+            csrf: random_token(),
+        })
+    }
+
+    /// The session cookie, signed.
+    pub fn session_cookie(&self, session: &Session) -> Cookie<'static> {
+        let value = serde_json::to_string(session).expect("a session serialises");
+        let mut cookie = self.cookie(SESSION_COOKIE, value);
+        cookie.set_max_age(time::Duration::seconds(self.ttl.as_secs() as i64));
+        cookie
+    }
+
+    pub fn login_cookie(&self, csrf: String) -> Cookie<'static> {
+        let mut cookie = self.cookie(LOGIN_COOKIE, csrf);
+        cookie.set_max_age(time::Duration::hours(1));
+        cookie
+    }
+
+    fn cookie(&self, name: &'static str, value: String) -> Cookie<'static> {
+        Cookie::build((name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(self.secure_cookies)
+            .build()
+    }
+
+    /// A cookie that removes one of ours.
+    pub fn removal(&self, name: &'static str) -> Cookie<'static> {
+        Cookie::build((name, "")).path("/").build()
+    }
+
+    /// The CSRF token the request's cookies expect: the session's, else the login form's.
+    pub fn expected_csrf(&self, headers: &HeaderMap) -> Option<String> {
+        let jar = SignedCookieJar::from_headers(headers, self.key.clone());
+        if let Some(session) = jar.get(SESSION_COOKIE).and_then(|c| serde_json::from_str::<Session>(c.value()).ok()) {
+            return Some(session.csrf);
+        }
+        jar.get(LOGIN_COOKIE).map(|c| c.value().to_string())
+    }
+}
+
+/// 32 bytes from the operating system's secure generator, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl Caller {
+    pub fn may(&self, desk: usize, need: Need) -> bool {
+        self.grants.iter().any(|&(d, grant)| {
+            d == desk
+                && match grant {
+                    Grant::Token => matches!(need, Need::Read | Need::Submit),
+                    Grant::Person(Role::Editor) => matches!(need, Need::Read | Need::Review),
+                    Grant::Person(Role::Staff) => true,
+                }
+        })
+    }
+
+    /// The desks this caller may read, by index.
+    pub fn desks(&self) -> Vec<usize> {
+        let mut desks: Vec<usize> = self.grants.iter().map(|(d, _)| *d).collect();
+        desks.dedup();
+        desks
+    }
+
+    pub fn role(&self, desk: usize) -> Option<Role> {
+        self.grants.iter().find_map(|&(d, g)| match g {
+            Grant::Person(role) if d == desk => Some(role),
+            _ => None,
+        })
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.csrf.as_str())
+    }
+
+    /// A refusal unless this caller may do `need` on the desk.
+    pub fn require(&self, desk: usize, need: Need, path: &str) -> Result<(), Refused> {
+        match self.may(desk, need) {
+            true => Ok(()),
+            false => Err(self.refuse(need, path)),
+        }
+    }
+
+    /// This caller may not do `need`: logged, and refused.
+    pub fn refuse(&self, need: Need, path: &str) -> Refused {
+        tracing::warn!(user = %self.name, path, need = ?need, "refused: not allowed");
+        Refused::Forbidden
+    }
+}
+
+/// Why a request is refused.
+#[derive(Debug)]
+pub enum Refused {
+    /// No valid token or session: 401.
+    Unauthenticated { api: bool },
+    /// Authenticated, but the role may not: 403.
+    Forbidden,
+    /// A state-changing request without the session's CSRF token: 403.
+    Csrf,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Unauthenticated { api: true } => (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                axum::Json(serde_json::json!({"error": "a valid bearer token or session is needed"})),
+            )
+                .into_response(),
+            Refused::Unauthenticated { api: false } => {
+                (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], super::pages::login_prompt())
+                    .into_response()
+            }
+            Refused::Forbidden => {
+                (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": "your role may not do this"})))
+                    .into_response()
+            }
+            Refused::Csrf => (
+                StatusCode::FORBIDDEN,
+                axum::Json(serde_json::json!({"error": "the form's CSRF token is missing or wrong; reload the page"})),
+            )
+                .into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<Arc<App>> for Caller {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Caller, Refused> {
+        let path = parts.uri.path().to_string();
+        let api = path.starts_with("/api/") || path == "/metrics";
+        let refuse = |reason: &str| {
+            tracing::warn!(method = %parts.method, path = %path, reason, "refused: not authenticated");
+            Refused::Unauthenticated { api }
+        };
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let presented = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+            return match presented.and_then(|token| app.auth.by_token(token)) {
+                Some(caller) => Ok(caller),
+                None => Err(refuse("unknown bearer token")),
+            };
+        }
+        let jar = SignedCookieJar::from_headers(&parts.headers, app.auth.key.clone());
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Err(refuse("no token or session"));
+        };
+        let session = serde_json::from_str::<Session>(cookie.value()).map_err(|_| refuse("unreadable session"))?;
+        app.auth
+            .by_session(session, &app.desk_names(), super::now())
+            .ok_or_else(|| refuse("session expired or revoked"))
+    }
+}
+
+/// Whether a request changes state, and so must carry a CSRF token when made with a session.
+pub fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}

@@ -1,0 +1,138 @@
+//! `/metrics` in the Prometheus text format: what this console's pipelines did (articles,
+//! translations, characters per backend), how long delivery attempts take, and, read from each
+//! desk's store when scraped, its deliveries by partner and state and the work waiting.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use super::auth::Caller;
+use super::App;
+use crate::pipeline::ArticleReport;
+use crate::store::DeliveryState;
+
+type Labels = Vec<(&'static str, String)>;
+
+pub struct Metrics {
+    registry: Registry,
+    accepted: Family<Labels, Counter>,
+    articles: Family<Labels, Counter>,
+    translations: Family<Labels, Counter>,
+    characters: Family<Labels, Counter>,
+    deliveries: Family<Labels, Gauge>,
+    queue: Family<Labels, Gauge>,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let (accepted, articles, translations, characters) =
+            (Family::default(), Family::default(), Family::default(), Family::default());
+        let (deliveries, queue) = (Family::default(), Family::default());
+        let mut registry = Registry::default();
+        registry.register("newswire_articles_accepted", "Articles the API accepted, by desk", accepted.clone());
+        registry.register(
+            "newswire_articles",
+            "Articles this console's pipelines ended, by desk and status",
+            articles.clone(),
+        );
+        registry.register(
+            "newswire_translations",
+            "Translations made, by desk, backend and status",
+            translations.clone(),
+        );
+        registry.register(
+            "newswire_characters",
+            "Characters translated, by desk and backend: sent (billed) or served from the translation memory",
+            characters.clone(),
+        );
+        registry.register(
+            "newswire_deliveries",
+            "Deliveries in the desk's log, by partner and state",
+            deliveries.clone(),
+        );
+        registry.register(
+            "newswire_queue_depth",
+            "Work waiting: articles accepted and not yet through the pipeline, deliveries due or retrying",
+            queue.clone(),
+        );
+        registry.register(
+            "newswire_delivery_attempt_seconds",
+            "How long each delivery attempt took, by partner",
+            crate::metrics::ATTEMPT_SECONDS.clone(),
+        );
+        Metrics { registry, accepted, articles, translations, characters, deliveries, queue }
+    }
+
+    pub fn accepted(&self, desk: &str) {
+        self.accepted.get_or_create(&vec![("desk", desk.to_string())]).inc();
+    }
+
+    pub fn finished(&self, desk: &str, report: &ArticleReport) {
+        let status = serde_json::to_value(report.status).ok().and_then(|v| v.as_str().map(str::to_string));
+        let status = status.unwrap_or_default();
+        self.articles.get_or_create(&vec![("desk", desk.to_string()), ("status", status)]).inc();
+        for translation in &report.translations {
+            let backend = translation.backend.clone().unwrap_or_else(|| "none".to_string());
+            let status = serde_json::to_value(translation.status).ok().and_then(|v| v.as_str().map(str::to_string));
+            self.translations
+                .get_or_create(&vec![
+                    ("desk", desk.to_string()),
+                    ("backend", backend.clone()),
+                    ("status", status.unwrap_or_default()),
+                ])
+                .inc();
+            for (kind, chars) in [("sent", translation.chars_sent), ("cached", translation.chars_cached)] {
+                self.characters
+                    .get_or_create(&vec![
+                        ("desk", desk.to_string()),
+                        ("backend", backend.clone()),
+                        ("kind", kind.into()),
+                    ])
+                    .inc_by(chars as u64);
+            }
+        }
+    }
+}
+
+/// `GET /metrics`: a token's or a person's, like everything else.
+pub async fn render(State(app): State<Arc<App>>, caller: Caller) -> Response {
+    app.metrics.deliveries.clear();
+    app.metrics.queue.clear();
+    for index in caller.desks() {
+        let desk = &app.desks[index];
+        let name = desk.name().to_string();
+        let counts = match desk.store().delivery_counts().await {
+            Ok(counts) => counts,
+            Err(err) => {
+                tracing::warn!(desk = %name, error = %err, "metrics: the store does not answer");
+                return (StatusCode::SERVICE_UNAVAILABLE, format!("{name}: the store does not answer\n"))
+                    .into_response();
+            }
+        };
+        let mut waiting = 0;
+        for (partner, state, count) in counts {
+            let labels = vec![("desk", name.clone()), ("partner", partner), ("state", state.as_str().to_string())];
+            app.metrics.deliveries.get_or_create(&labels).set(count as i64);
+            if matches!(state, DeliveryState::Pending | DeliveryState::Retrying) {
+                waiting += count as i64;
+            }
+        }
+        app.metrics
+            .queue
+            .get_or_create(&vec![("desk", name.clone()), ("queue", "articles".into())])
+            .set(desk.queued() as i64);
+        app.metrics.queue.get_or_create(&vec![("desk", name), ("queue", "deliveries".into())]).set(waiting);
+    }
+    let mut text = String::new();
+    if let Err(err) = encode(&mut text, &app.metrics.registry) {
+        return (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot encode the metrics: {err}\n")).into_response();
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}

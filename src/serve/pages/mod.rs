@@ -1,0 +1,194 @@
+//! The console's pages, rendered on the server from the built-in templates: logging in, the desks,
+//! and one module per page group (review, deliveries, runs). Text from articles and backends goes
+//! through the template's escaping, or through the partners' sanitiser where it is shown as HTML.
+
+mod deliveries;
+mod review;
+mod runs;
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::SignedCookieJar;
+use minijinja::{context, AutoEscape, Environment, Value};
+use serde::Deserialize;
+
+use super::auth::{random_token, Caller, LOGIN_COOKIE, SESSION_COOKIE};
+use super::desk::Desk;
+use super::App;
+use crate::store::DeliveryState;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html.j2", include_str!("../../../templates/console/base.html.j2")),
+    ("login.html.j2", include_str!("../../../templates/console/login.html.j2")),
+    ("desks.html.j2", include_str!("../../../templates/console/desks.html.j2")),
+    ("review_queue.html.j2", include_str!("../../../templates/console/review_queue.html.j2")),
+    ("review.html.j2", include_str!("../../../templates/console/review.html.j2")),
+    ("deliveries.html.j2", include_str!("../../../templates/console/deliveries.html.j2")),
+    ("runs.html.j2", include_str!("../../../templates/console/runs.html.j2")),
+    ("article.html.j2", include_str!("../../../templates/console/article.html.j2")),
+];
+const SCRIPT: &str = include_str!("../../../templates/console/console.js");
+const STYLE: &str = include_str!("../../../templates/console/console.css");
+
+pub struct Pages {
+    env: Environment<'static>,
+}
+
+impl Pages {
+    pub fn new() -> Result<Pages, minijinja::Error> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(Pages { env })
+    }
+
+    fn render(&self, name: &str, context: Value) -> Response {
+        match self.env.get_template(name).and_then(|t| t.render(context)) {
+            Ok(html) => Html(html).into_response(),
+            Err(err) => {
+                tracing::error!(template = name, error = %err, "a page could not be rendered");
+                (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+            }
+        }
+    }
+}
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/", get(desks))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route(
+            "/static/console.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }),
+        )
+        .route("/static/console.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))
+        .merge(review::routes())
+        .merge(deliveries::routes())
+        .merge(runs::routes())
+}
+
+/// The body of a 401 to a page: where to log in.
+pub fn login_prompt() -> Html<&'static str> {
+    Html(concat!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in · newswire</title>",
+        "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main><h1>Log in</h1>",
+        "<p>You need to <a href=\"/login\">log in</a> first.</p></main></body></html>"
+    ))
+}
+
+/// What every page's frame needs: who is looking, at which desk.
+fn frame(caller: &Caller, desk: Option<(usize, &Desk)>, section: &str, notice: Option<&str>) -> Value {
+    context! {
+        user => caller.session.as_ref().map(|s| s.user.clone()),
+        role => desk.and_then(|(i, _)| caller.role(i)).map(|r| r.as_str()),
+        csrf => caller.csrf(),
+        desk => desk.map(|(_, d)| d.name().to_string()),
+        section => section,
+        notice => notice,
+    }
+}
+
+fn merge(frame: Value, page: Value) -> Value {
+    context! { ..frame, ..page }
+}
+
+#[derive(Debug, Deserialize)]
+struct Notice {
+    notice: Option<String>,
+}
+
+async fn desks(State(app): State<Arc<App>>, caller: Caller, Query(notice): Query<Notice>) -> Response {
+    let mut rows = Vec::new();
+    for index in caller.desks() {
+        let desk = &app.desks[index];
+        let waiting = desk.store().reviews(Some(crate::store::ReviewState::InReview)).await.map(|r| r.len());
+        let counts = desk.store().delivery_counts().await;
+        let (Ok(waiting), Ok(counts)) = (waiting, counts) else {
+            return (StatusCode::SERVICE_UNAVAILABLE, format!("{}: the store does not answer", desk.name()))
+                .into_response();
+        };
+        let mut troubled: Vec<String> =
+            counts.iter().filter(|(_, s, _)| *s == DeliveryState::Failed).map(|(p, _, _)| p.clone()).collect();
+        for partner in &desk.pipeline.partners {
+            if let Ok(Some(_)) = desk.store().partner_disabled(&partner.name).await {
+                troubled.push(partner.name.clone());
+            }
+        }
+        troubled.sort();
+        troubled.dedup();
+        rows.push(context! { name => desk.name(), waiting, troubled });
+    }
+    let page = context! { desks => rows };
+    app.pages.render("desks.html.j2", merge(frame(&caller, None, "desks", notice.notice.as_deref()), page))
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+/// The login form, its CSRF token held in a signed cookie until there is a session.
+async fn login_form(State(app): State<Arc<App>>, headers: HeaderMap, Query(query): Query<LoginQuery>) -> Response {
+    let jar = SignedCookieJar::from_headers(&headers, app.auth.key().clone());
+    let csrf = random_token();
+    let jar = jar.add(app.auth.login_cookie(csrf.clone()));
+    let page = context! { csrf, next => safe_next(query.next.as_deref()), username => "", failed => false };
+    (jar, app.pages.render("login.html.j2", page)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    let jar = SignedCookieJar::from_headers(&headers, app.auth.key().clone());
+    match app.auth.login(&form.username, &form.password, &app.desk_names(), super::now()).await {
+        Some(session) => {
+            tracing::info!(user = %form.username, "logged in");
+            let jar = jar.remove(app.auth.removal(LOGIN_COOKIE)).add(app.auth.session_cookie(&session));
+            (jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response()
+        }
+        None => {
+            tracing::warn!(user = %form.username, "refused: wrong name or password");
+            let csrf = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+            let page = context! {
+                csrf, next => safe_next(form.next.as_deref()), username => form.username, failed => true
+            };
+            (StatusCode::UNAUTHORIZED, app.pages.render("login.html.j2", page)).into_response()
+        }
+    }
+}
+
+async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let jar = SignedCookieJar::from_headers(&headers, app.auth.key().clone());
+    (jar.remove(app.auth.removal(SESSION_COOKIE)), Redirect::to("/login")).into_response()
+}
+
+/// Where to go after logging in: a path of this console, never another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// Seconds as people say them.
+fn age(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s ago"),
+        s if s < 7200 => format!("{} min ago", s / 60),
+        s if s < 172_800 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}

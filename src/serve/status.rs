@@ -1,0 +1,127 @@
+//! An article's journey as the API and the console show it: what the pipeline reported when this
+//! console handed it over, and what the store knows of its reviews and deliveries.
+
+use serde::Serialize;
+
+use super::desk::Desk;
+use crate::pipeline::{Status, TranslationReport};
+use crate::store::{rfc3339, DeliveryRecord, DeliveryState, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleStatus {
+    pub id: String,
+    pub desk: String,
+    /// queued, failed, skipped, held, delivering, delivered or done (nothing to deliver).
+    pub status: &'static str,
+    pub accepted_at: Option<String>,
+    pub title: Option<String>,
+    pub language: Option<String>,
+    pub error: Option<String>,
+    pub translations: Vec<TranslationReport>,
+    pub reviews: Vec<ReviewView>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewView {
+    pub id: String,
+    pub language: String,
+    pub state: &'static str,
+    pub flags: u32,
+    pub reviewer: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryView {
+    pub id: String,
+    pub article: String,
+    pub partner: String,
+    pub language: String,
+    pub channel: String,
+    pub state: &'static str,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<&DeliveryRecord> for DeliveryView {
+    fn from(d: &DeliveryRecord) -> Self {
+        DeliveryView {
+            id: d.id.clone(),
+            article: d.article.clone(),
+            partner: d.partner.clone(),
+            language: d.language.clone(),
+            channel: d.channel.clone(),
+            state: d.state.as_str(),
+            attempts: d.attempts,
+            last_error: d.last_error.as_deref().map(|e| crate::secret::redact(e).into_owned()),
+            next_attempt: d.next_attempt.clone(),
+            updated_at: rfc3339(d.updated_at),
+        }
+    }
+}
+
+impl ArticleStatus {
+    pub(super) async fn of(desk: &Desk, id: &str) -> Result<Option<ArticleStatus>, StoreError> {
+        let submission = desk.submission(id);
+        let store = desk.store();
+        let deliveries = store.article_deliveries(id).await?;
+        let reviews = store.article_reviews(id).await?;
+        if submission.is_none() && deliveries.is_empty() && reviews.is_empty() {
+            return Ok(None);
+        }
+        let report = submission.as_ref().and_then(|s| s.report.clone());
+        let status = match (&submission, &report) {
+            (Some(s), None) if s.error.is_some() => "failed",
+            (Some(_), None) => "queued",
+            (_, Some(r)) if r.status == Status::Skipped => "skipped",
+            (_, Some(r)) if r.status == Status::Failed && deliveries.is_empty() => "failed",
+            _ => delivery_status(&deliveries),
+        };
+        let error = submission.as_ref().and_then(|s| s.error.clone()).or_else(|| report.as_ref()?.error.clone());
+        Ok(Some(ArticleStatus {
+            id: id.to_string(),
+            desk: desk.name().to_string(),
+            status,
+            accepted_at: submission.as_ref().and_then(|s| rfc3339(s.accepted_at)),
+            title: report.as_ref().and_then(|r| r.title.clone()),
+            language: report.as_ref().and_then(|r| r.language.clone()),
+            error: error.map(|e| crate::secret::redact(&e).into_owned()),
+            translations: report.map(|r| r.translations).unwrap_or_default(),
+            reviews: reviews
+                .iter()
+                .map(|r| ReviewView {
+                    id: r.id.clone(),
+                    language: r.language.clone(),
+                    state: r.state.as_str(),
+                    flags: r.flags,
+                    reviewer: r.reviewer.clone(),
+                })
+                .collect(),
+            deliveries: deliveries.iter().map(DeliveryView::from).collect(),
+        }))
+    }
+
+    /// Whether its copies have all gone out, or wait for an editor: what a callback reports.
+    pub fn settled(&self) -> bool {
+        !matches!(self.status, "queued" | "delivering")
+    }
+}
+
+/// The state of an article's copies taken together: held while any waits for an editor, then
+/// delivering while any may still go, failed when any will not.
+fn delivery_status(deliveries: &[DeliveryRecord]) -> &'static str {
+    let any = |state: DeliveryState| deliveries.iter().any(|d| d.state == state);
+    if deliveries.is_empty() {
+        "done"
+    } else if any(DeliveryState::InReview) {
+        "held"
+    } else if any(DeliveryState::Pending) || any(DeliveryState::InProgress) || any(DeliveryState::Retrying) {
+        "delivering"
+    } else if any(DeliveryState::Failed) {
+        "failed"
+    } else {
+        "delivered"
+    }
+}
