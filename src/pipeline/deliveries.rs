@@ -29,6 +29,7 @@ pub fn parse_since(text: &str) -> Result<i64, String> {
 pub const DUE_BATCH: usize = 32;
 
 /// A desk's delivery log, opened from its pipeline file.
+#[derive(Clone)]
 pub struct DeliveryLog {
     pipeline: Pipeline,
     store: Arc<dyn Store>,

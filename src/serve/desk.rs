@@ -26,9 +26,12 @@ pub struct Desk {
     pub reviews: ReviewDesk,
     /// Fetches the pages the CMS names by URL.
     pub web: WebClient,
-    finished: mpsc::UnboundedSender<(String, String)>,
+    finished: Mutex<Option<mpsc::UnboundedSender<(String, String)>>>,
     feed: Mutex<Option<mpsc::Sender<(RawPage, HeldPage)>>>,
     run: Mutex<Option<JoinHandle<Result<Report, RunError>>>>,
+    /// Stops the task that sends retries and lifted embargoes as they fall due.
+    stop_due: tokio::sync::watch::Sender<bool>,
+    due: Mutex<Option<std::thread::JoinHandle<()>>>,
     pub(super) accepted: Arc<Mutex<Accepted>>,
 }
 
@@ -81,11 +84,18 @@ impl Desk {
                 pipeline::run(&pipeline, options, &mut on_article).await
             })
         };
+        let (stop_due, stopped) = tokio::sync::watch::channel(false);
+        // On a thread of its own: the sending future borrows across its batches in a way the
+        // compiler cannot prove `Send`, so it is driven where it is made.
+        let (due_log, runtime) = (log.clone(), tokio::runtime::Handle::current());
+        let due = std::thread::spawn(move || runtime.block_on(send_due(due_log, stopped)));
         Ok(Arc::new(Desk {
             pipeline,
             reviews: ReviewDesk::new(log),
+            stop_due,
+            due: Mutex::new(Some(due)),
             web,
-            finished,
+            finished: Mutex::new(Some(finished)),
             feed: Mutex::new(Some(feed_tx)),
             run: Mutex::new(Some(run)),
             accepted,
@@ -138,7 +148,9 @@ impl Desk {
         if let Some(submission) = lock(&self.accepted).articles.get_mut(id) {
             submission.error = Some(why);
         }
-        let _ = self.finished.send((self.name().to_string(), id.to_string()));
+        if let Some(finished) = lock(&self.finished).as_ref() {
+            let _ = finished.send((self.name().to_string(), id.to_string()));
+        }
     }
 
     pub fn submission(&self, id: &str) -> Option<Submission> {
@@ -159,6 +171,12 @@ impl Desk {
     /// Stops taking articles and waits for those in flight to end.
     pub async fn close(&self) -> Option<Report> {
         lock(&self.feed).take();
+        lock(&self.finished).take();
+        let _ = self.stop_due.send(true);
+        let due = lock(&self.due).take();
+        if let Some(due) = due {
+            let _ = tokio::task::spawn_blocking(move || due.join()).await;
+        }
         let run = lock(&self.run).take()?;
         match run.await {
             Ok(Ok(report)) => Some(report),
@@ -170,6 +188,26 @@ impl Desk {
                 tracing::error!(desk = %self.name(), error = %err, "the desk's pipeline panicked");
                 None
             }
+        }
+    }
+}
+
+/// Sends what falls due (retries, lifted embargoes, attempts of dead workers) every `poll`,
+/// as `newswire deliver --due` would, until told to stop.
+async fn send_due(log: DeliveryLog, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let poll = log.pipeline().work.poll;
+    while !*stop.borrow() {
+        match log.send_due(&stop).await {
+            Ok(reports) if !reports.is_empty() => {
+                let delivered = reports.iter().filter(|r| r.status == crate::pipeline::Status::Ok).count();
+                tracing::info!(desk = %log.pipeline().name, due = reports.len(), delivered, "due deliveries sent");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(desk = %log.pipeline().name, error = %err, "due deliveries not sent"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => {}
         }
     }
 }

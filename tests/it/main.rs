@@ -10,6 +10,7 @@ mod delivery;
 mod detect;
 mod review;
 mod run;
+mod serve;
 mod store;
 mod support;
 mod syndication;

@@ -1,0 +1,418 @@
+//! The console against the real server: the CMS API's contract (202, status, a signed callback),
+//! authentication and roles (401, 403, CSRF refused, the token never logged), the review round
+//! trip through the page's endpoint, the operations, metrics and a graceful stop. Translation by
+//! the real Apertium; partners and callbacks are HTTP receivers on 127.0.0.1.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::console::{client, login, serve_tables, Console, Session, PASSWORD, TOKEN};
+use crate::support::{fixture, Desk, Partner, VerifyingReceiver};
+
+struct Newsroom {
+    dir: tempfile::TempDir,
+    pipeline: PathBuf,
+    partner: VerifyingReceiver,
+    callbacks: VerifyingReceiver,
+    server: MockServer,
+}
+
+/// A desk translating English into Spanish for a webhook partner, under `review`.
+async fn newsroom(review: &str, retries: &str) -> Newsroom {
+    let server = MockServer::start().await;
+    let partner = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/hook")).respond_with(partner.clone()).mount(&server).await;
+    let callbacks = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/cms/callback")).respond_with(callbacks.clone()).mount(&server).await;
+    let page = std::fs::read_to_string(fixture("harbour-budget.html")).unwrap();
+    Mock::given(method("GET"))
+        .and(path("/news/harbour"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("web-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table(&format!("[delivery]\nretry_schedule = [{retries}]\nmax_wait = \"0s\""))
+        .table(&serve_tables())
+        .partner(
+            Partner::webhook("la-voz", &["es"], &format!("{}/hook", server.uri()))
+                .with(&format!("review = {review:?}")),
+        )
+        .write(dir.path());
+    Newsroom { dir, pipeline, partner, callbacks, server }
+}
+
+fn harbour_html() -> String {
+    std::fs::read_to_string(fixture("harbour-budget.html")).unwrap()
+}
+
+async fn post_article(console: &Console, body: Value) -> reqwest::Response {
+    client().post(console.url("/api/v1/articles")).bearer_auth(TOKEN).json(&body).send().await.unwrap()
+}
+
+async fn status_of(console: &Console, id: &str) -> Value {
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    let answer =
+        client().get(console.url(&format!("/api/v1/articles/{encoded}"))).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "{id}");
+    answer.json().await.unwrap()
+}
+
+/// Polls the article's status until `done` holds (a minute at most).
+async fn wait_for(console: &Console, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = status_of(console, id).await;
+        if done(&status) {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "{id} stayed {status:#}\n{}", console.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until a receiver has seen `count` calls.
+async fn received(receiver: &VerifyingReceiver, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        {
+            let seen = receiver.seen.lock().unwrap();
+            if seen.len() >= count {
+                assert!(seen.iter().all(|r| r.verified), "every call is signed with the secret");
+                return seen.iter().map(|r| r.body.clone()).collect();
+            }
+        }
+        assert!(Instant::now() < deadline, "only {} of {count} calls came", receiver.seen.lock().unwrap().len());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cms_hands_over_an_article_follows_it_and_is_called_back_signed() {
+    let room = newsroom("never", "\"100ms\"").await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+
+    let callback = format!("{}/cms/callback", room.server.uri());
+    let answer = post_article(
+        &console,
+        json!({ "html": harbour_html(), "id": "cms-4711", "section": "local", "callback_url": callback }),
+    )
+    .await;
+    assert_eq!(answer.status(), 202);
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    let accepted: Value = answer.json().await.unwrap();
+    assert_eq!(accepted["id"], "cms-4711");
+    assert_eq!(accepted["status"], "queued");
+    assert_eq!(location, "/api/v1/articles/cms-4711?desk=web-desk");
+
+    let status = wait_for(&console, "cms-4711", |s| s["status"] == "delivered").await;
+    assert_eq!(status["language"], "en");
+    assert_eq!(status["translations"][0]["language"], "es");
+    assert_eq!(status["translations"][0]["backend"], "apertium");
+    assert_eq!(status["deliveries"][0]["partner"], "la-voz");
+    assert_eq!(status["deliveries"][0]["state"], "delivered");
+
+    let copies = received(&room.partner, 1).await;
+    assert_eq!(copies[0]["language"], "es");
+    assert_eq!(copies[0]["altids"][0]["value"], "cms-4711", "the id the CMS gave: {:#}", copies[0]);
+    assert_eq!(copies[0]["subjects"][0]["name"], "local", "the section the CMS gave");
+    let calls = received(&room.callbacks, 1).await;
+    assert_eq!(calls[0]["type"], "article.delivered");
+    assert_eq!(calls[0]["data"]["id"], "cms-4711");
+    assert_eq!(calls[0]["data"]["deliveries"][0]["state"], "delivered");
+
+    // By URL: fetched by the desk; its id is the URL.
+    let url = format!("{}/news/harbour", room.server.uri());
+    let answer = post_article(&console, json!({ "url": url })).await;
+    assert_eq!(answer.status(), 202);
+    let accepted: Value = answer.json().await.unwrap();
+    assert_eq!(accepted["id"], url);
+    wait_for(&console, &url, |s| s["status"] == "delivered").await;
+
+    // What cannot be used is refused with the reason.
+    for (body, why) in [
+        (json!({ "html": harbour_html(), "url": url }), "one of them"),
+        (json!({ "url": "ftp://example.org/a" }), "not an http(s) URL"),
+        (json!({ "html": harbour_html(), "id": "x", "embargo": "tomorrow" }), "RFC 3339"),
+        (json!({ "html": "<p>", "id": "x" }), "no article"),
+        (json!({ "html": harbour_html(), "colour": "red" }), "unknown field"),
+    ] {
+        let answer = post_article(&console, body).await;
+        assert_eq!(answer.status(), 422);
+        let error: Value = answer.json().await.unwrap();
+        assert!(error["error"].as_str().unwrap().contains(why), "{error}");
+    }
+    let unknown = client().get(console.url("/api/v1/articles/no-such-story")).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    let openapi: Value = client().get(console.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(openapi["paths"]["/api/v1/articles"]["post"].is_object());
+    assert_eq!(client().get(console.url("/readyz")).send().await.unwrap().status(), 200);
+
+    let metrics = client().get(console.url("/metrics")).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let metrics = metrics.text().await.unwrap();
+    for line in [
+        "newswire_articles_accepted_total{desk=\"web-desk\"} 2",
+        "newswire_articles_total{desk=\"web-desk\",status=\"ok\"} 2",
+        "newswire_deliveries{desk=\"web-desk\",partner=\"la-voz\",state=\"delivered\"} 2",
+        "newswire_delivery_attempt_seconds_count{partner=\"la-voz\"} 2",
+    ] {
+        assert!(metrics.contains(line), "{line} in:\n{metrics}");
+    }
+    assert!(metrics.contains("newswire_characters_total{desk=\"web-desk\",backend=\"apertium\",kind=\"sent\"}"));
+
+    let status = console.stop();
+    assert!(status.success(), "a stopped console exits 0");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_need_a_token_or_a_session_and_the_role_decides() {
+    let room = newsroom("never", "\"100ms\"").await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let http = client();
+
+    let anonymous = http.post(console.url("/api/v1/articles")).json(&json!({"url": "https://x.org/a"})).send().await;
+    assert_eq!(anonymous.unwrap().status(), 401);
+    let wrong = http.get(console.url("/api/v1/articles/a")).bearer_auth("cms-token-guessed-wrong-1").send().await;
+    assert_eq!(wrong.unwrap().status(), 401);
+    assert_eq!(http.get(console.url("/desks/web-desk/review")).send().await.unwrap().status(), 401);
+    assert_eq!(http.get(console.url("/metrics")).send().await.unwrap().status(), 401);
+    assert_eq!(login(&console, "ana", "not the password").await.unwrap_err(), 401);
+    assert_eq!(login(&console, "nobody", PASSWORD).await.unwrap_err(), 401);
+
+    // A token is for machines: it may not use the staff's operations.
+    let by_token = http
+        .post(console.url("/desks/web-desk/partners/la-voz/enable"))
+        .bearer_auth(TOKEN)
+        .form(&[("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_token.status(), 403);
+
+    let ana = login(&console, "ana", PASSWORD).await.unwrap();
+    let sam = login(&console, "sam", PASSWORD).await.unwrap();
+    let get = |session: &Session, path: &str| http.get(console.url(path)).header("cookie", &session.cookie).send();
+    let page = get(&ana, "/desks/web-desk/deliveries").await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert!(!page.text().await.unwrap().contains("Redeliver"), "an editor sees no operations");
+
+    let enable = |session: &Session, csrf: Option<&str>, origin: Option<&str>| {
+        let mut request =
+            http.post(console.url("/desks/web-desk/partners/la-voz/enable")).header("cookie", &session.cookie);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        match csrf {
+            Some(token) => request.form(&[("csrf", token)]),
+            None => request.form(&[("other", "1")]),
+        }
+        .send()
+    };
+    assert_eq!(enable(&ana, Some(&ana.csrf), None).await.unwrap().status(), 403, "an editor may not enable");
+    assert_eq!(enable(&sam, None, None).await.unwrap().status(), 403, "no CSRF token");
+    assert_eq!(enable(&sam, Some(&ana.csrf), None).await.unwrap().status(), 403, "another session's token");
+    let elsewhere = enable(&sam, Some(&sam.csrf), Some("https://evil.example")).await.unwrap();
+    assert_eq!(elsewhere.status(), 403, "another origin");
+    let done = enable(&sam, Some(&sam.csrf), Some(&console.base)).await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert!(done.headers()["location"].to_str().unwrap().contains("was+not+disabled"));
+
+    // Bodies over the limit are refused before they are read.
+    let huge = "x".repeat(5 * 1024 * 1024);
+    let answer = http
+        .post(console.url("/api/v1/articles"))
+        .bearer_auth(TOKEN)
+        .json(&json!({ "html": huge, "id": "huge" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 413);
+
+    let log = console.log();
+    assert!(log.contains("refused: not authenticated"), "{log}");
+    assert!(log.contains("refused: CSRF check failed"), "{log}");
+    assert!(log.contains("refused: not allowed"), "{log}");
+    for secret in [TOKEN, "cms-token-guessed-wrong-1", PASSWORD, &sam.csrf] {
+        assert!(!log.contains(secret), "{secret} was logged:\n{log}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_editor_edits_and_approves_a_held_article_and_the_partner_gets_the_reviewed_copy() {
+    let room = newsroom("always", "\"100ms\"").await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let callback = format!("{}/cms/callback", room.server.uri());
+    // A link and an emphasis: inline codes the editor must keep.
+    let html = harbour_html()
+        .replace("welcomed the plan", "welcomed <a href=\"https://port.example/plan\">the <em>new</em> plan</a>");
+    let answer = post_article(&console, json!({ "html": html, "id": "cms-88", "callback_url": callback })).await;
+    assert_eq!(answer.status(), 202);
+    let status = wait_for(&console, "cms-88", |s| s["status"] == "held").await;
+    let review = status["reviews"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(received(&room.callbacks, 1).await[0]["type"], "article.held");
+    assert!(room.partner.seen.lock().unwrap().is_empty(), "nothing goes out before the review");
+
+    let ana = login(&console, "ana", PASSWORD).await.unwrap();
+    let http = client();
+    let queue = http.get(console.url("/desks/web-desk/review")).header("cookie", &ana.cookie).send().await.unwrap();
+    let queue = queue.text().await.unwrap();
+    assert!(queue.contains(&review) && queue.contains("Council approves harbour budget"), "{queue}");
+    let page = http
+        .get(console.url(&format!("/desks/web-desk/review/{review}")))
+        .header("cookie", &ana.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let targets = textareas(&page);
+    assert!(targets.len() >= 3, "{page}");
+
+    let send = |segments: Vec<Value>, csrf: &str| {
+        http.post(console.url(&format!("/desks/web-desk/review/{review}")))
+            .header("cookie", &ana.cookie)
+            .header("x-csrf-token", csrf)
+            .json(&json!({ "segments": segments }))
+            .send()
+    };
+    let edited = "El concejo aprueba el presupuesto del puerto (revisado)";
+    let mut segments: Vec<Value> =
+        targets.iter().enumerate().map(|(i, t)| json!({ "index": i, "target": t })).collect();
+    segments[0] = json!({ "index": 0, "target": edited });
+    assert_eq!(send(segments.clone(), "wrong").await.unwrap().status(), 403);
+    // An edit that loses an inline code is refused, and nothing is sent.
+    let coded = targets.iter().position(|t| t.contains("[1]") && t.contains("[2]")).expect("the link is a code");
+    let mut broken = segments.clone();
+    broken[coded] = json!({ "index": coded, "target": targets[coded].replace("[1]", "").replace("[/1]", "") });
+    let answer = send(broken, &ana.csrf).await.unwrap();
+    assert_eq!(answer.status(), 422);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["segments"][0]["index"], coded);
+    assert!(room.partner.seen.lock().unwrap().is_empty());
+    let answer = send(segments[..1].to_vec(), &ana.csrf).await.unwrap();
+    assert_eq!(answer.status(), 422, "every segment must come");
+    let answer = send(segments, &ana.csrf).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.unwrap();
+    assert!(body["notice"].as_str().unwrap().contains("1 segment edited"), "{body}");
+
+    let copies = received(&room.partner, 1).await;
+    assert_eq!(copies[0]["headlines"][0]["value"], edited);
+    assert_eq!(
+        copies[0]["digitalsourcetype"]["uri"],
+        "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+    );
+    assert!(copies[0]["ednote"].as_str().unwrap().contains("reviewed by ana"), "{:#}", copies[0]);
+    let body = copies[0]["bodies"][1]["value"].as_str().unwrap();
+    assert!(body.contains("<a href=\"https://port.example/plan\""), "the link comes back as the source had it: {body}");
+    let status = wait_for(&console, "cms-88", |s| s["status"] == "delivered").await;
+    assert_eq!(status["reviews"][0]["reviewer"], "ana");
+    let calls = received(&room.callbacks, 2).await;
+    assert_eq!(calls[1]["type"], "article.delivered");
+
+    // Released: the page is read-only now, and sending again is refused.
+    let again = http
+        .post(console.url(&format!("/desks/web-desk/review/{review}")))
+        .header("cookie", &ana.cookie)
+        .header("x-csrf-token", &ana.csrf)
+        .json(&json!({ "segments": [] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 422);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
+    // The partner is down for the first attempt; the next retry is an hour away.
+    let room = newsroom("never", "\"1h\"").await;
+    room.server.reset().await;
+    let partner = VerifyingReceiver::default();
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&room.server)
+        .await;
+    Mock::given(method("POST")).and(path("/hook")).respond_with(partner.clone()).mount(&room.server).await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let answer = post_article(&console, json!({ "html": harbour_html(), "id": "cms-9" })).await;
+    assert_eq!(answer.status(), 202);
+    let status = wait_for(&console, "cms-9", |s| s["status"] != "queued").await;
+    assert_eq!(status["status"], "delivering", "{status:#}");
+    assert_eq!(status["deliveries"][0]["state"], "retrying", "{status:#}");
+    let delivery = status["deliveries"][0]["id"].as_str().unwrap().to_string();
+
+    let sam = login(&console, "sam", PASSWORD).await.unwrap();
+    let http = client();
+    let page = http.get(console.url("/desks/web-desk/deliveries")).header("cookie", &sam.cookie).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("failing since"), "{page}");
+    assert!(page.contains("HTTP 503"), "the last error is shown: {page}");
+    assert!(page.contains("Redeliver"), "staff see the operations");
+    let redeliver = http
+        .post(console.url("/desks/web-desk/deliveries/redeliver"))
+        .header("cookie", &sam.cookie)
+        .form(&[("csrf", sam.csrf.as_str()), ("id", delivery.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redeliver.status(), 303);
+    let location = redeliver.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("Redelivered%3A+1+of+1"), "{location}");
+    let status = status_of(&console, "cms-9").await;
+    assert_eq!(status["status"], "delivered", "{status:#}");
+    assert_eq!(status["deliveries"][0]["id"], delivery.as_str());
+    let seen = partner.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].verified && seen[0].id == delivery, "the delivery's own id: {seen:?}");
+    let page = http.get(console.url("/desks/web-desk/deliveries")).header("cookie", &sam.cookie).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("failing since"), "the partner is ok again");
+
+    let runs = http.get(console.url("/desks/web-desk/runs")).header("cookie", &sam.cookie).send().await.unwrap();
+    assert_eq!(runs.status(), 200);
+    assert!(runs.text().await.unwrap().contains("running, or its process died"), "the console's own run is listed");
+    let journey = http
+        .get(console.url("/desks/web-desk/article?id=cms-9"))
+        .header("cookie", &sam.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(journey.contains("la-voz") && journey.contains("apertium"), "{journey}");
+}
+
+/// The editable targets of a review page, in order, unescaped.
+fn textareas(page: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(start) = rest.find("<textarea") {
+        let open_end = rest[start..].find('>').unwrap() + start + 1;
+        let close = rest[open_end..].find("</textarea>").unwrap() + open_end;
+        out.push(unescape(&rest[open_end..close]));
+        rest = &rest[close..];
+    }
+    out
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
