@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr
 TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl postgresql \
-	php-symfony-translation libxml2-utils python3-venv
+	php-symfony-translation libxml2-utils python3-venv chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO ?= cargo
 
@@ -23,7 +23,8 @@ demo: deps-demo
 	@find out/demo -type f | sort | sed 's/^/    /'
 
 # The PostgreSQL tests run against a throwaway server that scripts/with-postgres starts and stops;
-# the review tests edit XLIFF with translate-toolkit (PyPI) from a virtual environment in target/.
+# the review tests edit XLIFF with translate-toolkit (PyPI) from a virtual environment in target/;
+# the console's browser tests drive Debian's headless Chromium through chromedriver.
 test: deps-test deps-cat lint
 	scripts/with-postgres $(CARGO) test --lib --bins --tests
 

@@ -33,8 +33,6 @@ pub struct Auth {
     /// Each person's entries: desk index, role and password hash.
     users: HashMap<String, Vec<(usize, Role, String)>>,
     ttl: Duration,
-    /// Cookies only over HTTPS (or to localhost, which browsers trust).
-    secure_cookies: bool,
 }
 
 /// What a caller may do on a desk.
@@ -77,7 +75,7 @@ pub struct Session {
 }
 
 impl Auth {
-    pub fn new(desks: &[Pipeline], secure_cookies: bool) -> Auth {
+    pub fn new(desks: &[Pipeline]) -> Auth {
         let mut tokens: Vec<(Secret, Vec<usize>)> = Vec::new();
         let mut users: HashMap<String, Vec<(usize, Role, String)>> = HashMap::new();
         for (index, desk) in desks.iter().enumerate() {
@@ -96,7 +94,7 @@ impl Auth {
             None => Key::generate(),
         };
         let ttl = desks.iter().map(|d| d.serve.session_ttl).min().unwrap_or(Duration::from_secs(12 * 3600));
-        Auth { key, tokens, users, ttl, secure_cookies }
+        Auth { key, tokens, users, ttl }
     }
 
     pub fn key(&self) -> &Key {
@@ -171,13 +169,10 @@ impl Auth {
         cookie
     }
 
+    /// Sent back only to this site, never to scripts, and only over HTTPS (browsers count
+    /// loopback as secure, so a console on 127.0.0.1 works without TLS).
     fn cookie(&self, name: &'static str, value: String) -> Cookie<'static> {
-        Cookie::build((name, value))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(self.secure_cookies)
-            .build()
+        Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Strict).secure(true).build()
     }
 
     /// A cookie that removes one of ours.

@@ -141,10 +141,15 @@ pub async fn serve(
         desks.push(Desk::open(pipeline.clone(), finished_tx.clone()).await?);
     }
     drop(finished_tx);
-    let secure_cookies = !options.listen.ip().is_loopback();
+    if !options.listen.ip().is_loopback() {
+        tracing::warn!(
+            address = %options.listen,
+            "listening beyond loopback: browsers send the console's Secure cookies over HTTPS only, so put it behind a TLS proxy"
+        );
+    }
     let max_body = pipelines.iter().map(|p| p.serve.max_body).max().unwrap_or(crate::config::DEFAULT_MAX_BODY);
     let app = Arc::new(App {
-        auth: auth::Auth::new(&pipelines, secure_cookies),
+        auth: auth::Auth::new(&pipelines),
         metrics: metrics::Metrics::new(),
         pages: pages::Pages::new().map_err(|err| ServeError::Setup(format!("templates: {err}")))?,
         callbacks: callback::Caller::new(),

@@ -3,6 +3,7 @@
 
 mod backends;
 mod bad_input;
+mod browser;
 mod clean;
 mod commands;
 mod crash;

@@ -13,16 +13,16 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::console::{client, login, serve_tables, Console, Session, PASSWORD, TOKEN};
 use crate::support::{fixture, Desk, Partner, VerifyingReceiver};
 
-struct Newsroom {
-    dir: tempfile::TempDir,
-    pipeline: PathBuf,
-    partner: VerifyingReceiver,
-    callbacks: VerifyingReceiver,
-    server: MockServer,
+pub(crate) struct Newsroom {
+    pub dir: tempfile::TempDir,
+    pub pipeline: PathBuf,
+    pub partner: VerifyingReceiver,
+    pub callbacks: VerifyingReceiver,
+    pub server: MockServer,
 }
 
 /// A desk translating English into Spanish for a webhook partner, under `review`.
-async fn newsroom(review: &str, retries: &str) -> Newsroom {
+pub(crate) async fn newsroom(review: &str, retries: &str) -> Newsroom {
     let server = MockServer::start().await;
     let partner = VerifyingReceiver::default();
     Mock::given(method("POST")).and(path("/hook")).respond_with(partner.clone()).mount(&server).await;
@@ -48,15 +48,15 @@ async fn newsroom(review: &str, retries: &str) -> Newsroom {
     Newsroom { dir, pipeline, partner, callbacks, server }
 }
 
-fn harbour_html() -> String {
+pub(crate) fn harbour_html() -> String {
     std::fs::read_to_string(fixture("harbour-budget.html")).unwrap()
 }
 
-async fn post_article(console: &Console, body: Value) -> reqwest::Response {
+pub(crate) async fn post_article(console: &Console, body: Value) -> reqwest::Response {
     client().post(console.url("/api/v1/articles")).bearer_auth(TOKEN).json(&body).send().await.unwrap()
 }
 
-async fn status_of(console: &Console, id: &str) -> Value {
+pub(crate) async fn status_of(console: &Console, id: &str) -> Value {
     let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
     let answer =
         client().get(console.url(&format!("/api/v1/articles/{encoded}"))).bearer_auth(TOKEN).send().await.unwrap();
@@ -65,7 +65,7 @@ async fn status_of(console: &Console, id: &str) -> Value {
 }
 
 /// Polls the article's status until `done` holds (a minute at most).
-async fn wait_for(console: &Console, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_for(console: &Console, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let status = status_of(console, id).await;
@@ -78,7 +78,7 @@ async fn wait_for(console: &Console, id: &str, done: impl Fn(&Value) -> bool) ->
 }
 
 /// Waits until a receiver has seen `count` calls.
-async fn received(receiver: &VerifyingReceiver, count: usize) -> Vec<Value> {
+pub(crate) async fn received(receiver: &VerifyingReceiver, count: usize) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         {

@@ -146,7 +146,9 @@ pub async fn login(console: &Console, user: &str, password: &str) -> Result<Sess
         return Err(answer.status());
     }
     let session = set_cookie(&answer, "newswire_session").expect("a session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure"] {
+        assert!(session.contains(flag), "{flag} in {session}");
+    }
     let cookie = cookie_pair(&session);
     let home = client.get(console.url("/")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(home.status(), 200);

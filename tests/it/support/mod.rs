@@ -1,6 +1,7 @@
 //! Real helpers for the integration tests, all on 127.0.0.1: an aiosmtpd SMTP server, an HTTP
 //! receiver that verifies Standard Webhooks signatures, and temporary desks.
 
+pub mod browser;
 pub mod console;
 pub mod postgres;
 
