@@ -168,8 +168,13 @@ async fn the_cms_hands_over_an_article_follows_it_and_is_called_back_signed() {
     }
     assert!(metrics.contains("newswire_characters_total{desk=\"web-desk\",backend=\"apertium\",kind=\"sent\"}"));
 
+    // SIGTERM right after an article was accepted: it still reaches the partner.
+    let late = harbour_html().replace("Council approves", "Council finally approves");
+    assert_eq!(post_article(&console, json!({ "html": late, "id": "cms-4712" })).await.status(), 202);
     let status = console.stop();
     assert!(status.success(), "a stopped console exits 0");
+    let copies = received(&room.partner, 3).await;
+    assert!(copies.iter().any(|c| c["altids"][0]["value"] == "cms-4712"), "the article in flight was finished");
 }
 
 #[tokio::test(flavor = "multi_thread")]
