@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+// Shared with the load benchmarks; this one writes no pages.
+#[allow(dead_code)]
 #[path = "support/desk.rs"]
 mod desk;
 

@@ -30,6 +30,17 @@ pub async fn check(path: &Path) -> Result<ExitStatus> {
         };
         println!("review: {} gets {when} only after an editor (newswire review)", partner.name);
     }
+    let serve = &pipeline.serve;
+    if !serve.tokens.is_empty() || !serve.users.is_empty() {
+        let people: Vec<String> = serve.users.iter().map(|u| format!("{} ({})", u.name, u.role.as_str())).collect();
+        println!(
+            "console: {} API token{}, people: {}, callbacks {}",
+            serve.tokens.len(),
+            if serve.tokens.len() == 1 { "" } else { "s" },
+            if people.is_empty() { "none".to_string() } else { people.join(", ") },
+            if serve.callback_secret.is_some() { "signed" } else { "off (no callback_secret)" }
+        );
+    }
     let partners = pipeline.partners.len();
     println!(
         "{}: usable ({partners} partner{}, languages {}, translation targets {})",

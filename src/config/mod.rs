@@ -820,4 +820,37 @@ path = "out"
         );
         assert!(messages.iter().any(|m| m.contains("unknown flag \"tone\" (known: numbers, urls")), "{messages:?}");
     }
+
+    #[test]
+    fn serve_takes_tokens_from_the_environment_and_checks_users() {
+        std::env::set_var("NEWSWIRE_TEST_CMS_TOKEN", "cms-token-from-the-environment");
+        let hash = "$argon2id$v=19$m=19456,t=2,p=1$jQpaNOo+DAS02zsMsebzQA$tC8/kqnFmc/ZOGBBHoMKHzPsdEU3QWq5XGFGMNjZ3Ps";
+        let serve = format!(
+            "\n[serve]\ntokens = [\"${{NEWSWIRE_TEST_CMS_TOKEN}}\"]\nsession_ttl = \"2h\"\n\
+             [[serve.users]]\nname = \"ana\"\nrole = \"editor\"\npassword_hash = \"{hash}\"\n"
+        );
+        let (p, warnings) = Pipeline::parse(Path::new("desk.toml"), &format!("{GOOD}{serve}")).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(p.serve.tokens[0].expose(), "cms-token-from-the-environment");
+        assert_eq!((p.serve.users[0].name.as_str(), p.serve.users[0].role), ("ana", Role::Editor));
+        assert_eq!(p.serve.session_ttl, Duration::from_secs(7200));
+
+        let literal = serve.replace("${NEWSWIRE_TEST_CMS_TOKEN}", "a-token-written-in-the-file");
+        let (_, warnings) = Pipeline::parse(Path::new("desk.toml"), &format!("{GOOD}{literal}")).unwrap();
+        assert!(warnings[0].message.contains("give it from the environment"), "{warnings:?}");
+
+        let bad = serve
+            .replace("\"editor\"", "\"admin\"")
+            .replace("${NEWSWIRE_TEST_CMS_TOKEN}", "${NEWSWIRE_TEST_UNSET_TOKEN}");
+        let bad = format!("{bad}[[serve.users]]\nname = \"sam\"\nrole = \"staff\"\npassword_hash = \"hunter2\"\n");
+        let err = Pipeline::parse(Path::new("desk.toml"), &format!("{GOOD}{bad}")).unwrap_err();
+        let messages: Vec<String> =
+            err.problems.iter().map(|p| format!("{}:{} {}", p.line, p.column, p.message)).collect();
+        assert!(messages.iter().any(|m| m.contains("NEWSWIRE_TEST_UNSET_TOKEN is not set")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("role \"admin\" is not editor or staff")), "{messages:?}");
+        assert!(
+            messages.iter().any(|m| m.starts_with("27:17 user \"sam\": the password hash is not a PHC string")),
+            "{messages:?}"
+        );
+    }
 }

@@ -311,3 +311,42 @@ impl FromRequestParts<Arc<App>> for Caller {
 pub fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(grants: Vec<(usize, Grant)>) -> Caller {
+        Caller { name: "x".into(), session: None, grants }
+    }
+
+    #[test]
+    fn each_role_may_do_what_it_is_for_on_its_own_desks() {
+        let token = caller(vec![(0, Grant::Token)]);
+        let editor = caller(vec![(0, Grant::Person(Role::Editor))]);
+        let staff = caller(vec![(0, Grant::Person(Role::Staff)), (1, Grant::Person(Role::Editor))]);
+        let may = |c: &Caller, desk| [Need::Read, Need::Submit, Need::Review, Need::Operate].map(|n| c.may(desk, n));
+        assert_eq!(may(&token, 0), [true, true, false, false]);
+        assert_eq!(may(&editor, 0), [true, false, true, false]);
+        assert_eq!(may(&staff, 0), [true, true, true, true]);
+        assert_eq!(may(&staff, 1), [true, false, true, false]);
+        assert_eq!(may(&editor, 1), [false; 4], "no grant on another desk");
+    }
+
+    #[test]
+    fn a_session_opens_only_with_the_password_and_ends_when_it_expires() {
+        let hash = "$argon2id$v=19$m=19456,t=2,p=1$jQpaNOo+DAS02zsMsebzQA$tC8/kqnFmc/ZOGBBHoMKHzPsdEU3QWq5XGFGMNjZ3Ps";
+        let mut auth =
+            Auth { key: Key::generate(), tokens: Vec::new(), users: HashMap::new(), ttl: Duration::from_secs(60) };
+        auth.users.insert("ana".into(), vec![(0, Role::Editor, hash.into())]);
+        let desks = vec!["web-desk".to_string()];
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        assert!(runtime.block_on(auth.login("ana", "wrong horse", &desks, 1000)).is_none());
+        assert!(runtime.block_on(auth.login("bob", "correct horse battery", &desks, 1000)).is_none());
+        let session = runtime.block_on(auth.login("ana", "correct horse battery", &desks, 1000)).unwrap();
+        assert_eq!((session.desks.clone(), session.expires), (desks.clone(), 1060));
+        assert_ne!(session.csrf, random_token(), "tokens are random");
+        assert!(auth.by_session(session.clone(), &desks, 1059).is_some_and(|c| c.may(0, Need::Review)));
+        assert!(auth.by_session(session, &desks, 1060).is_none(), "expired");
+    }
+}
