@@ -59,6 +59,7 @@ contract!(
     the_delivered_version_is_the_highest_delivered,
     a_page_is_worked_on_by_one_worker_at_a_time,
     a_held_copy_waits_for_its_review_and_goes_once_released,
+    the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -503,4 +504,52 @@ async fn a_held_copy_waits_for_its_review_and_goes_once_released(store: Arc<dyn 
     assert_eq!(due.len(), 1, "only the released copy is due");
     assert_eq!((due[0].lease.id.as_str(), due[0].copy.as_str()), ("msg_1", r#"{"copy":"edited"}"#));
     assert_eq!(store.delivery("msg_2").await.unwrap().unwrap().state, DeliveryState::InReview);
+}
+
+async fn the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log(store: Arc<dyn Store>) {
+    let other = NewDelivery { article: "b", ..delivery("msg_9", "q") };
+    for new in [delivery("msg_1", "p"), delivery("msg_2", "q"), other] {
+        let lease = claimed(store.as_ref(), &new, LEASE).await;
+        let state = if new.id == "msg_2" { DeliveryState::Failed } else { DeliveryState::Delivered };
+        assert!(store.finish(&lease, &outcome(state, None)).await.unwrap());
+    }
+    let of_a: Vec<String> = store.article_deliveries("a").await.unwrap().into_iter().map(|d| d.id).collect();
+    assert_eq!(of_a.len(), 2);
+    assert!(of_a.contains(&"msg_1".to_string()) && of_a.contains(&"msg_2".to_string()));
+    assert!(store.article_deliveries("nothing").await.unwrap().is_empty());
+    let latest = store.latest_deliveries("q", 1).await.unwrap();
+    assert_eq!(latest.len(), 1, "at most the limit");
+    assert_eq!(store.latest_deliveries("q", 10).await.unwrap().len(), 2);
+    let mut counts = store.delivery_counts().await.unwrap();
+    counts.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    assert_eq!(
+        counts,
+        [
+            ("p".to_string(), DeliveryState::Delivered, 1),
+            ("q".to_string(), DeliveryState::Delivered, 1),
+            ("q".to_string(), DeliveryState::Failed, 1)
+        ]
+    );
+
+    let review = NewReview {
+        id: "rev_a",
+        article: "a",
+        content_hash: "h1",
+        language: "es",
+        state: ReviewState::Flagged,
+        flags: 1,
+        draft: "{}",
+    };
+    store.record_review(&review, &[]).await.unwrap();
+    assert_eq!(store.article_reviews("a").await.unwrap()[0].id, "rev_a");
+    assert!(store.article_reviews("b").await.unwrap().is_empty());
+
+    store.record_run("run-1", "desk", r#"{"totals":{"articles":1}}"#, false).await.unwrap();
+    let runs = store.runs(10).await.unwrap();
+    assert_eq!((runs[0].id.as_str(), runs[0].finished_at), ("run-1", None));
+    store.record_run("run-1", "desk", r#"{"totals":{"articles":2}}"#, true).await.unwrap();
+    let runs = store.runs(10).await.unwrap();
+    assert_eq!(runs.len(), 1, "the same run, written again");
+    assert_eq!(runs[0].report, r#"{"totals":{"articles":2}}"#);
+    assert!(runs[0].finished_at.is_some_and(|at| at >= runs[0].started_at));
 }
