@@ -26,8 +26,14 @@ pub const LOGIN_COOKIE: &str = "newswire_login";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf";
 
+/// Login attempts per name and minute: Argon2 makes each one cost, and a guesser gets few.
+const LOGINS_PER_MINUTE: u32 = 10;
+
+type LoginLimiter = governor::DefaultKeyedRateLimiter<String>;
+
 pub struct Auth {
     key: Key,
+    logins: LoginLimiter,
     /// Each token and the desks (by index) that list it.
     tokens: Vec<(Secret, Vec<usize>)>,
     /// Each person's entries: desk index, role and password hash.
@@ -94,7 +100,7 @@ impl Auth {
             None => Key::generate(),
         };
         let ttl = desks.iter().map(|d| d.serve.session_ttl).min().unwrap_or(Duration::from_secs(12 * 3600));
-        Auth { key, tokens, users, ttl }
+        Auth { key, logins: login_limiter(), tokens, users, ttl }
     }
 
     pub fn key(&self) -> &Key {
@@ -125,7 +131,20 @@ impl Auth {
     }
 
     /// Checks a password (off the async threads: Argon2 is slow on purpose); the session it opens.
-    pub async fn login(&self, user: &str, password: &str, desk_names: &[String], now: i64) -> Option<Session> {
+    pub async fn login(
+        &self,
+        user: &str,
+        password: &str,
+        desk_names: &[String],
+        now: i64,
+    ) -> Result<Session, LoginRefused> {
+        if self.logins.check_key(&user.to_string()).is_err() {
+            return Err(LoginRefused::TooMany);
+        }
+        self.check_password(user, password, desk_names, now).await.ok_or(LoginRefused::Wrong)
+    }
+
+    async fn check_password(&self, user: &str, password: &str, desk_names: &[String], now: i64) -> Option<Session> {
         let entries = self.users.get(user)?.clone();
         let password = password.to_string();
         let desks = tokio::task::spawn_blocking(move || {
@@ -188,6 +207,20 @@ impl Auth {
         }
         jar.get(LOGIN_COOKIE).map(|c| c.value().to_string())
     }
+}
+
+/// Why a login failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefused {
+    /// No such name, or not its password: the page does not say which.
+    Wrong,
+    /// Too many attempts for the name this minute.
+    TooMany,
+}
+
+fn login_limiter() -> LoginLimiter {
+    let quota = governor::Quota::per_minute(std::num::NonZeroU32::new(LOGINS_PER_MINUTE).expect("not zero"));
+    governor::RateLimiter::keyed(quota)
 }
 
 /// 32 bytes from the operating system's secure generator, URL-safe.
@@ -336,17 +369,28 @@ mod tests {
     #[test]
     fn a_session_opens_only_with_the_password_and_ends_when_it_expires() {
         let hash = "$argon2id$v=19$m=19456,t=2,p=1$jQpaNOo+DAS02zsMsebzQA$tC8/kqnFmc/ZOGBBHoMKHzPsdEU3QWq5XGFGMNjZ3Ps";
-        let mut auth =
-            Auth { key: Key::generate(), tokens: Vec::new(), users: HashMap::new(), ttl: Duration::from_secs(60) };
+        let mut auth = Auth {
+            key: Key::generate(),
+            logins: login_limiter(),
+            tokens: Vec::new(),
+            users: HashMap::new(),
+            ttl: Duration::from_secs(60),
+        };
         auth.users.insert("ana".into(), vec![(0, Role::Editor, hash.into())]);
         let desks = vec!["web-desk".to_string()];
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        assert!(runtime.block_on(auth.login("ana", "wrong horse", &desks, 1000)).is_none());
-        assert!(runtime.block_on(auth.login("bob", "correct horse battery", &desks, 1000)).is_none());
-        let session = runtime.block_on(auth.login("ana", "correct horse battery", &desks, 1000)).unwrap();
+        let login = |user: &str, password: &str| runtime.block_on(auth.login(user, password, &desks, 1000));
+        assert_eq!(login("ana", "wrong horse").unwrap_err(), LoginRefused::Wrong);
+        assert_eq!(login("bob", "correct horse battery").unwrap_err(), LoginRefused::Wrong);
+        let session = login("ana", "correct horse battery").unwrap();
         assert_eq!((session.desks.clone(), session.expires), (desks.clone(), 1060));
         assert_ne!(session.csrf, random_token(), "tokens are random");
         assert!(auth.by_session(session.clone(), &desks, 1059).is_some_and(|c| c.may(0, Need::Review)));
         assert!(auth.by_session(session, &desks, 1060).is_none(), "expired");
+        for _ in 2..LOGINS_PER_MINUTE {
+            assert_eq!(login("ana", "guess").unwrap_err(), LoginRefused::Wrong);
+        }
+        assert_eq!(login("ana", "correct horse battery").unwrap_err(), LoginRefused::TooMany, "even the password");
+        assert!(login("sam", "guess").is_err_and(|e| e == LoginRefused::Wrong), "another name is not held up");
     }
 }

@@ -17,7 +17,7 @@ use axum_extra::extract::cookie::SignedCookieJar;
 use minijinja::{context, AutoEscape, Environment, Value};
 use serde::Deserialize;
 
-use super::auth::{random_token, Caller, LOGIN_COOKIE, SESSION_COOKIE};
+use super::auth::{random_token, Caller, LoginRefused, LOGIN_COOKIE, SESSION_COOKIE};
 use super::desk::Desk;
 use super::App;
 use crate::store::DeliveryState;
@@ -154,18 +154,28 @@ struct LoginForm {
 async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
     let jar = SignedCookieJar::from_headers(&headers, app.auth.key().clone());
     match app.auth.login(&form.username, &form.password, &app.desk_names(), super::now()).await {
-        Some(session) => {
+        Ok(session) => {
             tracing::info!(user = %form.username, "logged in");
             let jar = jar.remove(app.auth.removal(LOGIN_COOKIE)).add(app.auth.session_cookie(&session));
             (jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response()
         }
-        None => {
-            tracing::warn!(user = %form.username, "refused: wrong name or password");
+        Err(refused) => {
+            let status = match refused {
+                LoginRefused::Wrong => {
+                    tracing::warn!(user = %form.username, "refused: wrong name or password");
+                    StatusCode::UNAUTHORIZED
+                }
+                LoginRefused::TooMany => {
+                    tracing::warn!(user = %form.username, "refused: too many logins for this name");
+                    StatusCode::TOO_MANY_REQUESTS
+                }
+            };
             let csrf = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
             let page = context! {
-                csrf, next => safe_next(form.next.as_deref()), username => form.username, failed => true
+                csrf, next => safe_next(form.next.as_deref()), username => form.username,
+                failed => refused == LoginRefused::Wrong, throttled => refused == LoginRefused::TooMany,
             };
-            (StatusCode::UNAUTHORIZED, app.pages.render("login.html.j2", page)).into_response()
+            (status, app.pages.render("login.html.j2", page)).into_response()
         }
     }
 }

@@ -27,18 +27,6 @@ impl Browser {
                 "{program} is missing: `make test` installs chromium and chromium-driver"
             );
         }
-        let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
         let profile = tempfile::tempdir().unwrap();
         // Headless, and quiet: this machine's network is closed, so nothing may phone home.
         let args = [
@@ -56,13 +44,37 @@ impl Browser {
         ];
         let capabilities = json!({ "goog:chromeOptions": { "binary": CHROMIUM, "args": args } });
         let capabilities = capabilities.as_object().unwrap().clone();
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("chromedriver starts a Chromium session");
-        Browser { client, driver, _profile: profile }
+        // A port another test takes between being found free and chromedriver binding it makes
+        // the session fail: then again, on another port.
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let mut driver = Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && driver.try_wait().unwrap().is_none() {
+                assert!(Instant::now() < deadline, "chromedriver did not start");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => return Browser { client, driver, _profile: profile },
+                Err(err) => {
+                    last_error = err.to_string();
+                    let _ = driver.kill();
+                    let _ = driver.wait();
+                }
+            }
+        }
+        panic!("chromedriver gave no Chromium session: {last_error}");
     }
 
     /// Waits for an element, then returns it.

@@ -37,29 +37,46 @@ pub struct Console {
 }
 
 impl Console {
-    /// Starts the console on the desks and waits until it answers.
+    /// Starts the console on the desks and waits until it answers (on another port when another
+    /// test took the one it was given first).
     pub fn start(pipelines: &[&Path], dir: &Path) -> Console {
-        let port = free_port();
-        let log = dir.join(format!("console-{port}.log"));
-        let mut command = Command::new(assert_cmd::cargo::cargo_bin("newswire"));
-        command
-            .arg("serve")
-            .args(pipelines)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .env("CMS_TOKEN", TOKEN)
-            .env("CALLBACK_SECRET", CALLBACK_SECRET)
-            .env("NEWSWIRE_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap());
-        let child = command.spawn().unwrap();
-        let console = Console { child, base: format!("http://127.0.0.1:{port}"), log };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the console did not start:\n{}", console.log());
-            std::thread::sleep(Duration::from_millis(50));
+        Console::start_with(pipelines, dir, &[])
+    }
+
+    /// The same, with more environment (a store URL, say).
+    pub fn start_with(pipelines: &[&Path], dir: &Path, env: &[(&str, &str)]) -> Console {
+        for _ in 0..5 {
+            let port = free_port();
+            let log = dir.join(format!("console-{port}.log"));
+            let mut command = Command::new(assert_cmd::cargo::cargo_bin("newswire"));
+            command
+                .arg("serve")
+                .args(pipelines)
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{port}"))
+                .env("CMS_TOKEN", TOKEN)
+                .env("CALLBACK_SECRET", CALLBACK_SECRET)
+                .env("NEWSWIRE_LOG", "info")
+                .envs(env.iter().copied())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap());
+            let child = command.spawn().unwrap();
+            let mut console = Console { child, base: format!("http://127.0.0.1:{port}"), log };
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                if console.child.try_wait().unwrap().is_some() {
+                    let log = console.log();
+                    assert!(log.contains("cannot listen"), "the console stopped:\n{log}");
+                    break;
+                }
+                if console.log().contains("console listening") {
+                    return console;
+                }
+                assert!(Instant::now() < deadline, "the console did not start:\n{}", console.log());
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
-        console
+        panic!("no free port for the console after five tries");
     }
 
     pub fn url(&self, path: &str) -> String {
