@@ -11,7 +11,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::console::{client, login, serve_tables, Console, Session, PASSWORD, TOKEN};
-use crate::support::{fixture, Desk, Partner, VerifyingReceiver};
+use crate::support::{fixture, postgres, Desk, Partner, VerifyingReceiver};
 
 pub(crate) struct Newsroom {
     pub dir: tempfile::TempDir,
@@ -56,23 +56,26 @@ pub(crate) async fn post_article(console: &Console, body: Value) -> reqwest::Res
     client().post(console.url("/api/v1/articles")).bearer_auth(TOKEN).json(&body).send().await.unwrap()
 }
 
-pub(crate) async fn status_of(console: &Console, id: &str) -> Value {
+/// The article's status; none while the console's desk does not know it.
+pub(crate) async fn status_of(console: &Console, id: &str) -> Option<Value> {
     let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
     let answer =
         client().get(console.url(&format!("/api/v1/articles/{encoded}"))).bearer_auth(TOKEN).send().await.unwrap();
-    assert_eq!(answer.status(), 200, "{id}");
-    answer.json().await.unwrap()
+    match answer.status().as_u16() {
+        404 => None,
+        200 => Some(answer.json().await.unwrap()),
+        other => panic!("{id}: HTTP {other}"),
+    }
 }
 
 /// Polls the article's status until `done` holds (a minute at most).
 pub(crate) async fn wait_for(console: &Console, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let status = status_of(console, id).await;
-        if done(&status) {
-            return status;
+        match status_of(console, id).await {
+            Some(status) if done(&status) => return status,
+            status => assert!(Instant::now() < deadline, "{id} stayed {status:#?}\n{}", console.log()),
         }
-        assert!(Instant::now() < deadline, "{id} stayed {status:#}\n{}", console.log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -376,7 +379,7 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
     assert_eq!(redeliver.status(), 303);
     let location = redeliver.headers()["location"].to_str().unwrap().to_string();
     assert!(location.contains("Redelivered%3A+1+of+1"), "{location}");
-    let status = status_of(&console, "cms-9").await;
+    let status = status_of(&console, "cms-9").await.unwrap();
     assert_eq!(status["status"], "delivered", "{status:#}");
     assert_eq!(status["deliveries"][0]["id"], delivery.as_str());
     let seen = partner.seen.lock().unwrap().clone();
@@ -398,6 +401,51 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
         .await
         .unwrap();
     assert!(journey.contains("la-voz") && journey.contains("apertium"), "{journey}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_consoles_share_a_desk_on_postgresql() {
+    let room = newsroom("always", "\"100ms\"").await;
+    let text = std::fs::read_to_string(&room.pipeline).unwrap();
+    let state_line = text.lines().find(|l| l.starts_with("state = ")).unwrap().to_string();
+    std::fs::write(&room.pipeline, text.replace(&state_line, "state = \"${DESK_STATE}\"")).unwrap();
+    let database = postgres::database().await;
+    let env = [("DESK_STATE", database.as_str())];
+    let first = Console::start_with(&[&room.pipeline], room.dir.path(), &env);
+    let second = Console::start_with(&[&room.pipeline], room.dir.path(), &env);
+
+    assert_eq!(post_article(&first, json!({ "html": harbour_html(), "id": "cms-pg" })).await.status(), 202);
+    let held = wait_for(&second, "cms-pg", |s| s["status"] == "held").await;
+    assert_eq!(held["accepted_at"], Value::Null, "the second console did not accept it, but the store knows it");
+    let review = held["reviews"][0]["id"].as_str().unwrap().to_string();
+
+    // An editor on the second console approves what the first one held.
+    let ana = login(&second, "ana", PASSWORD).await.unwrap();
+    let page = client()
+        .get(second.url(&format!("/desks/web-desk/review/{review}")))
+        .header("cookie", &ana.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let segments: Vec<Value> =
+        textareas(&page).iter().enumerate().map(|(i, t)| json!({ "index": i, "target": t })).collect();
+    let answer = client()
+        .post(second.url(&format!("/desks/web-desk/review/{review}")))
+        .header("cookie", &ana.cookie)
+        .header("x-csrf-token", &ana.csrf)
+        .json(&json!({ "segments": segments }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    assert_eq!(received(&room.partner, 1).await.len(), 1);
+    let status = wait_for(&first, "cms-pg", |s| s["status"] == "delivered").await;
+    assert_eq!(status["reviews"][0]["reviewer"], "ana");
+    assert!(status["accepted_at"].is_string(), "the first console accepted it");
+    assert!(first.stop().success() && second.stop().success());
 }
 
 /// The editable targets of a review page, in order, unescaped.
