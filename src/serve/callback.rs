@@ -12,6 +12,10 @@ use super::desk::Desk;
 use super::App;
 use crate::syndicate::sign;
 
+/// How often an article whose copies are still on their way is looked at again, and for how long.
+const RECHECK: Duration = Duration::from_secs(5);
+const WATCH_FOR: Duration = Duration::from_secs(48 * 3600);
+
 /// Sends callbacks.
 pub struct Caller {
     client: reqwest::Client,
@@ -47,12 +51,18 @@ pub fn notify(app: &Arc<App>, desk: &Arc<Desk>, id: &str) {
     let Ok(key) = crate::secret::decode_webhook_secret(secret.expose()) else { return };
     let (app, desk, id) = (app.clone(), desk.clone(), id.to_string());
     tokio::spawn(async move {
-        let status = match desk.status(&id).await {
-            Ok(Some(status)) => status,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::warn!(article = %id, error = %err, "no callback: the store does not answer");
-                return;
+        // Copies still on their way (a retry planned) are waited for: the CMS hears once they
+        // are delivered, held or failed.
+        let started = tokio::time::Instant::now();
+        let status = loop {
+            match desk.status(&id).await {
+                Ok(Some(status)) if status.settled() || started.elapsed() >= WATCH_FOR => break status,
+                Ok(Some(_)) => tokio::time::sleep(RECHECK).await,
+                Ok(None) => return,
+                Err(err) => {
+                    tracing::warn!(article = %id, error = %err, "no callback: the store does not answer");
+                    return;
+                }
             }
         };
         let event = format!("article.{}", status.status);

@@ -346,6 +346,11 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
     // The partner is down for the first attempt; the next retry is an hour away.
     let room = newsroom("never", "\"1h\"").await;
     room.server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/cms/callback"))
+        .respond_with(room.callbacks.clone())
+        .mount(&room.server)
+        .await;
     let partner = VerifyingReceiver::default();
     Mock::given(method("POST"))
         .and(path("/hook"))
@@ -355,7 +360,9 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
         .await;
     Mock::given(method("POST")).and(path("/hook")).respond_with(partner.clone()).mount(&room.server).await;
     let console = Console::start(&[&room.pipeline], room.dir.path());
-    let answer = post_article(&console, json!({ "html": harbour_html(), "id": "cms-9" })).await;
+    let callback = format!("{}/cms/callback", room.server.uri());
+    let answer =
+        post_article(&console, json!({ "html": harbour_html(), "id": "cms-9", "callback_url": callback })).await;
     assert_eq!(answer.status(), 202);
     let status = wait_for(&console, "cms-9", |s| s["status"] != "queued").await;
     assert_eq!(status["status"], "delivering", "{status:#}");
@@ -387,6 +394,10 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
     assert!(seen[0].verified && seen[0].id == delivery, "the delivery's own id: {seen:?}");
     let page = http.get(console.url("/desks/web-desk/deliveries")).header("cookie", &sam.cookie).send().await.unwrap();
     assert!(!page.text().await.unwrap().contains("failing since"), "the partner is ok again");
+    // The CMS heard once, when the copy was delivered, not while it waited for a retry.
+    let calls = received(&room.callbacks, 1).await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0]["type"], "article.delivered");
 
     let runs = http.get(console.url("/desks/web-desk/runs")).header("cookie", &sam.cookie).send().await.unwrap();
     assert_eq!(runs.status(), 200);
@@ -401,6 +412,31 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
         .await
         .unwrap();
     assert!(journey.contains("la-voz") && journey.contains("apertium"), "{journey}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_page_shows_nothing_that_runs_in_the_console() {
+    let room = newsroom("always", "\"100ms\"").await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let hostile = std::fs::read_to_string(fixture("hostile.html")).unwrap();
+    assert_eq!(post_article(&console, json!({ "html": hostile, "id": "cms-evil" })).await.status(), 202);
+    let status = wait_for(&console, "cms-evil", |s| s["status"] == "held").await;
+    let review = status["reviews"][0]["id"].as_str().unwrap().to_string();
+    let ana = login(&console, "ana", PASSWORD).await.unwrap();
+    for path in [
+        format!("/desks/web-desk/review/{review}"),
+        "/desks/web-desk/review".to_string(),
+        "/desks/web-desk/article?id=cms-evil".to_string(),
+    ] {
+        let page = client().get(console.url(&path)).header("cookie", &ana.cookie).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(page.contains("Council votes on the budget"), "{path}: {page}");
+        let scripts = page.matches("<script").count();
+        assert_eq!(scripts, 1, "only the console's own script on {path}");
+        for bad in ["onerror", "onclick", "onload", "javascript:", "data:text", "<iframe", "<style"] {
+            assert!(!page.contains(bad), "{bad} on {path}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
