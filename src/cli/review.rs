@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use super::deliveries::print_reports;
 use super::{load_pipeline, ExitStatus, ExportFormat, ReviewCommand};
 use newswire::pipeline::deliveries::DeliveryLog;
-use newswire::pipeline::review::{ReviewDesk, ReviewError};
+use newswire::pipeline::review::{age, ReviewDesk, ReviewError};
 use newswire::review::xliff::{self, Version};
 use newswire::review::{page, Draft};
 use newswire::secret::redact;
@@ -52,15 +52,6 @@ async fn list(path: &Path, json: bool) -> Result<ExitStatus> {
     }
     println!("{} waiting for review", waiting.len());
     Ok(ExitStatus::Success)
-}
-
-fn age(seconds: i64) -> String {
-    match seconds {
-        s if s < 120 => format!("{s} s ago"),
-        s if s < 7200 => format!("{} min ago", s / 60),
-        s if s < 172_800 => format!("{} h ago", s / 3600),
-        s => format!("{} days ago", s / 86_400),
-    }
 }
 
 async fn export(path: &Path, format: ExportFormat, out: &Path) -> Result<ExitStatus> {

@@ -219,3 +219,13 @@ impl ReviewDesk {
         Ok(self.log.send_now(copies).await?)
     }
 }
+
+/// How long something has waited, as people say it.
+pub fn age(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s ago"),
+        s if s < 7200 => format!("{} min ago", s / 60),
+        s if s < 172_800 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}

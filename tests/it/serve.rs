@@ -275,25 +275,9 @@ async fn an_editor_edits_and_approves_a_held_article_and_the_partner_gets_the_re
     let queue = http.get(console.url("/desks/web-desk/review")).header("cookie", &ana.cookie).send().await.unwrap();
     let queue = queue.text().await.unwrap();
     assert!(queue.contains(&review) && queue.contains("Council approves harbour budget"), "{queue}");
-    let page = http
-        .get(console.url(&format!("/desks/web-desk/review/{review}")))
-        .header("cookie", &ana.cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let targets = textareas(&page);
-    assert!(targets.len() >= 3, "{page}");
-
-    let send = |segments: Vec<Value>, csrf: &str| {
-        http.post(console.url(&format!("/desks/web-desk/review/{review}")))
-            .header("cookie", &ana.cookie)
-            .header("x-csrf-token", csrf)
-            .json(&json!({ "segments": segments }))
-            .send()
-    };
+    let targets = editable(&console, &ana, &review).await;
+    assert!(targets.len() >= 3, "{targets:?}");
+    let send = |segments: Vec<Value>, csrf: &str| send_review(&console, &ana, &review, segments, csrf.to_string());
     let edited = "El concejo aprueba el presupuesto del puerto (revisado)";
     let mut segments: Vec<Value> =
         targets.iter().enumerate().map(|(i, t)| json!({ "index": i, "target": t })).collect();
@@ -330,14 +314,7 @@ async fn an_editor_edits_and_approves_a_held_article_and_the_partner_gets_the_re
     assert_eq!(calls[1]["type"], "article.delivered");
 
     // Released: the page is read-only now, and sending again is refused.
-    let again = http
-        .post(console.url(&format!("/desks/web-desk/review/{review}")))
-        .header("cookie", &ana.cookie)
-        .header("x-csrf-token", &ana.csrf)
-        .json(&json!({ "segments": [] }))
-        .send()
-        .await
-        .unwrap();
+    let again = send_review(&console, &ana, &review, Vec::new(), ana.csrf.clone()).await.unwrap();
     assert_eq!(again.status(), 422);
 }
 
@@ -457,31 +434,47 @@ async fn two_consoles_share_a_desk_on_postgresql() {
 
     // An editor on the second console approves what the first one held.
     let ana = login(&second, "ana", PASSWORD).await.unwrap();
-    let page = client()
-        .get(second.url(&format!("/desks/web-desk/review/{review}")))
-        .header("cookie", &ana.cookie)
-        .send()
+    let segments: Vec<Value> = editable(&second, &ana, &review)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let segments: Vec<Value> =
-        textareas(&page).iter().enumerate().map(|(i, t)| json!({ "index": i, "target": t })).collect();
-    let answer = client()
-        .post(second.url(&format!("/desks/web-desk/review/{review}")))
-        .header("cookie", &ana.cookie)
-        .header("x-csrf-token", &ana.csrf)
-        .json(&json!({ "segments": segments }))
-        .send()
-        .await
-        .unwrap();
+        .iter()
+        .enumerate()
+        .map(|(i, t)| json!({ "index": i, "target": t }))
+        .collect();
+    let answer = send_review(&second, &ana, &review, segments, ana.csrf.clone()).await.unwrap();
     assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
     assert_eq!(received(&room.partner, 1).await.len(), 1);
     let status = wait_for(&first, "cms-pg", |s| s["status"] == "delivered").await;
     assert_eq!(status["reviews"][0]["reviewer"], "ana");
     assert!(status["accepted_at"].is_string(), "the first console accepted it");
     assert!(first.stop().success() && second.stop().success());
+}
+
+/// The texts a review's page offers the editor, one per segment.
+async fn editable(console: &Console, session: &Session, review: &str) -> Vec<String> {
+    let page = client()
+        .get(console.url(&format!("/desks/web-desk/review/{review}")))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    textareas(&page.text().await.unwrap())
+}
+
+/// Sends a review's segments the way the page's script does.
+fn send_review(
+    console: &Console,
+    session: &Session,
+    review: &str,
+    segments: Vec<Value>,
+    csrf: String,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+    client()
+        .post(console.url(&format!("/desks/web-desk/review/{review}")))
+        .header("cookie", &session.cookie)
+        .header("x-csrf-token", csrf)
+        .json(&json!({ "segments": segments }))
+        .send()
 }
 
 /// The editable targets of a review page, in order, unescaped.

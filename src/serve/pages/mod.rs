@@ -193,12 +193,16 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// Seconds as people say them.
-fn age(seconds: i64) -> String {
-    match seconds {
-        s if s < 120 => format!("{s} s ago"),
-        s if s < 7200 => format!("{} min ago", s / 60),
-        s if s < 172_800 => format!("{} h ago", s / 3600),
-        s => format!("{} days ago", s / 86_400),
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn after_logging_in_only_a_path_of_this_console() {
+        assert_eq!(safe_next(Some("/desks/web-desk/review?x=1")), "/desks/web-desk/review?x=1");
+        for elsewhere in ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil", ""] {
+            assert_eq!(safe_next(Some(elsewhere)), "/", "{elsewhere}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -13,9 +13,9 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{age, frame, merge, Notice};
+use super::{frame, merge, Notice};
 use crate::clean::render::sanitize;
-use crate::pipeline::review::ReviewError;
+use crate::pipeline::review::{age, ReviewError};
 use crate::review::inline;
 use crate::serve::auth::{Caller, Need};
 use crate::serve::App;
