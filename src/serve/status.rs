@@ -5,7 +5,10 @@ use serde::Serialize;
 
 use super::desk::Desk;
 use crate::pipeline::{Status, TranslationReport};
-use crate::store::{rfc3339, DeliveryRecord, DeliveryState, StoreError};
+use crate::store::{rfc3339, DeliveryRecord, DeliveryState, Store, StoreError};
+
+/// Attempts shown per delivery.
+pub const ATTEMPTS_SHOWN: usize = 10;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleStatus {
@@ -43,6 +46,40 @@ pub struct DeliveryView {
     pub last_error: Option<String>,
     pub next_attempt: Option<String>,
     pub updated_at: Option<String>,
+    /// The latest attempts, newest first.
+    pub attempts_made: Vec<AttemptView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptView {
+    pub number: u32,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// The state the attempt left the delivery in.
+    pub outcome: Option<String>,
+    /// The partner's answer: an HTTP status or an SMTP reply.
+    pub status: Option<String>,
+    pub error: Option<String>,
+}
+
+impl DeliveryView {
+    /// With its latest attempts from the log.
+    pub async fn with_attempts(mut self, store: &dyn Store, limit: usize) -> Result<Self, StoreError> {
+        self.attempts_made = store
+            .attempts(&self.id, limit)
+            .await?
+            .into_iter()
+            .map(|a| AttemptView {
+                number: a.number,
+                started_at: rfc3339(a.started_at),
+                finished_at: a.finished_at.and_then(rfc3339),
+                outcome: a.outcome,
+                status: a.status,
+                error: a.error.map(|e| crate::secret::redact(&e).into_owned()),
+            })
+            .collect();
+        Ok(self)
+    }
 }
 
 impl From<&DeliveryRecord> for DeliveryView {
@@ -58,6 +95,7 @@ impl From<&DeliveryRecord> for DeliveryView {
             last_error: d.last_error.as_deref().map(|e| crate::secret::redact(e).into_owned()),
             next_attempt: d.next_attempt.clone(),
             updated_at: rfc3339(d.updated_at),
+            attempts_made: Vec::new(),
         }
     }
 }
@@ -80,6 +118,10 @@ impl ArticleStatus {
             _ => delivery_status(&deliveries),
         };
         let error = submission.as_ref().and_then(|s| s.error.clone()).or_else(|| report.as_ref()?.error.clone());
+        let mut views = Vec::new();
+        for delivery in &deliveries {
+            views.push(DeliveryView::from(delivery).with_attempts(store.as_ref(), ATTEMPTS_SHOWN).await?);
+        }
         Ok(Some(ArticleStatus {
             id: id.to_string(),
             desk: desk.name().to_string(),
@@ -99,7 +141,7 @@ impl ArticleStatus {
                     reviewer: r.reviewer.clone(),
                 })
                 .collect(),
-            deliveries: deliveries.iter().map(DeliveryView::from).collect(),
+            deliveries: views,
         }))
     }
 

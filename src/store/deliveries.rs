@@ -119,6 +119,21 @@ pub struct DeliveryRecord {
     pub updated_at: i64,
 }
 
+/// One attempt of a delivery, as the log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttemptRecord {
+    pub number: u32,
+    /// Unix seconds.
+    pub started_at: i64,
+    /// None while it is being made, or when its worker died.
+    pub finished_at: Option<i64>,
+    /// The state it left the delivery in.
+    pub outcome: Option<String>,
+    /// Status code or SMTP reply.
+    pub status: Option<String>,
+    pub error: Option<String>,
+}
+
 /// Unix seconds as RFC 3339.
 pub fn rfc3339(unix: i64) -> Option<String> {
     time::OffsetDateTime::from_unix_timestamp(unix).ok()?.format(&time::format_description::well_known::Rfc3339).ok()

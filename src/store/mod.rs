@@ -20,7 +20,9 @@ pub mod transfer;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use deliveries::{rfc3339, AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, NewDelivery};
+pub use deliveries::{
+    rfc3339, AttemptOutcome, AttemptRecord, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, NewDelivery,
+};
 pub use location::Location;
 pub use reviews::{NewReview, ReviewRecord, ReviewState};
 pub use runs::RunRecord;
@@ -127,6 +129,8 @@ pub trait Store: Send + Sync {
     async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
     /// A partner's latest deliveries, newest first.
     async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// A delivery's attempts, the latest first, at most `limit`.
+    async fn attempts(&self, delivery: &str, limit: usize) -> Result<Vec<AttemptRecord>, StoreError>;
     /// How many deliveries each partner has in each state.
     async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError>;
     /// The highest version of an article (in one language) delivered to a partner.

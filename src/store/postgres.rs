@@ -22,8 +22,8 @@ use super::location::without_password;
 use super::migrations::{too_new, Kind, Table, POSTGRES as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
-    AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, NewReview,
-    PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
+    AttemptOutcome, AttemptRecord, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery,
+    NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -837,6 +837,31 @@ impl Store for PostgresStore {
         let limit = limit as i64;
         let rows = self.retrying(|| async { self.query(&sql, &[&partner, &limit]).await }).await?;
         Ok(rows.iter().map(record).collect())
+    }
+
+    async fn attempts(&self, delivery: &str, limit: usize) -> Result<Vec<AttemptRecord>, StoreError> {
+        let limit = limit as i64;
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "SELECT number, started_at, finished_at, outcome, status, error FROM attempts
+                     WHERE delivery_id = $1 ORDER BY number DESC LIMIT $2",
+                    &[&delivery, &limit],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| AttemptRecord {
+                number: row.get::<_, i32>(0) as u32,
+                started_at: row.get(1),
+                finished_at: row.get(2),
+                outcome: row.get(3),
+                status: row.get(4),
+                error: row.get(5),
+            })
+            .collect())
     }
 
     async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {

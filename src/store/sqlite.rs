@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use super::migrations::{too_new, Table, SQLITE as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
-    AttemptOutcome, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery, NewReview,
-    PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
+    AttemptOutcome, AttemptRecord, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery,
+    NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -433,6 +433,26 @@ impl Store for SqliteStore {
                 "SELECT {RECORD_COLUMNS} FROM deliveries WHERE partner = ?1 ORDER BY created_at DESC, id LIMIT ?2"
             ))?;
             let rows = statement.query_map(params![partner, limit as i64], record)?;
+            rows.collect()
+        })
+    }
+
+    async fn attempts(&self, delivery: &str, limit: usize) -> Result<Vec<AttemptRecord>, StoreError> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT number, started_at, finished_at, outcome, status, error FROM attempts
+                 WHERE delivery_id = ?1 ORDER BY number DESC LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![delivery, limit as i64], |row| {
+                Ok(AttemptRecord {
+                    number: row.get(0)?,
+                    started_at: row.get(1)?,
+                    finished_at: row.get(2)?,
+                    outcome: row.get(3)?,
+                    status: row.get(4)?,
+                    error: row.get(5)?,
+                })
+            })?;
             rows.collect()
         })
     }

@@ -366,6 +366,9 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
     let status = status_of(&console, "cms-9").await.unwrap();
     assert_eq!(status["status"], "delivered", "{status:#}");
     assert_eq!(status["deliveries"][0]["id"], delivery.as_str());
+    let attempts = &status["deliveries"][0]["attempts_made"];
+    assert_eq!(attempts[0]["outcome"], "delivered", "{attempts:#}");
+    assert_eq!((attempts[1]["outcome"].as_str(), attempts[1]["status"].as_str()), (Some("retrying"), Some("503")));
     let seen = partner.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
     assert!(seen[0].verified && seen[0].id == delivery, "the delivery's own id: {seen:?}");

@@ -22,8 +22,9 @@ use crate::serve::App;
 use crate::store::rfc3339;
 use crate::syndicate::deliver::SendMode;
 
-/// Deliveries shown per partner.
+/// Deliveries shown per partner, and attempts per delivery.
 const LATEST: usize = 15;
+const ATTEMPTS_PER_DELIVERY: usize = 3;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -72,8 +73,10 @@ async fn partners(desk: &Desk) -> Result<Vec<minijinja::Value>, crate::store::St
         };
         let counts: std::collections::BTreeMap<&str, u64> =
             counts.iter().filter(|(p, _, _)| *p == partner.name).map(|(_, s, n)| (s.as_str(), *n)).collect();
-        let latest: Vec<DeliveryView> =
-            store.latest_deliveries(&partner.name, LATEST).await?.iter().map(DeliveryView::from).collect();
+        let mut latest: Vec<DeliveryView> = Vec::new();
+        for record in store.latest_deliveries(&partner.name, LATEST).await? {
+            latest.push(DeliveryView::from(&record).with_attempts(store.as_ref(), ATTEMPTS_PER_DELIVERY).await?);
+        }
         out.push(context! {
             name => partner.name, channel => partner.channel.name(), languages => partner.languages,
             state, state_text, disabled => disabled.is_some(), counts, latest,
