@@ -60,7 +60,12 @@ pub async fn submit(
         Err(why) => return problem(StatusCode::UNPROCESSABLE_ENTITY, why),
     };
     let id = checked.id.clone();
-    desk.accept(&id, checked.callback.clone(), super::now());
+    if let Some(callback) = &checked.callback {
+        if let Err(err) = desk.store().want_callback(&id, Some(callback.as_str())).await {
+            return problem(StatusCode::SERVICE_UNAVAILABLE, crate::secret::redact(&err.to_string()));
+        }
+    }
+    desk.accept(&id, super::now());
     app.metrics.accepted(desk.name());
     let submitted = Submitted { id: Some(id.clone()), section: submission.section, embargo: submission.embargo };
     match checked.page {

@@ -1,116 +1,144 @@
-//! The CMS's callbacks: once an accepted article's copies are delivered, held for review or have
-//! failed, its `callback_url` receives the article's status, signed the Standard Webhooks way
-//! with the desk's `callback_secret`, and tried again while the receiver fails.
+//! The CMS's callbacks. An article accepted with a `callback_url` is remembered in the desk's
+//! store; once its copies are delivered, held for review or have failed, the URL receives the
+//! article's status, signed the Standard Webhooks way with the desk's `callback_secret`. Each
+//! callback is claimed for a while by one console and tried again while the CMS fails, so it
+//! survives a restart and the consoles sharing a desk make it once.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
-use tokio::sync::mpsc;
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
 
 use super::desk::Desk;
-use super::App;
+use super::status::ArticleStatus;
+use crate::store::CallbackClaim;
 use crate::syndicate::sign;
 
-/// How often an article whose copies are still on their way is looked at again, and for how long.
+/// How often the store is asked for callbacks whose time has come.
+const POLL: Duration = Duration::from_secs(2);
+/// How long one console holds a callback it is making.
+const LEASE: Duration = Duration::from_secs(60);
+/// Callbacks claimed at once.
+const BATCH: usize = 32;
+/// An article whose copies are still on their way is looked at again after this long, for so
+/// long at most.
 const RECHECK: Duration = Duration::from_secs(5);
-const WATCH_FOR: Duration = Duration::from_secs(48 * 3600);
+const WATCH_FOR_SECONDS: i64 = 48 * 3600;
+/// Calls the CMS is given before its callback is given up.
+const MAX_ATTEMPTS: u32 = 12;
 
-/// Sends callbacks.
-pub struct Caller {
-    client: reqwest::Client,
-}
-
-impl Caller {
-    pub fn new() -> Caller {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("newswire/", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(15))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a client with a timeout builds");
-        Caller { client }
-    }
-}
-
-/// Hears of each article the desks' pipelines end: counts it and calls its CMS back.
-pub async fn on_finished(app: Arc<App>, mut finished: mpsc::UnboundedReceiver<(String, String)>) {
-    while let Some((desk_name, id)) = finished.recv().await {
-        let Some((_, desk)) = app.desk(&desk_name) else { continue };
-        if let Some(report) = desk.submission(&id).and_then(|s| s.report) {
-            app.metrics.finished(&desk_name, &report);
-        }
-        notify(&app, desk, &id);
-    }
-}
-
-/// Calls the article's CMS back with its status, if it asked to be.
-pub fn notify(app: &Arc<App>, desk: &Arc<Desk>, id: &str) {
-    let Some(url) = desk.submission(id).and_then(|s| s.callback) else { return };
+/// Makes a desk's callbacks until `stop`; nothing when the desk signs none.
+pub async fn run(desk: Arc<Desk>, mut stop: watch::Receiver<bool>) {
     let Some(secret) = desk.pipeline.serve.callback_secret.as_ref() else { return };
     let Ok(key) = crate::secret::decode_webhook_secret(secret.expose()) else { return };
-    let (app, desk, id) = (app.clone(), desk.clone(), id.to_string());
-    tokio::spawn(async move {
-        // Copies still on their way (a retry planned) are waited for: the CMS hears once they
-        // are delivered, held or failed.
-        let started = tokio::time::Instant::now();
-        let status = loop {
-            match desk.status(&id).await {
-                Ok(Some(status)) if status.settled() || started.elapsed() >= WATCH_FOR => break status,
-                Ok(Some(_)) => tokio::time::sleep(RECHECK).await,
-                Ok(None) => return,
-                Err(err) => {
-                    tracing::warn!(article = %id, error = %err, "no callback: the store does not answer");
-                    return;
-                }
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("newswire/", env!("CARGO_PKG_VERSION")))
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client with a timeout builds");
+    while !*stop.borrow() {
+        let store = desk.store();
+        match (store.claim_callbacks(BATCH, LEASE).await, store.clock_ms().await) {
+            (Ok(claims), Ok(now_ms)) => {
+                let settling = claims.iter().map(|claim| settle(&desk, &client, &key, claim, now_ms / 1000));
+                futures::future::join_all(settling).await;
             }
-        };
-        let event = format!("article.{}", status.status);
-        let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-        let body = serde_json::json!({
-            "type": event,
-            "timestamp": crate::syndicate::webhook::now()
-                .format(&time::format_description::well_known::Rfc3339)
-                .expect("RFC 3339 formats any date"),
-            "data": status,
-        });
-        let body = serde_json::to_vec(&body).expect("JSON values serialise");
-        let shown = crate::secret::redact_url(&url);
-        let attempt = || async {
-            let timestamp = crate::syndicate::webhook::now().unix_timestamp();
-            let response = app
-                .callbacks
-                .client
-                .post(url.clone())
-                .header("content-type", "application/json")
-                .header("webhook-id", &message_id)
-                .header("webhook-timestamp", timestamp)
-                .header("webhook-signature", sign::sign(&key, &message_id, timestamp, &body))
-                .body(body.clone())
-                .send()
-                .await
-                .map_err(|err| {
-                    (true, format!("{shown}: {}", if err.is_timeout() { "timed out" } else { "no answer" }))
-                })?;
-            let code = response.status();
-            match code.is_success() {
-                true => Ok(()),
-                false => Err((code.is_server_error() || code.as_u16() == 429, format!("{shown} answered HTTP {code}"))),
-            }
-        };
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(Duration::from_secs(1))
-            .with_max_delay(Duration::from_secs(60))
-            .with_max_times(6)
-            .with_jitter();
-        let sent = attempt
-            .retry(backoff)
-            .when(|(transient, _)| *transient)
-            .notify(|(_, why), wait| tracing::warn!(article = %id, why, ?wait, "callback failed, trying again"))
-            .await;
-        match sent {
-            Ok(()) => tracing::info!(article = %id, event, "callback made"),
-            Err((_, why)) => tracing::warn!(article = %id, event, why, "callback given up"),
+            (Err(err), _) | (_, Err(err)) => tracing::warn!(desk = %desk.name(), error = %err, "callbacks not made"),
         }
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Makes one callback if its article has settled, or puts it off.
+async fn settle(desk: &Desk, client: &reqwest::Client, key: &[u8], claim: &CallbackClaim, now: i64) {
+    let store = desk.store();
+    let status = match desk.status(&claim.article).await {
+        Ok(status) => status,
+        Err(err) => {
+            tracing::warn!(article = %claim.article, error = %err, "callback put off: the store does not answer");
+            return;
+        }
+    };
+    let outcome = match status {
+        Some(status) if status.settled() => match call(client, key, &claim.url, &status).await {
+            Ok(()) => {
+                tracing::info!(article = %claim.article, event = %event(&status), "callback made");
+                store.callback_done(&claim.article, None).await
+            }
+            Err((true, why)) if claim.attempts + 1 < MAX_ATTEMPTS => {
+                let wait = Duration::from_secs(2u64.pow(claim.attempts.min(9)).min(600));
+                tracing::warn!(article = %claim.article, why, ?wait, "callback failed, trying again");
+                store.callback_later(&claim.article, wait, true, Some(&why)).await
+            }
+            Err((_, why)) => {
+                tracing::warn!(article = %claim.article, why, "callback given up");
+                store.callback_done(&claim.article, Some(&why)).await
+            }
+        },
+        // Queued, or copies waiting for a retry: the CMS hears once they are settled.
+        _ if now - claim.created_at < WATCH_FOR_SECONDS => {
+            store.callback_later(&claim.article, RECHECK, false, None).await
+        }
+        _ => store.callback_done(&claim.article, Some("its copies did not settle within 48 h")).await,
+    };
+    if let Err(err) = outcome {
+        tracing::warn!(article = %claim.article, error = %err, "a callback's state was not written");
+    }
+}
+
+fn event(status: &ArticleStatus) -> String {
+    format!("article.{}", status.status)
+}
+
+/// One signed call; on failure, whether trying again may help, and why.
+async fn call(client: &reqwest::Client, key: &[u8], url: &str, status: &ArticleStatus) -> Result<(), (bool, String)> {
+    let url = url::Url::parse(url).map_err(|err| (false, format!("{url}: not a URL ({err})")))?;
+    let shown = crate::secret::redact_url(&url);
+    let now = crate::syndicate::webhook::now();
+    let body = serde_json::json!({
+        "type": event(status),
+        "timestamp": now.format(&time::format_description::well_known::Rfc3339).expect("RFC 3339 formats any date"),
+        "data": status,
     });
+    let body = serde_json::to_vec(&body).expect("JSON values serialise");
+    let id = message_id(status);
+    let timestamp = now.unix_timestamp();
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &id)
+        .header("webhook-timestamp", timestamp)
+        .header("webhook-signature", sign::sign(key, &id, timestamp, &body))
+        .body(body)
+        .send()
+        .await
+        .map_err(|err| (true, format!("{shown}: {}", if err.is_timeout() { "timed out" } else { "no answer" })))?;
+    let code = response.status();
+    match code.is_success() {
+        true => Ok(()),
+        false => Err((code.is_server_error() || code.as_u16() == 429, format!("{shown} answered HTTP {code}"))),
+    }
+}
+
+/// The same for every try of one callback (the CMS can drop a repeat), another for another
+/// event or another version's copies.
+fn message_id(status: &ArticleStatus) -> String {
+    let mut hash = Sha256::new();
+    for part in [status.id.as_str(), status.status] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let mut copies: Vec<&str> = status.deliveries.iter().map(|d| d.id.as_str()).collect();
+    copies.extend(status.reviews.iter().map(|r| r.id.as_str()));
+    copies.sort();
+    for copy in copies {
+        hash.update(copy.as_bytes());
+        hash.update([0]);
+    }
+    format!("msg_{}", crate::model::hex(&hash.finalize()[..16]))
 }

@@ -32,22 +32,21 @@ pub struct Desk {
     /// Stops the task that sends retries and lifted embargoes as they fall due.
     stop_due: tokio::sync::watch::Sender<bool>,
     due: Mutex<Option<std::thread::JoinHandle<()>>>,
-    pub(super) accepted: Arc<Mutex<Accepted>>,
+    accepted: Arc<Mutex<Accepted>>,
 }
 
 /// The articles this console accepted, by id, and the page sources that lead to them.
 #[derive(Default)]
-pub(super) struct Accepted {
-    pub articles: HashMap<String, Submission>,
+struct Accepted {
+    articles: HashMap<String, Submission>,
     sources: HashMap<String, String>,
 }
 
-/// An accepted article: when, where its callback goes, and its report once the pipeline is done.
+/// An accepted article: when, and its report once the pipeline is done.
 #[derive(Debug, Clone)]
 pub struct Submission {
     /// Unix seconds.
     pub accepted_at: i64,
-    pub callback: Option<url::Url>,
     pub report: Option<ArticleReport>,
     /// Why it never reached the pipeline (its URL could not be fetched).
     pub error: Option<String>,
@@ -115,8 +114,8 @@ impl Desk {
     }
 
     /// Accepts an article under `id`; its page goes to the pipeline later, once fetched.
-    pub fn accept(&self, id: &str, callback: Option<url::Url>, now: i64) {
-        let submission = Submission { accepted_at: now, callback, report: None, error: None };
+    pub fn accept(&self, id: &str, now: i64) {
+        let submission = Submission { accepted_at: now, report: None, error: None };
         let mut accepted = lock(&self.accepted);
         if accepted.articles.len() >= REMEMBERED {
             // The store still knows their deliveries and reviews.
@@ -223,6 +222,6 @@ impl Accepted {
     }
 }
 
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

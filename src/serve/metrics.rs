@@ -101,6 +101,16 @@ impl Metrics {
     }
 }
 
+/// Counts each article the desks' pipelines end, as they say so.
+pub async fn count_finished(app: Arc<App>, mut finished: tokio::sync::mpsc::UnboundedReceiver<(String, String)>) {
+    while let Some((desk_name, id)) = finished.recv().await {
+        let Some((_, desk)) = app.desk(&desk_name) else { continue };
+        if let Some(report) = desk.submission(&id).and_then(|s| s.report) {
+            app.metrics.finished(&desk_name, &report);
+        }
+    }
+}
+
 /// `GET /metrics`: a token's or a person's, like everything else.
 pub async fn render(State(app): State<Arc<App>>, caller: Caller) -> Response {
     app.metrics.deliveries.clear();

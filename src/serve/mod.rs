@@ -47,7 +47,6 @@ pub struct App {
     auth: auth::Auth,
     metrics: metrics::Metrics,
     pages: pages::Pages,
-    callbacks: callback::Caller,
 }
 
 impl App {
@@ -152,10 +151,12 @@ pub async fn serve(
         auth: auth::Auth::new(&pipelines),
         metrics: metrics::Metrics::new(),
         pages: pages::Pages::new().map_err(|err| ServeError::Setup(format!("templates: {err}")))?,
-        callbacks: callback::Caller::new(),
         desks,
     });
-    let finishing = tokio::spawn(callback::on_finished(app.clone(), finished_rx));
+    let counting = tokio::spawn(metrics::count_finished(app.clone(), finished_rx));
+    let (stop_callbacks, stopped) = tokio::sync::watch::channel(false);
+    let callbacks: Vec<_> =
+        app.desks.iter().map(|desk| tokio::spawn(callback::run(desk.clone(), stopped.clone()))).collect();
 
     let listener =
         tokio::net::TcpListener::bind(options.listen).await.map_err(|err| ServeError::Listen(options.listen, err))?;
@@ -172,7 +173,11 @@ pub async fn serve(
             eprint!("{}", crate::secret::redact(&report.summary()));
         }
     }
-    let _ = finishing.await;
+    let _ = stop_callbacks.send(true);
+    for task in callbacks {
+        let _ = task.await;
+    }
+    let _ = counting.await;
     Ok(())
 }
 

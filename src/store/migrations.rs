@@ -103,6 +103,16 @@ pub const SQLITE: &[&str] = &[
         finished_at INTEGER
     );
     CREATE INDEX runs_started ON runs (started_at);",
+    "CREATE TABLE callbacks (
+        article    TEXT PRIMARY KEY,
+        url        TEXT NOT NULL,
+        due_at     INTEGER NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        done_at    INTEGER,
+        created_at INTEGER NOT NULL DEFAULT (unixepoch())
+    );
+    CREATE INDEX callbacks_due ON callbacks (due_at) WHERE done_at IS NULL;",
 ];
 
 /// PostgreSQL: the same tables, Unix seconds from the server's clock.
@@ -202,6 +212,16 @@ pub const POSTGRES: &[&str] = &[
         finished_at bigint
     );
     CREATE INDEX runs_started ON runs (started_at);",
+    "CREATE TABLE callbacks (
+        article    text PRIMARY KEY,
+        url        text NOT NULL,
+        due_at     bigint NOT NULL,
+        attempts   integer NOT NULL DEFAULT 0,
+        last_error text,
+        done_at    bigint,
+        created_at bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    );
+    CREATE INDEX callbacks_due ON callbacks (due_at) WHERE done_at IS NULL;",
 ];
 
 /// Why a store at schema `found` cannot be used by a binary that knows `known` steps.
@@ -300,6 +320,19 @@ pub const TABLES: &[Table] = &[
         name: "runs",
         key: "id",
         columns: &[("id", Text), ("desk", Text), ("report", Text), ("started_at", Int), ("finished_at", Int)],
+    },
+    Table {
+        name: "callbacks",
+        key: "article",
+        columns: &[
+            ("article", Text),
+            ("url", Text),
+            ("due_at", Int),
+            ("attempts", Int),
+            ("last_error", Text),
+            ("done_at", Int),
+            ("created_at", Int),
+        ],
     },
     Table {
         name: "attempts",

@@ -25,7 +25,7 @@ pub use deliveries::{
 };
 pub use location::Location;
 pub use reviews::{NewReview, ReviewRecord, ReviewState};
-pub use runs::RunRecord;
+pub use runs::{CallbackClaim, RunRecord};
 
 use crate::error::ErrorKind;
 
@@ -196,6 +196,24 @@ pub trait Store: Send + Sync {
     async fn record_run(&self, id: &str, desk: &str, report: &str, finished: bool) -> Result<(), StoreError>;
     /// The latest runs, newest first.
     async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError>;
+
+    // The CMS's callbacks.
+
+    /// An article's callback is wanted now (again, when one was made): to `url`, or where it went
+    /// before when `url` is none (nothing happens when there was none).
+    async fn want_callback(&self, article: &str, url: Option<&str>) -> Result<(), StoreError>;
+    /// Up to `limit` callbacks whose time has come, each claimed for `lease`.
+    async fn claim_callbacks(&self, limit: usize, lease: Duration) -> Result<Vec<CallbackClaim>, StoreError>;
+    /// A claimed callback is looked at again `after` this long; `attempted` when a call failed.
+    async fn callback_later(
+        &self,
+        article: &str,
+        after: Duration,
+        attempted: bool,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// A callback made, or given up (with the reason).
+    async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError>;
 
     // Partners.
 

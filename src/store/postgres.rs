@@ -22,8 +22,8 @@ use super::location::without_password;
 use super::migrations::{too_new, Kind, Table, POSTGRES as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
-    AttemptOutcome, AttemptRecord, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery,
-    NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
+    AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
+    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -1136,6 +1136,80 @@ impl Store for PostgresStore {
                 finished_at: row.get(4),
             })
             .collect())
+    }
+
+    async fn want_callback(&self, article: &str, url: Option<&str>) -> Result<(), StoreError> {
+        let sql = match url {
+            Some(_) => {
+                "INSERT INTO callbacks (article, url, due_at) VALUES ($1, $2, unix_now())
+                 ON CONFLICT (article) DO UPDATE SET url = EXCLUDED.url, due_at = unix_now(), attempts = 0,
+                    last_error = NULL, done_at = NULL"
+            }
+            None => {
+                "UPDATE callbacks SET due_at = unix_now(), attempts = 0, last_error = NULL, done_at = NULL
+                 WHERE article = $1 AND $2::text IS NULL"
+            }
+        };
+        self.retrying(|| async { self.query(sql, &[&article, &url]).await }).await?;
+        Ok(())
+    }
+
+    async fn claim_callbacks(&self, limit: usize, lease: Duration) -> Result<Vec<CallbackClaim>, StoreError> {
+        let (limit, lease) = (limit as i64, seconds(lease));
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "UPDATE callbacks SET due_at = unix_now() + $2
+                     WHERE article IN (SELECT article FROM callbacks WHERE done_at IS NULL AND due_at <= unix_now()
+                                       ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                     RETURNING article, url, attempts, created_at",
+                    &[&limit, &lease],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| CallbackClaim {
+                article: row.get(0),
+                url: row.get(1),
+                attempts: row.get::<_, i32>(2) as u32,
+                created_at: row.get(3),
+            })
+            .collect())
+    }
+
+    async fn callback_later(
+        &self,
+        article: &str,
+        after: Duration,
+        attempted: bool,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let (after, attempted) = (seconds(after), attempted as i32);
+        self.retrying(|| async {
+            self.query(
+                "UPDATE callbacks SET due_at = unix_now() + $2, attempts = attempts + $3,
+                    last_error = coalesce($4, last_error)
+                 WHERE article = $1 AND done_at IS NULL",
+                &[&article, &after, &attempted, &error],
+            )
+            .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError> {
+        self.retrying(|| async {
+            self.query(
+                "UPDATE callbacks SET done_at = unix_now(), last_error = $2 WHERE article = $1",
+                &[&article, &error],
+            )
+            .await
+        })
+        .await?;
+        Ok(())
     }
 
     async fn review_deliveries(

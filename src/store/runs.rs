@@ -1,4 +1,5 @@
-//! The run log's noun: a run of a desk (a command or the console's pipeline) and its report.
+//! The console's nouns: a run of a desk (a command or the console's pipeline) and its report, and
+//! a CMS's callback waiting to be made.
 
 use serde::Serialize;
 
@@ -12,4 +13,15 @@ pub struct RunRecord {
     pub finished_at: Option<i64>,
     /// The report's totals and backends, as JSON.
     pub report: String,
+}
+
+/// A callback claimed for a while: the article it is about and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackClaim {
+    pub article: String,
+    pub url: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Unix seconds, by the store's clock.
+    pub created_at: i64,
 }

@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use super::migrations::{too_new, Table, SQLITE as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
-    AttemptOutcome, AttemptRecord, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey, NewDelivery,
-    NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
+    AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
+    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -696,6 +696,75 @@ impl Store for SqliteStore {
                 })
             })?;
             rows.collect()
+        })
+    }
+
+    async fn want_callback(&self, article: &str, url: Option<&str>) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            transaction
+                .prepare_cached(
+                    "INSERT INTO callbacks (article, url, due_at) SELECT ?1, ?2, unixepoch() WHERE ?2 IS NOT NULL
+                     ON CONFLICT (article) DO UPDATE SET url = excluded.url, due_at = unixepoch(), attempts = 0,
+                        last_error = NULL, done_at = NULL",
+                )?
+                .execute(params![article, url])?;
+            if url.is_none() {
+                transaction
+                    .prepare_cached(
+                        "UPDATE callbacks SET due_at = unixepoch(), attempts = 0, last_error = NULL, done_at = NULL
+                         WHERE article = ?1",
+                    )?
+                    .execute([article])?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn claim_callbacks(&self, limit: usize, lease: Duration) -> Result<Vec<CallbackClaim>, StoreError> {
+        self.write(|transaction| {
+            let mut statement = transaction.prepare_cached(
+                "UPDATE callbacks SET due_at = unixepoch() + ?2
+                 WHERE article IN (SELECT article FROM callbacks WHERE done_at IS NULL AND due_at <= unixepoch()
+                                   ORDER BY due_at LIMIT ?1)
+                 RETURNING article, url, attempts, created_at",
+            )?;
+            let rows = statement.query_map(params![limit as i64, seconds(lease)], |row| {
+                Ok(CallbackClaim {
+                    article: row.get(0)?,
+                    url: row.get(1)?,
+                    attempts: row.get(2)?,
+                    created_at: row.get(3)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    async fn callback_later(
+        &self,
+        article: &str,
+        after: Duration,
+        attempted: bool,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            transaction
+                .prepare_cached(
+                    "UPDATE callbacks SET due_at = unixepoch() + ?2, attempts = attempts + ?3,
+                        last_error = coalesce(?4, last_error)
+                     WHERE article = ?1 AND done_at IS NULL",
+                )?
+                .execute(params![article, seconds(after), attempted as i64, error])?;
+            Ok(())
+        })
+    }
+
+    async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            transaction
+                .prepare_cached("UPDATE callbacks SET done_at = unixepoch(), last_error = ?2 WHERE article = ?1")?
+                .execute(params![article, error])?;
+            Ok(())
         })
     }
 

@@ -395,6 +395,48 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_callback_the_cms_refused_is_made_after_the_console_restarts() {
+    let room = newsroom("never", "\"100ms\"").await;
+    room.server.reset().await;
+    let partner = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/hook")).respond_with(partner.clone()).mount(&room.server).await;
+    Mock::given(method("POST"))
+        .and(path("/cms/callback"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&room.server)
+        .await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let callback = format!("{}/cms/callback", room.server.uri());
+    let answer =
+        post_article(&console, json!({ "html": harbour_html(), "id": "cms-77", "callback_url": callback })).await;
+    assert_eq!(answer.status(), 202);
+    wait_for(&console, "cms-77", |s| s["status"] == "delivered").await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !console.log().contains("callback failed, trying again") {
+        assert!(Instant::now() < deadline, "{}", console.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(console.stop().success());
+
+    // The CMS is back; so is the console, which knows nothing of the article but what the store keeps.
+    Mock::given(method("POST"))
+        .and(path("/cms/callback"))
+        .respond_with(room.callbacks.clone())
+        .with_priority(1)
+        .mount(&room.server)
+        .await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let calls = received(&room.callbacks, 1).await;
+    assert_eq!(calls[0]["type"], "article.delivered");
+    assert_eq!(calls[0]["data"]["id"], "cms-77");
+    assert_eq!(calls[0]["data"]["deliveries"][0]["partner"], "la-voz");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(room.callbacks.seen.lock().unwrap().len(), 1, "made once");
+    assert_eq!(partner.seen.lock().unwrap().len(), 1, "the copy went once");
+    assert!(console.stop().success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_hostile_page_shows_nothing_that_runs_in_the_console() {
     let room = newsroom("always", "\"100ms\"").await;
     let console = Console::start(&[&room.pipeline], room.dir.path());

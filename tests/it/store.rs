@@ -60,6 +60,7 @@ contract!(
     a_page_is_worked_on_by_one_worker_at_a_time,
     a_held_copy_waits_for_its_review_and_goes_once_released,
     the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log,
+    a_callback_is_claimed_by_one_console_put_off_and_made_once,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -558,4 +559,28 @@ async fn the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log(st
     assert_eq!(runs.len(), 1, "the same run, written again");
     assert_eq!(runs[0].report, r#"{"totals":{"articles":2}}"#);
     assert!(runs[0].finished_at.is_some_and(|at| at >= runs[0].started_at));
+}
+
+async fn a_callback_is_claimed_by_one_console_put_off_and_made_once(store: Arc<dyn Store>) {
+    let lease = Duration::from_secs(60);
+    store.want_callback("a", Some("https://cms.example/hook")).await.unwrap();
+    store.want_callback("nothing-asked", None).await.unwrap();
+    let claimed = store.claim_callbacks(10, lease).await.unwrap();
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(
+        (claimed[0].article.as_str(), claimed[0].url.as_str(), claimed[0].attempts),
+        ("a", "https://cms.example/hook", 0)
+    );
+    assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "held by its claim");
+    store.callback_later("a", Duration::ZERO, true, Some("HTTP 503")).await.unwrap();
+    let again = store.claim_callbacks(10, lease).await.unwrap();
+    assert_eq!(again[0].attempts, 1);
+    store.callback_later("a", Duration::from_secs(3600), false, None).await.unwrap();
+    assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "put off for an hour");
+    store.callback_done("a", None).await.unwrap();
+    store.want_callback("a", None).await.unwrap();
+    let rearmed = store.claim_callbacks(10, lease).await.unwrap();
+    assert_eq!((rearmed[0].url.as_str(), rearmed[0].attempts), ("https://cms.example/hook", 0), "asked for again");
+    store.callback_done("a", None).await.unwrap();
+    assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "made once");
 }

@@ -156,7 +156,10 @@ async fn send(
     match desk.reviews.release(&record, draft, &checked, Some(&caller.name)).await {
         Ok(reports) => {
             tracing::info!(user = %caller.name, review = %record.id, edited, "review released");
-            crate::serve::callback::notify(&app, desk, &article);
+            // The CMS that asked to hear of the article hears again, now that it went out.
+            if let Err(err) = desk.store().want_callback(&article, None).await {
+                tracing::warn!(article = %article, error = %err, "the callback could not be asked for again");
+            }
             let sent = reports.iter().filter(|r| r.status == crate::pipeline::Status::Ok).count();
             let notice = format!(
                 "{}: {edited} segment{} edited, approved; {sent} of {} cop{} sent.",
