@@ -44,8 +44,6 @@ pub struct RawServe {
     pub users: Vec<Spanned<RawUser>>,
     /// Signs the calls to an article's `callback_url` (Standard Webhooks, `whsec_…`).
     pub callback_secret: Option<Spanned<String>>,
-    /// Signs session cookies, so that several consoles behind one proxy share sessions.
-    pub session_secret: Option<Spanned<String>>,
     /// How long a login lasts ("12h").
     pub session_ttl: Option<Spanned<String>>,
     /// The largest request body accepted, in bytes.

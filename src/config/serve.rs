@@ -17,7 +17,6 @@ pub struct ServeConfig {
     pub tokens: Vec<Secret>,
     pub users: Vec<User>,
     pub callback_secret: Option<Secret>,
-    pub session_secret: Option<Secret>,
     pub session_ttl: Duration,
     pub max_body: usize,
 }
@@ -28,7 +27,6 @@ impl Default for ServeConfig {
             tokens: Vec::new(),
             users: Vec::new(),
             callback_secret: None,
-            session_secret: None,
             session_ttl: Duration::from_secs(12 * 3600),
             max_body: DEFAULT_MAX_BODY,
         }
@@ -86,12 +84,6 @@ impl Validator<'_> {
         if let (Some(secret), Some(at)) = (&serve.callback_secret, &raw.callback_secret) {
             if let Err(message) = crate::secret::decode_webhook_secret(secret.expose()) {
                 self.problem(at, message);
-            }
-        }
-        serve.session_secret = raw.session_secret.as_ref().and_then(|s| self.secret(s, "the session secret"));
-        if let (Some(secret), Some(at)) = (&serve.session_secret, &raw.session_secret) {
-            if secret.expose().len() < 32 {
-                self.problem(at, "the session secret must be at least 32 characters");
             }
         }
         serve.session_ttl = self.duration(&raw.session_ttl, serve.session_ttl);

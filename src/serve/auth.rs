@@ -1,7 +1,8 @@
 //! Who is asking, and what they may do on which desk: machines present a bearer token, people a
-//! session cookie signed by the console after an Argon2-checked login. Every state-changing call
-//! made with a session carries the session's CSRF token. Refusals are logged without the
-//! credential.
+//! session cookie they got by logging in (an Argon2-checked password). Sessions are kept in the
+//! store, by a hash of the cookie's random token, so logging out ends one for good and consoles
+//! sharing a store share them. Every state-changing call made with a session carries the
+//! session's CSRF token. Refusals are logged without the credential.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,13 +13,14 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
-use sha2::Digest;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::App;
 use crate::config::{Pipeline, Role, Secret};
+use crate::store::{SessionRecord, Store, StoreError};
 
 pub const SESSION_COOKIE: &str = "newswire_session";
 /// Holds the login form's CSRF token until there is a session.
@@ -32,7 +34,8 @@ const LOGINS_PER_MINUTE: u32 = 10;
 type LoginLimiter = governor::DefaultKeyedRateLimiter<String>;
 
 pub struct Auth {
-    key: Key,
+    /// Where sessions are kept: the first desk's store.
+    sessions: Arc<dyn Store>,
     logins: LoginLimiter,
     /// Each token and the desks (by index) that list it.
     tokens: Vec<(Secret, Vec<usize>)>,
@@ -69,19 +72,20 @@ enum Grant {
     Person(Role),
 }
 
-/// What the session cookie holds, signed.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// A person's open session.
+#[derive(Debug, Clone)]
 pub struct Session {
     pub user: String,
     /// The desks the password was checked for, by name.
     pub desks: Vec<String>,
-    /// Unix seconds.
-    pub expires: i64,
     pub csrf: String,
+    /// The store's key for it: a hash of the cookie's token.
+    id: String,
 }
 
 impl Auth {
-    pub fn new(desks: &[Pipeline]) -> Auth {
+    /// Tokens and people from every desk; sessions kept in `sessions`.
+    pub fn new(desks: &[Pipeline], sessions: Arc<dyn Store>) -> Auth {
         let mut tokens: Vec<(Secret, Vec<usize>)> = Vec::new();
         let mut users: HashMap<String, Vec<(usize, Role, String)>> = HashMap::new();
         for (index, desk) in desks.iter().enumerate() {
@@ -95,16 +99,8 @@ impl Auth {
                 users.entry(user.name.clone()).or_default().push((index, user.role, user.password_hash.clone()));
             }
         }
-        let key = match desks.iter().find_map(|d| d.serve.session_secret.as_ref()) {
-            Some(secret) => Key::from(sha2::Sha512::digest(secret.expose().as_bytes()).as_slice()),
-            None => Key::generate(),
-        };
         let ttl = desks.iter().map(|d| d.serve.session_ttl).min().unwrap_or(Duration::from_secs(12 * 3600));
-        Auth { key, logins: login_limiter(), tokens, users, ttl }
-    }
-
-    pub fn key(&self) -> &Key {
-        &self.key
+        Auth { sessions, logins: login_limiter(), tokens, users, ttl }
     }
 
     fn by_token(&self, presented: &str) -> Option<Caller> {
@@ -117,10 +113,13 @@ impl Auth {
         Some(Caller { name: "token".to_string(), session: None, grants })
     }
 
-    fn by_session(&self, session: Session, desk_names: &[String], now: i64) -> Option<Caller> {
-        if session.expires <= now {
-            return None;
-        }
+    /// The open session a cookie's token names.
+    async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
+        let id = session_id(token);
+        Ok(self.sessions.session(&id).await?.map(|r| Session { user: r.user, desks: r.desks, csrf: r.csrf, id }))
+    }
+
+    fn by_session(&self, session: Session, desk_names: &[String]) -> Option<Caller> {
         let entries = self.users.get(&session.user)?;
         let grants: Vec<(usize, Grant)> = entries
             .iter()
@@ -131,20 +130,34 @@ impl Auth {
     }
 
     /// Checks a password (off the async threads: Argon2 is slow on purpose); the session it opens.
+    /// Opens a session for the password's desks; the cookie's token and the session.
     pub async fn login(
         &self,
         user: &str,
         password: &str,
         desk_names: &[String],
-        now: i64,
-    ) -> Result<Session, LoginRefused> {
+    ) -> Result<(String, Session), LoginRefused> {
         if self.logins.check_key(&user.to_string()).is_err() {
             return Err(LoginRefused::TooMany);
         }
-        self.check_password(user, password, desk_names, now).await.ok_or(LoginRefused::Wrong)
+        let desks = self.check_password(user, password, desk_names).await.ok_or(LoginRefused::Wrong)?;
+        let token = random_token();
+        let record = SessionRecord { user: user.to_string(), desks, csrf: random_token(), expires_at: 0 };
+        let id = session_id(&token);
+        if let Err(err) = self.sessions.open_session(&id, &record, self.ttl).await {
+            tracing::error!(error = %err, "a session could not be opened");
+            return Err(LoginRefused::Unavailable);
+        }
+        Ok((token, Session { user: record.user, desks: record.desks, csrf: record.csrf, id }))
     }
 
-    async fn check_password(&self, user: &str, password: &str, desk_names: &[String], now: i64) -> Option<Session> {
+    /// Ends a session for good.
+    pub async fn logout(&self, session: &Session) -> Result<(), StoreError> {
+        self.sessions.close_session(&session.id).await
+    }
+
+    /// The desks (by name) whose entry for the user the password matches.
+    async fn check_password(&self, user: &str, password: &str, desk_names: &[String]) -> Option<Vec<String>> {
         let entries = self.users.get(user)?.clone();
         let password = password.to_string();
         let desks = tokio::task::spawn_blocking(move || {
@@ -163,21 +176,12 @@ impl Auth {
         })
         .await
         .ok()?;
-        if desks.is_empty() {
-            return None;
-        }
-        Some(Session {
-            user: user.to_string(),
-            desks: desks.into_iter().map(|d| desk_names[d].clone()).collect(),
-            expires: now + self.ttl.as_secs() as i64,
-            csrf: random_token(),
-        })
+        (!desks.is_empty()).then(|| desks.into_iter().map(|d| desk_names[d].clone()).collect())
     }
 
-    /// The session cookie, signed.
-    pub fn session_cookie(&self, session: &Session) -> Cookie<'static> {
-        let value = serde_json::to_string(session).expect("a session serialises");
-        let mut cookie = self.cookie(SESSION_COOKIE, value);
+    /// The session cookie: the token, nothing else.
+    pub fn session_cookie(&self, token: String) -> Cookie<'static> {
+        let mut cookie = self.cookie(SESSION_COOKIE, token);
         cookie.set_max_age(time::Duration::seconds(self.ttl.as_secs() as i64));
         cookie
     }
@@ -200,13 +204,20 @@ impl Auth {
     }
 
     /// The CSRF token the request's cookies expect: the session's, else the login form's.
-    pub fn expected_csrf(&self, headers: &HeaderMap) -> Option<String> {
-        let jar = SignedCookieJar::from_headers(headers, self.key.clone());
-        if let Some(session) = jar.get(SESSION_COOKIE).and_then(|c| serde_json::from_str::<Session>(c.value()).ok()) {
-            return Some(session.csrf);
+    pub async fn expected_csrf(&self, headers: &HeaderMap) -> Result<Option<String>, StoreError> {
+        let jar = CookieJar::from_headers(headers);
+        if let Some(cookie) = jar.get(SESSION_COOKIE) {
+            if let Some(session) = self.session(cookie.value()).await? {
+                return Ok(Some(session.csrf));
+            }
         }
-        jar.get(LOGIN_COOKIE).map(|c| c.value().to_string())
+        Ok(jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()))
     }
+}
+
+/// What the store knows a session by: the cookie's token, hashed.
+fn session_id(token: &str) -> String {
+    crate::model::hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// Why a login failed.
@@ -216,6 +227,8 @@ pub enum LoginRefused {
     Wrong,
     /// Too many attempts for the name this minute.
     TooMany,
+    /// The store does not answer.
+    Unavailable,
 }
 
 fn login_limiter() -> LoginLimiter {
@@ -284,6 +297,8 @@ pub enum Refused {
     Forbidden,
     /// A state-changing request without the session's CSRF token: 403.
     Csrf,
+    /// The sessions' store does not answer: 503.
+    Unavailable,
 }
 
 impl IntoResponse for Refused {
@@ -303,6 +318,11 @@ impl IntoResponse for Refused {
                 (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": "your role may not do this"})))
                     .into_response()
             }
+            Refused::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"error": "the console's store does not answer; try again"})),
+            )
+                .into_response(),
             Refused::Csrf => (
                 StatusCode::FORBIDDEN,
                 axum::Json(serde_json::json!({"error": "the form's CSRF token is missing or wrong; reload the page"})),
@@ -329,14 +349,19 @@ impl FromRequestParts<Arc<App>> for Caller {
                 None => Err(refuse("unknown bearer token")),
             };
         }
-        let jar = SignedCookieJar::from_headers(&parts.headers, app.auth.key.clone());
+        let jar = CookieJar::from_headers(&parts.headers);
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Err(refuse("no token or session"));
         };
-        let session = serde_json::from_str::<Session>(cookie.value()).map_err(|_| refuse("unreadable session"))?;
-        app.auth
-            .by_session(session, &app.desk_names(), super::now())
-            .ok_or_else(|| refuse("session expired or revoked"))
+        let session = match app.auth.session(cookie.value()).await {
+            Ok(Some(session)) => session,
+            Ok(None) => return Err(refuse("session expired or closed")),
+            Err(err) => {
+                tracing::error!(error = %err, "sessions cannot be read");
+                return Err(Refused::Unavailable);
+            }
+        };
+        app.auth.by_session(session, &app.desk_names()).ok_or_else(|| refuse("no desk for this session"))
     }
 }
 
@@ -367,10 +392,14 @@ mod tests {
     }
 
     #[test]
-    fn a_session_opens_only_with_the_password_and_ends_when_it_expires() {
+    fn a_session_opens_only_with_the_password_and_ends_at_logout() {
         let hash = "$argon2id$v=19$m=19456,t=2,p=1$jQpaNOo+DAS02zsMsebzQA$tC8/kqnFmc/ZOGBBHoMKHzPsdEU3QWq5XGFGMNjZ3Ps";
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let location = crate::store::Location::Sqlite(dir.path().join("state.sqlite"));
+        let store = runtime.block_on(crate::store::open(&location)).unwrap();
         let mut auth = Auth {
-            key: Key::generate(),
+            sessions: store,
             logins: login_limiter(),
             tokens: Vec::new(),
             users: HashMap::new(),
@@ -378,15 +407,17 @@ mod tests {
         };
         auth.users.insert("ana".into(), vec![(0, Role::Editor, hash.into())]);
         let desks = vec!["web-desk".to_string()];
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let login = |user: &str, password: &str| runtime.block_on(auth.login(user, password, &desks, 1000));
+        let login = |user: &str, password: &str| runtime.block_on(auth.login(user, password, &desks));
         assert_eq!(login("ana", "wrong horse").unwrap_err(), LoginRefused::Wrong);
         assert_eq!(login("bob", "correct horse battery").unwrap_err(), LoginRefused::Wrong);
-        let session = login("ana", "correct horse battery").unwrap();
-        assert_eq!((session.desks.clone(), session.expires), (desks.clone(), 1060));
-        assert_ne!(session.csrf, random_token(), "tokens are random");
-        assert!(auth.by_session(session.clone(), &desks, 1059).is_some_and(|c| c.may(0, Need::Review)));
-        assert!(auth.by_session(session, &desks, 1060).is_none(), "expired");
+        let (token, session) = login("ana", "correct horse battery").unwrap();
+        assert_eq!(session.desks, desks);
+        assert_ne!(session.csrf, token, "the CSRF token is not the session's");
+        assert_ne!(session.id, token, "the store keeps a hash, not the token");
+        let found = runtime.block_on(auth.session(&token)).unwrap().expect("open");
+        assert!(auth.by_session(found.clone(), &desks).is_some_and(|c| c.may(0, Need::Review)));
+        runtime.block_on(auth.logout(&found)).unwrap();
+        assert!(runtime.block_on(auth.session(&token)).unwrap().is_none(), "closed for good");
         for _ in 2..LOGINS_PER_MINUTE {
             assert_eq!(login("ana", "guess").unwrap_err(), LoginRefused::Wrong);
         }

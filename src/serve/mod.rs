@@ -148,7 +148,7 @@ pub async fn serve(
     }
     let max_body = pipelines.iter().map(|p| p.serve.max_body).max().unwrap_or(crate::config::DEFAULT_MAX_BODY);
     let app = Arc::new(App {
-        auth: auth::Auth::new(&pipelines),
+        auth: auth::Auth::new(&pipelines, desks[0].store().clone()),
         metrics: metrics::Metrics::new(),
         pages: pages::Pages::new().map_err(|err| ServeError::Setup(format!("templates: {err}")))?,
         desks,

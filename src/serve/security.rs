@@ -58,7 +58,14 @@ pub async fn csrf(State(app): State<Arc<App>>, request: Request, next: Next) -> 
             return refuse("another origin");
         }
     }
-    let Some(expected) = app.auth.expected_csrf(request.headers()) else {
+    let expected = match app.auth.expected_csrf(request.headers()).await {
+        Ok(expected) => expected,
+        Err(err) => {
+            tracing::error!(error = %err, "sessions cannot be read");
+            return Refused::Unavailable.into_response();
+        }
+    };
+    let Some(expected) = expected else {
         // Without a session nothing is done in anyone's name: the handler refuses it (401);
         // only the login form itself needs its token first.
         if path == "/login" {

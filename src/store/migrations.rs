@@ -113,6 +113,15 @@ pub const SQLITE: &[&str] = &[
         created_at INTEGER NOT NULL DEFAULT (unixepoch())
     );
     CREATE INDEX callbacks_due ON callbacks (due_at) WHERE done_at IS NULL;",
+    "CREATE TABLE sessions (
+        id         TEXT PRIMARY KEY,
+        user_name  TEXT NOT NULL,
+        desks      TEXT NOT NULL,
+        csrf       TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL DEFAULT (unixepoch())
+    );
+    CREATE INDEX sessions_expiry ON sessions (expires_at);",
 ];
 
 /// PostgreSQL: the same tables, Unix seconds from the server's clock.
@@ -222,6 +231,15 @@ pub const POSTGRES: &[&str] = &[
         created_at bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
     );
     CREATE INDEX callbacks_due ON callbacks (due_at) WHERE done_at IS NULL;",
+    "CREATE TABLE sessions (
+        id         text PRIMARY KEY,
+        user_name  text NOT NULL,
+        desks      text NOT NULL,
+        csrf       text NOT NULL,
+        expires_at bigint NOT NULL,
+        created_at bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    );
+    CREATE INDEX sessions_expiry ON sessions (expires_at);",
 ];
 
 /// Why a store at schema `found` cannot be used by a binary that knows `known` steps.

@@ -25,7 +25,7 @@ pub use deliveries::{
 };
 pub use location::Location;
 pub use reviews::{NewReview, ReviewRecord, ReviewState};
-pub use runs::{CallbackClaim, RunRecord};
+pub use runs::{CallbackClaim, RunRecord, SessionRecord};
 
 use crate::error::ErrorKind;
 
@@ -214,6 +214,14 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     /// A callback made, or given up (with the reason).
     async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError>;
+
+    // People's sessions in the console, by the hash of their cookie's token.
+
+    /// Opens a session for `ttl`; sessions past their time are forgotten on the way.
+    async fn open_session(&self, id: &str, session: &SessionRecord, ttl: Duration) -> Result<(), StoreError>;
+    /// An open session, unless it expired or was closed.
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn close_session(&self, id: &str) -> Result<(), StoreError>;
 
     // Partners.
 

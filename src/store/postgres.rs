@@ -23,7 +23,8 @@ use super::migrations::{too_new, Kind, Table, POSTGRES as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
-    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
+    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, SessionRecord, Store,
+    StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -1209,6 +1210,45 @@ impl Store for PostgresStore {
             .await
         })
         .await?;
+        Ok(())
+    }
+
+    async fn open_session(&self, id: &str, session: &SessionRecord, ttl: Duration) -> Result<(), StoreError> {
+        let desks = serde_json::to_string(&session.desks).expect("names serialise");
+        let ttl = seconds(ttl);
+        self.retrying(|| async {
+            self.query("DELETE FROM sessions WHERE expires_at <= unix_now()", &[]).await?;
+            self.query(
+                "INSERT INTO sessions (id, user_name, desks, csrf, expires_at) VALUES ($1, $2, $3, $4, unix_now() + $5)
+                 ON CONFLICT (id) DO NOTHING",
+                &[&id, &session.user, &desks, &session.csrf, &ttl],
+            )
+            .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "SELECT user_name, desks, csrf, expires_at FROM sessions WHERE id = $1 AND expires_at > unix_now()",
+                    &[&id],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows.first().map(|row| SessionRecord {
+            user: row.get(0),
+            desks: serde_json::from_str(row.get::<_, &str>(1)).unwrap_or_default(),
+            csrf: row.get(2),
+            expires_at: row.get(3),
+        }))
+    }
+
+    async fn close_session(&self, id: &str) -> Result<(), StoreError> {
+        self.retrying(|| async { self.query("DELETE FROM sessions WHERE id = $1", &[&id]).await }).await?;
         Ok(())
     }
 

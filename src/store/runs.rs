@@ -1,5 +1,5 @@
-//! The console's nouns: a run of a desk (a command or the console's pipeline) and its report, and
-//! a CMS's callback waiting to be made.
+//! The console's nouns: a run of a desk (a command or the console's pipeline) and its report, a
+//! CMS's callback waiting to be made, and a person's session.
 
 use serde::Serialize;
 
@@ -24,4 +24,15 @@ pub struct CallbackClaim {
     pub attempts: u32,
     /// Unix seconds, by the store's clock.
     pub created_at: i64,
+}
+
+/// A person's open session, as the console keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub user: String,
+    /// The desks the password was checked for.
+    pub desks: Vec<String>,
+    pub csrf: String,
+    /// Unix seconds, by the store's clock.
+    pub expires_at: i64,
 }

@@ -14,7 +14,8 @@ use super::migrations::{too_new, Table, SQLITE as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
-    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, Store, StoreError,
+    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, SessionRecord, Store,
+    StoreError,
 };
 use crate::error::ErrorKind;
 
@@ -764,6 +765,45 @@ impl Store for SqliteStore {
             transaction
                 .prepare_cached("UPDATE callbacks SET done_at = unixepoch(), last_error = ?2 WHERE article = ?1")?
                 .execute(params![article, error])?;
+            Ok(())
+        })
+    }
+
+    async fn open_session(&self, id: &str, session: &SessionRecord, ttl: Duration) -> Result<(), StoreError> {
+        let desks = serde_json::to_string(&session.desks).expect("names serialise");
+        self.write(|transaction| {
+            transaction.prepare_cached("DELETE FROM sessions WHERE expires_at <= unixepoch()")?.execute([])?;
+            transaction
+                .prepare_cached(
+                    "INSERT INTO sessions (id, user_name, desks, csrf, expires_at) VALUES (?1, ?2, ?3, ?4, unixepoch() + ?5)",
+                )?
+                .execute(params![id, session.user, desks, session.csrf, seconds(ttl)])?;
+            Ok(())
+        })
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|connection| {
+            connection
+                .prepare_cached(
+                    "SELECT user_name, desks, csrf, expires_at FROM sessions WHERE id = ?1 AND expires_at > unixepoch()",
+                )?
+                .query_row([id], |row| {
+                    let desks: String = row.get(1)?;
+                    Ok(SessionRecord {
+                        user: row.get(0)?,
+                        desks: serde_json::from_str(&desks).unwrap_or_default(),
+                        csrf: row.get(2)?,
+                        expires_at: row.get(3)?,
+                    })
+                })
+                .optional()
+        })
+    }
+
+    async fn close_session(&self, id: &str) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            transaction.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([id])?;
             Ok(())
         })
     }

@@ -9,11 +9,11 @@ mod runs;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use axum_extra::extract::cookie::SignedCookieJar;
+use axum_extra::extract::cookie::CookieJar;
 use minijinja::{context, AutoEscape, Environment, Value};
 use serde::Deserialize;
 
@@ -135,9 +135,8 @@ struct LoginQuery {
     next: Option<String>,
 }
 
-/// The login form, its CSRF token held in a signed cookie until there is a session.
-async fn login_form(State(app): State<Arc<App>>, headers: HeaderMap, Query(query): Query<LoginQuery>) -> Response {
-    let jar = SignedCookieJar::from_headers(&headers, app.auth.key().clone());
+/// The login form, its CSRF token held in a cookie until there is a session.
+async fn login_form(State(app): State<Arc<App>>, jar: CookieJar, Query(query): Query<LoginQuery>) -> Response {
     let csrf = random_token();
     let jar = jar.add(app.auth.login_cookie(csrf.clone()));
     let page = context! { csrf, next => safe_next(query.next.as_deref()), username => "", failed => false };
@@ -151,12 +150,11 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
-    let jar = SignedCookieJar::from_headers(&headers, app.auth.key().clone());
-    match app.auth.login(&form.username, &form.password, &app.desk_names(), super::now()).await {
-        Ok(session) => {
+async fn login(State(app): State<Arc<App>>, jar: CookieJar, Form(form): Form<LoginForm>) -> Response {
+    match app.auth.login(&form.username, &form.password, &app.desk_names()).await {
+        Ok((token, _)) => {
             tracing::info!(user = %form.username, "logged in");
-            let jar = jar.remove(app.auth.removal(LOGIN_COOKIE)).add(app.auth.session_cookie(&session));
+            let jar = jar.remove(app.auth.removal(LOGIN_COOKIE)).add(app.auth.session_cookie(token));
             (jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response()
         }
         Err(refused) => {
@@ -169,6 +167,7 @@ async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form
                     tracing::warn!(user = %form.username, "refused: too many logins for this name");
                     StatusCode::TOO_MANY_REQUESTS
                 }
+                LoginRefused::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             };
             let csrf = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
             let page = context! {
@@ -180,8 +179,15 @@ async fn login(State(app): State<Arc<App>>, headers: HeaderMap, Form(form): Form
     }
 }
 
-async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let jar = SignedCookieJar::from_headers(&headers, app.auth.key().clone());
+/// Ends the session for good, here and in every console sharing the store.
+async fn logout(State(app): State<Arc<App>>, caller: Caller, jar: CookieJar) -> Response {
+    if let Some(session) = &caller.session {
+        if let Err(err) = app.auth.logout(session).await {
+            tracing::error!(user = %caller.name, error = %err, "a session could not be closed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "the session could not be closed; try again").into_response();
+        }
+        tracing::info!(user = %caller.name, "logged out");
+    }
     (jar.remove(app.auth.removal(SESSION_COOKIE)), Redirect::to("/login")).into_response()
 }
 
