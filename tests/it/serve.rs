@@ -246,6 +246,18 @@ async fn requests_need_a_token_or_a_session_and_the_role_decides() {
         .unwrap();
     assert_eq!(answer.status(), 413);
 
+    // Logging out ends the session for good: the same cookie is refused afterwards.
+    let out = http
+        .post(console.url("/logout"))
+        .header("cookie", &sam.cookie)
+        .form(&[("csrf", sam.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(get(&sam, "/desks/web-desk/deliveries").await.unwrap().status(), 401, "the old cookie is dead");
+    assert_eq!(get(&ana, "/desks/web-desk/deliveries").await.unwrap().status(), 200, "other sessions go on");
+
     let log = console.log();
     assert!(log.contains("refused: not authenticated"), "{log}");
     assert!(log.contains("refused: CSRF check failed"), "{log}");
@@ -477,8 +489,11 @@ async fn two_consoles_share_a_desk_on_postgresql() {
     assert_eq!(held["accepted_at"], Value::Null, "the second console did not accept it, but the store knows it");
     let review = held["reviews"][0]["id"].as_str().unwrap().to_string();
 
-    // An editor on the second console approves what the first one held.
+    // An editor on the second console approves what the first one held; her session works on both.
     let ana = login(&second, "ana", PASSWORD).await.unwrap();
+    let on_first =
+        client().get(first.url("/desks/web-desk/review")).header("cookie", &ana.cookie).send().await.unwrap();
+    assert_eq!(on_first.status(), 200, "one store, one session");
     let segments: Vec<Value> = editable(&second, &ana, &review)
         .await
         .iter()
