@@ -292,7 +292,8 @@ impl Caller {
 #[derive(Debug)]
 pub enum Refused {
     /// No valid token or session: 401.
-    Unauthenticated { api: bool },
+    /// For a page, the path to come back to once logged in.
+    Unauthenticated { api: bool, path: String },
     /// Authenticated, but the role may not: 403.
     Forbidden,
     /// A state-changing request without the session's CSRF token: 403.
@@ -304,14 +305,14 @@ pub enum Refused {
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         match self {
-            Refused::Unauthenticated { api: true } => (
+            Refused::Unauthenticated { api: true, .. } => (
                 StatusCode::UNAUTHORIZED,
                 [(header::WWW_AUTHENTICATE, "Bearer")],
                 axum::Json(serde_json::json!({"error": "a valid bearer token or session is needed"})),
             )
                 .into_response(),
-            Refused::Unauthenticated { api: false } => {
-                (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], super::pages::login_prompt())
+            Refused::Unauthenticated { api: false, path } => {
+                (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], super::pages::login_prompt(&path))
                     .into_response()
             }
             Refused::Forbidden => {
@@ -340,7 +341,7 @@ impl FromRequestParts<Arc<App>> for Caller {
         let api = path.starts_with("/api/") || path == "/metrics";
         let refuse = |reason: &str| {
             tracing::warn!(method = %parts.method, path = %path, reason, "refused: not authenticated");
-            Refused::Unauthenticated { api }
+            Refused::Unauthenticated { api, path: path.clone() }
         };
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let presented = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);

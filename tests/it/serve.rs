@@ -190,7 +190,10 @@ async fn requests_need_a_token_or_a_session_and_the_role_decides() {
     assert_eq!(anonymous.unwrap().status(), 401);
     let wrong = http.get(console.url("/api/v1/articles/a")).bearer_auth("cms-token-guessed-wrong-1").send().await;
     assert_eq!(wrong.unwrap().status(), 401);
-    assert_eq!(http.get(console.url("/desks/web-desk/review")).send().await.unwrap().status(), 401);
+    let page = http.get(console.url("/desks/web-desk/review")).send().await.unwrap();
+    assert_eq!(page.status(), 401);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("href=\"/login?next=%2Fdesks%2Fweb-desk%2Freview\""), "back to the page after: {page}");
     assert_eq!(http.get(console.url("/metrics")).send().await.unwrap().status(), 401);
     assert_eq!(login(&console, "ana", "not the password").await.unwrap_err(), 401);
     assert_eq!(login(&console, "nobody", PASSWORD).await.unwrap_err(), 401);

@@ -75,12 +75,13 @@ pub fn routes() -> Router<Arc<App>> {
         .merge(runs::routes())
 }
 
-/// The body of a 401 to a page: where to log in.
-pub fn login_prompt() -> Html<&'static str> {
-    Html(concat!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in · newswire</title>",
-        "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main><h1>Log in</h1>",
-        "<p>You need to <a href=\"/login\">log in</a> first.</p></main></body></html>"
+/// The body of a 401 to a page: where to log in, and back to the page after.
+pub fn login_prompt(path: &str) -> Html<String> {
+    let next: String = url::form_urlencoded::byte_serialize(safe_next(Some(path)).as_bytes()).collect();
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in · newswire</title>\
+         <link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main><h1>Log in</h1>\
+         <p>You need to <a href=\"/login?next={next}\">log in</a> first.</p></main></body></html>"
     ))
 }
 
