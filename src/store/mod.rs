@@ -1,6 +1,7 @@
 //! The state store: everything newswire must remember between runs and share between workers:
 //! the translation memory, article versions and kills, the delivery log (every delivery, its state
-//! and each attempt), partner states, and the pages being worked on. SQLite for one machine,
+//! and each attempt), partner states, the pages being worked on, the reviews, and for the console
+//! the run log, the CMS's callbacks and people's sessions. SQLite for one machine,
 //! PostgreSQL for several; nothing outside this module writes SQL or names an engine.
 //!
 //! Work is shared the way Postgres-backed queues share jobs: the row is the queue entry and a claim
