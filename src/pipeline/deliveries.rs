@@ -15,6 +15,29 @@ use crate::store::{AttemptOutcome, DeliveryRecord, DeliveryState, DueDelivery, L
 use crate::syndicate::deliver::{now_unix, DeliveryOutcome, SendMode};
 use crate::syndicate::{Breaker, PartnerCopy};
 
+/// Batches of due deliveries, claimed one after the other until none is due, `stop` turns true
+/// or the store fails (the failure is the last item). Named lifetimes and a boxed step let the
+/// compiler see the whole is `Send`, so the console can drive it on a task of its own.
+fn due_batches<'a>(
+    store: &'a dyn Store,
+    partners: &'a [String],
+    lease: Duration,
+    stop: &'a tokio::sync::watch::Receiver<bool>,
+) -> impl futures::Stream<Item = Result<Vec<DueDelivery>, crate::store::StoreError>> + Send + 'a {
+    futures::stream::unfold(false, move |failed| -> futures::future::BoxFuture<'a, _> {
+        Box::pin(async move {
+            if failed || *stop.borrow() {
+                return None;
+            }
+            match store.claim_due(partners, DUE_BATCH, lease).await {
+                Ok(batch) if batch.is_empty() => None,
+                Ok(batch) => Some((Ok(batch), false)),
+                Err(err) => Some((Err(err), true)),
+            }
+        })
+    })
+}
+
 /// When a recovery starts: RFC 3339, or a duration ago ("6h"), as Unix seconds.
 pub fn parse_since(text: &str) -> Result<i64, String> {
     if let Ok(t) = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339) {
@@ -95,16 +118,7 @@ impl DeliveryLog {
         while !*stop.borrow() {
             // One round: batches claimed while the last ones are sent, until nothing is due.
             let (partners, lease) = (&partners, deliverer.lease());
-            let claims = futures::stream::unfold(false, |failed| async move {
-                if failed || *stop.borrow() {
-                    return None;
-                }
-                match self.store.claim_due(partners, DUE_BATCH, lease).await {
-                    Ok(batch) if batch.is_empty() => None,
-                    Ok(batch) => Some((Ok(batch), false)),
-                    Err(err) => Some((Err(err), true)),
-                }
-            });
+            let claims = due_batches(self.store.as_ref(), partners, lease, stop);
             let mut failure = None;
             let sent: Vec<(DeliveryReport, Option<i64>)> = claims
                 .filter_map(|claimed| {

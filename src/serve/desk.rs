@@ -31,7 +31,7 @@ pub struct Desk {
     run: Mutex<Option<JoinHandle<Result<Report, RunError>>>>,
     /// Stops the task that sends retries and lifted embargoes as they fall due.
     stop_due: tokio::sync::watch::Sender<bool>,
-    due: Mutex<Option<std::thread::JoinHandle<()>>>,
+    due: Mutex<Option<JoinHandle<()>>>,
     accepted: Arc<Mutex<Accepted>>,
 }
 
@@ -84,10 +84,7 @@ impl Desk {
             })
         };
         let (stop_due, stopped) = tokio::sync::watch::channel(false);
-        // On a thread of its own: the sending future borrows across its batches in a way the
-        // compiler cannot prove `Send`, so it is driven where it is made.
-        let (due_log, runtime) = (log.clone(), tokio::runtime::Handle::current());
-        let due = std::thread::spawn(move || runtime.block_on(send_due(due_log, stopped)));
+        let due = tokio::spawn(send_due(log.clone(), stopped));
         Ok(Arc::new(Desk {
             pipeline,
             reviews: ReviewDesk::new(log),
@@ -174,7 +171,7 @@ impl Desk {
         let _ = self.stop_due.send(true);
         let due = lock(&self.due).take();
         if let Some(due) = due {
-            let _ = tokio::task::spawn_blocking(move || due.join()).await;
+            let _ = due.await;
         }
         let run = lock(&self.run).take()?;
         match run.await {
