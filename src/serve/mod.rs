@@ -47,6 +47,8 @@ pub struct App {
     auth: auth::Auth,
     metrics: metrics::Metrics,
     pages: pages::Pages,
+    /// The largest request body any desk takes.
+    max_body: usize,
 }
 
 impl App {
@@ -151,6 +153,7 @@ pub async fn serve(
         auth: auth::Auth::new(&pipelines, desks[0].store().clone()),
         metrics: metrics::Metrics::new(),
         pages: pages::Pages::new().map_err(|err| ServeError::Setup(format!("templates: {err}")))?,
+        max_body,
         desks,
     });
     let counting = tokio::spawn(metrics::count_finished(app.clone(), finished_rx));
@@ -163,10 +166,7 @@ pub async fn serve(
     let address = listener.local_addr().map_err(|err| ServeError::Listen(options.listen, err))?;
     tracing::info!(%address, desks = ?names, "console listening");
     eprintln!("newswire console on http://{address}/ ({})", names.join(", "));
-    axum::serve(listener, router(app.clone(), max_body).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServeError::Server)?;
+    axum::serve(listener, router(app.clone())).with_graceful_shutdown(shutdown).await.map_err(ServeError::Server)?;
     eprintln!("newswire console: stopping; finishing the articles in flight");
     for desk in &app.desks {
         if let Some(report) = desk.close().await {
@@ -181,7 +181,7 @@ pub async fn serve(
     Ok(())
 }
 
-fn router(app: Arc<App>, max_body: usize) -> Router {
+fn router(app: Arc<App>) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -192,7 +192,7 @@ fn router(app: Arc<App>, max_body: usize) -> Router {
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(app.clone(), security::csrf))
         .layer(axum::middleware::from_fn(security::log_requests))
-        .layer(DefaultBodyLimit::max(max_body));
+        .layer(DefaultBodyLimit::max(app.max_body));
     security::with_headers(routes).with_state(app)
 }
 

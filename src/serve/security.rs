@@ -88,7 +88,7 @@ pub async fn csrf(State(app): State<Arc<App>>, request: Request, next: Next) -> 
         return refuse("no token");
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, app_max_body(&app)).await else {
+    let Ok(bytes) = to_bytes(body, app.max_body).await else {
         return refuse("unreadable form");
     };
     let given = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
@@ -98,10 +98,6 @@ pub async fn csrf(State(app): State<Arc<App>>, request: Request, next: Next) -> 
         }
         _ => refuse("wrong or missing token in the form"),
     }
-}
-
-fn app_max_body(app: &App) -> usize {
-    app.desks.iter().map(|d| d.pipeline.serve.max_body).max().unwrap_or(crate::config::DEFAULT_MAX_BODY)
 }
 
 /// One line per request: method, path, status, time taken; never its headers or query.
