@@ -238,9 +238,10 @@ async fn requests_need_a_token_or_a_session_and_the_role_decides() {
     assert_eq!(done.status(), 303);
     assert!(done.headers()["location"].to_str().unwrap().contains("was+not+disabled"));
 
-    // Bodies over the limit are refused before they are read.
+    // Bodies over the limit are refused before they are read (and the server closes that
+    // connection, so the request goes on a client of its own).
     let huge = "x".repeat(5 * 1024 * 1024);
-    let answer = http
+    let answer = client()
         .post(console.url("/api/v1/articles"))
         .bearer_auth(TOKEN)
         .json(&json!({ "html": huge, "id": "huge" }))
