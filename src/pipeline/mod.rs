@@ -47,7 +47,7 @@ pub struct RunOptions {
     /// this turns true.
     pub abandoned: Option<tokio::sync::watch::Receiver<bool>>,
     /// Work on the pages handed over here (by the console's API) instead of the sources, until
-    /// every sender is gone.
+    /// every sender is gone (and on abandoned pages too, until `abandoned` turns true).
     pub feed: Option<Feed>,
 }
 
@@ -144,13 +144,26 @@ pub async fn run<F: FnMut(&ArticleReport)>(
     let (done_tx, mut done_rx) = mpsc::channel::<Done>(CHANNEL_CAPACITY);
 
     let ingest = match (options.abandoned.clone(), fed) {
-        (_, Some(mut fed)) => tokio::spawn(async move {
-            while let Some((page, held)) = fed.recv().await {
-                if page_tx.send((Ok(page), Some(held))).await.is_err() {
-                    return;
+        // Handed-over pages, and those of dead workers too when asked (the console does both).
+        (abandoned, Some(mut fed)) => {
+            let taken_up =
+                abandoned.map(|stop| abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx.clone()));
+            tokio::spawn(async move {
+                let forward = async move {
+                    while let Some((page, held)) = fed.recv().await {
+                        if page_tx.send((Ok(page), Some(held))).await.is_err() {
+                            return;
+                        }
+                    }
+                };
+                match taken_up {
+                    Some(taken_up) => {
+                        futures::join!(forward, taken_up);
+                    }
+                    None => forward.await,
                 }
-            }
-        }),
+            })
+        }
         (Some(stop), None) => tokio::spawn(abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx)),
         (None, None) => tokio::spawn(async move {
             let (source_tx, mut source_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);

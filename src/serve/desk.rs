@@ -1,5 +1,6 @@
-//! One desk as the console serves it: its pipeline, running for the pages the CMS hands over; its
-//! delivery and review logs; and what the console knows of the articles it accepted.
+//! One desk as the console serves it: its pipeline, running for the pages the CMS hands over (and
+//! those a dead worker left); its delivery and review logs; and what the console knows of the
+//! articles it accepted.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,8 +30,8 @@ pub struct Desk {
     finished: Mutex<Option<mpsc::UnboundedSender<(String, String)>>>,
     feed: Mutex<Option<mpsc::Sender<(RawPage, HeldPage)>>>,
     run: Mutex<Option<JoinHandle<Result<Report, RunError>>>>,
-    /// Stops the task that sends retries and lifted embargoes as they fall due.
-    stop_due: tokio::sync::watch::Sender<bool>,
+    /// Stops taking up abandoned pages and sending retries and lifted embargoes as they fall due.
+    closing: tokio::sync::watch::Sender<bool>,
     due: Mutex<Option<JoinHandle<()>>>,
     accepted: Arc<Mutex<Accepted>>,
 }
@@ -71,24 +72,26 @@ impl Desk {
         let accepted = Arc::new(Mutex::new(Accepted::default()));
         let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
         let web = WebClient::new(&limits).map_err(RunError::Ingest)?;
+        // Closing stops taking up dead workers' pages and sending what falls due.
+        let (closing, closed) = tokio::sync::watch::channel(false);
         let run = {
             let (pipeline, accepted, finished) = (pipeline.clone(), accepted.clone(), finished.clone());
+            let closed = closed.clone();
             tokio::spawn(async move {
                 let desk = pipeline.name.clone();
                 let mut on_article = |report: &ArticleReport| {
                     let id = lock(&accepted).finish(report);
                     let _ = finished.send((desk.clone(), id));
                 };
-                let options = RunOptions { feed: Some(feed), ..RunOptions::default() };
+                let options = RunOptions { feed: Some(feed), abandoned: Some(closed), ..RunOptions::default() };
                 pipeline::run(&pipeline, options, &mut on_article).await
             })
         };
-        let (stop_due, stopped) = tokio::sync::watch::channel(false);
-        let due = tokio::spawn(send_due(log.clone(), stopped));
+        let due = tokio::spawn(send_due(log.clone(), closed));
         Ok(Arc::new(Desk {
             pipeline,
             reviews: ReviewDesk::new(log),
-            stop_due,
+            closing,
             due: Mutex::new(Some(due)),
             web,
             finished: Mutex::new(Some(finished)),
@@ -168,7 +171,7 @@ impl Desk {
     pub async fn close(&self) -> Option<Report> {
         lock(&self.feed).take();
         lock(&self.finished).take();
-        let _ = self.stop_due.send(true);
+        let _ = self.closing.send(true);
         let due = lock(&self.due).take();
         if let Some(due) = due {
             let _ = due.await;

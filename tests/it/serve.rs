@@ -453,6 +453,33 @@ async fn a_callback_the_cms_refused_is_made_after_the_console_restarts() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_console_takes_up_a_page_a_dead_worker_left() {
+    let room = newsroom("never", "\"100ms\"").await;
+    let text = std::fs::read_to_string(&room.pipeline).unwrap();
+    std::fs::write(&room.pipeline, format!("{text}[work]\nlease = \"1s\"\npoll = \"200ms\"\n")).unwrap();
+    // A worker claimed the page for a second, then died.
+    let location = newswire::store::Location::Sqlite(room.dir.path().join("state.sqlite"));
+    let store = newswire::store::open(&location).await.unwrap();
+    let page = newswire::model::RawPage {
+        source: "cms:left-behind".into(),
+        url: None,
+        text: harbour_html(),
+        content_type: Some("text/html".into()),
+        feed_item: None,
+        submitted: Some(newswire::model::Submitted { id: Some("left-behind".into()), ..Default::default() }),
+    };
+    let since = store.clock_ms().await.unwrap();
+    let held = newswire::pipeline::claims::claim(&store, &page, Duration::from_secs(1), since).await.unwrap();
+    drop(held.expect("claimed"));
+
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let status = wait_for(&console, "left-behind", |s| s["status"] == "delivered").await;
+    assert_eq!(status["deliveries"][0]["partner"], "la-voz");
+    assert_eq!(received(&room.partner, 1).await[0]["altids"][0]["value"], "left-behind");
+    assert!(console.stop().success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_hostile_page_shows_nothing_that_runs_in_the_console() {
     let room = newsroom("always", "\"100ms\"").await;
     let console = Console::start(&[&room.pipeline], room.dir.path());
