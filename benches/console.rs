@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 #[path = "support/desk.rs"]
 mod desk;
 
-use desk::{page, receiver, write_desk};
+use desk::{page, write_desk, Receivers};
 
 const TOKEN: &str = "bench-token-5c1e0a7d93b24f68";
 const PARTNERS: usize = 2;
@@ -30,14 +30,12 @@ fn main() {
     let clients = setting("NEWSWIRE_CONSOLE_CLIENTS", 16);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let receivers: Vec<(String, Arc<AtomicUsize>)> =
-        runtime.block_on(async { futures::future::join_all((0..PARTNERS).map(|_| receiver(false))).await });
-    let urls: Vec<String> = receivers.iter().map(|(u, _)| u.clone()).collect();
-    let received = || receivers.iter().map(|(_, c)| c.load(Ordering::Relaxed)).sum::<usize>();
+    let receivers = runtime.block_on(Receivers::start(PARTNERS));
+    let (urls, received) = (&receivers.urls, || receivers.received());
 
     let empty = dir.path().join("no-pages");
     std::fs::create_dir_all(&empty).unwrap();
-    let desk = write_desk(dir.path(), &empty, &urls, "30s");
+    let desk = write_desk(dir.path(), &empty, urls, "30s");
     let mut text = std::fs::read_to_string(&desk).unwrap();
     text = format!("state = {:?}\n{text}", dir.path().join("state.sqlite").display().to_string());
     text.push_str("[serve]\ntokens = [\"${CMS_TOKEN}\"]\n");

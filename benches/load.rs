@@ -9,14 +9,12 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[path = "support/desk.rs"]
 mod desk;
 
-use desk::{receiver, write_desk, write_pages};
+use desk::{receiver, write_desk, write_pages, Receivers};
 
 const PARTNERS: usize = 10;
 const HISTORY: usize = 1_000_000;
@@ -110,10 +108,8 @@ fn main() {
     let with_history = std::env::var("NEWSWIRE_LOAD_HISTORY").map_or(true, |v| v != "0");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let receivers: Vec<(String, Arc<AtomicUsize>)> =
-        runtime.block_on(async { futures::future::join_all((0..PARTNERS).map(|_| receiver(false))).await });
-    let urls: Vec<String> = receivers.iter().map(|(u, _)| u.clone()).collect();
-    let received = || receivers.iter().map(|(_, c)| c.load(Ordering::Relaxed)).sum::<usize>();
+    let receivers = runtime.block_on(Receivers::start(PARTNERS));
+    let (urls, received) = (receivers.urls.clone(), || receivers.received());
 
     println!("load: generated English pages, {PARTNERS} webhook partners on loopback, no translation, one process");
     let mut history_state = None;

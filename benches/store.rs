@@ -10,7 +10,6 @@
 #[path = "support/desk.rs"]
 mod desk;
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -201,9 +200,8 @@ impl Admin {
 async fn end_to_end(admin: &Admin) {
     let articles: usize =
         std::env::var("NEWSWIRE_STORE_E2E_ARTICLES").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
-    let receivers = futures::future::join_all((0..PARTNERS).map(|_| desk::receiver(false))).await;
-    let urls: Vec<String> = receivers.iter().map(|(u, _)| u.clone()).collect();
-    let received = || receivers.iter().map(|(_, c)| c.load(Ordering::Relaxed)).sum::<usize>();
+    let receivers = desk::Receivers::start(PARTNERS).await;
+    let (urls, received) = (receivers.urls.clone(), || receivers.received());
     let dir = tempfile::tempdir().unwrap();
     println!(
         "end to end ({articles} generated English pages × {PARTNERS} webhook partners on loopback, no translation):"

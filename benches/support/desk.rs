@@ -71,6 +71,24 @@ pub fn page(n: usize) -> String {
     )
 }
 
+/// Healthy loopback receivers, one per partner, and how many requests they answered in all.
+pub struct Receivers {
+    pub urls: Vec<String>,
+    counts: Vec<Arc<AtomicUsize>>,
+}
+
+impl Receivers {
+    pub async fn start(count: usize) -> Receivers {
+        let started = futures::future::join_all((0..count).map(|_| receiver(false))).await;
+        let (urls, counts) = started.into_iter().unzip();
+        Receivers { urls, counts }
+    }
+
+    pub fn received(&self) -> usize {
+        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+}
+
 /// A loopback receiver answering every request with 204 (or never, for a dead partner).
 pub async fn receiver(dead: bool) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
