@@ -23,6 +23,7 @@ use futures::StreamExt;
 use newswire::config::Pipeline;
 use newswire::model::{Article, Block, BlockKind};
 use newswire::pipeline::ARTICLES_IN_FLIGHT;
+use newswire::review::vocabulary::Vocabulary;
 
 use newswire::translate::Translator;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -287,9 +288,194 @@ fn checks() {
     }
 }
 
+/// One pair of the leftover-word measure: Apertium's direction, the languages, and NTREX's files
+/// for the source and the human translation.
+const LEFTOVER_PAIRS: &[(&str, &str, &str, &str, &str)] = &[
+    ("eng-spa", "en", "es", "src.eng", "ref.spa"),
+    ("rus-ukr", "ru", "uk", "ref.rus", "ref.ukr"),
+    ("ukr-rus", "uk", "ru", "ref.ukr", "ref.rus"),
+];
+
+/// Apertium's output for each line, with its unknown-word marks (`*word`): run without `-u`, in
+/// HTML mode with a paragraph per line. rus-ukr runs with its tagger replaced, as the backend does.
+fn apertium_marked(direction: &str, lines: &[String]) -> Option<Vec<String>> {
+    let modes = tempfile::tempdir().ok()?;
+    let mut command = std::process::Command::new("apertium");
+    if direction != "eng-spa" {
+        let mode = std::fs::read_to_string(format!("/usr/share/apertium/modes/{direction}.mode")).ok()?;
+        let start = mode.find("apertium-tagger -g $2 '")?;
+        let end = mode[start + 23..].find('\'')? + start + 24;
+        let cg = format!("cg-proc -w -1 -n /usr/share/apertium/apertium-rus-ukr/{direction}.rlx.bin");
+        std::fs::create_dir_all(modes.path().join("modes")).ok()?;
+        let fixed = format!("{}{cg}{}", &mode[..start], &mode[end..]);
+        std::fs::write(modes.path().join("modes").join(format!("{direction}.mode")), fixed).ok()?;
+        command.arg("-d").arg(modes.path());
+    }
+    let input: String = lines.iter().map(|l| format!("<p>{l}</p>\n")).collect();
+    let mut child = command
+        .args(["-f", "html", direction])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, input.as_bytes()));
+    let output = child.wait_with_output().ok()?;
+    writer.join().ok()?.ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let out: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().trim_start_matches("<p>").trim_end_matches("</p>").to_string())
+        .collect();
+    (out.len() == lines.len()).then_some(out)
+}
+
+/// Lower-case words Apertium marked unknown (`*berths`): the truth the checks are measured on.
+/// Left out: one- and two-letter marks (`*w` of "w/"), words in another script than the source
+/// language's (English inside a Russian story is a quotation the reference keeps too), and words
+/// the target language writes the same way (`*наших` is Ukrainian as well): none is a word left
+/// in the source language.
+fn marked_unknown(marked: &str, from: &str, target: Option<&Vocabulary>) -> Vec<String> {
+    let cyrillic = matches!(from, "ru" | "uk");
+    marked
+        .split(|c: char| c.is_whitespace() || "<>\"«»“”()[],.;:!?".contains(c))
+        .filter_map(|w| w.strip_prefix('*'))
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .map(|w| w.split(|c: char| !c.is_alphabetic()).next().unwrap_or(""))
+        .filter(|w| w.chars().count() >= 3)
+        .filter(|w| w.chars().all(|c| ('\u{400}'..='\u{4ff}').contains(&c) == cyrillic))
+        .filter(|w| target.is_none_or(|v| !v.knows(w)))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The text without Apertium's marks, as `-u` and the backend give it.
+fn unmarked(marked: &str) -> String {
+    let mut out = String::with_capacity(marked.len());
+    let mut previous = ' ';
+    for (i, c) in marked.char_indices() {
+        let next_is_letter = marked[i + c.len_utf8()..].chars().next().is_some_and(char::is_alphabetic);
+        let at_word_start = !previous.is_alphanumeric();
+        if matches!(c, '*' | '#' | '@') && next_is_letter && at_word_start {
+            previous = c;
+            continue;
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
+}
+
+/// Words left untranslated: how many of the segments where Apertium left a lower-case word the
+/// checks flag (the marks are the truth; the checks read the text without them, as they would
+/// from any engine), whether the detail names the words, and how many human translations of the
+/// same sentences any check flags.
+fn leftovers() {
+    let dir = data_dir();
+    println!("leftovers: words Apertium left untranslated (its `*` marks as the truth) against the checks");
+    for (direction, from, to, source_file, reference_file) in LEFTOVER_PAIRS {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(format!("newstest2019-{name}.txt")))
+                .ok()
+                .map(|t| t.replace('\r', "").lines().map(newswire::html::escape).collect::<Vec<String>>())
+        };
+        let (Some(sources), Some(references)) = (read(source_file), read(reference_file)) else {
+            println!("  {from}→{to}: no NTREX data at {}; not measured", dir.display());
+            return;
+        };
+        let started = Instant::now();
+        let Some(marked) = apertium_marked(direction, &sources) else {
+            println!(
+                "  {from}→{to}: apertium {direction} is not installed or did not answer line for line; not measured"
+            );
+            continue;
+        };
+        let apertium_time = started.elapsed();
+        let languages = vec![from.to_string(), to.to_string()];
+        let detector: Arc<dyn newswire::detect::Detector> = Arc::new(newswire::detect::LinguaDetector::new(&languages));
+        let checker = newswire::review::flags::Checker::new(from, to, Vec::new(), Some(detector));
+        let vocabulary = Vocabulary::of(to);
+        let (mut with_words, mut flagged, mut flagged_untranslated, mut named) = (0, 0, 0, 0);
+        let (mut clean, mut clean_flagged) = (0, 0);
+        let mut missed: Vec<String> = Vec::new();
+        let started = Instant::now();
+        for (i, (source, marked)) in sources.iter().zip(&marked).enumerate() {
+            let truth = marked_unknown(marked, from, vocabulary.as_deref());
+            let findings = checker.check(i, source, &unmarked(marked));
+            let untranslated =
+                findings.iter().find(|f| f.flag == newswire::quality::Flag::Untranslated).map(|f| f.detail.clone());
+            if truth.is_empty() {
+                clean += 1;
+                clean_flagged += usize::from(untranslated.is_some());
+                continue;
+            }
+            with_words += 1;
+            flagged += usize::from(!findings.is_empty());
+            flagged_untranslated += usize::from(untranslated.is_some());
+            let detail = untranslated.unwrap_or_default().to_lowercase();
+            let all_named = truth.iter().all(|w| detail.split([' ', ',']).any(|d| d == w));
+            named += usize::from(all_named);
+            if !all_named && std::env::var_os("NEWSWIRE_BENCH_SHOW").is_some() {
+                println!("    missed {i}: {truth:?} {detail:?}\n      {}\n      {}", unmarked(marked), source);
+            }
+            if !all_named && missed.len() < 12 {
+                missed.extend(truth.iter().filter(|w| !detail.contains(w.as_str())).cloned());
+            }
+        }
+        let check_time = started.elapsed();
+        let mut human_flagged = 0;
+        let mut human_untranslated = 0;
+        let mut human_findings = Vec::new();
+        for (i, (source, reference)) in sources.iter().zip(&references).enumerate() {
+            let found = checker.check(i, source, reference);
+            if std::env::var_os("NEWSWIRE_BENCH_SHOW").is_some() {
+                for f in &found {
+                    println!("    human {i} {}: {}", f.flag, f.detail);
+                }
+            }
+            human_flagged += usize::from(!found.is_empty());
+            human_untranslated += usize::from(found.iter().any(|f| f.flag == newswire::quality::Flag::Untranslated));
+            human_findings.extend(found);
+        }
+        let share = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
+        println!(
+            "  {from}→{to}: {with_words} of {} segments have a lower-case word left; flagged {:.1}% (untranslated {:.1}%), \
+             every word named {:.1}%; untranslated on {:.1}% of the others",
+            sources.len(),
+            share(flagged, with_words),
+            share(flagged_untranslated, with_words),
+            share(named, with_words),
+            share(clean_flagged, clean),
+        );
+        println!(
+            "    human translations flagged: {:.1}% by any check, {:.1}% untranslated ({}); Apertium {:.1} s, checks {:.0} µs a segment",
+            share(human_flagged, references.len()),
+            share(human_untranslated, references.len()),
+            per_flag(&human_findings),
+            apertium_time.as_secs_f64(),
+            check_time.as_secs_f64() * 1e6 / sources.len() as f64,
+        );
+        if !missed.is_empty() {
+            println!("    words not named, for example: {}", missed.join(", "));
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
-    throughput().await;
-    quality().await;
-    checks();
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |part: &str| only.as_deref().is_none_or(|o| part.contains(o));
+    if wanted("throughput") {
+        throughput().await;
+    }
+    if wanted("quality") {
+        quality().await;
+    }
+    if wanted("checks") {
+        checks();
+    }
+    if wanted("leftovers") {
+        leftovers();
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod draft;
 pub mod flags;
+pub mod vocabulary;
 
 pub use draft::{review_id, Draft};
 pub mod inline;

@@ -3,6 +3,9 @@
 //! Each check reads the source and the target as a person would; it errs towards silence, since
 //! a flag holds a copy for an editor.
 
+mod chatter;
+mod leftover;
+
 use std::sync::Arc;
 
 use crate::detect::Detector;
@@ -49,8 +52,11 @@ impl Checker {
         if let Some(detail) = self.glossary(&source, &target) {
             flag(Flag::Glossary, usable(detail));
         }
-        if let Some(found) = self.untranslated(&source, &target) {
-            flag(Flag::Untranslated, found);
+        match (self.untranslated(&source, &target), self.left_words(source_html, target_html)) {
+            (Some(whole), None) | (Some(whole @ (_, true)), _) => flag(Flag::Untranslated, whole),
+            (Some((detail, false)), Some(words)) => flag(Flag::Untranslated, usable(format!("{detail}; {words}"))),
+            (None, Some(words)) => flag(Flag::Untranslated, usable(words)),
+            (None, None) => {}
         }
         if let Some(detail) = self.script(&target) {
             flag(Flag::Script, usable(detail));
@@ -61,7 +67,7 @@ impl Checker {
         if let Some(detail) = repetition(&source, &target) {
             flag(Flag::Repetition, unusable(detail));
         }
-        if let Some(detail) = chatter(&source, &target) {
+        if let Some(detail) = chatter::chatter(&source, &target) {
             flag(Flag::Chatter, unusable(detail));
         }
         if let Some(detail) = omission(&source, &target, density(&self.to) / density(&self.from)) {
@@ -171,6 +177,17 @@ impl Checker {
         let sure = language == self.from || detection.confidence >= 0.8;
         let detail = format!("reads as {language} (confidence {:.2}), not {}", detection.confidence, self.to);
         (language != self.to && sure).then_some((detail, false))
+    }
+
+    /// Words of the source language the target kept: "left in English: berths, quay". Quotations
+    /// kept in their own language and spans marked not to translate are the source's to keep.
+    fn left_words(&self, source_html: &str, target_html: &str) -> Option<String> {
+        let source = inline_text(&leftover::without_protected(source_html, &self.from));
+        let target = inline_text(&leftover::without_protected(target_html, &self.from));
+        let kept: Vec<String> = self.glossary.iter().map(|(_, translation)| translation.clone()).collect();
+        let found = leftover::left_words(&self.to, &source, &target, &kept)?;
+        let language = crate::languages::by_code(&self.from).map_or(self.from.as_str(), |l| l.name);
+        Some(format!("left in {language}: {}", found.join(", ")))
     }
 
     /// A word mixing scripts (a Latin K in Київ), or a common word in another script than the
@@ -1067,52 +1084,6 @@ fn repetition(source: &str, target: &str) -> Option<String> {
     loop_in(source).is_none().then(|| format!("\"{looped}\" repeats"))
 }
 
-/// Words a language model puts around a translation, or instead of one.
-const CHATTER: &[&str] = &[
-    "here is the translation",
-    "here's the translation",
-    "here is a translation",
-    "here's a translation",
-    "here is the translated",
-    "translation:",
-    "translated text:",
-    "as an ai",
-    "i cannot translate",
-    "i can't translate",
-    "i'm sorry, but",
-    "i am sorry, but",
-    "note: the",
-    "(note:",
-    "voici la traduction",
-    "traduction :",
-    "aquí está la traducción",
-    "aquí tienes la traducción",
-    "traducción:",
-    "hier ist die übersetzung",
-    "übersetzung:",
-    "ecco la traduzione",
-    "вот перевод",
-    "перевод:",
-    "ось переклад",
-    "переклад:",
-    "oto tłumaczenie",
-    "lo siento, pero",
-    "no puedo traducir",
-    "je ne peux pas traduire",
-    "я не могу перевести",
-];
-
-fn chatter(source: &str, target: &str) -> Option<String> {
-    let target = target.to_lowercase();
-    let source = source.to_lowercase();
-    // A story that quotes a refusal is translated into one.
-    if CHATTER.iter().any(|phrase| source.contains(phrase)) {
-        return None;
-    }
-    let found = CHATTER.iter().find(|phrase| target.contains(**phrase))?;
-    Some(format!("\"{found}\" is the model talking, not the story"))
-}
-
 /// Far fewer sentences, and far fewer characters than the pair expects: a translator who merges
 /// two sentences keeps their words.
 fn omission(source: &str, target: &str, expected_ratio: f64) -> Option<String> {
@@ -1269,8 +1240,9 @@ mod tests {
 
     #[test]
     fn the_wrong_script_is_found() {
+        // A source word left in another script is both.
         let found = flags("en", "uk", "The government met today.", "Уряд зустрівся today.");
-        assert_eq!(found, vec![Flag::Script]);
+        assert_eq!(found, vec![Flag::Untranslated, Flag::Script]);
         assert_eq!(flags("en", "uk", "Apple shares rose.", "Акції Apple зросли."), vec![]);
         // A Latin letter hiding in a Cyrillic word.
         assert_eq!(flags("en", "uk", "Kyiv is calm.", "Kиїв спокійний."), vec![Flag::Script]);
