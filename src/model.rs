@@ -147,6 +147,22 @@ pub struct Translation {
     /// Made by rules (Apertium), not by a trained model.
     #[serde(default)]
     pub rule_based: bool,
+    /// Segments a check flagged, sent on to the next backends of the chain (`[translate]
+    /// escalate`): what each was asked for.
+    #[serde(default)]
+    pub escalations: Vec<Escalation>,
+}
+
+/// Segments sent on, alone, to one more backend of the chain because a check flagged them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Escalation {
+    pub backend: String,
+    pub segments: usize,
+    /// Characters sent to it (billed), and served from its translation memory.
+    pub chars_sent: usize,
+    pub chars_cached: usize,
+    /// Segments whose answer was better than the one before, and so kept.
+    pub kept: usize,
 }
 
 /// The backend name of segments people wrote or approved, in the translation memory too.
@@ -183,7 +199,20 @@ impl Translation {
             unusable: None,
             reviewed: None,
             rule_based: false,
+            escalations: Vec::new(),
         }
+    }
+
+    /// The engines whose words are in the copy: the backend that made it, then each one a
+    /// segment was escalated to and kept from. People are not engines.
+    pub fn engines(&self) -> Vec<String> {
+        let mut engines: Vec<String> = self.backend.iter().cloned().collect();
+        for segment in self.segments.iter().filter(|s| s.backend != HUMAN) {
+            if !engines.contains(&segment.backend) {
+                engines.push(segment.backend.clone());
+            }
+        }
+        engines
     }
 
     /// Every segment's findings, in segment order.

@@ -40,6 +40,9 @@ pub struct Pipeline {
     pub translate_chain: Vec<String>,
     /// What happens to quotations and paragraphs in another language than the article's.
     pub foreign_text: ForeignText,
+    /// `[translate] escalate`: flags that send a segment on, alone, to the next backend of the
+    /// chain that serves the pair (none by default).
+    pub escalate: Vec<Flag>,
     pub glossary: Glossary,
     pub delivery: DeliveryConfig,
     pub work: WorkConfig,
@@ -441,6 +444,22 @@ impl Validator<'_> {
             },
         };
 
+        let mut escalate = Vec::new();
+        for name in raw.translate.as_ref().and_then(|t| t.escalate.as_ref()).into_iter().flatten() {
+            match self.flag(name) {
+                Some(flag) if !escalate.contains(&flag) => escalate.push(flag),
+                _ => {}
+            }
+        }
+        if !escalate.is_empty() && translate_chain.len() < 2 {
+            if let Some(first) = raw.translate.as_ref().and_then(|t| t.escalate.as_ref()).and_then(|e| e.first()) {
+                self.problem(
+                    first,
+                    "`escalate` needs a chain of two backends or more (`backend = [\"first\", \"next\"]`)".to_string(),
+                );
+            }
+        }
+
         let mut glossary = Glossary::default();
         if let Some(raw_glossary) = &raw.glossary {
             for term in &raw_glossary.keep {
@@ -553,6 +572,7 @@ impl Validator<'_> {
             detect,
             translate_chain,
             foreign_text,
+            escalate,
             glossary,
             delivery,
             work,
@@ -586,16 +606,22 @@ impl Validator<'_> {
         if let Some(flags) = flags {
             policy.flags = Vec::new();
             for flag in flags {
-                match Flag::parse(flag.get_ref()) {
-                    Some(f) => policy.flags.push(f),
-                    None => {
-                        let known: Vec<&str> = crate::quality::ALL.iter().map(|f| f.as_str()).collect();
-                        self.problem(flag, format!("unknown flag {:?} (known: {})", flag.get_ref(), known.join(", ")));
-                    }
+                if let Some(f) = self.flag(flag) {
+                    policy.flags.push(f);
                 }
             }
         }
         policy
+    }
+
+    /// A flag by its name; an unknown name is a problem.
+    fn flag(&mut self, name: &Spanned<String>) -> Option<Flag> {
+        let flag = Flag::parse(name.get_ref());
+        if flag.is_none() {
+            let known: Vec<&str> = crate::quality::ALL.iter().map(|f| f.as_str()).collect();
+            self.problem(name, format!("unknown flag {:?} (known: {})", name.get_ref(), known.join(", ")));
+        }
+        flag
     }
 
     fn mailbox(&mut self, value: &Spanned<String>) -> Option<Mailbox> {

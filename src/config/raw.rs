@@ -126,6 +126,8 @@ pub struct RawTranslate {
     pub backend: Spanned<OneOrMany>,
     /// "keep" or "translate": quotations in another language than the article's.
     pub foreign_quotes: Option<Spanned<String>>,
+    /// Flags that send a segment on, alone, to the next backend of the chain.
+    pub escalate: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

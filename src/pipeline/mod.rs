@@ -460,6 +460,8 @@ async fn translate_one(
                     chars_sent: translation.chars_sent,
                     chars_cached: translation.chars_cached,
                     flags: translation.flags(),
+                    engines: translation.engines(),
+                    escalations: translation.escalations.clone(),
                 };
                 translations.push(translation);
                 report

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::model::Escalation;
 use crate::quality::Finding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,6 +28,12 @@ pub struct TranslationReport {
     pub chars_cached: usize,
     /// What the checks found, segment by segment.
     pub flags: Vec<Finding>,
+    /// Every engine whose words are in the copy, the first one first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub engines: Vec<String>,
+    /// Flagged segments sent on to later backends of the chain (`[translate] escalate`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
 }
 
 impl TranslationReport {
@@ -40,6 +47,8 @@ impl TranslationReport {
             chars_sent: 0,
             chars_cached: 0,
             flags: Vec::new(),
+            engines: Vec::new(),
+            escalations: Vec::new(),
         }
     }
 }
@@ -52,6 +61,10 @@ pub struct BackendUsage {
     /// Requests sent, and the fewest the backend's request limits allow for the same segments.
     pub requests: usize,
     pub minimum_requests: usize,
+    /// Segments it was sent because an earlier backend's answer was flagged, and their characters
+    /// (sent and served from the memory).
+    pub escalated_segments: usize,
+    pub escalated_chars: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,6 +205,15 @@ impl Report {
                 usage.chars_sent += t.chars_sent;
                 usage.chars_cached += t.chars_cached;
             }
+            for escalation in &t.escalations {
+                totals.chars_sent += escalation.chars_sent;
+                totals.chars_cached += escalation.chars_cached;
+                let usage = self.backends.entry(escalation.backend.clone()).or_default();
+                usage.chars_sent += escalation.chars_sent;
+                usage.chars_cached += escalation.chars_cached;
+                usage.escalated_segments += escalation.segments;
+                usage.escalated_chars += escalation.chars_sent + escalation.chars_cached;
+            }
         }
         match article.status {
             Status::Failed => totals.failed += 1,
@@ -257,8 +279,12 @@ impl Report {
             out.push_str(&format!("  segments flagged: {}\n", per_flag.join(", ")));
         }
         for (backend, usage) in &self.backends {
+            let escalated = match usage.escalated_segments {
+                0 => String::new(),
+                n => format!(" ({n} flagged segment{} escalated, {} characters)", plural(n), usage.escalated_chars),
+            };
             out.push_str(&format!(
-                "  {backend}: {} characters sent, {} served from the translation memory; {} request{} (at least {})\n",
+                "  {backend}: {} characters sent, {} served from the translation memory{escalated}; {} request{} (at least {})\n",
                 usage.chars_sent,
                 usage.chars_cached,
                 usage.requests,

@@ -422,6 +422,7 @@ mod tests {
             unusable: None,
             reviewed: None,
             rule_based: false,
+            escalations: Vec::new(),
         };
         Draft { article, translation }
     }

@@ -26,6 +26,10 @@ pub struct PartnerCopy {
     /// Translated by rules (Apertium), not by a trained model.
     #[serde(default)]
     pub rule_based: bool,
+    /// Every engine whose words are in the copy when there are more than one (segments
+    /// escalated along the chain), `backend` first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub engines: Vec<String>,
     pub title: String,
     pub html: String,
     pub text: String,
@@ -67,10 +71,20 @@ impl PartnerCopy {
             backend: translation.backend.clone(),
             reviewed: translation.reviewed.clone(),
             rule_based: translation.rule_based,
+            engines: Some(translation.engines()).filter(|e| e.len() > 1).unwrap_or_default(),
             title: translation.title.clone(),
             html: to_html(&translation.blocks),
             text: to_prose(&translation.blocks),
             event: Event::Published,
+        }
+    }
+
+    /// Who translated it, as the disclosure names them: `apertium`, or `apertium + deepl` when
+    /// flagged segments went on to another engine. `None` for the original.
+    pub fn translated_by(&self) -> Option<String> {
+        match self.engines.len() {
+            0 | 1 => self.backend.clone(),
+            _ => Some(self.engines.join(" + ")),
         }
     }
 

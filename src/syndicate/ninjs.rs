@@ -61,13 +61,17 @@ pub fn item(copy: &PartnerCopy, now_rfc3339: &str) -> Value {
             original["altids"] = json!([{"role": "canonical-url", "value": url}]);
         }
         map.insert("associations".into(), json!([original]));
-        map.insert("digitalsourcetype".into(), digital_source_type(copy, backend));
+        let translated_by = copy.translated_by().unwrap_or_else(|| backend.clone());
+        map.insert("digitalsourcetype".into(), digital_source_type(copy, &translated_by));
         let by = copy.reviewed.as_ref().map(|r| r.by.clone().unwrap_or_else(|| format!("the {} desk", copy.desk)));
         let mut sources = Vec::new();
         if let Some(by) = &by {
             sources.push(json!({"name": by, "role": "reviewer"}));
         }
-        sources.push(json!({"name": backend, "role": "machine-translation"}));
+        let engines = if copy.engines.is_empty() { std::slice::from_ref(backend) } else { &copy.engines[..] };
+        for engine in engines {
+            sources.push(json!({"name": engine, "role": "machine-translation"}));
+        }
         match &article.canonical_url {
             Some(url) => sources.push(json!({"name": "original", "role": "original", "uri": url})),
             None => sources.push(json!({"name": "original", "role": "original", "literal": article.id})),
@@ -80,7 +84,9 @@ pub fn item(copy: &PartnerCopy, now_rfc3339: &str) -> Value {
         let original = article.canonical_url.as_deref().unwrap_or(&article.id);
         map.insert(
             "ednote".into(),
-            json!(format!("Machine translation from {original_language} by {backend}, {review}. Original: {original}")),
+            json!(format!(
+                "Machine translation from {original_language} by {translated_by}, {review}. Original: {original}"
+            )),
         );
     }
     item

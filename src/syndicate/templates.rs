@@ -117,6 +117,7 @@ impl Templates {
             backend: Some("apertium".into()),
             reviewed: None,
             rule_based: true,
+            engines: Vec::new(),
             title: "Title".into(),
             html: "<p>Body</p>".into(),
             text: "Body".into(),
@@ -130,6 +131,7 @@ impl Templates {
 
     pub fn render(&self, name: &str, copy: &PartnerCopy) -> Result<String, TemplateError> {
         let article = &copy.article;
+        let translated_by = copy.translated_by();
         let context = CopyContext {
             title: &copy.title,
             html: Value::from_safe_string(copy.html.clone()),
@@ -137,7 +139,7 @@ impl Templates {
             language: &copy.language,
             source_language: article.language.as_deref().unwrap_or(""),
             translated: copy.backend.is_some(),
-            backend: copy.backend.as_deref(),
+            backend: translated_by.as_deref(),
             reviewed: copy.reviewed.is_some(),
             byline: article.byline.as_deref(),
             published: article.published.as_deref(),
@@ -152,7 +154,7 @@ impl Templates {
             notices: Notices::for_copy(&Facts {
                 language: &copy.language,
                 source_language: article.language.as_deref().unwrap_or(""),
-                backend: copy.backend.as_deref(),
+                backend: translated_by.as_deref(),
                 reviewed: copy.reviewed.is_some(),
                 desk: &copy.desk,
                 partner: &copy.partner,

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline};
 use crate::detect::Detector;
 use crate::error::ErrorKind;
-use crate::model::{Article, Block, BlockKind, Reviewed, Segment, Translation, HUMAN};
-use crate::quality::Finding;
+use crate::model::{Article, Block, BlockKind, Escalation, Reviewed, Segment, Translation, HUMAN};
+use crate::quality::{Finding, Flag};
 use crate::review::flags::Checker;
 use crate::store::{MemoryKey, Store};
 use coalesce::Coalescer;
@@ -172,6 +172,8 @@ pub struct Translator {
     detector: Option<Arc<dyn Detector>>,
     /// Target languages some partner reviews: an answer no backend made usable is kept for them.
     reviewed_languages: Vec<String>,
+    /// Flags that send a segment on, alone, to the next backend of the chain.
+    escalate: Vec<Flag>,
 }
 
 /// Segments in the target language, and what they cost.
@@ -191,6 +193,7 @@ struct Candidate {
     chars_sent: usize,
     chars_cached: usize,
     rule_based: bool,
+    escalations: Vec<Escalation>,
 }
 
 impl Translator {
@@ -206,7 +209,15 @@ impl Translator {
             memory: None,
             detector: None,
             reviewed_languages: Vec::new(),
+            escalate: Vec::new(),
         }
+    }
+
+    /// Segments with one of these flags go on, alone, to the next backend of the chain that
+    /// serves the pair; each keeps the answer with the fewest of them.
+    pub fn with_escalation(mut self, flags: Vec<Flag>) -> Self {
+        self.escalate = flags;
+        self
     }
 
     /// Remembers every translation, and serves known segments without asking the backend.
@@ -227,6 +238,7 @@ impl Translator {
         Translator {
             glossary: pipeline.glossary.clone(),
             reviewed_languages: pipeline.reviewed_languages(),
+            escalate: pipeline.escalate.clone(),
             ..Translator::new(backends, pipeline.foreign_text)
         }
     }
@@ -279,15 +291,22 @@ impl Translator {
         };
         if wanted.is_empty() {
             let segments = (0..plan.segments.len()).map(by_people).collect();
-            let candidate =
-                Candidate { segments, backend: HUMAN.to_string(), chars_sent: 0, chars_cached: 0, rule_based: false };
+            let candidate = Candidate {
+                segments,
+                backend: HUMAN.to_string(),
+                chars_sent: 0,
+                chars_cached: 0,
+                rule_based: false,
+                escalations: Vec::new(),
+            };
             return Ok(self.assemble(article, &plan, candidate, to, None).await);
         }
         let to_send: Vec<String> = wanted.iter().map(|&i| plan.segments[i].clone()).collect();
         let mut last_error = TranslateError::Unsupported { from: from.to_string(), to: to.to_string() };
         // The answer with the fewest unusable segments so far, and why it is unusable.
         let mut best: Option<(usize, Candidate, String)> = None;
-        for (backend, coalescer) in self.backends.iter().zip(&self.coalescers).filter(|(b, _)| b.supports(from, to)) {
+        let chain = self.backends.iter().zip(&self.coalescers).enumerate();
+        for (position, (backend, coalescer)) in chain.filter(|(_, (b, _))| b.supports(from, to)) {
             let served = match self.serve(backend.as_ref(), coalescer, from, to, &to_send).await {
                 Ok(served) => served,
                 Err(err) => {
@@ -338,9 +357,11 @@ impl Translator {
                 chars_sent: served.chars_sent,
                 chars_cached: served.chars_cached,
                 rule_based: backend.rule_based(),
+                escalations: Vec::new(),
             };
             let unusable = unusable_findings(&candidate.segments);
             if unusable.is_empty() {
+                let candidate = self.escalate(&plan, candidate, position, &checker, &replacements).await;
                 return Ok(self.assemble(article, &plan, candidate, to, None).await);
             }
             let why = unusable
@@ -395,7 +416,79 @@ impl Translator {
             unusable,
             reviewed,
             rule_based: candidate.rule_based,
+            escalations: candidate.escalations,
         }
+    }
+
+    /// Sends each machine-made segment with an escalating flag, alone, to the backends after
+    /// `position` in the chain that serve the pair, one after the other while some stay flagged.
+    /// A segment keeps the answer with the fewest escalating flags (the earlier one on a tie,
+    /// and never one the checks find unusable).
+    async fn escalate(
+        &self,
+        plan: &Plan,
+        mut candidate: Candidate,
+        position: usize,
+        checker: &Checker,
+        replacements: &[String],
+    ) -> Candidate {
+        if self.escalate.is_empty() {
+            return candidate;
+        }
+        let (from, to) = (checker.from(), checker.to());
+        let weight = |s: &Segment| s.flags.iter().filter(|f| self.escalate.contains(&f.flag)).count();
+        let later = self.backends.iter().zip(&self.coalescers).skip(position + 1);
+        for (backend, coalescer) in later.filter(|(b, _)| b.supports(from, to)) {
+            let pending: Vec<usize> = (0..candidate.segments.len())
+                .filter(|&i| candidate.segments[i].backend != HUMAN && weight(&candidate.segments[i]) > 0)
+                .collect();
+            if pending.is_empty() {
+                break;
+            }
+            let to_send: Vec<String> = pending.iter().map(|&i| plan.segments[i].clone()).collect();
+            let served = match self.serve(backend.as_ref(), coalescer, from, to, &to_send).await {
+                Ok(served) => served,
+                Err(err) => {
+                    tracing::info!(backend = backend.name(), error = %err, "escalation not answered; trying the next backend");
+                    continue;
+                }
+            };
+            let mut answers = Vec::with_capacity(pending.len());
+            for (&i, answer) in pending.iter().zip(served.segments) {
+                let spans: Vec<(Protected, String)> = plan.spans_of_segment[i]
+                    .iter()
+                    .map(|&k| (plan.protected[k].clone(), replacements[k].clone()))
+                    .collect();
+                if let Some(target) = protect::restore(&answer, &spans) {
+                    let segment = Segment {
+                        source: plan.originals[i].clone(),
+                        target,
+                        backend: served.backend.clone(),
+                        flags: Vec::new(),
+                    };
+                    answers.push((i, segment));
+                }
+            }
+            let mut kept = 0;
+            for (i, answer) in check_segments(checker, answers).await {
+                let before = &candidate.segments[i];
+                let usable = !answer.flags.iter().any(|f| f.unusable) || before.flags.iter().any(|f| f.unusable);
+                if usable && weight(&answer) < weight(before) {
+                    candidate.segments[i] = answer;
+                    kept += 1;
+                }
+            }
+            // A copy partly made by a trained model is no longer rule-based alone.
+            candidate.rule_based &= kept == 0 || backend.rule_based();
+            candidate.escalations.push(Escalation {
+                backend: served.backend,
+                segments: pending.len(),
+                chars_sent: served.chars_sent,
+                chars_cached: served.chars_cached,
+                kept,
+            });
+        }
+        candidate
     }
 
     /// Asks one backend for segments; those the translation memory knows for it are not sent
@@ -545,13 +638,19 @@ impl Translator {
     }
 }
 
-/// Flags every machine-made segment, off the async threads (the language check is CPU work).
+/// Flags every machine-made segment of an article.
 async fn check_all(checker: &Checker, segments: Vec<Segment>) -> Vec<Segment> {
+    check_segments(checker, segments.into_iter().enumerate().collect()).await.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Flags machine-made segments (with their index in the article), off the async threads: the
+/// language and dictionary checks are CPU work.
+async fn check_segments(checker: &Checker, segments: Vec<(usize, Segment)>) -> Vec<(usize, Segment)> {
     let checker = checker.clone();
     let check = move || {
         let mut segments = segments;
-        for (i, segment) in segments.iter_mut().enumerate().filter(|(_, s)| s.backend != HUMAN) {
-            segment.flags = checker.check(i, &segment.source, &segment.target);
+        for (i, segment) in segments.iter_mut().filter(|(_, s)| s.backend != HUMAN) {
+            segment.flags = checker.check(*i, &segment.source, &segment.target);
         }
         segments
     };

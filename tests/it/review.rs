@@ -451,3 +451,138 @@ async fn an_unusable_answer_gives_way_to_the_next_backend() {
     assert_eq!(report["articles"][0]["deliveries"][0]["status"], "ok");
     assert_eq!(first.asked().len(), 5, "the chatty backend answered every segment first");
 }
+
+/// A desk whose first engine is Apertium (it leaves `berths` and `quay` in the harbour story),
+/// with a webhook partner reviewing flagged copies; `premium` is an OpenAI-compatible engine
+/// added after it when `escalate` is given.
+fn leftover_desk(dir: &Path, premium: Option<&MockServer>, escalate: &str, hook: &str) -> PathBuf {
+    let mut desk = Desk::new("leftover-desk").state(&dir.join("state.sqlite")).languages(&["en"]);
+    desk = match premium {
+        None => desk.table("[translate]\nbackend = \"apertium\"").table("[backends.apertium]\nkind = \"apertium\""),
+        Some(server) => desk
+            .table(&format!("[translate]\nbackend = [\"apertium\", \"premium\"]\nescalate = {escalate}"))
+            .table("[backends.apertium]\nkind = \"apertium\"")
+            .table(&format!(
+                "[backends.premium]\nkind = \"openai\"\nurl = \"{}/\"\nmodel = \"m\"\nretries = 0",
+                server.uri()
+            )),
+    };
+    desk.partner(Partner::webhook("hook", &["es"], hook).with("review = \"flagged\"")).write(dir)
+}
+
+fn run_json(pipeline: &Path) -> Value {
+    let output =
+        newswire().arg("run").arg(pipeline).arg("--input").arg(fixture("harbour-budget.html")).arg("--json").output();
+    let output = output.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["summary"] = json!(String::from_utf8_lossy(&output.stderr));
+    report
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn words_left_in_english_hold_the_copy_and_are_named_for_the_editor() {
+    let server = MockServer::start().await;
+    let receiver = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/hook")).respond_with(receiver.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = leftover_desk(dir.path(), None, "", &format!("{}/hook", server.uri()));
+
+    let report = run_json(&pipeline);
+    let translation = &report["articles"][0]["translations"][0];
+    let details: Vec<(u64, &str)> = translation["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["flag"] == "untranslated")
+        .map(|f| (f["segment"].as_u64().unwrap(), f["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(details, [(1, "left in English: berths"), (2, "left in English: quay")]);
+    assert_eq!(report["articles"][0]["deliveries"][0]["status"], "held");
+    assert!(receiver.seen.lock().unwrap().is_empty(), "nothing reaches the partner");
+
+    // The editor sees the words in the CAT tool's notes and on the review page.
+    let review = |args: &[&str]| newswire().arg("review").arg(args[0]).arg(&pipeline).args(&args[1..]).output();
+    let out = dir.path().join("export");
+    for format in ["xliff", "html"] {
+        let exported = review(&["export", "--format", format, "--out", out.to_str().unwrap()]).unwrap();
+        assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    }
+    let files = crate::support::files_under(&out);
+    let read = |ext: &str| {
+        let file = files.iter().find(|f| f.ends_with(ext)).unwrap_or_else(|| panic!("no {ext} in {files:?}"));
+        std::fs::read_to_string(out.join(file)).unwrap()
+    };
+    let xliff = read(".xlf");
+    assert!(xliff.contains("untranslated: left in English: berths"), "{xliff}");
+    assert!(xliff.contains("untranslated: left in English: quay"), "{xliff}");
+    let page = read(".html");
+    assert!(page.contains("<strong>untranslated</strong>: left in English: quay"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_segments_with_words_left_go_to_the_next_engine() {
+    let server = MockServer::start().await;
+    let premium = Llm::default();
+    let berths = "El concejo aprobó 3.000 nuevos amarres para el puerto el martes por la noche, tras un largo debate.";
+    let quay = "La alcaldesa Ana Lopez dijo que las obras del muelle norte empiezan en mayo y durarán dos años.";
+    premium.answer(NUMBER, berths);
+    premium.answer(CHATTY, quay);
+    Mock::given(path("/v1/chat/completions")).respond_with(premium.clone()).mount(&server).await;
+    let receiver = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/hook")).respond_with(receiver.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = leftover_desk(dir.path(), Some(&server), "[\"untranslated\"]", &format!("{}/hook", server.uri()));
+
+    let report = run_json(&pipeline);
+    // Only the two segments Apertium left words in were sent on, one request each.
+    let mut asked = premium.asked();
+    asked.sort();
+    assert_eq!(asked, [CHATTY, NUMBER]);
+    let translation = &report["articles"][0]["translations"][0];
+    assert_eq!(translation["status"], "ok", "{translation}");
+    assert_eq!(translation["backend"], "apertium");
+    assert_eq!(translation["engines"], json!(["apertium", "premium"]));
+    assert!(flags_of(translation).iter().all(|(_, f)| f != "untranslated"), "{translation}");
+    let escalated_chars = NUMBER.chars().count() + CHATTY.chars().count();
+    assert_eq!(
+        translation["escalations"],
+        json!([{"backend": "premium", "segments": 2, "chars_sent": escalated_chars, "chars_cached": 0, "kept": 2}])
+    );
+    let usage = &report["backends"]["premium"];
+    assert_eq!(
+        (usage["escalated_segments"].as_u64(), usage["chars_sent"].as_u64()),
+        (Some(2), Some(escalated_chars as u64))
+    );
+    assert_eq!(usage["requests"], 2);
+    let summary = report["summary"].as_str().unwrap();
+    assert!(summary.contains("2 flagged segments escalated"), "{summary}");
+
+    // Delivered without review, with no word left, disclosing both engines.
+    assert_eq!(report["articles"][0]["deliveries"][0]["status"], "ok");
+    let seen = receiver.seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].verified);
+    let item = &seen[0].body;
+    let html = item["bodies"][1]["value"].as_str().unwrap();
+    assert!(html.contains(berths) && html.contains(quay), "{html}");
+    assert!(!html.contains("berths") && !html.contains("quay"), "{html}");
+    assert!(html.contains("El puerto contratará"), "Apertium's other segments stay: {html}");
+    let engines: Vec<&Value> =
+        item["infosources"].as_array().unwrap().iter().filter(|s| s["role"] == "machine-translation").collect();
+    assert_eq!(engines.iter().map(|s| s["name"].as_str().unwrap()).collect::<Vec<_>>(), ["apertium", "premium"]);
+    assert!(item["ednote"].as_str().unwrap().contains("by apertium + premium"), "{item}");
+    assert_eq!(
+        item["digitalsourcetype"]["uri"],
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    );
+    validate_ninjs(item);
+    drop(seen);
+
+    // A second run asks nobody: each engine's answers are in the memory under its own name.
+    let again = run_json(&pipeline);
+    assert_eq!(premium.asked().len(), 2, "the premium engine is not asked again");
+    let translation = &again["articles"][0]["translations"][0];
+    assert_eq!(translation["escalations"][0]["chars_sent"], 0, "{translation}");
+    assert_eq!(translation["escalations"][0]["chars_cached"], escalated_chars);
+}

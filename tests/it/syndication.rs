@@ -147,6 +147,7 @@ fn sample_copy() -> newswire::syndicate::PartnerCopy {
         backend: Some("apertium".into()),
         reviewed: None,
         rule_based: true,
+        engines: Vec::new(),
         title: "El servicio de ferri <vuelve> & sigue".into(),
         html: "<p>El ferri vuelve el lunes.</p>\n".into(),
         text: "El ferri vuelve el lunes.".into(),

@@ -28,6 +28,14 @@ impl Checker {
         Checker { from: from.to_string(), to: to.to_string(), glossary, detector }
     }
 
+    pub fn from(&self) -> &str {
+        &self.from
+    }
+
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+
     /// Every flag one translated segment (inline HTML, both sides) deserves.
     pub fn check(&self, segment: usize, source_html: &str, target_html: &str) -> Vec<Finding> {
         let source = inline_text(source_html);
