@@ -25,7 +25,9 @@ use newswire::model::{Article, Block, BlockKind};
 use newswire::pipeline::ARTICLES_IN_FLIGHT;
 use newswire::review::vocabulary::Vocabulary;
 
-use newswire::translate::Translator;
+use newswire::config::ForeignText;
+use newswire::quality::Flag;
+use newswire::translate::{Backend, TranslateError, Translator};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -462,6 +464,117 @@ fn leftovers() {
     }
 }
 
+/// A premium engine that answers every segment with NTREX's human translation of it.
+struct Reference {
+    from: String,
+    to: String,
+    answers: std::collections::HashMap<String, String>,
+}
+
+#[async_trait::async_trait]
+impl Backend for Reference {
+    fn name(&self) -> &str {
+        "premium"
+    }
+
+    fn pairs(&self) -> Vec<(String, String)> {
+        vec![(self.from.clone(), self.to.clone())]
+    }
+
+    async fn translate(&self, _: &str, _: &str, segments: &[String]) -> Result<Vec<String>, TranslateError> {
+        Ok(segments.iter().map(|s| self.answers.get(s).cloned().unwrap_or_else(|| s.clone())).collect())
+    }
+}
+
+/// Segment-level escalation: Apertium first, the human reference standing in for a premium
+/// engine, `escalate = ["untranslated"]`. What the premium engine is sent against sending it
+/// everything, and how many segments with a word left (Apertium's marks) come out without one.
+async fn escalation() {
+    let dir = data_dir();
+    println!("escalation: [\"apertium\", premium] with escalate = [\"untranslated\"], the human translation as the premium engine");
+    for (direction, from, to, source_file, reference_file) in LEFTOVER_PAIRS {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(format!("newstest2019-{name}.txt")))
+                .ok()
+                .map(|t| t.replace('\r', "").lines().map(newswire::html::escape).collect::<Vec<String>>())
+        };
+        let (Some(sources), Some(references)) = (read(source_file), read(reference_file)) else {
+            println!("  {from}→{to}: no NTREX data at {}; not measured", dir.display());
+            return;
+        };
+        let Some(marked) = apertium_marked(direction, &sources) else {
+            println!("  {from}→{to}: apertium {direction} is not usable here; not measured");
+            continue;
+        };
+        let vocabulary = Vocabulary::of(to);
+        let answers = sources.iter().cloned().zip(references.iter().cloned()).collect();
+        let premium = Reference { from: from.to_string(), to: to.to_string(), answers };
+        let apertium = newswire::translate::apertium::Apertium::new("apertium", None, Duration::from_secs(300));
+        let languages = vec![from.to_string(), to.to_string()];
+        let detector: Arc<dyn newswire::detect::Detector> = Arc::new(newswire::detect::LinguaDetector::new(&languages));
+        let translator = Translator::new(vec![(Arc::new(apertium), 1), (Arc::new(premium), 4)], ForeignText::Keep)
+            .with_detector(detector)
+            .with_escalation(vec![Flag::Untranslated]);
+        // One article per NTREX document, its first line the headline: segment k is line k.
+        let documents = std::fs::read_to_string(dir.join("DOCUMENT_IDS.tsv")).unwrap_or_default();
+        let documents: Vec<&str> = documents.lines().map(str::trim).collect();
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        for (i, document) in documents.iter().enumerate().take(sources.len()) {
+            match ranges.last_mut() {
+                Some(range) if i > 0 && documents[i - 1] == *document => range.end = i + 1,
+                _ => ranges.push(i..i + 1),
+            }
+        }
+        let started = Instant::now();
+        let mut targets: Vec<String> = vec![String::new(); sources.len()];
+        let (mut premium_chars, mut escalated, mut failed) = (0, 0, 0);
+        for range in &ranges {
+            let mut article = Article {
+                title: newswire::html::inline_text(&sources[range.start]),
+                language: Some(from.to_string()),
+                ..Article::default()
+            };
+            for sentence in &sources[range.start + 1..range.end] {
+                article.blocks.push(Block::new(BlockKind::Paragraph, sentence.clone()));
+            }
+            match translator.translate(&article, to).await {
+                Ok(translation) => {
+                    premium_chars += translation.escalations.iter().map(|e| e.chars_sent).sum::<usize>();
+                    escalated += translation.escalations.iter().map(|e| e.segments).sum::<usize>();
+                    for (k, segment) in translation.segments.iter().enumerate() {
+                        targets[range.start + k] = newswire::html::inline_text(&segment.target).to_lowercase();
+                    }
+                }
+                Err(err) => {
+                    failed += 1;
+                    println!("  {from}→{to}: a document was not translated: {err}");
+                }
+            }
+        }
+        let everything: usize = sources.iter().map(|s| newswire::html::inline_text(s).chars().count()).sum();
+        let (mut with_words, mut fixed) = (0, 0);
+        for (marked, target) in marked.iter().zip(&targets) {
+            let truth = marked_unknown(marked, from, vocabulary.as_deref());
+            if truth.is_empty() {
+                continue;
+            }
+            with_words += 1;
+            let words: Vec<&str> = target.split(|c: char| !c.is_alphabetic()).collect();
+            fixed += usize::from(!truth.iter().any(|w| words.contains(&w.as_str())));
+        }
+        println!(
+            "  {from}→{to}: premium sent {premium_chars} of {everything} characters ({:.1}% of sending it everything), \
+             {escalated} of {} segments; {fixed} of {with_words} segments with a word left come out without one ({:.1}%); \
+             {} documents, {failed} not translated; {:.1} s",
+            100.0 * premium_chars as f64 / everything as f64,
+            sources.len(),
+            100.0 * fixed as f64 / with_words.max(1) as f64,
+            ranges.len(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -477,5 +590,8 @@ async fn main() {
     }
     if wanted("leftovers") {
         leftovers();
+    }
+    if wanted("escalation") {
+        escalation().await;
     }
 }

@@ -41,6 +41,7 @@ pub async fn check(path: &Path) -> Checked {
     }
     let translator = stages::translator(&pipeline, None);
     problems.extend(missing_pairs(&pipeline, &translator).await);
+    problems.extend(missing_dictionaries(&pipeline, &translator));
     let backends = translator.descriptions();
     let usable = !problems.iter().any(|p| p.severity == Severity::Error);
     Checked { pipeline: usable.then_some(pipeline), problems, backends }
@@ -48,6 +49,25 @@ pub async fn check(path: &Path) -> Checked {
 
 fn problem(pipeline: &Pipeline, at: (usize, usize), severity: Severity, message: String) -> Problem {
     Problem { file: pipeline.file.clone(), line: at.0, column: at.1, severity, message }
+}
+
+/// A warning for each language the desk translates into that has no Hunspell dictionary: words
+/// left untranslated are not found in its copies.
+fn missing_dictionaries(pipeline: &Pipeline, translator: &Translator) -> Vec<Problem> {
+    let mut targets: Vec<String> = translator.pairs().into_iter().map(|(_, to)| to).collect();
+    targets.sort();
+    targets.dedup();
+    let wanted = pipeline.target_languages();
+    targets.retain(|to| wanted.contains(to) && crate::review::vocabulary::find(to).is_none());
+    targets
+        .into_iter()
+        .map(|to| {
+            let message = format!(
+                "no Hunspell dictionary for {to} (on Debian a hunspell-{to}* package): words left untranslated in {to} copies go unflagged"
+            );
+            problem(pipeline, (1, 1), Severity::Warning, message)
+        })
+        .collect()
 }
 
 /// Warnings for every (article language, partner language) pair no backend translates; an error
