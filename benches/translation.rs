@@ -7,9 +7,19 @@
 //!    the quality flags raised on Apertium's output;
 //! 3. the quality checks on NTREX's human translations (eng→spa, fra, por, cat, rus, ukr): how
 //!    many good translations each flag would hold for an editor (its false alarms), and the cost
-//!    of the checks per segment, language check included.
+//!    of the checks per segment, language check included;
+//! 4. words left untranslated, eng→spa, rus→ukr and ukr→rus: Apertium run without `-u` marks the
+//!    words it did not know (`*berths`), the truth; the checks read its text without the marks, as
+//!    from any engine: the share of segments with a lower-case word left that is flagged, the
+//!    share whose detail names every such word, and the share of human translations any check
+//!    flags;
+//! 5. escalation: `["apertium", premium]` with `escalate = ["untranslated"]`, NTREX's human
+//!    translation standing in for the premium engine, one article per NTREX document: the
+//!    characters the premium engine is sent against sending it everything, and the segments with
+//!    a word left that come out without one.
 //!
-//! Run: `cargo bench --bench translation`.
+//! Run: `cargo bench --bench translation` (or name a part: `-- leftovers`, `-- escalation`);
+//! `NEWSWIRE_BENCH_SHOW=1` prints every finding on the human translations and every missed segment.
 
 #[path = "support/data.rs"]
 mod data;
@@ -298,6 +308,12 @@ const LEFTOVER_PAIRS: &[(&str, &str, &str, &str, &str)] = &[
     ("ukr-rus", "uk", "ru", "ref.ukr", "ref.rus"),
 ];
 
+/// One NTREX file's lines (`src.eng`, `ref.spa`, ...) as escaped text, when the data is there.
+fn ntrex_lines(dir: &Path, name: &str) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(dir.join(format!("newstest2019-{name}.txt"))).ok()?;
+    Some(text.replace('\r', "").lines().map(newswire::html::escape).collect())
+}
+
 /// Apertium's output for each line, with its unknown-word marks (`*word`): run without `-u`, in
 /// HTML mode with a paragraph per line. rus-ukr runs with its tagger replaced, as the backend does.
 fn apertium_marked(direction: &str, lines: &[String]) -> Option<Vec<String>> {
@@ -377,12 +393,8 @@ fn leftovers() {
     let dir = data_dir();
     println!("leftovers: words Apertium left untranslated (its `*` marks as the truth) against the checks");
     for (direction, from, to, source_file, reference_file) in LEFTOVER_PAIRS {
-        let read = |name: &str| {
-            std::fs::read_to_string(dir.join(format!("newstest2019-{name}.txt")))
-                .ok()
-                .map(|t| t.replace('\r', "").lines().map(newswire::html::escape).collect::<Vec<String>>())
-        };
-        let (Some(sources), Some(references)) = (read(source_file), read(reference_file)) else {
+        let (Some(sources), Some(references)) = (ntrex_lines(&dir, source_file), ntrex_lines(&dir, reference_file))
+        else {
             println!("  {from}→{to}: no NTREX data at {}; not measured", dir.display());
             return;
         };
@@ -493,12 +505,8 @@ async fn escalation() {
     let dir = data_dir();
     println!("escalation: [\"apertium\", premium] with escalate = [\"untranslated\"], the human translation as the premium engine");
     for (direction, from, to, source_file, reference_file) in LEFTOVER_PAIRS {
-        let read = |name: &str| {
-            std::fs::read_to_string(dir.join(format!("newstest2019-{name}.txt")))
-                .ok()
-                .map(|t| t.replace('\r', "").lines().map(newswire::html::escape).collect::<Vec<String>>())
-        };
-        let (Some(sources), Some(references)) = (read(source_file), read(reference_file)) else {
+        let (Some(sources), Some(references)) = (ntrex_lines(&dir, source_file), ntrex_lines(&dir, reference_file))
+        else {
             println!("  {from}→{to}: no NTREX data at {}; not measured", dir.display());
             return;
         };
