@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::auth::{Caller, Need};
 use super::desk::Desk;
+use super::status::ArticleStatus;
 use super::App;
 use crate::clean::{ArticleCleaner, Cleaner};
 use crate::model::{RawPage, Submitted};
@@ -182,7 +183,7 @@ pub async fn article(
         None => caller.desks(),
     };
     for index in desks {
-        match app.desks[index].status(&id).await {
+        match ArticleStatus::of(&app.desks[index], &id).await {
             Ok(Some(status)) => return Json(status).into_response(),
             Ok(None) => {}
             Err(err) => return problem(StatusCode::SERVICE_UNAVAILABLE, crate::secret::redact(&err.to_string())),

@@ -57,7 +57,7 @@ pub async fn run(desk: Arc<Desk>, mut stop: watch::Receiver<bool>) {
 /// Makes one callback if its article has settled, or puts it off.
 async fn settle(desk: &Desk, client: &reqwest::Client, key: &[u8], claim: &CallbackClaim, now: i64) {
     let store = desk.store();
-    let status = match desk.status(&claim.article).await {
+    let status = match ArticleStatus::of(desk, &claim.article).await {
         Ok(status) => status,
         Err(err) => {
             tracing::warn!(article = %claim.article, error = %err, "callback put off: the store does not answer");

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::status::ArticleStatus;
 use crate::config::Pipeline;
 use crate::ingest::web::WebClient;
 use crate::ingest::Limits;
@@ -154,11 +153,6 @@ impl Desk {
 
     pub fn submission(&self, id: &str) -> Option<Submission> {
         lock(&self.accepted).articles.get(id).cloned()
-    }
-
-    /// What the console and the store know of an article; none when neither knows it.
-    pub async fn status(&self, id: &str) -> Result<Option<ArticleStatus>, StoreError> {
-        ArticleStatus::of(self, id).await
     }
 
     /// Articles waiting for the pipeline.

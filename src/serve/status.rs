@@ -101,7 +101,8 @@ impl From<&DeliveryRecord> for DeliveryView {
 }
 
 impl ArticleStatus {
-    pub(super) async fn of(desk: &Desk, id: &str) -> Result<Option<ArticleStatus>, StoreError> {
+    /// What the console and the store know of an article; none when neither knows it.
+    pub async fn of(desk: &Desk, id: &str) -> Result<Option<ArticleStatus>, StoreError> {
         let submission = desk.submission(id);
         let store = desk.store();
         let deliveries = store.article_deliveries(id).await?;

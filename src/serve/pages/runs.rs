@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::{frame, merge};
 use crate::review::Draft;
 use crate::serve::auth::{Caller, Need};
+use crate::serve::status::ArticleStatus;
 use crate::serve::App;
 use crate::store::rfc3339;
 use crate::syndicate::PartnerCopy;
@@ -66,7 +67,7 @@ async fn article(
         Err(no_desk) => return no_desk.into_response(),
     };
     let id = query.id.trim();
-    let status = match desk.status(id).await {
+    let status = match ArticleStatus::of(desk, id).await {
         Ok(Some(status)) => status,
         Ok(None) => {
             return (StatusCode::NOT_FOUND, format!("no article {id:?} on desk {}", desk.name())).into_response()
