@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use super::report::DeliveryReport;
-use super::{stages, syndicate_stage, RunError};
+use super::report::{deliver_report, DeliveryReport};
+use super::{stages, RunError};
 use crate::config::Pipeline;
 use crate::store::{AttemptOutcome, DeliveryRecord, DeliveryState, DueDelivery, Location, Store};
 use crate::syndicate::deliver::{now_unix, DeliveryOutcome, SendMode};
@@ -255,7 +255,7 @@ impl DeliveryLog {
             let breaker = &breakers[partner.name.as_str()];
             let outcome =
                 deliverer.deliver(&copy, partner.channel.name(), channel.as_ref(), deadline, mode, breaker).await;
-            reports.push(syndicate_stage::deliver_report(&copy, partner, outcome));
+            reports.push(deliver_report(&copy, partner, outcome));
         }
         Ok(reports)
     }
@@ -312,6 +312,6 @@ impl DueSender<'_> {
             Ok(DeliveryOutcome::WillRetry { at, .. }) => unix_of(at),
             _ => None,
         };
-        (syndicate_stage::deliver_report(&copy, partner, outcome), retry_at)
+        (deliver_report(&copy, partner, outcome), retry_at)
     }
 }

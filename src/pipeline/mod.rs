@@ -29,8 +29,8 @@ use crate::store::Store;
 use crate::syndicate;
 use crate::translate::{TranslateError, Translator};
 use claims::HeldPage;
+pub use report::deliver_report;
 pub use report::{ArticleReport, DeliveryReport, JsonReport, Report, Status, TranslationReport};
-pub use syndicate_stage::deliver_report;
 
 /// Pages and articles in flight between two stages.
 const CHANNEL_CAPACITY: usize = 8;

@@ -4,8 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::config::Partner;
 use crate::model::Escalation;
 use crate::quality::Finding;
+use crate::store::StoreError;
+use crate::syndicate::deliver::DeliveryOutcome;
+use crate::syndicate::PartnerCopy;
+
+/// What the report says of a copy held for an editor.
+pub const HELD: &str = "held for review: `newswire review list PIPELINE` shows it";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,6 +98,62 @@ impl DeliveryReport {
             error: Some(why.into()),
             attempts: 0,
         }
+    }
+}
+
+/// The report line of one delivery of a copy.
+pub fn deliver_report(
+    copy: &PartnerCopy,
+    partner: &Partner,
+    outcome: Result<DeliveryOutcome, StoreError>,
+) -> DeliveryReport {
+    let mut report = DeliveryReport {
+        id: copy.delivery_id.clone(),
+        partner: partner.name.clone(),
+        channel: partner.channel.name().to_string(),
+        language: copy.language.clone(),
+        status: Status::Skipped,
+        error: None,
+        attempts: 0,
+    };
+    report.apply(outcome);
+    report
+}
+
+impl DeliveryReport {
+    /// What a delivery's outcome means in the run report.
+    pub fn apply(&mut self, outcome: Result<DeliveryOutcome, StoreError>) {
+        let (status, error, attempts) = match outcome {
+            Ok(DeliveryOutcome::Delivered { attempts, refused }) if refused.is_empty() => (Status::Ok, None, attempts),
+            // The partner got the copy, but an address of its refused it: that recipient failed.
+            Ok(DeliveryOutcome::Delivered { attempts, refused }) => {
+                (Status::Failed, Some(format!("delivered, but refused by {}", refused.join("; "))), attempts)
+            }
+            Ok(DeliveryOutcome::AlreadyDelivered) => (Status::Skipped, Some("already delivered".to_string()), 0),
+            Ok(DeliveryOutcome::WillRetry { at, error }) => {
+                (Status::Failed, Some(format!("{error}; next attempt at {at} (newswire deliver PIPELINE --due)")), 0)
+            }
+            Ok(DeliveryOutcome::Failed { error }) => (Status::Failed, Some(error), 0),
+            Ok(DeliveryOutcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
+            Ok(DeliveryOutcome::InReview) => (Status::Held, Some(HELD.to_string()), 0),
+            Ok(DeliveryOutcome::Elsewhere) => {
+                (Status::Skipped, Some("another worker is delivering it now".to_string()), 0)
+            }
+            Ok(DeliveryOutcome::TakenOver { error }) => (
+                Status::Skipped,
+                Some(format!("{error}; another worker had taken the delivery over, its attempt stands")),
+                0,
+            ),
+            Ok(DeliveryOutcome::Embargoed { until }) => (
+                Status::Skipped,
+                Some(format!("embargoed until {until}; `newswire deliver PIPELINE --due` sends it then")),
+                0,
+            ),
+            Err(err) => (Status::Failed, Some(err.to_string()), 0),
+        };
+        self.status = status;
+        self.error = error;
+        self.attempts = attempts;
     }
 }
 

@@ -9,16 +9,13 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::claims::HeldPage;
-use super::report::{ArticleReport, DeliveryReport, Status};
+use super::report::{ArticleReport, DeliveryReport, Status, HELD};
 use super::{Done, Translated};
 use crate::config::Partner;
 use crate::model::delivery_id;
-use crate::store::{ReviewState, Store, StoreError};
-use crate::syndicate::deliver::{Deliverer, DeliveryOutcome, SendMode};
+use crate::store::{ReviewState, Store};
+use crate::syndicate::deliver::{Deliverer, SendMode};
 use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
-
-/// What the report says of a copy held for an editor.
-pub const HELD: &str = "held for review: `newswire review list PIPELINE` shows it";
 
 /// Copies waiting in one partner's queue.
 const PARTNER_QUEUE: usize = 32;
@@ -268,61 +265,9 @@ async fn partner_worker(
             let outcome = deliverer
                 .deliver(&job.copy, channel_name, channel.as_ref(), deadline, SendMode::Continue, &breaker)
                 .await;
-            apply(&mut job.report, outcome);
+            job.report.apply(outcome);
             let _ = finished.send((job.article, job.index, job.report));
         }
     })
     .await;
-}
-
-/// The report line of one delivery of a copy.
-pub fn deliver_report(
-    copy: &PartnerCopy,
-    partner: &Partner,
-    outcome: Result<DeliveryOutcome, StoreError>,
-) -> DeliveryReport {
-    let mut report = DeliveryReport {
-        id: copy.delivery_id.clone(),
-        partner: partner.name.clone(),
-        channel: partner.channel.name().to_string(),
-        language: copy.language.clone(),
-        status: Status::Skipped,
-        error: None,
-        attempts: 0,
-    };
-    apply(&mut report, outcome);
-    report
-}
-
-/// What a delivery's outcome means in the run report.
-pub fn apply(report: &mut DeliveryReport, outcome: Result<DeliveryOutcome, StoreError>) {
-    let (status, error, attempts) = match outcome {
-        Ok(DeliveryOutcome::Delivered { attempts, refused }) if refused.is_empty() => (Status::Ok, None, attempts),
-        // The partner got the copy, but an address of its refused it: that recipient failed.
-        Ok(DeliveryOutcome::Delivered { attempts, refused }) => {
-            (Status::Failed, Some(format!("delivered, but refused by {}", refused.join("; "))), attempts)
-        }
-        Ok(DeliveryOutcome::AlreadyDelivered) => (Status::Skipped, Some("already delivered".to_string()), 0),
-        Ok(DeliveryOutcome::WillRetry { at, error }) => {
-            (Status::Failed, Some(format!("{error}; next attempt at {at} (newswire deliver PIPELINE --due)")), 0)
-        }
-        Ok(DeliveryOutcome::Failed { error }) => (Status::Failed, Some(error), 0),
-        Ok(DeliveryOutcome::PartnerDisabled { reason }) => (Status::Failed, Some(reason), 0),
-        Ok(DeliveryOutcome::InReview) => (Status::Held, Some(HELD.to_string()), 0),
-        Ok(DeliveryOutcome::Elsewhere) => (Status::Skipped, Some("another worker is delivering it now".to_string()), 0),
-        Ok(DeliveryOutcome::TakenOver { error }) => (
-            Status::Skipped,
-            Some(format!("{error}; another worker had taken the delivery over, its attempt stands")),
-            0,
-        ),
-        Ok(DeliveryOutcome::Embargoed { until }) => (
-            Status::Skipped,
-            Some(format!("embargoed until {until}; `newswire deliver PIPELINE --due` sends it then")),
-            0,
-        ),
-        Err(err) => (Status::Failed, Some(err.to_string()), 0),
-    };
-    report.status = status;
-    report.error = error;
-    report.attempts = attempts;
 }

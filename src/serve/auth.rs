@@ -312,8 +312,7 @@ impl IntoResponse for Refused {
             )
                 .into_response(),
             Refused::Unauthenticated { api: false, path } => {
-                (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], super::pages::login_prompt(&path))
-                    .into_response()
+                (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], login_prompt(&path)).into_response()
             }
             Refused::Forbidden => {
                 (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": "your role may not do this"})))
@@ -371,6 +370,24 @@ pub fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The body of a 401 to a page: where to log in, and back to the page after.
+fn login_prompt(path: &str) -> axum::response::Html<String> {
+    let next: String = url::form_urlencoded::byte_serialize(safe_next(Some(path)).as_bytes()).collect();
+    axum::response::Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in · newswire</title>\
+         <link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main><h1>Log in</h1>\
+         <p>You need to <a href=\"/login?next={next}\">log in</a> first.</p></main></body></html>"
+    ))
+}
+
+/// Where to go after logging in: a path of this console, never another site.
+pub(super) fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,5 +441,14 @@ mod tests {
         }
         assert_eq!(login("ana", "correct horse battery").unwrap_err(), LoginRefused::TooMany, "even the password");
         assert!(login("sam", "guess").is_err_and(|e| e == LoginRefused::Wrong), "another name is not held up");
+    }
+
+    #[test]
+    fn after_logging_in_only_a_path_of_this_console() {
+        assert_eq!(safe_next(Some("/desks/web-desk/review?x=1")), "/desks/web-desk/review?x=1");
+        for elsewhere in ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil", ""] {
+            assert_eq!(safe_next(Some(elsewhere)), "/", "{elsewhere}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -17,7 +17,7 @@ use axum_extra::extract::cookie::CookieJar;
 use minijinja::{context, AutoEscape, Environment, Value};
 use serde::Deserialize;
 
-use super::auth::{random_token, Caller, LoginRefused, LOGIN_COOKIE, SESSION_COOKIE};
+use super::auth::{random_token, safe_next, Caller, LoginRefused, LOGIN_COOKIE, SESSION_COOKIE};
 use super::desk::Desk;
 use super::App;
 use crate::store::DeliveryState;
@@ -73,16 +73,6 @@ pub fn routes() -> Router<Arc<App>> {
         .merge(review::routes())
         .merge(deliveries::routes())
         .merge(runs::routes())
-}
-
-/// The body of a 401 to a page: where to log in, and back to the page after.
-pub fn login_prompt(path: &str) -> Html<String> {
-    let next: String = url::form_urlencoded::byte_serialize(safe_next(Some(path)).as_bytes()).collect();
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in · newswire</title>\
-         <link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main><h1>Log in</h1>\
-         <p>You need to <a href=\"/login?next={next}\">log in</a> first.</p></main></body></html>"
-    ))
 }
 
 /// What every page's frame needs: who is looking, at which desk.
@@ -190,26 +180,4 @@ async fn logout(State(app): State<Arc<App>>, caller: Caller, jar: CookieJar) -> 
         tracing::info!(user = %caller.name, "logged out");
     }
     (jar.remove(app.auth.removal(SESSION_COOKIE)), Redirect::to("/login")).into_response()
-}
-
-/// Where to go after logging in: a path of this console, never another site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
-        _ => "/".to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn after_logging_in_only_a_path_of_this_console() {
-        assert_eq!(safe_next(Some("/desks/web-desk/review?x=1")), "/desks/web-desk/review?x=1");
-        for elsewhere in ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil", ""] {
-            assert_eq!(safe_next(Some(elsewhere)), "/", "{elsewhere}");
-        }
-        assert_eq!(safe_next(None), "/");
-    }
 }
