@@ -349,6 +349,32 @@ fn apertium_marked(direction: &str, lines: &[String]) -> Option<Vec<String>> {
     (out.len() == lines.len()).then_some(out)
 }
 
+/// One pair's NTREX lines and Apertium's marked output for them.
+struct PairData {
+    sources: Vec<String>,
+    references: Vec<String>,
+    marked: Vec<String>,
+    apertium_time: Duration,
+}
+
+/// The data of one of [`LEFTOVER_PAIRS`]; `None`, said in a line, when the data or the Apertium
+/// pair is missing here.
+fn pair_data(
+    dir: &Path,
+    (direction, from, to, source_file, reference_file): &(&str, &str, &str, &str, &str),
+) -> Option<PairData> {
+    let (Some(sources), Some(references)) = (ntrex_lines(dir, source_file), ntrex_lines(dir, reference_file)) else {
+        println!("  {from}→{to}: no NTREX data at {}; not measured", dir.display());
+        return None;
+    };
+    let started = Instant::now();
+    let Some(marked) = apertium_marked(direction, &sources) else {
+        println!("  {from}→{to}: apertium {direction} is not installed or did not answer line for line; not measured");
+        return None;
+    };
+    Some(PairData { sources, references, marked, apertium_time: started.elapsed() })
+}
+
 /// Lower-case words Apertium marked unknown (`*berths`): the truth the checks are measured on.
 /// Left out: one- and two-letter marks (`*w` of "w/"), words in another script than the source
 /// language's (English inside a Russian story is a quotation the reference keeps too), and words
@@ -392,20 +418,8 @@ fn unmarked(marked: &str) -> String {
 fn leftovers() {
     let dir = data_dir();
     println!("leftovers: words Apertium left untranslated (its `*` marks as the truth) against the checks");
-    for (direction, from, to, source_file, reference_file) in LEFTOVER_PAIRS {
-        let (Some(sources), Some(references)) = (ntrex_lines(&dir, source_file), ntrex_lines(&dir, reference_file))
-        else {
-            println!("  {from}→{to}: no NTREX data at {}; not measured", dir.display());
-            return;
-        };
-        let started = Instant::now();
-        let Some(marked) = apertium_marked(direction, &sources) else {
-            println!(
-                "  {from}→{to}: apertium {direction} is not installed or did not answer line for line; not measured"
-            );
-            continue;
-        };
-        let apertium_time = started.elapsed();
+    for pair @ (_, from, to, _, _) in LEFTOVER_PAIRS {
+        let Some(PairData { sources, references, marked, apertium_time }) = pair_data(&dir, pair) else { continue };
         let languages = vec![from.to_string(), to.to_string()];
         let detector: Arc<dyn newswire::detect::Detector> = Arc::new(newswire::detect::LinguaDetector::new(&languages));
         let checker = newswire::review::flags::Checker::new(from, to, Vec::new(), Some(detector));
@@ -504,16 +518,8 @@ impl Backend for Reference {
 async fn escalation() {
     let dir = data_dir();
     println!("escalation: [\"apertium\", premium] with escalate = [\"untranslated\"], the human translation as the premium engine");
-    for (direction, from, to, source_file, reference_file) in LEFTOVER_PAIRS {
-        let (Some(sources), Some(references)) = (ntrex_lines(&dir, source_file), ntrex_lines(&dir, reference_file))
-        else {
-            println!("  {from}→{to}: no NTREX data at {}; not measured", dir.display());
-            return;
-        };
-        let Some(marked) = apertium_marked(direction, &sources) else {
-            println!("  {from}→{to}: apertium {direction} is not usable here; not measured");
-            continue;
-        };
+    for pair @ (_, from, to, _, _) in LEFTOVER_PAIRS {
+        let Some(PairData { sources, references, marked, .. }) = pair_data(&dir, pair) else { continue };
         let vocabulary = Vocabulary::of(to);
         let answers = sources.iter().cloned().zip(references.iter().cloned()).collect();
         let premium = Reference { from: from.to_string(), to: to.to_string(), answers };

@@ -8,14 +8,15 @@
 //! hotel, radio, taxi), the terms the glossary keeps, words in a name or title kept as the
 //! source has it (Save the Children) and words the translator set in quotation marks.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{script_of, script_of_language};
 use crate::review::vocabulary::Vocabulary;
 
 /// The words a target kept from its source, in the order they come, or `None` when the target
-/// language has no dictionary to tell.
-pub(super) fn left_words(to: &str, source: &str, target: &str, kept: &[String]) -> Option<Vec<String>> {
+/// language has no dictionary to tell. `glossary` holds (term, required translation) pairs.
+pub(super) fn left_words(to: &str, source: &str, target: &str, glossary: &[(String, String)]) -> Option<Vec<String>> {
     let target_vocabulary = Vocabulary::of(to)?;
     let target_script = script_of_language(to);
     let source_words: Vec<&str> = plain_words(source).collect();
@@ -33,7 +34,7 @@ pub(super) fn left_words(to: &str, source: &str, target: &str, kept: &[String]) 
             && word.chars().next().is_some_and(char::is_lowercase)
             && lower_in_source.contains(word)
             && !found.contains(&lower)
-            && !kept.iter().any(|k| k.to_lowercase().split_whitespace().any(|w| w == lower));
+            && !glossary.iter().any(|(_, k)| k.to_lowercase().split_whitespace().any(|w| w == lower));
         // A dictionary may fold letters of other scripts away (the Ukrainian one drops Latin
         // letters): a word in another script than the target's is not the target's.
         let own_script = word.chars().all(|c| script_of(c) == target_script);
@@ -98,9 +99,18 @@ fn quoted_words(text: &str) -> HashSet<String> {
     out
 }
 
+/// A segment's text without what [`without_protected`] leaves out; `(html, text)` where the text
+/// is the HTML's, already read.
+pub(super) fn own_text<'a>((html, text): (&str, &'a str), from: &str) -> Cow<'a, str> {
+    match without_protected(html, from) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        Cow::Owned(stripped) => Cow::Owned(crate::html::inline_text(&stripped)),
+    }
+}
+
 /// Inline HTML without its quotations in another language than `from`, `translate="no"` spans
 /// and code.
-pub(super) fn without_protected<'a>(html: &'a str, from: &str) -> std::borrow::Cow<'a, str> {
+pub(super) fn without_protected<'a>(html: &'a str, from: &str) -> Cow<'a, str> {
     if !html.contains("<span ") && !html.contains("<code>") {
         return html.into();
     }

@@ -60,7 +60,8 @@ impl Checker {
         if let Some(detail) = self.glossary(&source, &target) {
             flag(Flag::Glossary, usable(detail));
         }
-        match (self.untranslated(&source, &target), self.left_words(source_html, target_html)) {
+        let left = self.left_words((source_html, &source), (target_html, &target));
+        match (self.untranslated(&source, &target), left) {
             (Some(whole), None) | (Some(whole @ (_, true)), _) => flag(Flag::Untranslated, whole),
             (Some((detail, false)), Some(words)) => flag(Flag::Untranslated, usable(format!("{detail}; {words}"))),
             (None, Some(words)) => flag(Flag::Untranslated, usable(words)),
@@ -189,11 +190,10 @@ impl Checker {
 
     /// Words of the source language the target kept: "left in English: berths, quay". Quotations
     /// kept in their own language and spans marked not to translate are the source's to keep.
-    fn left_words(&self, source_html: &str, target_html: &str) -> Option<String> {
-        let source = inline_text(&leftover::without_protected(source_html, &self.from));
-        let target = inline_text(&leftover::without_protected(target_html, &self.from));
-        let kept: Vec<String> = self.glossary.iter().map(|(_, translation)| translation.clone()).collect();
-        let found = leftover::left_words(&self.to, &source, &target, &kept)?;
+    /// Each side is (inline HTML, its text).
+    fn left_words(&self, source: (&str, &str), target: (&str, &str)) -> Option<String> {
+        let (source, target) = (leftover::own_text(source, &self.from), leftover::own_text(target, &self.from));
+        let found = leftover::left_words(&self.to, &source, &target, &self.glossary)?;
         let language = crate::languages::by_code(&self.from).map_or(self.from.as_str(), |l| l.name);
         Some(format!("left in {language}: {}", found.join(", ")))
     }
