@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::detect::Detector;
 use crate::html::inline_text;
 pub use crate::quality::{Finding, Flag, ALL};
+use crate::review::vocabulary::Vocabulary;
 
 /// The checks for one language pair.
 #[derive(Clone)]
@@ -88,7 +89,8 @@ impl Checker {
     /// Names that should have come through: a person's name where part of it did (Roger Stone →
     /// Roger Piedra), a name after a title (Mr. Stone), an acronym where the target has none.
     /// Places and organisations are translated (Wales → Gales, EU → UE), so a name that is
-    /// wholly gone is not judged, unless a title says it is a person's.
+    /// wholly gone is not judged, unless a title says it is a person's, and a common word before
+    /// a name's last word (New York → Nueva York) is translated too.
     fn names(&self, source: &str, target: &str) -> Option<String> {
         // German capitalises every noun: a capital says nothing about a name there.
         if self.from == "de" {
@@ -130,10 +132,16 @@ impl Checker {
                 missing.push(acronym);
             }
         }
+        // Before the last word of a name, a common word describes (New York, Counter Terrorism
+        // Policing) and is translated; the last word is the name itself (Roger Stone, Donald Trump).
+        let vocabulary = Vocabulary::of(&self.from);
+        let descriptive = |run: &NameRun, name: &&str| {
+            run.names.last() != Some(name) && vocabulary.as_ref().is_some_and(|v| v.knows(&name.to_lowercase()))
+        };
         for run in name_runs(source, self.from == "en") {
             let found = run.names.iter().filter(|n| kept(n)).count();
             let judged = (found > 0 && found < run.names.len()) || (run.titled && found == 0);
-            for name in run.names.iter().filter(|n| judged && !kept(n)) {
+            for name in run.names.iter().filter(|n| judged && !kept(n) && !descriptive(&run, n)) {
                 if !missing.contains(name) {
                     missing.push(name);
                 }
@@ -292,6 +300,11 @@ impl Number {
     /// Other ways a translation may rightly write it.
     fn renderings(&self) -> Vec<String> {
         let mut out = Vec::new();
+        // 0930 BST = 9:30.
+        let unpadded = self.digits.trim_start_matches('0');
+        if !unpadded.is_empty() && unpadded.len() < self.digits.len() {
+            out.push(unpadded.to_string());
+        }
         let after = self.after.to_lowercase();
         if after.starts_with('s') && self.digits.len() == 4 && self.digits.ends_with('0') {
             out.push(self.digits[2..].to_string());
@@ -1152,6 +1165,10 @@ mod tests {
 
     #[test]
     fn numbers_translators_rightly_rewrite_are_excused() {
+        assert_eq!(
+            flags("en", "es", "Gates open at 0930 on Sunday.", "Las puertas abren a las 9:30 el domingo."),
+            vec![]
+        );
         assert_eq!(flags("en", "es", "It moved out in the 1930s.", "Se fue en los años 30."), vec![]);
         assert_eq!(flags("en", "es", "A 19th century view.", "Una visión del siglo XIX."), vec![]);
         assert_eq!(
@@ -1187,6 +1204,10 @@ mod tests {
     fn names_stay_names() {
         assert_eq!(flags("en", "es", "Adviser Roger Stone spoke.", "Habló el asesor Roger Piedra."), vec![Flag::Names]);
         assert_eq!(flags("en", "es", "Adviser Roger Stone spoke.", "Habló el asesor Roger Stone."), vec![]);
+        // A common word before the name itself describes it, and is translated.
+        let source = "Fans crowded the streets of New York on Sunday.";
+        let target = "Los aficionados llenaron las calles de Nueva York el domingo.";
+        assert_eq!(flags("en", "es", source, target), vec![]);
         // Transliterated and declined, a name is still kept.
         assert_eq!(flags("en", "uk", "They met Roger Stone.", "Вони зустріли Роджера Стоуна."), vec![]);
         assert_eq!(flags("en", "es", "NATO met on Monday.", "La alianza se reunió el lunes."), vec![Flag::Names]);
