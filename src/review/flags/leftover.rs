@@ -5,8 +5,9 @@
 //!
 //! What a translator rightly keeps is not a finding: names, brands and acronyms (capitalised),
 //! numbers, addresses and hashtags, words the target language also uses (in its dictionary:
-//! hotel, radio, taxi), the terms the glossary keeps, words in a name or title kept as the
-//! source has it (Save the Children) and words the translator set in quotation marks.
+//! hotel, radio, taxi), words two other languages of the target's script also took in (gangster,
+//! benchmark: an international word), the terms the glossary keeps, words in a name or title
+//! kept as the source has it (Save the Children) and words the translator set in quotation marks.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -16,9 +17,20 @@ use crate::review::vocabulary::Vocabulary;
 
 /// The words a target kept from its source, in the order they come, or `None` when the target
 /// language has no dictionary to tell. `glossary` holds (term, required translation) pairs.
-pub(super) fn left_words(to: &str, source: &str, target: &str, glossary: &[(String, String)]) -> Option<Vec<String>> {
+pub(super) fn left_words(
+    from: &str,
+    to: &str,
+    source: &str,
+    target: &str,
+    glossary: &[(String, String)],
+) -> Option<Vec<String>> {
     let target_vocabulary = Vocabulary::of(to)?;
     let target_script = script_of_language(to);
+    let witnesses: Vec<_> = WITNESSES
+        .iter()
+        .filter(|w| **w != from && **w != to && script_of_language(w) == target_script)
+        .filter_map(|w| Vocabulary::of(w))
+        .collect();
     let source_words: Vec<&str> = plain_words(source).collect();
     let lower_in_source: HashSet<&str> =
         source_words.iter().copied().filter(|w| w.chars().next().is_some_and(char::is_lowercase)).collect();
@@ -54,6 +66,11 @@ pub(super) fn left_words(to: &str, source: &str, target: &str, glossary: &[(Stri
         if short && (beside_capital(i.checked_sub(1), true) || beside_capital(Some(i + 1), false)) {
             continue;
         }
+        // A word two other languages of the target's script took in too (gangster, benchmark)
+        // is an international one that translators keep.
+        if witnesses.iter().filter(|v| v.knows(word) || v.knows(&capitalised(word))).count() >= 2 {
+            continue;
+        }
         // Set in quotation marks by the translator, not by the source: kept on purpose ("fake news").
         if quoted_in_target.contains(&lower) && !quoted_in_source.contains(&lower) {
             continue;
@@ -61,6 +78,15 @@ pub(super) fn left_words(to: &str, source: &str, target: &str, glossary: &[(Stri
         found.push(lower);
     }
     (!found.is_empty()).then_some(found)
+}
+
+/// Languages whose dictionaries tell an international word from one only the source has.
+const WITNESSES: &[&str] = &["de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "be", "bg"];
+
+/// German writes a noun it took in with a capital (Benchmark).
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The words (lower case) that stand inside quotation marks.
@@ -250,6 +276,8 @@ mod tests {
             ),
             // A title kept as the source has it, and a word the translator set in quotes.
             ("en", "es", "Save the Children called it fake news.", "Save the Children lo llamó «fake news»."),
+            // Words other languages took in too.
+            ("en", "es", "The gangster set a new benchmark.", "El gangster marcó un nuevo benchmark."),
             ("ru", "uk", "Совет одобрил план.", "Рада схвалила план."),
             ("uk", "ru", "Рада схвалила план.", "Совет одобрил план."),
             ("en", "uk", "NATO and Tesla met in Kyiv.", "NATO і Tesla зустрілися в Києві."),

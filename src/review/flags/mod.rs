@@ -201,7 +201,7 @@ impl Checker {
     /// Each side is (inline HTML, its text).
     fn left_words(&self, source: (&str, &str), target: (&str, &str)) -> Option<String> {
         let (source, target) = (leftover::own_text(source, &self.from), leftover::own_text(target, &self.from));
-        let found = leftover::left_words(&self.to, &source, &target, &self.glossary)?;
+        let found = leftover::left_words(&self.from, &self.to, &source, &target, &self.glossary)?;
         let language = crate::languages::by_code(&self.from).map_or(self.from.as_str(), |l| l.name);
         Some(format!("left in {language}: {}", found.join(", ")))
     }
@@ -263,7 +263,16 @@ fn numbers(source: &str, target: &str) -> Option<String> {
     let found = number_tokens(target);
     let mut unmatched: Vec<Option<&Number>> = found.iter().map(Some).collect();
     let mut missing = Vec::new();
-    for number in number_tokens(source) {
+    let mut source_numbers = number_tokens(source);
+    // The first number of a range has the unit of the second (1 to 4 inches).
+    for i in (0..source_numbers.len().saturating_sub(1)).rev() {
+        let ranged = ["to ", "- ", "and ", "or "].iter().any(|w| source_numbers[i].after.starts_with(w));
+        if ranged && source_numbers[i + 1].is_measure() {
+            source_numbers[i].unit =
+                source_numbers[i + 1].unit.clone().or_else(|| Some(source_numbers[i + 1].after.clone()));
+        }
+    }
+    for number in source_numbers {
         let matches = |n: &Number| n.digits == number.digits || number.renderings().contains(&n.digits);
         match unmatched.iter_mut().find(|slot| slot.is_some_and(matches)) {
             Some(slot) => *slot = None,
@@ -276,7 +285,9 @@ fn numbers(source: &str, target: &str) -> Option<String> {
         let century = n.after.starts_with("th") || n.after.starts_with("st") || n.after.starts_with("nd");
         let excused = (century && n.value().is_some_and(|v| roman.contains(&v)))
             || (extra == 0 && n.value().is_some_and(|v| v <= 12))
-            || (extra > 0 && n.is_measure());
+            || (extra > 0 && n.is_measure())
+            // A conversion in brackets (six metres (18 feet)) may be left out.
+            || (n.bracketed && n.is_measure());
         !excused
     });
     let mut missing: Vec<String> = missing.into_iter().map(|n| n.digits).collect();
@@ -290,6 +301,10 @@ fn numbers(source: &str, target: &str) -> Option<String> {
 struct Number {
     digits: String,
     after: String,
+    /// The unit it shares with the next number of a range (1 to 4 inches).
+    unit: Option<String>,
+    /// It opens a bracket: `(18 feet)`.
+    bracketed: bool,
 }
 
 impl Number {
@@ -306,6 +321,10 @@ impl Number {
             out.push(unpadded.to_string());
         }
         let after = self.after.to_lowercase();
+        // $2 billion = 2000 millones, 3.1bn = 3100 millones.
+        if after.starts_with("billion") || after.starts_with("bn") {
+            out.extend(["0", "00", "000"].iter().map(|zeros| format!("{}{zeros}", self.digits)));
+        }
         if after.starts_with('s') && self.digits.len() == 4 && self.digits.ends_with('0') {
             out.push(self.digits[2..].to_string());
         }
@@ -363,8 +382,9 @@ impl Number {
             "-inch",
             "-yard",
         ];
-        let after = self.after.to_lowercase();
-        IMPERIAL.iter().any(|unit| after == *unit || after.starts_with(&format!("{unit} ")))
+        let after = self.unit.as_deref().unwrap_or(&self.after).to_lowercase();
+        let word = after.split_whitespace().next().unwrap_or("").trim_end_matches([')', ',', '.', ';', ':']);
+        IMPERIAL.contains(&word)
     }
 }
 
@@ -401,6 +421,8 @@ fn number_tokens(text: &str) -> Vec<Number> {
             i += 1;
             continue;
         }
+        let before = chars[..i].iter().rev().find(|c| !matches!(c, '$' | '£' | '€' | '~'));
+        let bracketed = before == Some(&'(');
         let mut digits = String::new();
         while i < chars.len() {
             if chars[i].is_ascii_digit() {
@@ -419,7 +441,7 @@ fn number_tokens(text: &str) -> Vec<Number> {
         }
         let rest: String = chars[i..].iter().take(16).collect();
         let after = rest.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-        out.push(Number { digits, after });
+        out.push(Number { digits, after, unit: None, bracketed });
     }
     out
 }
@@ -1165,6 +1187,23 @@ mod tests {
 
     #[test]
     fn numbers_translators_rightly_rewrite_are_excused() {
+        let billions = "They invested $2 billion and €3.1bn.";
+        assert_eq!(
+            flags("en", "es", billions, "Invirtieron 2000 millones de dólares y 3100 millones de euros."),
+            vec![]
+        );
+        assert_eq!(
+            flags("en", "es", billions, "Invirtieron 3000 millones de dólares y 3100 millones de euros."),
+            vec![Flag::Numbers]
+        );
+        let rain = "Expect 1 to 4 inches of rain.";
+        assert_eq!(flags("en", "es", rain, "Se esperan entre 2 y 10 centímetros de lluvia."), vec![]);
+        let waves = "Waves as high as six meters (18 feet) hit the town.";
+        assert_eq!(flags("en", "es", waves, "Olas de hasta seis metros golpearon la ciudad."), vec![]);
+        assert_eq!(
+            flags("en", "es", "Waves of 18 feet hit the town.", "Olas golpearon la ciudad."),
+            vec![Flag::Numbers]
+        );
         assert_eq!(
             flags("en", "es", "Gates open at 0930 on Sunday.", "Las puertas abren a las 9:30 el domingo."),
             vec![]
