@@ -436,6 +436,9 @@ fn leftovers() {
             if truth.is_empty() {
                 clean += 1;
                 clean_flagged += usize::from(untranslated.is_some());
+                if let (Some(detail), Some(_)) = (&untranslated, std::env::var_os("NEWSWIRE_BENCH_SHOW")) {
+                    println!("    flagged without a mark {i}: {detail}");
+                }
                 continue;
             }
             with_words += 1;
