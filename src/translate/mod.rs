@@ -328,11 +328,7 @@ impl Translator {
                     continue;
                 }
                 let (_, answer) = answers.next().expect("one answer per segment sent");
-                let spans: Vec<(Protected, String)> = plan.spans_of_segment[i]
-                    .iter()
-                    .map(|&k| (plan.protected[k].clone(), replacements[k].clone()))
-                    .collect();
-                let Some(target) = protect::restore(&answer, &spans) else {
+                let Some(target) = protect::restore(&answer, &plan.spans(i, &replacements)) else {
                     lost_quotation = true;
                     break;
                 };
@@ -455,11 +451,7 @@ impl Translator {
             };
             let mut answers = Vec::with_capacity(pending.len());
             for (&i, answer) in pending.iter().zip(served.segments) {
-                let spans: Vec<(Protected, String)> = plan.spans_of_segment[i]
-                    .iter()
-                    .map(|&k| (plan.protected[k].clone(), replacements[k].clone()))
-                    .collect();
-                if let Some(target) = protect::restore(&answer, &spans) {
+                if let Some(target) = protect::restore(&answer, &plan.spans(i, replacements)) {
                     let segment = Segment {
                         source: plan.originals[i].clone(),
                         target,
@@ -702,6 +694,11 @@ impl Plan {
             plan.layout.push(segment);
         }
         plan
+    }
+
+    /// A segment's protected pieces, each with what it becomes in the copy.
+    fn spans(&self, segment: usize, replacements: &[String]) -> Vec<(Protected, String)> {
+        self.spans_of_segment[segment].iter().map(|&k| (self.protected[k].clone(), replacements[k].clone())).collect()
     }
 
     fn add(&mut self, html: &str, from: &str, terms: &[(String, String)], next: &mut usize) -> usize {
