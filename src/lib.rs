@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod languages;
 pub mod metrics;
 pub mod model;
+pub mod outbound;
 pub mod pipeline;
 pub mod quality;
 pub mod review;

@@ -48,6 +48,12 @@ pub struct RawServe {
     pub session_ttl: Option<Spanned<String>>,
     /// The largest request body accepted, in bytes.
     pub max_body: Option<Spanned<usize>>,
+    /// Networks (CIDRs) the URLs the API is given may reach besides the public internet.
+    #[serde(default)]
+    pub allow_networks: Vec<Spanned<String>>,
+    /// Proxies (CIDRs) whose `X-Forwarded-For` names the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

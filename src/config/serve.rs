@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use ipnet::IpNet;
 use toml::Spanned;
 
 use super::raw::{RawServe, RawUser};
@@ -19,6 +20,10 @@ pub struct ServeConfig {
     pub callback_secret: Option<Secret>,
     pub session_ttl: Duration,
     pub max_body: usize,
+    /// Opened to the URLs the API is given (loopback, private, ... are closed by default).
+    pub allow_networks: Vec<IpNet>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for ServeConfig {
@@ -29,6 +34,8 @@ impl Default for ServeConfig {
             callback_secret: None,
             session_ttl: Duration::from_secs(12 * 3600),
             max_body: DEFAULT_MAX_BODY,
+            allow_networks: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -90,7 +97,19 @@ impl Validator<'_> {
         if let Some(max) = &raw.max_body {
             serve.max_body = *max.get_ref();
         }
+        serve.allow_networks = raw.allow_networks.iter().filter_map(|n| self.network(n)).collect();
+        serve.trusted_proxies = raw.trusted_proxies.iter().filter_map(|n| self.network(n)).collect();
         serve
+    }
+
+    /// A CIDR ("10.1.0.0/16"), or one address.
+    fn network(&mut self, value: &Spanned<String>) -> Option<IpNet> {
+        let text = value.get_ref().trim();
+        let parsed = text.parse::<IpNet>().ok().or_else(|| text.parse::<std::net::IpAddr>().ok().map(IpNet::from));
+        if parsed.is_none() {
+            self.problem(value, format!("{text:?} is not a network (\"10.1.0.0/16\") or an address"));
+        }
+        parsed
     }
 
     /// A secret value: expanded, and a warning when it is written in the file itself.

@@ -1,9 +1,11 @@
-//! Pages on the web: fetched with timeouts, at most five redirects and a size cap.
+//! Pages on the web: fetched with timeouts, at most five redirects and a size cap; those the CMS
+//! API names, also within the desk's outbound policy.
 
 use tokio::sync::mpsc::Sender;
 
 use crate::error::ErrorKind;
 use crate::html::media_type;
+use crate::outbound::{refusal_in, Lookup, OutboundPolicy};
 
 use super::{megabytes, page_from_bytes, IngestError, Ingested, Limits, Source};
 
@@ -11,6 +13,8 @@ use super::{megabytes, page_from_bytes, IngestError, Ingested, Limits, Source};
 pub struct WebClient {
     client: reqwest::Client,
     max_bytes: u64,
+    /// Checks the URL's own address, which no resolver sees.
+    policy: Option<OutboundPolicy>,
 }
 
 /// A body fetched from the web, before it is decoded.
@@ -21,22 +25,49 @@ pub struct Fetched {
 }
 
 impl WebClient {
+    /// For the staff's own URLs (pipeline files, the command line).
     pub fn new(limits: &Limits) -> Result<Self, IngestError> {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5));
+        Self::build(builder, limits, None)
+    }
+
+    /// For URLs from outside: every address connected to is checked against `policy`.
+    pub fn guarded(
+        limits: &Limits,
+        policy: OutboundPolicy,
+        lookup: std::sync::Arc<dyn Lookup>,
+    ) -> Result<Self, IngestError> {
+        Self::build(policy.clone().client_builder(lookup), limits, Some(policy))
+    }
+
+    fn build(
+        builder: reqwest::ClientBuilder,
+        limits: &Limits,
+        policy: Option<OutboundPolicy>,
+    ) -> Result<Self, IngestError> {
+        let client = builder
             .user_agent(concat!("newswire/", env!("CARGO_PKG_VERSION")))
             .timeout(limits.timeout)
             .connect_timeout(limits.timeout.min(std::time::Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|err| IngestError::permanent("http client", err.to_string()))?;
-        Ok(WebClient { client, max_bytes: limits.max_bytes })
+        Ok(WebClient { client, max_bytes: limits.max_bytes, policy })
     }
 
     pub async fn fetch(&self, url: &str) -> Result<Fetched, IngestError> {
         let error = |problem: String, kind: ErrorKind| IngestError { input: url.to_string(), problem, kind };
-        let response = self.client.get(url).send().await.map_err(|err| {
-            let kind = if err.is_timeout() || err.is_connect() { ErrorKind::Transient } else { ErrorKind::Permanent };
-            error(describe(&err), kind)
+        if let Some(policy) = &self.policy {
+            let parsed =
+                url::Url::parse(url).map_err(|err| error(format!("not a URL: {err}"), ErrorKind::Permanent))?;
+            policy.check_url(&parsed).map_err(|refusal| error(refusal.to_string(), ErrorKind::Permanent))?;
+        }
+        let response = self.client.get(url).send().await.map_err(|err| match refusal_in(&err) {
+            Some(refusal) => error(refusal.to_string(), ErrorKind::Permanent),
+            None => {
+                let kind =
+                    if err.is_timeout() || err.is_connect() { ErrorKind::Transient } else { ErrorKind::Permanent };
+                error(describe(&err), kind)
+            }
         })?;
         let status = response.status();
         if !status.is_success() {

@@ -115,7 +115,7 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
         Some(_) if desk.pipeline.serve.callback_secret.is_none() => {
             return Err(format!("desk {:?} signs no callbacks: its [serve] has no callback_secret", desk.name()))
         }
-        Some(text) => Some(web_url(text, "callback_url")?),
+        Some(text) => Some(web_url(text, "callback_url", desk)?),
     };
     if let Some(embargo) = &submission.embargo {
         time::OffsetDateTime::parse(embargo, &time::format_description::well_known::Rfc3339)
@@ -124,7 +124,7 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
     let given_id = submission.id.as_deref().map(str::trim).filter(|id| !id.is_empty()).map(str::to_string);
     match (&submission.url, &submission.html) {
         (Some(url), None) => {
-            let url = web_url(url, "url")?;
+            let url = web_url(url, "url", desk)?;
             Ok(Checked { id: given_id.unwrap_or_else(|| url.to_string()), page: None, callback })
         }
         (None, Some(html)) => {
@@ -152,10 +152,14 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
     }
 }
 
-fn web_url(text: &str, field: &str) -> Result<url::Url, String> {
+/// An http(s) URL whose address, when it is written in it, the desk's outbound policy allows.
+fn web_url(text: &str, field: &str, desk: &Desk) -> Result<url::Url, String> {
     match url::Url::parse(text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
-        _ => Err(format!("{field} {text:?} is not an http(s) URL")),
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            desk.outbound.check_url(&url).map_err(|refusal| format!("{field}: {refusal}"))?;
+            Ok(url)
+        }
+        _ => Err(format!("{field} {:?} is not an http(s) URL", crate::secret::redact(text))),
     }
 }
 

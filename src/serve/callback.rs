@@ -12,6 +12,7 @@ use tokio::sync::watch;
 
 use super::desk::Desk;
 use super::status::ArticleStatus;
+use crate::outbound::{refusal_in, OutboundPolicy, SystemLookup};
 use crate::store::CallbackClaim;
 use crate::syndicate::sign;
 
@@ -32,10 +33,13 @@ const MAX_ATTEMPTS: u32 = 12;
 pub async fn run(desk: Arc<Desk>, mut stop: watch::Receiver<bool>) {
     let Some(secret) = desk.pipeline.serve.callback_secret.as_ref() else { return };
     let Ok(key) = crate::secret::decode_webhook_secret(secret.expose()) else { return };
-    let client = reqwest::Client::builder()
+    let client = desk
+        .outbound
+        .clone()
+        .client_builder(Arc::new(SystemLookup))
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("newswire/", env!("CARGO_PKG_VERSION")))
         .timeout(Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("a client with a timeout builds");
     while !*stop.borrow() {
@@ -65,7 +69,7 @@ async fn settle(desk: &Desk, client: &reqwest::Client, key: &[u8], claim: &Callb
         }
     };
     let outcome = match status {
-        Some(status) if status.settled() => match call(client, key, &claim.url, &status).await {
+        Some(status) if status.settled() => match call(client, &desk.outbound, key, &claim.url, &status).await {
             Ok(()) => {
                 tracing::info!(article = %claim.article, event = %event(&status), "callback made");
                 store.callback_done(&claim.article, None).await
@@ -96,9 +100,16 @@ fn event(status: &ArticleStatus) -> String {
 }
 
 /// One signed call; on failure, whether trying again may help, and why.
-async fn call(client: &reqwest::Client, key: &[u8], url: &str, status: &ArticleStatus) -> Result<(), (bool, String)> {
-    let url = url::Url::parse(url).map_err(|err| (false, format!("{url}: not a URL ({err})")))?;
+async fn call(
+    client: &reqwest::Client,
+    outbound: &OutboundPolicy,
+    key: &[u8],
+    url: &str,
+    status: &ArticleStatus,
+) -> Result<(), (bool, String)> {
+    let url = url::Url::parse(url).map_err(|err| (false, format!("not a URL ({err})")))?;
     let shown = crate::secret::redact_url(&url);
+    outbound.check_url(&url).map_err(|refusal| (false, format!("{shown}: {refusal}")))?;
     let now = crate::syndicate::webhook::now();
     let body = serde_json::json!({
         "type": event(status),
@@ -117,7 +128,10 @@ async fn call(client: &reqwest::Client, key: &[u8], url: &str, status: &ArticleS
         .body(body)
         .send()
         .await
-        .map_err(|err| (true, format!("{shown}: {}", if err.is_timeout() { "timed out" } else { "no answer" })))?;
+        .map_err(|err| match refusal_in(&err) {
+            Some(refusal) => (false, format!("{shown}: {refusal}")),
+            None => (true, format!("{shown}: {}", if err.is_timeout() { "timed out" } else { "no answer" })),
+        })?;
     let code = response.status();
     match code.is_success() {
         true => Ok(()),

@@ -12,6 +12,7 @@ use crate::config::Pipeline;
 use crate::ingest::web::WebClient;
 use crate::ingest::Limits;
 use crate::model::RawPage;
+use crate::outbound::{OutboundPolicy, SystemLookup};
 use crate::pipeline::claims::{self, HeldPage};
 use crate::pipeline::deliveries::DeliveryLog;
 use crate::pipeline::review::ReviewDesk;
@@ -24,8 +25,10 @@ const REMEMBERED: usize = 50_000;
 pub struct Desk {
     pub pipeline: Pipeline,
     pub reviews: ReviewDesk,
-    /// Fetches the pages the CMS names by URL.
+    /// Fetches the pages the CMS names by URL, within [`Desk::outbound`].
     pub web: WebClient,
+    /// Where the URLs the API is given may lead.
+    pub outbound: OutboundPolicy,
     finished: Mutex<Option<mpsc::UnboundedSender<(String, String)>>>,
     feed: Mutex<Option<mpsc::Sender<(RawPage, HeldPage)>>>,
     run: Mutex<Option<JoinHandle<Result<Report, RunError>>>>,
@@ -70,7 +73,8 @@ impl Desk {
         let (feed_tx, feed) = Feed::new();
         let accepted = Arc::new(Mutex::new(Accepted::default()));
         let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
-        let web = WebClient::new(&limits).map_err(RunError::Ingest)?;
+        let outbound = OutboundPolicy::new(pipeline.serve.allow_networks.clone());
+        let web = WebClient::guarded(&limits, outbound.clone(), Arc::new(SystemLookup)).map_err(RunError::Ingest)?;
         // Closing stops taking up dead workers' pages and sending what falls due.
         let (closing, closed) = tokio::sync::watch::channel(false);
         let run = {
@@ -93,6 +97,7 @@ impl Desk {
             closing,
             due: Mutex::new(Some(due)),
             web,
+            outbound,
             finished: Mutex::new(Some(finished)),
             feed: Mutex::new(Some(feed_tx)),
             run: Mutex::new(Some(run)),

@@ -11,6 +11,7 @@ mod delivery;
 mod detect;
 mod review;
 mod run;
+mod security;
 mod serve;
 mod store;
 mod support;

@@ -20,13 +20,22 @@ pub fn password_hash() -> String {
 }
 
 /// The `[serve]` tables: the CMS token and the callback secret from the environment, an editor
-/// (ana) and a staff member (sam).
+/// (ana) and a staff member (sam); loopback opened to the URLs the API is given, since the tests'
+/// pages and CMS live there.
 pub fn serve_tables() -> String {
+    serve_tables_opening(&["127.0.0.1/32"])
+}
+
+/// The same, opening only `networks` (none: the default policy).
+pub fn serve_tables_opening(networks: &[&str]) -> String {
     let hash = password_hash();
+    let networks: Vec<String> = networks.iter().map(|n| format!("{n:?}")).collect();
     format!(
-        "[serve]\ntokens = [\"${{CMS_TOKEN}}\"]\ncallback_secret = \"${{CALLBACK_SECRET}}\"\n\n\
+        "[serve]\ntokens = [\"${{CMS_TOKEN}}\"]\ncallback_secret = \"${{CALLBACK_SECRET}}\"\n\
+         allow_networks = [{}]\n\n\
          [[serve.users]]\nname = \"ana\"\nrole = \"editor\"\npassword_hash = \"{hash}\"\n\n\
-         [[serve.users]]\nname = \"sam\"\nrole = \"staff\"\npassword_hash = \"{hash}\"\n"
+         [[serve.users]]\nname = \"sam\"\nrole = \"staff\"\npassword_hash = \"{hash}\"\n",
+        networks.join(", ")
     )
 }
 
