@@ -83,14 +83,16 @@ pub fn redact_url(url: &url::Url) -> String {
     redact(shown.as_str()).into_owned()
 }
 
-/// A writer that hides values from the environment in what passes through it (the log).
+/// A writer that hides values from the environment in what passes through it (the log), and
+/// keeps each event on one line: a line break or other control character inside it (an id or a
+/// name a client chose) is written escaped, so no one forges a line of the log.
 pub struct Redacting<W>(pub W);
 
 impl<W: std::io::Write> std::io::Write for Redacting<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match std::str::from_utf8(buf) {
-            Ok(text) => self.0.write_all(redact(text).as_bytes())?,
-            Err(_) => self.0.write_all(buf)?,
+            Ok(text) => self.0.write_all(one_line(&redact(text)).as_bytes())?,
+            Err(_) => self.0.write_all(&String::from_utf8_lossy(buf).replace(['\n', '\r'], " ").into_bytes())?,
         }
         Ok(buf.len())
     }
@@ -98,6 +100,27 @@ impl<W: std::io::Write> std::io::Write for Redacting<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush()
     }
+}
+
+/// One log event as one line: control characters escaped, but for the final line break, tabs
+/// and the formatter's own colours (the formatter escapes escape characters in values).
+fn one_line(event: &str) -> Cow<'_, str> {
+    let body = event.strip_suffix('\n').unwrap_or(event);
+    if !body.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\x1b')) {
+        return Cow::Borrowed(event);
+    }
+    let mut out = String::with_capacity(event.len() + 16);
+    for c in body.chars() {
+        match c {
+            '\t' | '\x1b' => out.push(c),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    if body.len() < event.len() {
+        out.push('\n');
+    }
+    Cow::Owned(out)
 }
 
 /// A value that must never be printed or logged.
@@ -155,5 +178,15 @@ mod tests {
         let shown = redact_url(&parsed);
         assert_eq!(shown, "https://user:***@partner.example/hook?token=***");
         assert_eq!(redact("nothing secret here"), "nothing secret here");
+    }
+
+    #[test]
+    fn a_log_event_stays_on_one_line() {
+        use std::io::Write;
+        let mut log = Redacting(Vec::new());
+        log.write_all(b"INFO request path=/a\nERROR forged line\rx\n").unwrap();
+        log.write_all(b"INFO \x1b[2mcoloured\x1b[0m\tok\n").unwrap();
+        let written = String::from_utf8(log.0).unwrap();
+        assert_eq!(written, "INFO request path=/a\\nERROR forged line\\rx\nINFO \x1b[2mcoloured\x1b[0m\tok\n");
     }
 }

@@ -19,7 +19,7 @@ pub use backend::{parse_rate, BackendConfig, BackendKind, BackendLimits};
 pub use duration::parse_duration;
 pub use problem::{line_column, ConfigError, Problem, Severity};
 use raw::{RawPartner, RawPipeline};
-pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY};
+pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY, MAX_USER_NAME};
 
 use crate::languages;
 pub use crate::quality::{Flag, ReviewMode, ReviewPolicy};

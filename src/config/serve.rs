@@ -10,6 +10,9 @@ use super::raw::{RawServe, RawUser};
 use super::{Problem, Validator};
 use crate::secret::{expand, Secret};
 
+/// The longest user name, in bytes.
+pub const MAX_USER_NAME: usize = 128;
+
 /// Request bodies above this are refused unless the desk says otherwise.
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
 
@@ -139,6 +142,10 @@ impl Validator<'_> {
         let name = user.name.get_ref().trim().to_string();
         if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             self.problem(&user.name, "a user name must be one word");
+            return None;
+        }
+        if name.len() > MAX_USER_NAME {
+            self.problem(&user.name, format!("a user name has at most {MAX_USER_NAME} bytes"));
             return None;
         }
         let role = match user.role.get_ref().as_str() {

@@ -5,6 +5,7 @@
 //! session's CSRF token. Refusals are logged without the credential.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::throttle::Throttle;
 use super::App;
 use crate::config::{Pipeline, Role, Secret};
 use crate::store::{SessionRecord, Store, StoreError};
@@ -28,15 +30,21 @@ pub const LOGIN_COOKIE: &str = "newswire_login";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf";
 
-/// Login attempts per name and minute: Argon2 makes each one cost, and a guesser gets few.
+/// Login attempts per minute for one name from one address: Argon2 makes each one cost, and a
+/// guesser gets few; the same name from another address is not held up.
 const LOGINS_PER_MINUTE: u32 = 10;
-
-type LoginLimiter = governor::DefaultKeyedRateLimiter<String>;
+/// Login attempts per minute from one address, whatever the names.
+const LOGINS_PER_ADDRESS: u32 = 30;
+/// Longer names are no one's (the configuration refuses them) and are cut wherever they are shown.
+pub use crate::config::MAX_USER_NAME as MAX_NAME;
 
 pub struct Auth {
     /// Where sessions are kept: the first desk's store.
     sessions: Arc<dyn Store>,
-    logins: LoginLimiter,
+    by_name: Throttle<(IpAddr, String)>,
+    by_address: Throttle<IpAddr>,
+    /// Checked for a name no one has, so that it costs what a real one costs.
+    decoy: String,
     /// Each token and the desks (by index) that list it.
     tokens: Vec<(Secret, Vec<usize>)>,
     /// Each person's entries: desk index, role and password hash.
@@ -100,7 +108,16 @@ impl Auth {
             }
         }
         let ttl = desks.iter().map(|d| d.serve.session_ttl).min().unwrap_or(Duration::from_secs(12 * 3600));
-        Auth { sessions, logins: login_limiter(), tokens, users, ttl }
+        let decoy = decoy_hash(users.values().flatten().map(|(_, _, hash)| hash.as_str()));
+        Auth {
+            sessions,
+            by_name: Throttle::per_minute(LOGINS_PER_MINUTE),
+            by_address: Throttle::per_minute(LOGINS_PER_ADDRESS),
+            decoy,
+            tokens,
+            users,
+            ttl,
+        }
     }
 
     fn by_token(&self, presented: &str) -> Option<Caller> {
@@ -133,12 +150,14 @@ impl Auth {
     /// Opens a session for the password's desks; the cookie's token and the session.
     pub async fn login(
         &self,
+        client: IpAddr,
         user: &str,
         password: &str,
         desk_names: &[String],
     ) -> Result<(String, Session), LoginRefused> {
-        if self.logins.check_key(&user.to_string()).is_err() {
-            return Err(LoginRefused::TooMany);
+        let key = (client, cut(user, MAX_NAME).to_string());
+        if let Err(wait) = self.by_address.check(&client).and_then(|()| self.by_name.check(&key)) {
+            return Err(LoginRefused::TooMany(wait));
         }
         let desks = self.check_password(user, password, desk_names).await.ok_or(LoginRefused::Wrong)?;
         let token = random_token();
@@ -156,11 +175,18 @@ impl Auth {
         self.sessions.close_session(&session.id).await
     }
 
-    /// The desks (by name) whose entry for the user the password matches.
+    /// The desks (by name) whose entry for the user the password matches. A name no one has
+    /// costs one Argon2 run all the same.
     async fn check_password(&self, user: &str, password: &str, desk_names: &[String]) -> Option<Vec<String>> {
-        let entries = self.users.get(user)?.clone();
+        let entries = self.users.get(user).cloned().unwrap_or_default();
         let password = password.to_string();
+        let decoy = self.decoy.clone();
         let desks = tokio::task::spawn_blocking(move || {
+            if entries.is_empty() {
+                let _ = PasswordHash::new(&decoy)
+                    .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed));
+                return Vec::new();
+            }
             let mut checked: HashMap<String, bool> = HashMap::new();
             let mut desks = Vec::new();
             for (desk, _, hash) in entries {
@@ -225,15 +251,30 @@ fn session_id(token: &str) -> String {
 pub enum LoginRefused {
     /// No such name, or not its password: the page does not say which.
     Wrong,
-    /// Too many attempts for the name this minute.
-    TooMany,
+    /// Too many attempts from this address (for this name) lately; how long to wait.
+    TooMany(Duration),
     /// The store does not answer.
     Unavailable,
 }
 
-fn login_limiter() -> LoginLimiter {
-    let quota = governor::Quota::per_minute(std::num::NonZeroU32::new(LOGINS_PER_MINUTE).expect("not zero"));
-    governor::RateLimiter::keyed(quota)
+/// An Argon2 hash of a random password, made with the parameters of the first configured hash
+/// (what checking a real name costs).
+fn decoy_hash<'a>(mut hashes: impl Iterator<Item = &'a str>) -> String {
+    use argon2::password_hash::PasswordHasher;
+    let params = hashes
+        .find_map(|hash| PasswordHash::new(hash).ok().and_then(|parsed| argon2::Params::try_from(&parsed).ok()))
+        .unwrap_or_default();
+    let argon2 = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    argon2.hash_password(random_token().as_bytes()).map(|hash| hash.to_string()).unwrap_or_default()
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+pub fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// 32 bytes from the operating system's secure generator, URL-safe.
@@ -380,10 +421,24 @@ fn login_prompt(path: &str) -> axum::response::Html<String> {
     ))
 }
 
-/// Where to go after logging in: a path of this console, never another site.
+/// Where to go after logging in: a path of this console, never another site. Anything a
+/// browser could read as another host (`//host`, `/\\host`, a tab or newline that it drops, a
+/// scheme) gives the home page.
 pub(super) fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+    let Some(path) = next else { return "/".to_string() };
+    let plain = path.len() <= 2048
+        && path.starts_with('/')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        && !path.starts_with("//");
+    if !plain {
+        return "/".to_string();
+    }
+    let base = url::Url::parse("http://console.invalid/").expect("a valid base");
+    match base.join(path) {
+        Ok(joined) if joined.origin() == base.origin() => {
+            let query = joined.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("{}{query}", joined.path())
+        }
         _ => "/".to_string(),
     }
 }
@@ -418,14 +473,17 @@ mod tests {
         let store = runtime.block_on(crate::store::open(&location)).unwrap();
         let mut auth = Auth {
             sessions: store,
-            logins: login_limiter(),
+            by_name: Throttle::per_minute(LOGINS_PER_MINUTE),
+            by_address: Throttle::per_minute(LOGINS_PER_ADDRESS),
+            decoy: decoy_hash([hash].into_iter()),
             tokens: Vec::new(),
             users: HashMap::new(),
             ttl: Duration::from_secs(60),
         };
         auth.users.insert("ana".into(), vec![(0, Role::Editor, hash.into())]);
         let desks = vec!["web-desk".to_string()];
-        let login = |user: &str, password: &str| runtime.block_on(auth.login(user, password, &desks));
+        let here: IpAddr = "192.0.2.1".parse().unwrap();
+        let login = |user: &str, password: &str| runtime.block_on(auth.login(here, user, password, &desks));
         assert_eq!(login("ana", "wrong horse").unwrap_err(), LoginRefused::Wrong);
         assert_eq!(login("bob", "correct horse battery").unwrap_err(), LoginRefused::Wrong);
         let (token, session) = login("ana", "correct horse battery").unwrap();
@@ -439,16 +497,40 @@ mod tests {
         for _ in 2..LOGINS_PER_MINUTE {
             assert_eq!(login("ana", "guess").unwrap_err(), LoginRefused::Wrong);
         }
-        assert_eq!(login("ana", "correct horse battery").unwrap_err(), LoginRefused::TooMany, "even the password");
+        assert!(matches!(login("ana", "correct horse battery"), Err(LoginRefused::TooMany(_))), "even the password");
         assert!(login("sam", "guess").is_err_and(|e| e == LoginRefused::Wrong), "another name is not held up");
+        let elsewhere: IpAddr = "198.51.100.7".parse().unwrap();
+        assert!(
+            runtime.block_on(auth.login(elsewhere, "ana", "correct horse battery", &desks)).is_ok(),
+            "nor another address"
+        );
+        assert!(
+            auth.decoy.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "the decoy costs what ana costs: {}",
+            auth.decoy
+        );
     }
 
     #[test]
     fn after_logging_in_only_a_path_of_this_console() {
         assert_eq!(safe_next(Some("/desks/web-desk/review?x=1")), "/desks/web-desk/review?x=1");
-        for elsewhere in ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil", ""] {
+        for elsewhere in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/%09/evil.example/x\r",
+            " //evil.example",
+            "/ /evil.example",
+            "\u{0}/x",
+        ] {
             assert_eq!(safe_next(Some(elsewhere)), "/", "{elsewhere}");
         }
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/desks/a/../b?q=1#top")), "/desks/b?q=1", "normalised, no fragment");
+        assert_eq!(safe_next(Some("/%2F%2Fevil.example")), "/%2F%2Fevil.example", "encoded slashes stay a path");
     }
 }

@@ -11,6 +11,7 @@ mod metrics;
 mod pages;
 mod security;
 mod status;
+mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -49,9 +50,16 @@ pub struct App {
     pages: pages::Pages,
     /// The largest request body any desk takes.
     max_body: usize,
+    /// Proxies whose `X-Forwarded-For` names the client, from every desk.
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl App {
+    /// The client a request comes from (see [`throttle::client_address`]).
+    fn client(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        throttle::client_address(peer.ip(), headers, &self.trusted_proxies)
+    }
+
     fn desk_names(&self) -> Vec<String> {
         self.desks.iter().map(|d| d.name().to_string()).collect()
     }
@@ -154,6 +162,7 @@ pub async fn serve(
         metrics: metrics::Metrics::new(),
         pages: pages::Pages::new().map_err(|err| ServeError::Setup(format!("templates: {err}")))?,
         max_body,
+        trusted_proxies: pipelines.iter().flat_map(|p| p.serve.trusted_proxies.iter().copied()).collect(),
         desks,
     });
     let counting = tokio::spawn(metrics::count_finished(app.clone(), finished_rx));
@@ -166,7 +175,8 @@ pub async fn serve(
     let address = listener.local_addr().map_err(|err| ServeError::Listen(options.listen, err))?;
     tracing::info!(%address, desks = ?names, "console listening");
     eprintln!("newswire console on http://{address}/ ({})", names.join(", "));
-    axum::serve(listener, router(app.clone())).with_graceful_shutdown(shutdown).await.map_err(ServeError::Server)?;
+    let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await.map_err(ServeError::Server)?;
     eprintln!("newswire console: stopping; finishing the articles in flight");
     for desk in &app.desks {
         if let Some(report) = desk.close().await {

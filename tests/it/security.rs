@@ -1,6 +1,7 @@
 //! The console against a hostile client: URLs that lead inside the network, at submission and at
-//! connection (DNS answers and redirect hops, through a resolver seam); each test shows the attack
-//! failing, and the newsroom's own network opened on purpose.
+//! connection (DNS answers and redirect hops, through a resolver seam); logins that try to leave
+//! the console, flood it, lock a person out or tell names apart. Each test shows the attack
+//! failing, and what is opened on purpose working.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use newswire::ingest::Limits;
 use newswire::outbound::{Lookup, OutboundPolicy};
 
 use crate::serve::{harbour_html, post_article, status_of, wait_for};
-use crate::support::console::{serve_tables_opening, Console};
+use crate::support::console::{client, csrf_in, serve_tables_opening, set_cookie, Console, PASSWORD};
 use crate::support::{Desk, Partner};
 
 /// A server that must never be reached: it counts every request.
@@ -168,4 +169,145 @@ async fn a_redirect_hop_inside_the_network_is_refused() {
         assert!(!err.problem.contains("internal secret"));
     }
     assert!(inside.received_requests().await.unwrap().is_empty(), "no hop reached the inside server");
+}
+
+/// The login form's cookie and CSRF token, fetched once and used for many tries.
+struct LoginForm {
+    cookie: String,
+    csrf: String,
+}
+
+async fn login_form(console: &Console) -> LoginForm {
+    let form = client().get(console.url("/login")).send().await.unwrap();
+    let cookie = set_cookie(&form, "newswire_login").unwrap().split(';').next().unwrap().to_string();
+    LoginForm { cookie, csrf: csrf_in(&form.text().await.unwrap()) }
+}
+
+/// One login try, as relayed by the proxy on 127.0.0.1 for `client`.
+async fn try_login(
+    console: &Console,
+    form: &LoginForm,
+    client_address: &str,
+    user: &str,
+    password: &str,
+    next: &str,
+) -> reqwest::Response {
+    client()
+        .post(console.url("/login"))
+        .header("cookie", &form.cookie)
+        .header("x-forwarded-for", format!("10.9.9.9, {client_address}"))
+        .form(&[("csrf", form.csrf.as_str()), ("username", user), ("password", password), ("next", next)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A desk whose console sits behind a proxy on 127.0.0.1.
+fn desk_behind_proxy(dir: &std::path::Path) -> std::path::PathBuf {
+    let serve = serve_tables_opening(&[])
+        .replace("allow_networks = [", "trusted_proxies = [\"127.0.0.1\"]\nallow_networks = [");
+    Desk::new("web-desk")
+        .state(&dir.join("state.sqlite"))
+        .languages(&["en"])
+        .table(&serve)
+        .partner(Partner::directory("archive", &["es"], &dir.join("out")))
+        .write(dir)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_logging_in_the_console_sends_only_to_its_own_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::start(&[&desk_behind_proxy(dir.path())], dir.path());
+    let form = login_form(&console).await;
+    for (next, expected) in [
+        ("/\t/evil.example/", "/"),
+        ("/\n/evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/desks/web-desk/review?page=2", "/desks/web-desk/review?page=2"),
+    ] {
+        let answer = try_login(&console, &form, "198.51.100.20", "ana", PASSWORD, next).await;
+        assert_eq!(answer.status(), 303, "{next:?}");
+        assert_eq!(answer.headers()["location"], expected, "{next:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_flood_is_bounded_and_locks_no_one_out_from_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::start(&[&desk_behind_proxy(dir.path())], dir.path());
+    let form = login_form(&console).await;
+    let log_before = console.log().len();
+
+    // 1,500 tries with 8 KB names from one address.
+    let mut throttled = 0;
+    for i in 0..1500 {
+        let name = format!("{i}{}", "x".repeat(8 * 1024));
+        let answer = try_login(&console, &form, "203.0.113.66", &name, "guess-guess", "/").await;
+        match answer.status().as_u16() {
+            429 => {
+                let wait: u64 = answer.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+                assert!((1..=60).contains(&wait), "Retry-After {wait}");
+                throttled += 1;
+            }
+            401 => {}
+            other => panic!("HTTP {other}"),
+        }
+    }
+    assert!(throttled >= 1450, "one address gets a few tries a minute: {throttled} of 1500 throttled");
+    let grown = console.log().len() - log_before;
+    assert!(grown < 1500 * 400, "the log grew by {grown} bytes: names are cut");
+    assert!(!console.log().contains(&"x".repeat(200)), "no name is logged whole");
+
+    // 30 wrong passwords for ana from that address; ana herself, from another, logs in.
+    for _ in 0..30 {
+        try_login(&console, &form, "203.0.113.66", "ana", "wrong horse battery", "/").await;
+    }
+    assert_eq!(try_login(&console, &form, "203.0.113.66", "ana", PASSWORD, "/").await.status(), 429);
+    assert_eq!(try_login(&console, &form, "198.51.100.7", "ana", PASSWORD, "/").await.status(), 303);
+
+    // What a client writes in X-Forwarded-For itself is not believed: the proxy's last word is.
+    let spoofed = client()
+        .post(console.url("/login"))
+        .header("cookie", &form.cookie)
+        .header("x-forwarded-for", "198.51.100.99, 203.0.113.66")
+        .form(&[("csrf", form.csrf.as_str()), ("username", "sam"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), 429, "still the flooding address");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_name_costs_what_a_known_one_costs() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::start(&[&desk_behind_proxy(dir.path())], dir.path());
+    let form = login_form(&console).await;
+    let timings = |user: &'static str| {
+        let (console, form) = (&console, &form);
+        async move {
+            let mut times = Vec::new();
+            for i in 0..7 {
+                let started = std::time::Instant::now();
+                let answer = try_login(
+                    console,
+                    form,
+                    &format!("192.0.2.{}", i + if user == "ana" { 10 } else { 50 }),
+                    user,
+                    "wrong horse battery",
+                    "/",
+                )
+                .await;
+                assert_eq!(answer.status(), 401);
+                times.push(started.elapsed());
+            }
+            times.sort();
+            times[times.len() / 2]
+        }
+    };
+    let known = timings("ana").await;
+    let unknown = timings("nobody-here").await;
+    let ratio = known.as_secs_f64() / unknown.as_secs_f64();
+    assert!((0.5..=2.0).contains(&ratio), "known {known:?}, unknown {unknown:?}");
 }

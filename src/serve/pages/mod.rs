@@ -6,10 +6,11 @@ mod deliveries;
 mod review;
 mod runs;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -17,8 +18,9 @@ use axum_extra::extract::cookie::CookieJar;
 use minijinja::{context, AutoEscape, Environment, Value};
 use serde::Deserialize;
 
-use super::auth::{random_token, safe_next, Caller, LoginRefused, LOGIN_COOKIE, SESSION_COOKIE};
+use super::auth::{cut, random_token, safe_next, Caller, LoginRefused, LOGIN_COOKIE, MAX_NAME, SESSION_COOKIE};
 use super::desk::Desk;
+use super::throttle::retry_after;
 use super::App;
 use crate::store::DeliveryState;
 
@@ -141,31 +143,44 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(app): State<Arc<App>>, jar: CookieJar, Form(form): Form<LoginForm>) -> Response {
-    match app.auth.login(&form.username, &form.password, &app.desk_names()).await {
+async fn login(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let client = app.client(peer, &headers);
+    // Logged and shown cut: a name is what anyone may type.
+    let user = cut(&form.username, MAX_NAME);
+    match app.auth.login(client, &form.username, &form.password, &app.desk_names()).await {
         Ok((token, _)) => {
-            tracing::info!(user = %form.username, "logged in");
+            tracing::info!(user, %client, "logged in");
             let jar = jar.remove(app.auth.removal(LOGIN_COOKIE)).add(app.auth.session_cookie(token));
             (jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response()
         }
         Err(refused) => {
-            let status = match refused {
+            let (status, retry) = match refused {
                 LoginRefused::Wrong => {
-                    tracing::warn!(user = %form.username, "refused: wrong name or password");
-                    StatusCode::UNAUTHORIZED
+                    tracing::warn!(user, %client, "refused: wrong name or password");
+                    (StatusCode::UNAUTHORIZED, None)
                 }
-                LoginRefused::TooMany => {
-                    tracing::warn!(user = %form.username, "refused: too many logins for this name");
-                    StatusCode::TOO_MANY_REQUESTS
+                LoginRefused::TooMany(wait) => {
+                    tracing::warn!(user, %client, "refused: too many logins from this address");
+                    (StatusCode::TOO_MANY_REQUESTS, Some(retry_after(wait)))
                 }
-                LoginRefused::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                LoginRefused::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, None),
             };
             let csrf = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
             let page = context! {
-                csrf, next => safe_next(form.next.as_deref()), username => form.username,
-                failed => refused == LoginRefused::Wrong, throttled => refused == LoginRefused::TooMany,
+                csrf, next => safe_next(form.next.as_deref()), username => user,
+                failed => refused == LoginRefused::Wrong, throttled => retry.is_some(),
             };
-            (status, app.pages.render("login.html.j2", page)).into_response()
+            let mut response = (status, app.pages.render("login.html.j2", page)).into_response();
+            if let Some(retry) = retry.and_then(|r| HeaderValue::from_str(&r).ok()) {
+                response.headers_mut().insert(header::RETRY_AFTER, retry);
+            }
+            response
         }
     }
 }
