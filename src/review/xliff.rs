@@ -337,8 +337,9 @@ fn text_of(pieces: &[Piece]) -> String {
 }
 
 /// The edits a returned file makes to a draft: (segment index, inline HTML) for every unit,
-/// each checked: the unit is one of the draft's, its source is the draft's, its target is not
-/// empty and has the source's tags. Any problem refuses the whole file.
+/// each checked: the unit is one of the draft's and comes once, every segment comes back, its
+/// source is the draft's, its target is not empty and has the source's tags. Any problem refuses
+/// the whole file.
 pub fn edits(returned: &Returned, draft: &Draft) -> Result<Vec<(usize, String)>, String> {
     if returned.review != draft.id() {
         return Err(format!("the file is for review {}, not {}", returned.review, draft.id()));
@@ -346,14 +347,20 @@ pub fn edits(returned: &Returned, draft: &Draft) -> Result<Vec<(usize, String)>,
     if let Some(language) = returned.target_language.as_deref().filter(|l| *l != draft.translation.language) {
         return Err(format!("the file's target language is {language}, not {}", draft.translation.language));
     }
+    let count = draft.translation.segments.len();
     let mut edits = Vec::new();
+    let mut seen = vec![false; count];
     for unit in &returned.units {
+        let shown: String = unit.id.chars().take(64).flat_map(char::escape_default).collect();
         let index: usize = unit
             .id
             .strip_prefix('s')
             .and_then(|n| n.parse().ok())
-            .filter(|&i| i < draft.translation.segments.len())
-            .ok_or_else(|| format!("unit {}: not a segment of this article", unit.id))?;
+            .filter(|&i| i < count && unit_id(i) == unit.id)
+            .ok_or_else(|| format!("unit {shown}: not a segment of this article"))?;
+        if std::mem::replace(&mut seen[index], true) {
+            return Err(format!("unit {shown} is in the file twice"));
+        }
         let segment = &draft.translation.segments[index];
         let source_text = crate::html::inline_text(&segment.source);
         if normalise(&unit.source_text) != normalise(&source_text) {
@@ -368,11 +375,12 @@ pub fn edits(returned: &Returned, draft: &Draft) -> Result<Vec<(usize, String)>,
         let html = draft.edited_segment(index, target).map_err(|why| format!("unit {}: {why}", unit.id))?;
         edits.push((index, html));
     }
-    if edits.len() != draft.translation.segments.len() {
+    let missing: Vec<String> = (0..count).filter(|&i| !seen[i]).map(unit_id).collect();
+    if !missing.is_empty() {
         return Err(format!(
-            "{} of the article's {} segments came back",
-            edits.len(),
-            draft.translation.segments.len()
+            "{} of the article's {count} segments did not come back: {}",
+            missing.len(),
+            missing.join(", ")
         ));
     }
     Ok(edits)
@@ -470,6 +478,17 @@ mod tests {
             edits(&read(&suggested).unwrap(), &draft).unwrap()[0].1,
             "Alcalde y concejo",
             "a suggestion is not the target"
+        );
+        let doubled = xml.replace(r#"<trans-unit id="s1""#, r#"<trans-unit id="s0""#);
+        assert_eq!(edits(&read(&doubled).unwrap(), &draft).unwrap_err(), "unit s0 is in the file twice");
+        let padded = xml.replace(r#"<trans-unit id="s1""#, r#"<trans-unit id="s01""#);
+        assert_eq!(edits(&read(&padded).unwrap(), &draft).unwrap_err(), "unit s01: not a segment of this article");
+        let start = xml.find(r#"<trans-unit id="s1""#).unwrap();
+        let end = xml[start..].find("</trans-unit>").unwrap() + start + "</trans-unit>".len();
+        let dropped = format!("{}{}", &xml[..start], &xml[end..]);
+        assert_eq!(
+            edits(&read(&dropped).unwrap(), &draft).unwrap_err(),
+            "1 of the article's 2 segments did not come back: s1"
         );
         let emptied = xml.replace(">Alcalde y concejo</target>", "></target>");
         assert_eq!(edits(&read(&emptied).unwrap(), &draft).unwrap_err(), "unit s0: the target is empty");

@@ -279,6 +279,19 @@ async fn flagged_copies_wait_for_an_editor_and_go_out_reviewed() {
     assert!(stderr.contains("foreign.xlf: refused, nothing applied"), "{stderr}");
     assert_eq!(desk.waiting().len(), 1);
 
+    // A file with one unit twice and another missing is refused whole too, naming them: the
+    // missing segment would go out as reviewed and be remembered as a person's.
+    let doubled = desk.dir.path().join("doubled.xlf");
+    std::fs::write(&doubled, exported.replace(r#"<trans-unit id="s1""#, r#"<trans-unit id="s0""#)).unwrap();
+    let refused = desk.review(&["import", doubled.to_str().unwrap(), "--by", "Ana Editor"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("doubled.xlf: refused, nothing applied") && stderr.contains("unit s0 is in the file twice"),
+        "{stderr}"
+    );
+    assert_eq!(desk.waiting().len(), 1);
+
     // The editor fixes the four segments in a CAT tool, and the edit comes back.
     cat_edit(&xliff[0], &editor());
     let imported = desk.review(&["import", xliff[0].to_str().unwrap(), "--by", "Ana Editor"]);
