@@ -2,7 +2,8 @@
 //! callback URLs; fetched blindly, they would let any token holder reach the newsroom's own
 //! network. Every address a request connects to (each DNS answer, each redirect hop) is checked
 //! against the ranges no public site lives in, unless the desk opens one (`[serve]
-//! allow_networks`). URLs written in pipeline files are the staff's and are not checked.
+//! allow_networks`); a desk may also name the only hosts such URLs may lead to (`[serve]
+//! allow_hosts`). URLs written in pipeline files are the staff's and are not checked.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -17,19 +18,38 @@ pub const MAX_REDIRECTS: usize = 5;
 #[derive(Debug, Clone, Default)]
 pub struct OutboundPolicy {
     allowed: Vec<IpNet>,
+    /// When not empty, the only hosts a URL may name (`news.example`, `*.example`).
+    hosts: Vec<String>,
 }
 
 /// A request refused by the policy: the address and the rule it broke.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{address} is {rule}, which URLs from the API may not reach ([serve] allow_networks opens a network)")]
+#[error("{address} is {rule}, which URLs from the API may not reach ({remedy})")]
 pub struct Refusal {
     pub address: String,
     pub rule: String,
+    remedy: &'static str,
 }
+
+const OPEN_A_NETWORK: &str = "[serve] allow_networks opens a network";
 
 impl OutboundPolicy {
     pub fn new(allowed: Vec<IpNet>) -> Self {
-        OutboundPolicy { allowed }
+        OutboundPolicy { allowed, hosts: Vec::new() }
+    }
+
+    /// The same, letting URLs name only `hosts` (none: any host).
+    pub fn with_hosts(self, hosts: Vec<String>) -> Self {
+        OutboundPolicy { hosts: hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect(), ..self }
+    }
+
+    fn lists_host(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.hosts.is_empty()
+            || self.hosts.iter().any(|allowed| match allowed.strip_prefix("*.") {
+                Some(domain) => host.strip_suffix(domain).is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
+                None => *allowed == host,
+            })
     }
 
     /// Whether a request may connect to `ip`.
@@ -39,7 +59,7 @@ impl OutboundPolicy {
             return Ok(());
         }
         match special_range(ip) {
-            Some(rule) => Err(Refusal { address: ip.to_string(), rule }),
+            Some(rule) => Err(Refusal { address: ip.to_string(), rule, remedy: OPEN_A_NETWORK }),
             None => Ok(()),
         }
     }
@@ -47,6 +67,14 @@ impl OutboundPolicy {
     /// What can be told from the URL alone: an http(s) URL whose host, when it is an address or
     /// a name that means this machine, may be reached. Names are checked once resolved.
     pub fn check_url(&self, url: &url::Url) -> Result<(), Refusal> {
+        let host = url.host_str().unwrap_or_default();
+        if !self.lists_host(host.trim_start_matches('[').trim_end_matches(']')) {
+            return Err(Refusal {
+                address: host.to_string(),
+                rule: "a host [serve] allow_hosts does not list".to_string(),
+                remedy: "it lists the hosts they may name",
+            });
+        }
         match url.host() {
             Some(url::Host::Ipv4(ip)) => self.check(IpAddr::V4(ip)),
             Some(url::Host::Ipv6(ip)) => self.check(IpAddr::V6(ip)),
@@ -304,6 +332,24 @@ mod tests {
             verdict(&policy, "http://[::ffff:127.0.0.1]/").unwrap_err(),
             "the IPv4-mapped form of a loopback address"
         );
+    }
+
+    #[test]
+    fn listed_hosts_close_every_other_host() {
+        let policy = OutboundPolicy::default().with_hosts(vec!["cms.example".into(), "*.news.example".into()]);
+        for url in [
+            "https://cms.example/a",
+            "https://CMS.example./a",
+            "https://www.news.example/a",
+            "https://a.b.news.example/",
+        ] {
+            assert_eq!(verdict(&policy, url), Ok(()), "{url}");
+        }
+        for url in
+            ["https://news.example/", "https://evilnews.example/", "https://cms.example.evil/", "http://93.184.215.14/"]
+        {
+            assert_eq!(verdict(&policy, url).unwrap_err(), "a host [serve] allow_hosts does not list", "{url}");
+        }
     }
 
     #[test]

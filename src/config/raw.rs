@@ -51,6 +51,9 @@ pub struct RawServe {
     /// Networks (CIDRs) the URLs the API is given may reach besides the public internet.
     #[serde(default)]
     pub allow_networks: Vec<Spanned<String>>,
+    /// When given, the only hosts the URLs the API is given may name ("cms.example", "*.example").
+    #[serde(default)]
+    pub allow_hosts: Vec<Spanned<String>>,
     /// Proxies (CIDRs) whose `X-Forwarded-For` names the client.
     #[serde(default)]
     pub trusted_proxies: Vec<Spanned<String>>,

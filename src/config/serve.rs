@@ -25,6 +25,8 @@ pub struct ServeConfig {
     pub max_body: usize,
     /// Opened to the URLs the API is given (loopback, private, ... are closed by default).
     pub allow_networks: Vec<IpNet>,
+    /// When not empty, the only hosts those URLs may name.
+    pub allow_hosts: Vec<String>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
 }
@@ -38,6 +40,7 @@ impl Default for ServeConfig {
             session_ttl: Duration::from_secs(12 * 3600),
             max_body: DEFAULT_MAX_BODY,
             allow_networks: Vec::new(),
+            allow_hosts: Vec::new(),
             trusted_proxies: Vec::new(),
         }
     }
@@ -102,6 +105,15 @@ impl Validator<'_> {
         }
         serve.allow_networks = raw.allow_networks.iter().filter_map(|n| self.network(n)).collect();
         serve.trusted_proxies = raw.trusted_proxies.iter().filter_map(|n| self.network(n)).collect();
+        for host in &raw.allow_hosts {
+            let name = host.get_ref().trim();
+            let bare = name.strip_prefix("*.").unwrap_or(name);
+            if bare.is_empty() || url::Host::parse(bare).is_err() || bare.contains('*') {
+                self.problem(host, format!("{name:?} is not a host name (\"cms.example\" or \"*.example\")"));
+            } else {
+                serve.allow_hosts.push(name.to_string());
+            }
+        }
         serve
     }
 

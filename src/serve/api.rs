@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -37,6 +38,13 @@ pub struct Submission {
     /// Needed when the caller may submit to several desks.
     pub desk: Option<String>,
 }
+
+/// The longest article id, in bytes.
+pub const MAX_ID: usize = 512;
+/// The longest URL the API takes, in bytes.
+const MAX_URL: usize = 2048;
+/// What stays as it is in a path segment or query value: RFC 3986's unreserved characters.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
@@ -122,10 +130,17 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
             .map_err(|_| format!("embargo {embargo:?} is not an RFC 3339 time"))?;
     }
     let given_id = submission.id.as_deref().map(str::trim).filter(|id| !id.is_empty()).map(str::to_string);
+    if let Some(id) = &given_id {
+        usable_id(id, "the id")?;
+    }
     match (&submission.url, &submission.html) {
         (Some(url), None) => {
             let url = web_url(url, "url", desk)?;
-            Ok(Checked { id: given_id.unwrap_or_else(|| url.to_string()), page: None, callback })
+            let id = match given_id {
+                Some(id) => id,
+                None => usable_id(url.as_str(), "the URL, the article's id when none is given,")?.to_string(),
+            };
+            Ok(Checked { id, page: None, callback })
         }
         (None, Some(html)) => {
             let page = RawPage {
@@ -142,7 +157,10 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
                 .map_err(|err| format!("internal error: {err}"))?;
             let (article, mut page) = cleaned.map_err(|_| "no article found in the HTML".to_string())?;
             let id = match (given_id, article.canonical_url) {
-                (Some(id), _) | (None, Some(id)) => id,
+                (Some(id), _) => id,
+                (None, Some(id)) => {
+                    usable_id(&id, "the canonical link, the article's id when none is given,")?.to_string()
+                }
                 (None, None) => return Err("the HTML has no canonical link: give the article's \"id\"".to_string()),
             };
             page.source = format!("cms:{id}");
@@ -152,8 +170,22 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
     }
 }
 
+/// An id that fits in a URL, a header and a log line: not too long, no control characters.
+fn usable_id<'a>(id: &'a str, what: &str) -> Result<&'a str, String> {
+    if id.len() > MAX_ID {
+        return Err(format!("{what} is {} bytes long: at most {MAX_ID}", id.len()));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(format!("{what} has a control character (a line break, a tab, ...)"));
+    }
+    Ok(id)
+}
+
 /// An http(s) URL whose address, when it is written in it, the desk's outbound policy allows.
 fn web_url(text: &str, field: &str, desk: &Desk) -> Result<url::Url, String> {
+    if text.len() > MAX_URL {
+        return Err(format!("{field} is {} bytes long: at most {MAX_URL}", text.len()));
+    }
     match url::Url::parse(text) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
             desk.outbound.check_url(&url).map_err(|refusal| format!("{field}: {refusal}"))?;
@@ -163,8 +195,9 @@ fn web_url(text: &str, field: &str, desk: &Desk) -> Result<url::Url, String> {
     }
 }
 
+/// `text` as one path segment or query value: `a b/c` is `a%20b%2Fc`.
 fn encode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,7 +226,8 @@ pub async fn article(
             Err(err) => return problem(StatusCode::SERVICE_UNAVAILABLE, crate::secret::redact(&err.to_string())),
         }
     }
-    problem(StatusCode::NOT_FOUND, format!("no article {id:?} on your desks"))
+    let shown: String = id.chars().take(120).collect();
+    problem(StatusCode::NOT_FOUND, format!("no article {shown:?} on your desks"))
 }
 
 const OPENAPI: &str = include_str!("openapi.json");
@@ -205,6 +239,15 @@ pub async fn openapi() -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ids_are_encoded_as_one_path_segment() {
+        assert_eq!(super::encode("cms 4711/a+b?c#d%"), "cms%204711%2Fa%2Bb%3Fc%23d%25");
+        assert_eq!(super::encode("Ação~1.x_y-z"), "A%C3%A7%C3%A3o~1.x_y-z");
+        assert!(super::usable_id("a\nINFO forged", "the id").is_err());
+        assert!(super::usable_id(&"x".repeat(super::MAX_ID + 1), "the id").is_err());
+        assert_eq!(super::usable_id("cms-4711", "the id"), Ok("cms-4711"));
+    }
+
     #[test]
     fn the_openapi_description_is_json_and_names_every_route() {
         let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");

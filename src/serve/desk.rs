@@ -73,7 +73,8 @@ impl Desk {
         let (feed_tx, feed) = Feed::new();
         let accepted = Arc::new(Mutex::new(Accepted::default()));
         let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
-        let outbound = OutboundPolicy::new(pipeline.serve.allow_networks.clone());
+        let outbound =
+            OutboundPolicy::new(pipeline.serve.allow_networks.clone()).with_hosts(pipeline.serve.allow_hosts.clone());
         let web = WebClient::guarded(&limits, outbound.clone(), Arc::new(SystemLookup)).map_err(RunError::Ingest)?;
         // Closing stops taking up dead workers' pages and sending what falls due.
         let (closing, closed) = tokio::sync::watch::channel(false);

@@ -281,8 +281,12 @@ impl Deliverer {
             Ok(receipt) => {
                 self.store.add_recipients_done(lease, &receipt.delivered_to).await?;
                 let refused = (!receipt.refused.is_empty()).then(|| format!("refused: {}", receipt.refused.join("; ")));
-                let done =
-                    AttemptOutcome { state: DeliveryState::Delivered, status: None, error: refused, retry_in: None };
+                let done = AttemptOutcome {
+                    state: DeliveryState::Delivered,
+                    status: receipt.status.clone(),
+                    error: refused,
+                    retry_in: None,
+                };
                 if !self.store.finish(lease, &done).await? {
                     tracing::warn!(id = %lease.id, "delivered after another worker took the delivery over");
                 }

@@ -197,7 +197,7 @@ impl Channel for EmailChannel {
                 Transport::File(file) => file
                     .send_raw(&envelope, &bytes)
                     .await
-                    .map(|_| ())
+                    .map(|_| None)
                     .map_err(|err| DeliveryError::permanent(format!("cannot write the message: {err}"))),
                 Transport::Smtp(smtp) => {
                     match tokio::time::timeout(self.timeout, smtp.send_raw(&envelope, &bytes)).await {
@@ -205,13 +205,16 @@ impl Channel for EmailChannel {
                             "the SMTP server did not finish within {:?}",
                             self.timeout
                         ))),
-                        Ok(Ok(_)) => Ok(()),
+                        Ok(Ok(reply)) => Ok(Some(reply.code().to_string())),
                         Ok(Err(err)) => Err(classify(&err)),
                     }
                 }
             };
             match sent {
-                Ok(()) => receipt.delivered_to.push(address),
+                Ok(reply) => {
+                    receipt.delivered_to.push(address);
+                    receipt.status = reply.or(receipt.status);
+                }
                 Err(err) if err.kind.is_transient() => {
                     transient.get_or_insert(err);
                 }

@@ -43,6 +43,8 @@ pub struct DeliveryError {
 pub struct Receipt {
     pub delivered_to: Vec<String>,
     pub refused: Vec<String>,
+    /// The partner's answer: an HTTP status or an SMTP reply code.
+    pub status: Option<String>,
 }
 
 impl DeliveryError {

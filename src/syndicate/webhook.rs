@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
-use super::{ninjs, sign, Channel, DeliveryError, PartnerCopy};
+use super::{ninjs, sign, Channel, DeliveryError, PartnerCopy, Receipt};
 use crate::config::{PayloadFormat, Secret};
 
 pub struct WebhookChannel {
@@ -39,6 +39,10 @@ pub fn now() -> time::OffsetDateTime {
 #[async_trait::async_trait]
 impl Channel for WebhookChannel {
     async fn deliver(&self, copy: &PartnerCopy) -> Result<(), DeliveryError> {
+        self.deliver_to(copy, &[]).await.map(|_| ())
+    }
+
+    async fn deliver_to(&self, copy: &PartnerCopy, _: &[String]) -> Result<Receipt, DeliveryError> {
         let now = now();
         let stamp = now.format(&time::format_description::well_known::Rfc3339).expect("RFC 3339 formats any date");
         let payload = match self.format {
@@ -65,7 +69,7 @@ impl Channel for WebhookChannel {
         })?;
         let status = response.status();
         if status.is_success() {
-            return Ok(());
+            return Ok(Receipt { status: Some(status.as_u16().to_string()), ..Receipt::default() });
         }
         let retry_after = response
             .headers()

@@ -277,6 +277,13 @@ async fn a_login_flood_is_bounded_and_locks_no_one_out_from_elsewhere() {
         .await
         .unwrap();
     assert_eq!(spoofed.status(), 429, "still the flooding address");
+
+    // A name with a line break stays on its log line.
+    let forged = "mallory\n2026-01-01T00:00:00Z  INFO newswire: logged in user=sam";
+    assert_eq!(try_login(&console, &form, "198.51.100.8", forged, "guess-guess", "/").await.status(), 401);
+    let log = console.log();
+    assert!(log.contains("mallory\\n2026-01-01"), "escaped:\n{log}");
+    assert!(!log.lines().any(|line| line.starts_with("2026-01-01T00:00:00Z")), "no forged line");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -310,4 +317,32 @@ async fn an_unknown_name_costs_what_a_known_one_costs() {
     let unknown = timings("nobody-here").await;
     let ratio = known.as_secs_f64() / unknown.as_secs_f64();
     assert!((0.5..=2.0).contains(&ratio), "known {known:?}, unknown {unknown:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ids_are_bounded_and_the_location_given_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::start(&[&desk_opening(dir.path(), &[])], dir.path());
+    let answer = post_article(&console, json!({ "html": harbour_html(), "id": "cms 4711/é" })).await;
+    assert_eq!(answer.status(), 202);
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/api/v1/articles/cms%204711%2F%C3%A9?desk=web-desk");
+    let accepted: Value = answer.json().await.unwrap();
+    assert_eq!(accepted["status_url"], location.as_str());
+    let status = client().get(console.url(&location)).bearer_auth(crate::support::console::TOKEN).send().await.unwrap();
+    assert_eq!(status.status(), 200, "the Location answers");
+    assert_eq!(status.json::<Value>().await.unwrap()["id"], "cms 4711/é");
+
+    for (id, why) in [
+        ("x".repeat(1024 * 1024), "at most 512"),
+        ("cms-1\nINFO newswire: forged line".to_string(), "control character"),
+    ] {
+        let answer = post_article(&console, json!({ "html": harbour_html(), "id": id })).await;
+        assert_eq!(answer.status(), 422);
+        assert!(answer.text().await.unwrap().contains(why), "{why}");
+    }
+    let long_url = format!("https://news.example/{}", "a".repeat(600));
+    let answer = post_article(&console, json!({ "url": long_url })).await;
+    assert_eq!(answer.status(), 422, "a URL too long to be an id, without one");
+    assert!(!console.log().contains("forged line"), "nothing of a refused id reaches the log");
 }

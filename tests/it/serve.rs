@@ -384,6 +384,7 @@ async fn staff_see_a_failing_partner_and_redeliver_once_it_is_back() {
     assert_eq!(status["deliveries"][0]["id"], delivery.as_str());
     let attempts = &status["deliveries"][0]["attempts_made"];
     assert_eq!(attempts[0]["outcome"], "delivered", "{attempts:#}");
+    assert_eq!(attempts[0]["status"], "204", "the partner's own answer: {attempts:#}");
     assert_eq!((attempts[1]["outcome"].as_str(), attempts[1]["status"].as_str()), (Some("retrying"), Some("503")));
     let seen = partner.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
