@@ -5,7 +5,7 @@ SHELL := /bin/bash
 DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr \
 	hunspell-en-us hunspell-es hunspell-fr hunspell-de-de hunspell-ru hunspell-uk
 TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl postgresql \
-	php-symfony-translation libxml2-utils python3-venv chromium chromium-driver
+	php-symfony-translation libxml2-utils python3-venv chromium chromium-driver prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO ?= cargo
 

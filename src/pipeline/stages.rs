@@ -54,11 +54,11 @@ pub fn translator(pipeline: &Pipeline, memory: Option<Arc<dyn Store>>) -> Transl
 pub fn delivery(pipeline: &Pipeline, store: Arc<dyn Store>) -> Result<(Vec<PartnerChannel>, Deliverer), RunError> {
     let templates = Arc::new(Templates::load(pipeline.templates.as_deref())?);
     let channels = syndicate::channels(pipeline, templates)?;
-    let deliverer = Deliverer::new(store, pipeline.delivery.clone());
+    let deliverer = Deliverer::new(&pipeline.name, store, pipeline.delivery.clone());
     let deliverer = match (&pipeline.delivery.staff_email, &pipeline.email) {
         (Some(staff), Some(email)) => {
             let mailer = syndicate::email::Mailer::new(email).map_err(syndicate::SetupError::Email)?;
-            deliverer.with_alerts(&pipeline.name, mailer, staff.clone())
+            deliverer.with_alerts(mailer, staff.clone())
         }
         _ => deliverer,
     };

@@ -1,11 +1,13 @@
-//! `/metrics` in the Prometheus text format: what this console's pipelines did (articles,
-//! translations, characters per backend), how long delivery attempts take, and, read from each
-//! desk's store when scraped, its deliveries by partner and state and the work waiting.
+//! `/metrics` in OpenMetrics or the Prometheus text format (0.0.4), as the scraper's `Accept`
+//! asks: what this console's pipelines did (articles, translations, characters per backend), how
+//! long delivery attempts take, and, read from each desk's store when scraped, its deliveries by
+//! partner and state and the work waiting. Every sample carries its desk, and a caller sees only
+//! the desks it may read.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -112,7 +114,7 @@ pub async fn count_finished(app: Arc<App>, mut finished: tokio::sync::mpsc::Unbo
 }
 
 /// `GET /metrics`: a token's or a person's, like everything else.
-pub async fn render(State(app): State<Arc<App>>, caller: Caller) -> Response {
+pub async fn render(State(app): State<Arc<App>>, caller: Caller, headers: HeaderMap) -> Response {
     app.metrics.deliveries.clear();
     app.metrics.queue.clear();
     for index in caller.desks() {
@@ -144,5 +146,81 @@ pub async fn render(State(app): State<Arc<App>>, caller: Caller) -> Response {
     if let Err(err) = encode(&mut text, &app.metrics.registry) {
         return (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot encode the metrics: {err}\n")).into_response();
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+    let visible: Vec<&str> = caller.desks().into_iter().map(|index| app.desks[index].name()).collect();
+    let text = only_desks(&text, &visible);
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if accept.contains("application/openmetrics-text") {
+        return ([(header::CONTENT_TYPE, OPENMETRICS)], text).into_response();
+    }
+    ([(header::CONTENT_TYPE, TEXT_004)], as_text_004(&text)).into_response()
+}
+
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+const TEXT_004: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The exposition without the samples of desks not in `desks` (every sample has a desk label).
+fn only_desks(text: &str, desks: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let hidden = !line.starts_with('#')
+            && line.find("desk=\"").is_some_and(|at| {
+                let value = &line[at + 6..];
+                let value = &value[..value.find('"').unwrap_or(value.len())];
+                !desks.contains(&value)
+            });
+        if !hidden {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// OpenMetrics as the Prometheus text format 0.0.4: a counter's HELP and TYPE name its samples
+/// (`x_total`), and there is no UNIT or EOF line.
+fn as_text_004(openmetrics: &str) -> String {
+    let lines: Vec<&str> = openmetrics.lines().collect();
+    let counters: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(openmetrics.len());
+    for line in lines {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let renamed = ["# HELP ", "# TYPE "].iter().find_map(|prefix| {
+            let rest = line.strip_prefix(prefix)?;
+            let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            counters.contains(&name).then(|| format!("{prefix}{name}_total {tail}"))
+        });
+        out.push_str(renamed.as_deref().unwrap_or(line));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "# HELP newswire_articles Articles ended.\n# TYPE newswire_articles counter\n\
+        newswire_articles_total{desk=\"a\",status=\"ok\"} 2\nnewswire_articles_total{desk=\"b\",status=\"ok\"} 1\n\
+        # HELP newswire_queue_depth Work waiting.\n# TYPE newswire_queue_depth gauge\n\
+        newswire_queue_depth{desk=\"b\",queue=\"articles\"} 0\n# EOF\n";
+
+    #[test]
+    fn a_caller_sees_only_its_desks() {
+        let shown = only_desks(SAMPLE, &["a"]);
+        assert!(shown.contains("desk=\"a\"") && !shown.contains("desk=\"b\""), "{shown}");
+        assert!(shown.contains("# TYPE newswire_queue_depth gauge"), "families stay, empty");
+    }
+
+    #[test]
+    fn the_text_format_names_counters_by_their_samples() {
+        let text = as_text_004(SAMPLE);
+        assert!(text.starts_with("# HELP newswire_articles_total Articles ended.\n# TYPE newswire_articles_total counter\n"));
+        assert!(text.contains("# TYPE newswire_queue_depth gauge"));
+        assert!(!text.contains("# EOF"));
+    }
 }

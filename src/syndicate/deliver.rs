@@ -86,14 +86,14 @@ fn rfc3339(unix: i64) -> String {
 }
 
 impl Deliverer {
-    pub fn new(store: Arc<dyn Store>, config: DeliveryConfig) -> Self {
-        Deliverer { store, config, alerts: None, desk: String::new() }
+    /// The desk's deliverer: `desk` names it in alerts and metrics.
+    pub fn new(desk: &str, store: Arc<dyn Store>, config: DeliveryConfig) -> Self {
+        Deliverer { store, config, alerts: None, desk: desk.to_string() }
     }
 
     /// Tells `staff` by email when a partner is disabled.
-    pub fn with_alerts(mut self, desk: &str, mailer: Mailer, staff: Mailbox) -> Self {
+    pub fn with_alerts(mut self, mailer: Mailer, staff: Mailbox) -> Self {
         self.alerts = Some((mailer, staff));
-        self.desk = desk.to_string();
         self
     }
 
@@ -209,7 +209,7 @@ impl Deliverer {
             let reached = if again { Vec::new() } else { lease.recipients_done.clone() };
             let started = Instant::now();
             let sent = channel.deliver_to(copy, &reached).await;
-            crate::metrics::attempt_made(&copy.partner, started.elapsed());
+            crate::metrics::attempt_made(&self.desk, &copy.partner, started.elapsed());
             match &sent {
                 Err(error) if error.unanswered => breaker.unanswered(),
                 _ => breaker.answered(),
@@ -250,7 +250,7 @@ impl Deliverer {
         };
         let started = Instant::now();
         let sent = channel.deliver_to(copy, &lease.recipients_done).await;
-        crate::metrics::attempt_made(&copy.partner, started.elapsed());
+        crate::metrics::attempt_made(&self.desk, &copy.partner, started.elapsed());
         match &sent {
             Err(error) if error.unanswered => breaker.unanswered(),
             _ => breaker.answered(),

@@ -48,6 +48,22 @@ pub(crate) async fn newsroom(review: &str, retries: &str) -> Newsroom {
     Newsroom { dir, pipeline, partner, callbacks, server }
 }
 
+/// `promtool check metrics` (Debian's prometheus) on an exposition in the text format.
+pub(crate) fn promtool_accepts(metrics: &str) {
+    use std::io::Write;
+    let mut promtool = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian's prometheus; make test installs it)");
+    promtool.stdin.take().unwrap().write_all(metrics.as_bytes()).unwrap();
+    let output = promtool.wait_with_output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success() && said.trim().is_empty(), "promtool check metrics:\n{said}\n{metrics}");
+}
+
 pub(crate) fn harbour_html() -> String {
     std::fs::read_to_string(fixture("harbour-budget.html")).unwrap()
 }
@@ -165,10 +181,21 @@ async fn the_cms_hands_over_an_article_follows_it_and_is_called_back_signed() {
         "newswire_articles_accepted_total{desk=\"web-desk\"} 2",
         "newswire_articles_total{desk=\"web-desk\",status=\"ok\"} 2",
         "newswire_deliveries{desk=\"web-desk\",partner=\"la-voz\",state=\"delivered\"} 2",
-        "newswire_delivery_attempt_seconds_count{partner=\"la-voz\"} 2",
+        "newswire_delivery_attempt_seconds_count{desk=\"web-desk\",partner=\"la-voz\"} 2",
     ] {
         assert!(metrics.contains(line), "{line} in:\n{metrics}");
     }
+    promtool_accepts(&metrics);
+    let openmetrics = client()
+        .get(console.url("/metrics"))
+        .bearer_auth(TOKEN)
+        .header("accept", "application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert!(openmetrics.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let openmetrics = openmetrics.text().await.unwrap();
+    assert!(openmetrics.ends_with("# EOF\n") && openmetrics.contains("# TYPE newswire_articles_accepted counter"));
     assert!(metrics.contains("newswire_characters_total{desk=\"web-desk\",backend=\"apertium\",kind=\"sent\"}"));
 
     // SIGTERM right after an article was accepted: it still reaches the partner.
