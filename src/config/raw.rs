@@ -54,6 +54,8 @@ pub struct RawServe {
     /// When given, the only hosts the URLs the API is given may name ("cms.example", "*.example").
     #[serde(default)]
     pub allow_hosts: Vec<Spanned<String>>,
+    /// Articles one token (or person) may submit per minute.
+    pub submissions_per_minute: Option<Spanned<u32>>,
     /// Proxies (CIDRs) whose `X-Forwarded-For` names the client.
     #[serde(default)]
     pub trusted_proxies: Vec<Spanned<String>>,

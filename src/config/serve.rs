@@ -29,6 +29,8 @@ pub struct ServeConfig {
     pub allow_hosts: Vec<String>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Articles one token or person may submit per minute.
+    pub submissions_per_minute: u32,
 }
 
 impl Default for ServeConfig {
@@ -42,6 +44,7 @@ impl Default for ServeConfig {
             allow_networks: Vec::new(),
             allow_hosts: Vec::new(),
             trusted_proxies: Vec::new(),
+            submissions_per_minute: 600,
         }
     }
 }
@@ -105,6 +108,12 @@ impl Validator<'_> {
         }
         serve.allow_networks = raw.allow_networks.iter().filter_map(|n| self.network(n)).collect();
         serve.trusted_proxies = raw.trusted_proxies.iter().filter_map(|n| self.network(n)).collect();
+        if let Some(rate) = &raw.submissions_per_minute {
+            match *rate.get_ref() {
+                0 => self.problem(rate, "submissions_per_minute must be at least 1"),
+                rate => serve.submissions_per_minute = rate,
+            }
+        }
         for host in &raw.allow_hosts {
             let name = host.get_ref().trim();
             let bare = name.strip_prefix("*.").unwrap_or(name);

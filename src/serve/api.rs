@@ -16,6 +16,7 @@ use serde_json::json;
 use super::auth::{Caller, Need};
 use super::desk::Desk;
 use super::status::ArticleStatus;
+use super::throttle::retry_after;
 use super::App;
 use crate::clean::{ArticleCleaner, Cleaner};
 use crate::model::{RawPage, Submitted};
@@ -39,6 +40,8 @@ pub struct Submission {
     pub desk: Option<String>,
 }
 
+/// How long a submission waits for its turn to be cleaned before a 503.
+const CLEANING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// The longest article id, in bytes.
 pub const MAX_ID: usize = 512;
 /// The longest URL the API takes, in bytes.
@@ -64,7 +67,30 @@ pub async fn submit(
         Err(no_desk) => return no_desk.into_response(),
     };
     let desk = desk.clone();
-    let checked = match check(&submission, &desk).await {
+    if let Err(wait) = desk.submissions.check(&caller.key) {
+        tracing::warn!(desk = %desk.name(), caller = %caller.key, "refused: too many submissions");
+        let mut refused = problem(StatusCode::TOO_MANY_REQUESTS, "too many articles this minute: try again later");
+        if let Ok(value) = header::HeaderValue::from_str(&retry_after(wait)) {
+            refused.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return refused;
+    }
+    // Cleaning is CPU work: a few at once, the rest wait a little or are told to come back.
+    let cleaning = match &submission.html {
+        None => None,
+        Some(_) => match tokio::time::timeout(CLEANING_WAIT, app.cleaning.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Some(permit),
+            _ => {
+                let mut busy =
+                    problem(StatusCode::SERVICE_UNAVAILABLE, "the console is busy cleaning pages: try again");
+                busy.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+                return busy;
+            }
+        },
+    };
+    let checked = check(&submission, &desk).await;
+    drop(cleaning);
+    let checked = match checked {
         Ok(checked) => checked,
         Err(why) => return problem(StatusCode::UNPROCESSABLE_ENTITY, why),
     };

@@ -70,6 +70,8 @@ pub enum Need {
 pub struct Caller {
     /// The user's name, or "token" for a machine.
     pub name: String,
+    /// Tells callers apart for rate limits: which token, or which person.
+    pub key: String,
     pub session: Option<Session>,
     grants: Vec<(usize, Grant)>,
 }
@@ -121,13 +123,14 @@ impl Auth {
     }
 
     fn by_token(&self, presented: &str) -> Option<Caller> {
-        let desks = self
+        let (index, desks) = self
             .tokens
             .iter()
-            .find(|(token, _)| bool::from(token.expose().as_bytes().ct_eq(presented.as_bytes())))
-            .map(|(_, desks)| desks)?;
+            .enumerate()
+            .find(|(_, (token, _))| bool::from(token.expose().as_bytes().ct_eq(presented.as_bytes())))
+            .map(|(index, (_, desks))| (index, desks))?;
         let grants = desks.iter().map(|&d| (d, Grant::Token)).collect();
-        Some(Caller { name: "token".to_string(), session: None, grants })
+        Some(Caller { name: "token".to_string(), key: format!("token {index}"), session: None, grants })
     }
 
     /// The open session a cookie's token names.
@@ -143,7 +146,12 @@ impl Auth {
             .filter(|(d, _, _)| session.desks.contains(&desk_names[*d]))
             .map(|(d, role, _)| (*d, Grant::Person(*role)))
             .collect();
-        (!grants.is_empty()).then(|| Caller { name: session.user.clone(), session: Some(session), grants })
+        (!grants.is_empty()).then(|| Caller {
+            name: session.user.clone(),
+            key: format!("user {}", session.user),
+            session: Some(session),
+            grants,
+        })
     }
 
     /// Checks a password (off the async threads: Argon2 is slow on purpose); the session it opens.
@@ -448,7 +456,7 @@ mod tests {
     use super::*;
 
     fn caller(grants: Vec<(usize, Grant)>) -> Caller {
-        Caller { name: "x".into(), session: None, grants }
+        Caller { name: "x".into(), key: "token 0".into(), session: None, grants }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::throttle::Throttle;
 use crate::config::Pipeline;
 use crate::ingest::web::WebClient;
 use crate::ingest::Limits;
@@ -29,6 +30,8 @@ pub struct Desk {
     pub web: WebClient,
     /// Where the URLs the API is given may lead.
     pub outbound: OutboundPolicy,
+    /// Submissions per token or person and minute.
+    pub submissions: Throttle<String>,
     finished: Mutex<Option<mpsc::UnboundedSender<(String, String)>>>,
     feed: Mutex<Option<mpsc::Sender<(RawPage, HeldPage)>>>,
     run: Mutex<Option<JoinHandle<Result<Report, RunError>>>>,
@@ -73,6 +76,7 @@ impl Desk {
         let (feed_tx, feed) = Feed::new();
         let accepted = Arc::new(Mutex::new(Accepted::default()));
         let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
+        let submissions = Throttle::per_minute(pipeline.serve.submissions_per_minute);
         let outbound =
             OutboundPolicy::new(pipeline.serve.allow_networks.clone()).with_hosts(pipeline.serve.allow_hosts.clone());
         let web = WebClient::guarded(&limits, outbound.clone(), Arc::new(SystemLookup)).map_err(RunError::Ingest)?;
@@ -99,6 +103,7 @@ impl Desk {
             due: Mutex::new(Some(due)),
             web,
             outbound,
+            submissions,
             finished: Mutex::new(Some(finished)),
             feed: Mutex::new(Some(feed_tx)),
             run: Mutex::new(Some(run)),

@@ -180,10 +180,8 @@ fn only_desks(text: &str, desks: &[&str]) -> String {
 /// (`x_total`), and there is no UNIT or EOF line.
 fn as_text_004(openmetrics: &str) -> String {
     let lines: Vec<&str> = openmetrics.lines().collect();
-    let counters: Vec<&str> = lines
-        .iter()
-        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
-        .collect();
+    let counters: Vec<&str> =
+        lines.iter().filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter")).collect();
     let mut out = String::with_capacity(openmetrics.len());
     for line in lines {
         if line == "# EOF" || line.starts_with("# UNIT ") {
@@ -219,7 +217,8 @@ mod tests {
     #[test]
     fn the_text_format_names_counters_by_their_samples() {
         let text = as_text_004(SAMPLE);
-        assert!(text.starts_with("# HELP newswire_articles_total Articles ended.\n# TYPE newswire_articles_total counter\n"));
+        assert!(text
+            .starts_with("# HELP newswire_articles_total Articles ended.\n# TYPE newswire_articles_total counter\n"));
         assert!(text.contains("# TYPE newswire_queue_depth gauge"));
         assert!(!text.contains("# EOF"));
     }

@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod callback;
 mod desk;
+mod listen;
 mod metrics;
 mod pages;
 mod security;
@@ -15,6 +16,7 @@ mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -22,6 +24,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::mpsc;
+use tower_http::timeout::{RequestBodyDeadlineLayer, TimeoutLayer};
 
 pub use auth::{random_token, Need};
 pub use desk::Desk;
@@ -52,6 +55,8 @@ pub struct App {
     max_body: usize,
     /// Proxies whose `X-Forwarded-For` names the client, from every desk.
     trusted_proxies: Vec<ipnet::IpNet>,
+    /// Pages the API cleans at once.
+    cleaning: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -163,6 +168,9 @@ pub async fn serve(
         pages: pages::Pages::new().map_err(|err| ServeError::Setup(format!("templates: {err}")))?,
         max_body,
         trusted_proxies: pipelines.iter().flat_map(|p| p.serve.trusted_proxies.iter().copied()).collect(),
+        cleaning: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |cores| cores.get()),
+        )),
         desks,
     });
     let counting = tokio::spawn(metrics::count_finished(app.clone(), finished_rx));
@@ -175,8 +183,7 @@ pub async fn serve(
     let address = listener.local_addr().map_err(|err| ServeError::Listen(options.listen, err))?;
     tracing::info!(%address, desks = ?names, "console listening");
     eprintln!("newswire console on http://{address}/ ({})", names.join(", "));
-    let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await.map_err(ServeError::Server)?;
+    listen::serve(listener, router(app.clone()), shutdown).await.map_err(ServeError::Server)?;
     eprintln!("newswire console: stopping; finishing the articles in flight");
     for desk in &app.desks {
         if let Some(report) = desk.close().await {
@@ -191,6 +198,11 @@ pub async fn serve(
     Ok(())
 }
 
+/// A request's body must have arrived within this.
+const BODY_DEADLINE: Duration = Duration::from_secs(30);
+/// A request is answered within this, or with a 503.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(60);
+
 fn router(app: Arc<App>) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
@@ -202,7 +214,9 @@ fn router(app: Arc<App>) -> Router {
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(app.clone(), security::csrf))
         .layer(axum::middleware::from_fn(security::log_requests))
-        .layer(DefaultBodyLimit::max(app.max_body));
+        .layer(DefaultBodyLimit::max(app.max_body))
+        .layer(RequestBodyDeadlineLayer::new(BODY_DEADLINE))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_DEADLINE));
     security::with_headers(routes).with_state(app)
 }
 

@@ -346,3 +346,43 @@ async fn ids_are_bounded_and_the_location_given_answers() {
     assert_eq!(answer.status(), 422, "a URL too long to be an id, without one");
     assert!(!console.log().contains("forged line"), "nothing of a refused id reaches the log");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_that_submits_too_fast_is_told_when_to_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve =
+        serve_tables_opening(&[]).replace("allow_networks = [", "submissions_per_minute = 3\nallow_networks = [");
+    let pipeline = Desk::new("web-desk")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table(&serve)
+        .partner(Partner::directory("archive", &["es"], &dir.path().join("out")))
+        .write(dir.path());
+    let console = Console::start(&[&pipeline], dir.path());
+    for i in 0..3 {
+        let answer = post_article(&console, json!({ "html": harbour_html(), "id": format!("cms-{i}") })).await;
+        assert_eq!(answer.status(), 202);
+    }
+    let answer = post_article(&console, json!({ "html": harbour_html(), "id": "cms-3" })).await;
+    assert_eq!(answer.status(), 429);
+    let wait: u64 = answer.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    assert!(status_of(&console, "cms-3").await.is_none(), "nothing was accepted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_trickles_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::start(&[&desk_opening(dir.path(), &[])], dir.path());
+    let address = console.base.trim_start_matches("http://").to_string();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: console\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(40), slow.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "the connection was still open after 40 s");
+    assert!(started.elapsed() >= Duration::from_secs(5), "not before its time");
+    // Meanwhile the console answers everyone else.
+    assert_eq!(client().get(console.url("/healthz")).send().await.unwrap().status(), 200);
+}
