@@ -24,8 +24,9 @@ demo: deps-demo
 	@find out/demo -type f | sort | sed 's/^/    /'
 
 # The PostgreSQL tests run against a throwaway server that scripts/with-postgres starts and stops;
-# the review tests edit XLIFF with translate-toolkit (PyPI) from a virtual environment in target/;
-# the console's browser tests drive Debian's headless Chromium through chromedriver.
+# the review tests edit XLIFF with translate-toolkit (PyPI) from a virtual environment in target/,
+# where schemathesis (PyPI) fuzzes the console's API; promtool (Debian's prometheus) checks
+# /metrics; the console's browser tests drive Debian's headless Chromium through chromedriver.
 test: deps-test deps-cat lint
 	scripts/with-postgres $(CARGO) test --lib --bins --tests
 
@@ -50,8 +51,8 @@ deps-test:
 
 CAT_VENV := target/cat-venv
 deps-cat: deps-test
-	@$(CAT_VENV)/bin/python3 -c "import translate.storage.xliff" 2>/dev/null || { \
-	  /usr/bin/python3 -m venv $(CAT_VENV) && $(CAT_VENV)/bin/pip install -q "translate-toolkit==3.*"; }
+	@$(CAT_VENV)/bin/python3 -c "import translate.storage.xliff, schemathesis" 2>/dev/null || { \
+	  /usr/bin/python3 -m venv $(CAT_VENV) && $(CAT_VENV)/bin/pip install -q "translate-toolkit==3.*" "schemathesis==4.*"; }
 
 # Installs the missing ones of $(PACKAGES) with apt-get; nothing when all are there.
 install:
