@@ -73,19 +73,20 @@ fn run_desk(desk: &Path, state: &Path) -> Outcome {
 fn fill_history(state: &Path, count: usize) {
     let location = newswire::store::Location::Sqlite(state.to_path_buf());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    drop(runtime.block_on(newswire::store::open(&location)).expect("a state file"));
+    drop(runtime.block_on(newswire::store::open(&location, "load-desk")).expect("a state file"));
     let mut connection = rusqlite::Connection::open(state).unwrap();
     let transaction = connection.transaction().unwrap();
     {
         let mut delivery = transaction
             .prepare(
-                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, attempts, copy)
-                 VALUES (?1, ?2, 'h', 'en', ?3, 'webhook', 'delivered', 1, '{}')",
+                "INSERT INTO deliveries (desk, id, article, version, language, partner, channel, state, attempts, copy)
+                 VALUES ('load-desk', ?1, ?2, 'h', 'en', ?3, 'webhook', 'delivered', 1, '{}')",
             )
             .unwrap();
         let mut attempt = transaction
             .prepare(
-                "INSERT INTO attempts (delivery_id, number, finished_at, outcome) VALUES (?1, 1, unixepoch(), 'delivered')",
+                "INSERT INTO attempts (desk, delivery_id, number, finished_at, outcome)
+                 VALUES ('load-desk', ?1, 1, unixepoch(), 'delivered')",
             )
             .unwrap();
         for i in 0..count {

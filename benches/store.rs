@@ -82,7 +82,7 @@ fn main() {
 /// One worker process: claims batches until nothing is due, finishing each delivery; the next
 /// batch is claimed while the last one's outcomes are being written.
 async fn work(url: &str, batch: usize) {
-    let store = store::open(&Location::parse(url)).await.unwrap();
+    let store = store::open(&Location::parse(url), "bench").await.unwrap();
     let partners = vec!["p".to_string()];
     let mut finishing: Option<tokio::task::JoinHandle<()>> = None;
     loop {
@@ -127,7 +127,7 @@ fn run_workers(url: &str, processes: usize, batch: usize) {
 
 /// `count` deliveries due now, made by the store's own schema.
 async fn seed(url: &str, count: usize) {
-    drop(store::open(&Location::parse(url)).await.unwrap());
+    drop(store::open(&Location::parse(url), "bench").await.unwrap());
     let client = connect(url).await;
     client
         .execute(
@@ -229,7 +229,7 @@ async fn end_to_end(admin: &Admin) {
         }
         let wall = started.elapsed().as_secs_f64();
         let delivered = received() - before;
-        let store: Arc<dyn Store> = store::open(&Location::parse(&url)).await.unwrap();
+        let store: Arc<dyn Store> = store::open(&Location::parse(&url), "bench").await.unwrap();
         let logged = store.deliveries(None, Some(DeliveryState::Delivered)).await.unwrap().len();
         println!(
             "  {processes} `newswire run` process{}: {delivered} copies received ({logged} logged delivered) in {wall:.1} s = {:.0} copies/s",

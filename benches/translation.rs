@@ -147,7 +147,7 @@ async fn throughput() {
     );
     let (pipeline, _) = Pipeline::parse(&dir.path().join("bench.toml"), &text).unwrap();
     let state = newswire::store::Location::Sqlite(dir.path().join("state.sqlite"));
-    let store = newswire::store::open(&state).await.unwrap();
+    let store = newswire::store::open(&state, "bench").await.unwrap();
     let translator = Translator::from_pipeline(&pipeline).with_memory(store);
     let articles = articles();
 

@@ -37,7 +37,7 @@ pub async fn target_detector(pipeline: &Pipeline) -> Arc<dyn Detector> {
 
 /// The desk's state store, or the one `--state` names instead.
 pub async fn store(pipeline: &Pipeline, state: Option<&Location>) -> Result<Arc<dyn Store>, RunError> {
-    Ok(store::open(state.unwrap_or(&pipeline.state)).await?)
+    Ok(store::open(state.unwrap_or(&pipeline.state), &pipeline.name).await?)
 }
 
 /// The desk's backend chain, remembering through the store's translation memory when given one.

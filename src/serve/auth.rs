@@ -478,7 +478,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let location = crate::store::Location::Sqlite(dir.path().join("state.sqlite"));
-        let store = runtime.block_on(crate::store::open(&location)).unwrap();
+        let store = runtime.block_on(crate::store::open(&location, "web-desk")).unwrap();
         let mut auth = Auth {
             sessions: store,
             by_name: Throttle::per_minute(LOGINS_PER_MINUTE),

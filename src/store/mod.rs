@@ -30,11 +30,12 @@ pub use runs::{CallbackClaim, RunRecord, SessionRecord};
 
 use crate::error::ErrorKind;
 
-/// Opens a desk's state store, migrating its schema to this binary's.
-pub async fn open(location: &Location) -> Result<Arc<dyn Store>, StoreError> {
+/// Opens a desk's state store, migrating its schema to this binary's. The handle sees the desk's
+/// own rows only: desks may share a store.
+pub async fn open(location: &Location, desk: &str) -> Result<Arc<dyn Store>, StoreError> {
     Ok(match location {
-        Location::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path)?),
-        Location::Postgres(url) => Arc::new(postgres::PostgresStore::open(url).await?),
+        Location::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path, desk)?),
+        Location::Postgres(url) => Arc::new(postgres::PostgresStore::open(url, desk).await?),
     })
 }
 
@@ -155,6 +156,9 @@ pub trait Store: Send + Sync {
     /// Records how a claimed attempt ended; the delivery's state changes only while the claim
     /// is still the latest (false: another worker claimed it since, and its word stands).
     async fn finish(&self, lease: &Lease, outcome: &AttemptOutcome) -> Result<bool, StoreError>;
+    /// Extends a claim by `by` from now, while it is still the delivery's latest and has not run
+    /// out (false: it ran out or another worker claimed it since; nothing may be sent under it).
+    async fn renew(&self, lease: &Lease, by: Duration) -> Result<bool, StoreError>;
     /// Gives claimed deliveries back unattempted, due again `after` this long (zero: at once).
     async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError>;
     /// Email recipients reached by a claimed attempt (a retry skips them).

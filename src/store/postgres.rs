@@ -19,7 +19,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use super::location::without_password;
-use super::migrations::{too_new, Kind, Table, POSTGRES as MIGRATIONS};
+use super::migrations::{too_new, Kind, Table, ADOPT, POSTGRES as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
@@ -38,31 +38,33 @@ const OPEN_RETRY_FOR: Duration = Duration::from_secs(5);
 const MIGRATION_LOCK: i64 = 0x6e65_7773_7769_7265; // "newswire"
 
 const CLAIM: &str = "WITH claimed AS (
-        INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, attempts, fence, next_attempt)
-        VALUES ($1, $2, $3, $4, $5, $6, 'in-progress', $7, 1, 1, unix_now() + $9)
-        ON CONFLICT (id) DO UPDATE SET state = 'in-progress', attempts = deliveries.attempts + 1,
+        INSERT INTO deliveries (desk, id, article, version, language, partner, channel, state, copy, attempts, fence,
+                                next_attempt)
+        VALUES (newswire_desk(), $1, $2, $3, $4, $5, $6, 'in-progress', $7, 1, 1, unix_now() + $9)
+        ON CONFLICT (desk, id) DO UPDATE SET state = 'in-progress', attempts = deliveries.attempts + 1,
             fence = deliveries.fence + 1, next_attempt = unix_now() + $9, updated_at = unix_now()
         WHERE ($8 OR deliveries.state <> 'delivered') AND deliveries.state <> 'in-review'
           AND NOT (deliveries.state = 'in-progress' AND deliveries.next_attempt > unix_now())
         RETURNING id, attempts, fence, recipients),
      logged AS (
-        INSERT INTO attempts (delivery_id, number) SELECT id, attempts FROM claimed
-        ON CONFLICT (delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
+        INSERT INTO attempts (desk, delivery_id, number) SELECT newswire_desk(), id, attempts FROM claimed
+        ON CONFLICT (desk, delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
             outcome = NULL, status = NULL, error = NULL)
      SELECT attempts, fence, recipients FROM claimed";
 const CLAIM_DUE: &str = "WITH due AS (
         SELECT id FROM deliveries
-        WHERE state IN ('pending', 'retrying', 'in-progress') AND next_attempt <= unix_now() AND partner = ANY($3)
-          AND partner NOT IN (SELECT partner FROM disabled_partners)
+        WHERE desk = newswire_desk() AND state IN ('pending', 'retrying', 'in-progress')
+          AND next_attempt <= unix_now() AND partner = ANY($3)
+          AND partner NOT IN (SELECT partner FROM disabled_partners WHERE desk = newswire_desk())
         ORDER BY next_attempt LIMIT $1 FOR UPDATE SKIP LOCKED),
      claimed AS (
         UPDATE deliveries d SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
             next_attempt = unix_now() + $2, updated_at = unix_now()
-        FROM due WHERE d.id = due.id
+        FROM due WHERE d.desk = newswire_desk() AND d.id = due.id
         RETURNING d.id, d.attempts, d.fence, d.recipients, d.partner, d.copy),
      logged AS (
-        INSERT INTO attempts (delivery_id, number) SELECT id, attempts FROM claimed
-        ON CONFLICT (delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
+        INSERT INTO attempts (desk, delivery_id, number) SELECT newswire_desk(), id, attempts FROM claimed
+        ON CONFLICT (desk, delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
             outcome = NULL, status = NULL, error = NULL)
      SELECT id, attempts, fence, recipients, partner, copy FROM claimed";
 /// Outcomes of attempts, as many as came in together, in one statement: each attempt is logged
@@ -75,20 +77,20 @@ const FINISH: &str = "WITH input AS (
         WITH ORDINALITY AS i (id, fence, state, status, error, number, retry_in, delivered, ord)),
      attempt AS (
         UPDATE attempts a SET finished_at = unix_now(), outcome = i.state, status = i.status, error = i.error
-        FROM input i WHERE a.delivery_id = i.id AND a.number = i.number),
+        FROM input i WHERE a.desk = newswire_desk() AND a.delivery_id = i.id AND a.number = i.number),
      finished AS (
         UPDATE deliveries d SET state = i.state, last_error = i.error, next_attempt = unix_now() + i.retry_in,
             updated_at = unix_now()
-        FROM input i WHERE d.id = i.id AND d.fence = i.fence
+        FROM input i WHERE d.desk = newswire_desk() AND d.id = i.id AND d.fence = i.fence
         RETURNING d.id, d.fence, d.partner, i.delivered, i.ord),
      last AS (
         SELECT DISTINCT ON (partner) partner, delivered FROM finished ORDER BY partner, ord DESC),
      streak AS (
-        INSERT INTO partner_health (partner, failing_since)
-        SELECT partner, CASE WHEN delivered THEN NULL ELSE unix_now() END FROM last
-        WHERE NOT EXISTS (SELECT 1 FROM partner_health h WHERE h.partner = last.partner
+        INSERT INTO partner_health (desk, partner, failing_since)
+        SELECT newswire_desk(), partner, CASE WHEN delivered THEN NULL ELSE unix_now() END FROM last
+        WHERE NOT EXISTS (SELECT 1 FROM partner_health h WHERE h.desk = newswire_desk() AND h.partner = last.partner
                           AND (h.failing_since IS NULL) = last.delivered)
-        ON CONFLICT (partner) DO UPDATE SET failing_since = EXCLUDED.failing_since)
+        ON CONFLICT (desk, partner) DO UPDATE SET failing_since = EXCLUDED.failing_since)
      SELECT id, fence FROM finished";
 /// Outcomes written in one statement at most.
 const FINISH_BATCH: usize = 256;
@@ -100,29 +102,31 @@ const CLAIM_MANY: &str = "WITH input AS (
                              $8::bigint[])
         AS i (id, article, version, language, partner, channel, copy, lease)),
      claimed AS (
-        INSERT INTO deliveries AS d (id, article, version, language, partner, channel, state, copy, attempts, fence,
-                                     next_attempt)
-        SELECT id, article, version, language, partner, channel, 'in-progress', copy, 1, 1, unix_now() + lease
+        INSERT INTO deliveries AS d (desk, id, article, version, language, partner, channel, state, copy, attempts,
+                                     fence, next_attempt)
+        SELECT newswire_desk(), id, article, version, language, partner, channel, 'in-progress', copy, 1, 1,
+            unix_now() + lease
         FROM input ORDER BY id
-        ON CONFLICT (id) DO UPDATE SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
+        ON CONFLICT (desk, id) DO UPDATE SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
             next_attempt = EXCLUDED.next_attempt, updated_at = unix_now()
         WHERE d.state NOT IN ('delivered', 'in-review') AND NOT (d.state = 'in-progress' AND d.next_attempt > unix_now())
         RETURNING d.id, d.attempts, d.fence, d.recipients),
      logged AS (
-        INSERT INTO attempts (delivery_id, number) SELECT id, attempts FROM claimed
-        ON CONFLICT (delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
+        INSERT INTO attempts (desk, delivery_id, number) SELECT newswire_desk(), id, attempts FROM claimed
+        ON CONFLICT (desk, delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
             outcome = NULL, status = NULL, error = NULL)
      SELECT id, attempts, fence, recipients, NULL::text FROM claimed
      UNION ALL
      SELECT d.id, NULL, NULL, NULL, d.state FROM deliveries d JOIN input i ON i.id = d.id
-     WHERE d.id NOT IN (SELECT id FROM claimed)";
+     WHERE d.desk = newswire_desk() AND d.id NOT IN (SELECT id FROM claimed)";
 /// First claims made in one statement at most.
 const CLAIM_BATCH: usize = 128;
 const RELEASE: &str = "WITH released AS (
         UPDATE deliveries SET next_attempt = unix_now() + $4, attempts = attempts - 1,
             state = CASE WHEN attempts = 1 THEN 'pending' ELSE 'retrying' END
-        WHERE id = $1 AND fence = $2 AND state = 'in-progress' RETURNING id)
-     DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM released) AND number = $3";
+        WHERE desk = newswire_desk() AND id = $1 AND fence = $2 AND state = 'in-progress' RETURNING id)
+     DELETE FROM attempts
+     WHERE desk = newswire_desk() AND delivery_id IN (SELECT id FROM released) AND number = $3";
 const RECORD_COLUMNS: &str =
     "id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at";
 
@@ -174,10 +178,12 @@ struct Completion {
 }
 
 impl PostgresStore {
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// Opens the database as `desk` sees it: its own rows only.
+    pub async fn open(url: &str, desk: &str) -> Result<Self, StoreError> {
         let shown = without_password(url);
         let fail = |message: String| StoreError { location: shown.clone(), message, kind: ErrorKind::Permanent };
-        let config = connection_config(url).map_err(fail)?;
+        let mut config = connection_config(url).map_err(fail)?;
+        name_the_desk(&mut config, desk);
         let shown = describe(&config);
         let fail = |message: String| StoreError { location: shown.clone(), message, kind: ErrorKind::Permanent };
         let manager = Manager::from_config(
@@ -196,6 +202,13 @@ impl PostgresStore {
         db.retrying_for(OPEN_RETRY_FOR, || db.migrate())
             .await
             .map_err(|err| StoreError { kind: ErrorKind::Permanent, ..err })?;
+        if !desk.is_empty() {
+            db.retrying(|| async {
+                let client = db.client().await?;
+                client.batch_execute(ADOPT).await.map_err(|e| db.error(e))
+            })
+            .await?;
+        }
         let (completions, queue) = mpsc::channel(FINISH_BATCH * 4);
         tokio::spawn(complete(db.clone(), queue));
         let (claims, queue) = mpsc::channel(CLAIM_BATCH * 4);
@@ -371,7 +384,9 @@ impl Db {
                 "CREATE TABLE IF NOT EXISTS newswire_schema (version integer NOT NULL);
                  INSERT INTO newswire_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM newswire_schema);
                  CREATE OR REPLACE FUNCTION unix_now() RETURNS bigint
-                     LANGUAGE sql STABLE AS 'SELECT extract(epoch FROM now())::bigint';",
+                     LANGUAGE sql STABLE AS 'SELECT extract(epoch FROM now())::bigint';
+                 CREATE OR REPLACE FUNCTION newswire_desk() RETURNS text
+                     LANGUAGE sql STABLE AS $f$ SELECT coalesce(current_setting('newswire.desk', true), '') $f$;",
             )
             .await
             .map_err(|e| self.error(e))?;
@@ -454,6 +469,20 @@ impl From<deadpool_postgres::PoolError> for Failure {
             other => Failure { message: other.to_string(), kind: ErrorKind::Transient },
         }
     }
+}
+
+/// Every connection tells the server which desk it works for: `newswire_desk()` in the statements.
+fn name_the_desk(config: &mut tokio_postgres::Config, desk: &str) {
+    let escaped: String = desk
+        .chars()
+        .flat_map(|c| match c {
+            '\\' => vec!['\\', '\\'],
+            c if c.is_whitespace() => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let given = config.get_options().map(|o| format!("{o} ")).unwrap_or_default();
+    config.options(format!("{given}-c newswire.desk={escaped}"));
 }
 
 /// The connection settings: the URL's, then libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`,
@@ -673,21 +702,23 @@ impl Store for PostgresStore {
             let transaction = client.transaction().await.map_err(|e| self.error(e))?;
             // Two workers seeing two new contents at once must not both take the next number.
             transaction
-                .execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&article])
+                .execute("SELECT pg_advisory_xact_lock(hashtextextended(newswire_desk() || '/' || $1, 0))", &[&article])
                 .await
                 .map_err(|e| self.error(e))?;
             transaction
                 .execute(
-                    "INSERT INTO article_versions (article, content_hash, version)
-                     SELECT $1, $2, COALESCE(MAX(version), 0) + 1 FROM article_versions WHERE article = $1
-                     ON CONFLICT (article, content_hash) DO NOTHING",
+                    "INSERT INTO article_versions (desk, article, content_hash, version)
+                     SELECT newswire_desk(), $1, $2, COALESCE(MAX(version), 0) + 1 FROM article_versions
+                     WHERE desk = newswire_desk() AND article = $1
+                     ON CONFLICT (desk, article, content_hash) DO NOTHING",
                     &[&article, &content_hash],
                 )
                 .await
                 .map_err(|e| self.error(e))?;
             let version: i32 = transaction
                 .query_one(
-                    "SELECT version FROM article_versions WHERE article = $1 AND content_hash = $2",
+                    "SELECT version FROM article_versions
+                     WHERE desk = newswire_desk() AND article = $1 AND content_hash = $2",
                     &[&article, &content_hash],
                 )
                 .await
@@ -701,7 +732,11 @@ impl Store for PostgresStore {
 
     async fn kill_article(&self, article: &str) -> Result<(), StoreError> {
         self.retrying(|| async {
-            self.query("INSERT INTO killed_articles (article) VALUES ($1) ON CONFLICT DO NOTHING", &[&article]).await
+            self.query(
+                "INSERT INTO killed_articles (desk, article) VALUES (newswire_desk(), $1) ON CONFLICT DO NOTHING",
+                &[&article],
+            )
+            .await
         })
         .await
         .map(|_| ())
@@ -709,7 +744,10 @@ impl Store for PostgresStore {
 
     async fn is_killed(&self, article: &str) -> Result<bool, StoreError> {
         let rows = self
-            .retrying(|| async { self.query("SELECT 1 FROM killed_articles WHERE article = $1", &[&article]).await })
+            .retrying(|| async {
+                self.query("SELECT 1 FROM killed_articles WHERE desk = newswire_desk() AND article = $1", &[&article])
+                    .await
+            })
             .await?;
         Ok(!rows.is_empty())
     }
@@ -731,8 +769,8 @@ impl Store for PostgresStore {
         let rows = self
             .retrying(|| async {
                 self.query(
-                    "INSERT INTO pages (key, page, lease_until) VALUES ($1, $2, unix_now() + $3)
-                     ON CONFLICT (key) DO UPDATE SET fence = pages.fence + 1, lease_until = EXCLUDED.lease_until,
+                    "INSERT INTO pages (desk, key, page, lease_until) VALUES (newswire_desk(), $1, $2, unix_now() + $3)
+                     ON CONFLICT (desk, key) DO UPDATE SET fence = pages.fence + 1, lease_until = EXCLUDED.lease_until,
                         page = EXCLUDED.page, done_ms = NULL
                      WHERE pages.lease_until <= unix_now() AND (pages.done_ms IS NULL OR pages.done_ms < $4)
                      RETURNING fence",
@@ -744,8 +782,11 @@ impl Store for PostgresStore {
         if let Some(row) = rows.first() {
             return Ok(PageClaim::Claimed(PageLease { key: key.to_string(), fence: row.get(0) }));
         }
-        let done =
-            self.retrying(|| async { self.query("SELECT done_ms FROM pages WHERE key = $1", &[&key]).await }).await?;
+        let done = self
+            .retrying(|| async {
+                self.query("SELECT done_ms FROM pages WHERE desk = newswire_desk() AND key = $1", &[&key]).await
+            })
+            .await?;
         Ok(match done.first().and_then(|row| row.get::<_, Option<i64>>(0)) {
             Some(_) => PageClaim::Done,
             None => PageClaim::Busy,
@@ -762,10 +803,11 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 self.query(
                     "WITH abandoned AS (
-                        SELECT key FROM pages WHERE done_ms IS NULL AND lease_until <= unix_now()
+                        SELECT key FROM pages
+                        WHERE desk = newswire_desk() AND done_ms IS NULL AND lease_until <= unix_now()
                         ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
                      UPDATE pages p SET fence = p.fence + 1, lease_until = unix_now() + $2
-                     FROM abandoned WHERE p.key = abandoned.key
+                     FROM abandoned WHERE p.desk = newswire_desk() AND p.key = abandoned.key
                      RETURNING p.key, p.fence, p.page",
                     &[&limit, &lease_seconds],
                 )
@@ -780,7 +822,8 @@ impl Store for PostgresStore {
         let rows = self
             .retrying(|| async {
                 self.query(
-                    "UPDATE pages SET lease_until = unix_now() + $3 WHERE key = $1 AND fence = $2 RETURNING 1",
+                    "UPDATE pages SET lease_until = unix_now() + $3
+                     WHERE desk = newswire_desk() AND key = $1 AND fence = $2 RETURNING 1",
                     &[&lease.key, &lease.fence, &by],
                 )
                 .await
@@ -792,21 +835,21 @@ impl Store for PostgresStore {
     async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError> {
         let sql = if done {
             "UPDATE pages SET done_ms = (extract(epoch FROM clock_timestamp()) * 1000)::bigint, lease_until = unix_now(),
-                page = '' WHERE key = $1 AND fence = $2"
+                page = '' WHERE desk = newswire_desk() AND key = $1 AND fence = $2"
         } else {
-            "UPDATE pages SET lease_until = unix_now() WHERE key = $1 AND fence = $2"
+            "UPDATE pages SET lease_until = unix_now() WHERE desk = newswire_desk() AND key = $1 AND fence = $2"
         };
         self.retrying(|| async { self.query(sql, &[&lease.key, &lease.fence]).await }).await.map(|_| ())
     }
 
     async fn forget_done_pages(&self, before_ms: i64) -> Result<u64, StoreError> {
-        let sql = "DELETE FROM pages WHERE done_ms < $1 RETURNING 1";
+        let sql = "DELETE FROM pages WHERE desk = newswire_desk() AND done_ms < $1 RETURNING 1";
         let rows = self.retrying(|| async { self.query(sql, &[&before_ms]).await }).await?;
         Ok(rows.len() as u64)
     }
 
     async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE id = $1");
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE desk = newswire_desk() AND id = $1");
         let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;
         Ok(rows.first().map(record))
     }
@@ -819,7 +862,7 @@ impl Store for PostgresStore {
         let state = state.map(DeliveryState::as_str);
         let sql = format!(
             "SELECT {RECORD_COLUMNS} FROM deliveries
-             WHERE ($1::text IS NULL OR partner = $1) AND ($2::text IS NULL OR state = $2)
+             WHERE desk = newswire_desk() AND ($1::text IS NULL OR partner = $1) AND ($2::text IS NULL OR state = $2)
              ORDER BY created_at DESC, id"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&partner, &state]).await }).await?;
@@ -827,14 +870,19 @@ impl Store for PostgresStore {
     }
 
     async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = $1 ORDER BY created_at DESC, id");
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM deliveries WHERE desk = newswire_desk() AND article = $1
+             ORDER BY created_at DESC, id"
+        );
         let rows = self.retrying(|| async { self.query(&sql, &[&article]).await }).await?;
         Ok(rows.iter().map(record).collect())
     }
 
     async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let sql =
-            format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE partner = $1 ORDER BY created_at DESC, id LIMIT $2");
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM deliveries WHERE desk = newswire_desk() AND partner = $1
+                 ORDER BY created_at DESC, id LIMIT $2"
+        );
         let limit = limit as i64;
         let rows = self.retrying(|| async { self.query(&sql, &[&partner, &limit]).await }).await?;
         Ok(rows.iter().map(record).collect())
@@ -846,7 +894,7 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 self.query(
                     "SELECT number, started_at, finished_at, outcome, status, error FROM attempts
-                     WHERE delivery_id = $1 ORDER BY number DESC LIMIT $2",
+                     WHERE desk = newswire_desk() AND delivery_id = $1 ORDER BY number DESC LIMIT $2",
                     &[&delivery, &limit],
                 )
                 .await
@@ -868,7 +916,12 @@ impl Store for PostgresStore {
     async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {
         let rows = self
             .retrying(|| async {
-                self.query("SELECT partner, state, COUNT(*) FROM deliveries GROUP BY partner, state", &[]).await
+                self.query(
+                    "SELECT partner, state, COUNT(*) FROM deliveries WHERE desk = newswire_desk()
+                     GROUP BY partner, state",
+                    &[],
+                )
+                .await
             })
             .await?;
         Ok(rows
@@ -885,8 +938,9 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 self.query(
                     "SELECT MAX(v.version) FROM deliveries d
-                     JOIN article_versions v ON v.article = d.article AND v.content_hash = d.version
-                     WHERE d.article = $1 AND d.language = $2 AND d.partner = $3 AND d.state = 'delivered'",
+                     JOIN article_versions v ON v.desk = d.desk AND v.article = d.article AND v.content_hash = d.version
+                     WHERE d.desk = newswire_desk() AND d.article = $1 AND d.language = $2 AND d.partner = $3
+                       AND d.state = 'delivered'",
                     &[&article, &language, &partner],
                 )
                 .await
@@ -898,9 +952,9 @@ impl Store for PostgresStore {
     async fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError> {
         self.retrying(|| async {
             self.query(
-                "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)
-                 ON CONFLICT (id) DO UPDATE SET next_attempt = EXCLUDED.next_attempt
+                "INSERT INTO deliveries (desk, id, article, version, language, partner, channel, state, copy, next_attempt)
+                 VALUES (newswire_desk(), $1, $2, $3, $4, $5, $6, 'pending', $7, $8)
+                 ON CONFLICT (desk, id) DO UPDATE SET next_attempt = EXCLUDED.next_attempt
                  WHERE deliveries.state = 'pending'",
                 &[&delivery_params(delivery)[..], &[&at]].concat(),
             )
@@ -947,7 +1001,10 @@ impl Store for PostgresStore {
             }));
         }
         let state = self
-            .retrying(|| async { self.query("SELECT state FROM deliveries WHERE id = $1", &[&delivery.id]).await })
+            .retrying(|| async {
+                self.query("SELECT state FROM deliveries WHERE desk = newswire_desk() AND id = $1", &[&delivery.id])
+                    .await
+            })
             .await?;
         Ok(match state.first().map(|row| row.get::<_, String>(0)) {
             Some(state) if state == "delivered" => Claim::Delivered,
@@ -992,6 +1049,23 @@ impl Store for PostgresStore {
         answer.await.map_err(|_| gone())?
     }
 
+    async fn renew(&self, lease: &Lease, by: Duration) -> Result<bool, StoreError> {
+        let by = seconds(by);
+        let rows = self
+            .retrying(|| async {
+                self.query(
+                    "UPDATE deliveries SET next_attempt = unix_now() + $3
+                     WHERE desk = newswire_desk() AND id = $1 AND fence = $2 AND state = 'in-progress'
+                       AND next_attempt > unix_now()
+                     RETURNING 1",
+                    &[&lease.id, &lease.fence, &by],
+                )
+                .await
+            })
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
     async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError> {
         let after = seconds(after);
         for lease in leases {
@@ -1018,7 +1092,7 @@ impl Store for PostgresStore {
                             SELECT value, 1000000 + ord
                             FROM jsonb_array_elements_text($3::text::jsonb) WITH ORDINALITY AS b (value, ord)) all_addresses
                         GROUP BY address) unique_addresses)
-                 WHERE id = $1 AND fence = $2",
+                 WHERE desk = newswire_desk() AND id = $1 AND fence = $2",
                 &[&lease.id, &lease.fence, &reached],
             )
             .await
@@ -1028,8 +1102,11 @@ impl Store for PostgresStore {
     }
 
     async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError> {
-        let rows =
-            self.retrying(|| async { self.query("SELECT copy FROM deliveries WHERE id = $1", &[&id]).await }).await?;
+        let rows = self
+            .retrying(|| async {
+                self.query("SELECT copy FROM deliveries WHERE desk = newswire_desk() AND id = $1", &[&id]).await
+            })
+            .await?;
         Ok(rows.first().map(|row| row.get(0)))
     }
 
@@ -1041,9 +1118,9 @@ impl Store for PostgresStore {
             let transaction = client.transaction().await.map_err(|e| self.error(e))?;
             transaction
                 .execute(
-                    "INSERT INTO reviews (id, article, version, language, state, flags, draft)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, draft = EXCLUDED.draft
+                    "INSERT INTO reviews (desk, id, article, version, language, state, flags, draft)
+                     VALUES (newswire_desk(), $1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (desk, id) DO UPDATE SET state = EXCLUDED.state, draft = EXCLUDED.draft
                      WHERE reviews.state = 'flagged' AND EXCLUDED.state = 'in-review'",
                     &[
                         &review.id,
@@ -1058,7 +1135,7 @@ impl Store for PostgresStore {
                 .await
                 .map_err(|e| self.error(e))?;
             let row = transaction
-                .query_one("SELECT state FROM reviews WHERE id = $1", &[&review.id])
+                .query_one("SELECT state FROM reviews WHERE desk = newswire_desk() AND id = $1", &[&review.id])
                 .await
                 .map_err(|e| self.error(e))?;
             let state: String = row.get(0);
@@ -1068,8 +1145,9 @@ impl Store for PostgresStore {
             for delivery in held {
                 transaction
                     .execute(
-                        "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy)
-                         VALUES ($1, $2, $3, $4, $5, $6, 'in-review', $7) ON CONFLICT (id) DO NOTHING",
+                        "INSERT INTO deliveries (desk, id, article, version, language, partner, channel, state, copy)
+                         VALUES (newswire_desk(), $1, $2, $3, $4, $5, $6, 'in-review', $7)
+                         ON CONFLICT (desk, id) DO NOTHING",
                         &delivery_params(delivery),
                     )
                     .await
@@ -1084,20 +1162,23 @@ impl Store for PostgresStore {
     async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError> {
         let state = state.map(ReviewState::as_str);
         let sql = format!(
-            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE $1::text IS NULL OR state = $1 ORDER BY created_at, id"
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND ($1::text IS NULL OR state = $1)
+             ORDER BY created_at, id"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&state]).await }).await?;
         Ok(rows.iter().map(review_record).collect())
     }
 
     async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
-        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = $1");
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND id = $1");
         let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;
         Ok(rows.first().map(review_record))
     }
 
     async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError> {
-        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE article = $1 ORDER BY created_at, id");
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND article = $1 ORDER BY created_at, id"
+        );
         let rows = self.retrying(|| async { self.query(&sql, &[&article]).await }).await?;
         Ok(rows.iter().map(review_record).collect())
     }
@@ -1121,7 +1202,8 @@ impl Store for PostgresStore {
         let rows = self
             .retrying(|| async {
                 self.query(
-                    "SELECT id, desk, report, started_at, finished_at FROM runs ORDER BY started_at DESC, id LIMIT $1",
+                    "SELECT id, desk, report, started_at, finished_at FROM runs WHERE desk = newswire_desk()
+                     ORDER BY started_at DESC, id LIMIT $1",
                     &[&limit],
                 )
                 .await
@@ -1142,13 +1224,13 @@ impl Store for PostgresStore {
     async fn want_callback(&self, article: &str, url: Option<&str>) -> Result<(), StoreError> {
         let sql = match url {
             Some(_) => {
-                "INSERT INTO callbacks (article, url, due_at) VALUES ($1, $2, unix_now())
-                 ON CONFLICT (article) DO UPDATE SET url = EXCLUDED.url, due_at = unix_now(), attempts = 0,
+                "INSERT INTO callbacks (desk, article, url, due_at) VALUES (newswire_desk(), $1, $2, unix_now())
+                 ON CONFLICT (desk, article) DO UPDATE SET url = EXCLUDED.url, due_at = unix_now(), attempts = 0,
                     last_error = NULL, done_at = NULL"
             }
             None => {
                 "UPDATE callbacks SET due_at = unix_now(), attempts = 0, last_error = NULL, done_at = NULL
-                 WHERE article = $1 AND $2::text IS NULL"
+                 WHERE desk = newswire_desk() AND article = $1 AND $2::text IS NULL"
             }
         };
         self.retrying(|| async { self.query(sql, &[&article, &url]).await }).await?;
@@ -1161,8 +1243,9 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 self.query(
                     "UPDATE callbacks SET due_at = unix_now() + $2
-                     WHERE article IN (SELECT article FROM callbacks WHERE done_at IS NULL AND due_at <= unix_now()
-                                       ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                     WHERE desk = newswire_desk() AND article IN (SELECT article FROM callbacks
+                         WHERE desk = newswire_desk() AND done_at IS NULL AND due_at <= unix_now()
+                         ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
                      RETURNING article, url, attempts, created_at",
                     &[&limit, &lease],
                 )
@@ -1192,7 +1275,7 @@ impl Store for PostgresStore {
             self.query(
                 "UPDATE callbacks SET due_at = unix_now() + $2, attempts = attempts + $3,
                     last_error = coalesce($4, last_error)
-                 WHERE article = $1 AND done_at IS NULL",
+                 WHERE desk = newswire_desk() AND article = $1 AND done_at IS NULL",
                 &[&article, &after, &attempted, &error],
             )
             .await
@@ -1204,7 +1287,7 @@ impl Store for PostgresStore {
     async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError> {
         self.retrying(|| async {
             self.query(
-                "UPDATE callbacks SET done_at = unix_now(), last_error = $2 WHERE article = $1",
+                "UPDATE callbacks SET done_at = unix_now(), last_error = $2 WHERE desk = newswire_desk() AND article = $1",
                 &[&article, &error],
             )
             .await
@@ -1259,7 +1342,8 @@ impl Store for PostgresStore {
         language: &str,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = $1 AND language = $2 AND version = $3
+            "SELECT {RECORD_COLUMNS} FROM deliveries
+             WHERE desk = newswire_desk() AND article = $1 AND language = $2 AND version = $3
              ORDER BY partner"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&article, &language, &content_hash]).await }).await?;
@@ -1279,7 +1363,7 @@ impl Store for PostgresStore {
             let released = transaction
                 .execute(
                     "UPDATE reviews SET state = 'reviewed', draft = $2, reviewer = $3, reviewed_at = unix_now()
-                     WHERE id = $1 AND state = 'in-review'",
+                     WHERE desk = newswire_desk() AND id = $1 AND state = 'in-review'",
                     &[&id, &draft, &reviewer],
                 )
                 .await
@@ -1292,7 +1376,7 @@ impl Store for PostgresStore {
                     .execute(
                         "UPDATE deliveries SET state = 'pending', copy = $2, next_attempt = unix_now(),
                             updated_at = unix_now()
-                         WHERE id = $1 AND state = 'in-review'",
+                         WHERE desk = newswire_desk() AND id = $1 AND state = 'in-review'",
                         &[delivery, copy],
                     )
                     .await
@@ -1307,7 +1391,11 @@ impl Store for PostgresStore {
     async fn partner_disabled(&self, partner: &str) -> Result<Option<(i64, String)>, StoreError> {
         let rows = self
             .retrying(|| async {
-                self.query("SELECT since, reason FROM disabled_partners WHERE partner = $1", &[&partner]).await
+                self.query(
+                    "SELECT since, reason FROM disabled_partners WHERE desk = newswire_desk() AND partner = $1",
+                    &[&partner],
+                )
+                .await
             })
             .await?;
         Ok(rows.first().map(|row| (row.get(0), row.get(1))))
@@ -1316,7 +1404,8 @@ impl Store for PostgresStore {
     async fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError> {
         self.retrying(|| async {
             self.query(
-                "INSERT INTO disabled_partners (partner, reason) VALUES ($1, $2) ON CONFLICT (partner) DO NOTHING",
+                "INSERT INTO disabled_partners (desk, partner, reason) VALUES (newswire_desk(), $1, $2)
+                 ON CONFLICT (desk, partner) DO NOTHING",
                 &[&partner, &reason],
             )
             .await
@@ -1330,8 +1419,9 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 // Failures before the partner was enabled again no longer count towards disabling it.
                 self.query(
-                    "WITH healed AS (UPDATE partner_health SET failing_since = NULL WHERE partner = $1)
-                     DELETE FROM disabled_partners WHERE partner = $1 RETURNING 1",
+                    "WITH healed AS (UPDATE partner_health SET failing_since = NULL
+                                     WHERE desk = newswire_desk() AND partner = $1)
+                     DELETE FROM disabled_partners WHERE desk = newswire_desk() AND partner = $1 RETURNING 1",
                     &[&partner],
                 )
                 .await
@@ -1345,7 +1435,7 @@ impl Store for PostgresStore {
             .retrying(|| async {
                 self.query(
                     "SELECT failing_since, unix_now() - failing_since FROM partner_health
-                     WHERE partner = $1 AND failing_since IS NOT NULL",
+                     WHERE desk = newswire_desk() AND partner = $1 AND failing_since IS NOT NULL",
                     &[&partner],
                 )
                 .await

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
-use super::migrations::{too_new, Table, SQLITE as MIGRATIONS};
+use super::migrations::{too_new, Table, ADOPT, SQLITE as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
@@ -21,68 +22,85 @@ use crate::error::ErrorKind;
 
 // The queries every delivery makes, named so the test below can check each one's plan.
 const INSERT_DELIVERY: &str =
-    "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)
-     ON CONFLICT (id) DO UPDATE SET next_attempt = excluded.next_attempt
+    "INSERT INTO deliveries (desk, id, article, version, language, partner, channel, state, copy, next_attempt)
+     VALUES (newswire_desk(), ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)
+     ON CONFLICT (desk, id) DO UPDATE SET next_attempt = excluded.next_attempt
      WHERE excluded.next_attempt IS NOT NULL AND state = 'pending'";
 const DELIVERY_BY_ID: &str =
     "SELECT id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at
-     FROM deliveries WHERE id = ?1";
+     FROM deliveries WHERE desk = newswire_desk() AND id = ?1";
 /// A claim: not while another worker's lease runs, not a delivered copy unless `?2` (again).
 const CLAIM: &str = "UPDATE deliveries SET state = 'in-progress', attempts = attempts + 1, fence = fence + 1,
         next_attempt = unixepoch() + ?3, updated_at = unixepoch()
-     WHERE id = ?1 AND (?2 OR state <> 'delivered') AND state <> 'in-review'
+     WHERE desk = newswire_desk() AND id = ?1 AND (?2 OR state <> 'delivered') AND state <> 'in-review'
        AND NOT (state = 'in-progress' AND next_attempt > unixepoch())
      RETURNING attempts, fence, recipients";
-const STATE_OF: &str = "SELECT state FROM deliveries WHERE id = ?1";
+const STATE_OF: &str = "SELECT state FROM deliveries WHERE desk = newswire_desk() AND id = ?1";
 const CLAIM_DUE: &str = "UPDATE deliveries SET state = 'in-progress', attempts = attempts + 1, fence = fence + 1,
         next_attempt = unixepoch() + ?2, updated_at = unixepoch()
-     WHERE id IN (SELECT id FROM deliveries INDEXED BY deliveries_due_at
-                  WHERE state IN ('pending', 'retrying', 'in-progress') AND next_attempt <= unixepoch()
+     WHERE desk = newswire_desk() AND id IN (SELECT id FROM deliveries INDEXED BY deliveries_due_at
+                  WHERE desk = newswire_desk() AND state IN ('pending', 'retrying', 'in-progress')
+                    AND next_attempt <= unixepoch()
                     AND partner IN (SELECT value FROM json_each(?3))
-                    AND partner NOT IN (SELECT partner FROM disabled_partners)
+                    AND partner NOT IN (SELECT partner FROM disabled_partners WHERE desk = newswire_desk())
                   ORDER BY next_attempt LIMIT ?1)
      RETURNING id, attempts, fence, recipients, partner, copy";
-const INSERT_ATTEMPT: &str = "INSERT OR REPLACE INTO attempts (delivery_id, number) VALUES (?1, ?2)";
+const INSERT_ATTEMPT: &str =
+    "INSERT OR REPLACE INTO attempts (desk, delivery_id, number) VALUES (newswire_desk(), ?1, ?2)";
 const FINISH_ATTEMPT: &str = "UPDATE attempts SET finished_at = unixepoch(), outcome = ?3, status = ?4, error = ?5
-     WHERE delivery_id = ?1 AND number = ?2";
+     WHERE desk = newswire_desk() AND delivery_id = ?1 AND number = ?2";
 const FINISH_DELIVERY: &str = "UPDATE deliveries SET state = ?3, last_error = ?4,
         next_attempt = CASE WHEN ?5 IS NULL THEN NULL ELSE unixepoch() + ?5 END, updated_at = unixepoch()
-     WHERE id = ?1 AND fence = ?2 RETURNING partner";
+     WHERE desk = newswire_desk() AND id = ?1 AND fence = ?2 RETURNING partner";
 const RELEASE: &str = "UPDATE deliveries SET next_attempt = unixepoch() + ?3, attempts = attempts - 1,
         state = CASE WHEN attempts = 1 THEN 'pending' ELSE 'retrying' END
-     WHERE id = ?1 AND fence = ?2 AND state = 'in-progress'";
-const PARTNER_SUCCEEDED: &str = "INSERT INTO partner_health (partner, failing_since) VALUES (?1, NULL)
-     ON CONFLICT (partner) DO UPDATE SET failing_since = NULL";
-const PARTNER_FAILED: &str = "INSERT INTO partner_health (partner, failing_since) VALUES (?1, unixepoch())
-     ON CONFLICT (partner) DO UPDATE SET failing_since = COALESCE(failing_since, unixepoch())";
-const FAILING_SINCE: &str =
-    "SELECT failing_since, unixepoch() - failing_since FROM partner_health WHERE partner = ?1 AND failing_since IS NOT NULL";
-const PARTNER_DISABLED: &str = "SELECT since, reason FROM disabled_partners WHERE partner = ?1";
-const RECIPIENTS_DONE: &str = "SELECT recipients FROM deliveries WHERE id = ?1 AND fence = ?2";
-const SET_RECIPIENTS_DONE: &str = "UPDATE deliveries SET recipients = ?3 WHERE id = ?1 AND fence = ?2";
-const IS_KILLED: &str = "SELECT 1 FROM killed_articles WHERE article = ?1";
-const NEW_ARTICLE_VERSION: &str = "INSERT INTO article_versions (article, content_hash, version)
-     SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1 FROM article_versions WHERE article = ?1
-     ON CONFLICT (article, content_hash) DO NOTHING";
-const ARTICLE_VERSION: &str = "SELECT version FROM article_versions WHERE article = ?1 AND content_hash = ?2";
+     WHERE desk = newswire_desk() AND id = ?1 AND fence = ?2 AND state = 'in-progress'";
+const RENEW: &str = "UPDATE deliveries SET next_attempt = unixepoch() + ?3
+     WHERE desk = newswire_desk() AND id = ?1 AND fence = ?2 AND state = 'in-progress'
+       AND next_attempt > unixepoch()";
+const PARTNER_SUCCEEDED: &str = "INSERT INTO partner_health (desk, partner, failing_since)
+     VALUES (newswire_desk(), ?1, NULL)
+     ON CONFLICT (desk, partner) DO UPDATE SET failing_since = NULL";
+const PARTNER_FAILED: &str = "INSERT INTO partner_health (desk, partner, failing_since)
+     VALUES (newswire_desk(), ?1, unixepoch())
+     ON CONFLICT (desk, partner) DO UPDATE SET failing_since = COALESCE(failing_since, unixepoch())";
+const FAILING_SINCE: &str = "SELECT failing_since, unixepoch() - failing_since FROM partner_health
+     WHERE desk = newswire_desk() AND partner = ?1 AND failing_since IS NOT NULL";
+const PARTNER_DISABLED: &str =
+    "SELECT since, reason FROM disabled_partners WHERE desk = newswire_desk() AND partner = ?1";
+const RECIPIENTS_DONE: &str =
+    "SELECT recipients FROM deliveries WHERE desk = newswire_desk() AND id = ?1 AND fence = ?2";
+const SET_RECIPIENTS_DONE: &str =
+    "UPDATE deliveries SET recipients = ?3 WHERE desk = newswire_desk() AND id = ?1 AND fence = ?2";
+const IS_KILLED: &str = "SELECT 1 FROM killed_articles WHERE desk = newswire_desk() AND article = ?1";
+const NEW_ARTICLE_VERSION: &str = "INSERT INTO article_versions (desk, article, content_hash, version)
+     SELECT newswire_desk(), ?1, ?2, COALESCE(MAX(version), 0) + 1 FROM article_versions
+     WHERE desk = newswire_desk() AND article = ?1
+     ON CONFLICT (desk, article, content_hash) DO NOTHING";
+const ARTICLE_VERSION: &str =
+    "SELECT version FROM article_versions WHERE desk = newswire_desk() AND article = ?1 AND content_hash = ?2";
 const DELIVERED_VERSION: &str = "SELECT MAX(v.version) FROM deliveries d
-     JOIN article_versions v ON v.article = d.article AND v.content_hash = d.version
-     WHERE d.article = ?1 AND d.language = ?2 AND d.partner = ?3 AND d.state = 'delivered'";
-const CLAIM_PAGE: &str = "INSERT INTO pages (key, page, lease_until) VALUES (?1, ?2, unixepoch() + ?3)
-     ON CONFLICT (key) DO UPDATE SET fence = fence + 1, lease_until = excluded.lease_until,
+     JOIN article_versions v ON v.desk = d.desk AND v.article = d.article AND v.content_hash = d.version
+     WHERE d.desk = newswire_desk() AND d.article = ?1 AND d.language = ?2 AND d.partner = ?3
+       AND d.state = 'delivered'";
+const CLAIM_PAGE: &str = "INSERT INTO pages (desk, key, page, lease_until)
+     VALUES (newswire_desk(), ?1, ?2, unixepoch() + ?3)
+     ON CONFLICT (desk, key) DO UPDATE SET fence = fence + 1, lease_until = excluded.lease_until,
         page = excluded.page, done_ms = NULL
      WHERE lease_until <= unixepoch() AND (done_ms IS NULL OR done_ms < ?4)
      RETURNING fence";
-const PAGE_DONE_AT: &str = "SELECT done_ms FROM pages WHERE key = ?1";
+const PAGE_DONE_AT: &str = "SELECT done_ms FROM pages WHERE desk = newswire_desk() AND key = ?1";
 const CLAIM_ABANDONED_PAGES: &str = "UPDATE pages SET fence = fence + 1, lease_until = unixepoch() + ?2
-     WHERE key IN (SELECT key FROM pages WHERE done_ms IS NULL AND lease_until <= unixepoch()
+     WHERE desk = newswire_desk() AND key IN (SELECT key FROM pages
+                   WHERE desk = newswire_desk() AND done_ms IS NULL AND lease_until <= unixepoch()
                    ORDER BY lease_until LIMIT ?1)
      RETURNING key, fence, page";
-const RENEW_PAGE: &str = "UPDATE pages SET lease_until = unixepoch() + ?3 WHERE key = ?1 AND fence = ?2";
+const RENEW_PAGE: &str = "UPDATE pages SET lease_until = unixepoch() + ?3
+     WHERE desk = newswire_desk() AND key = ?1 AND fence = ?2";
 const DONE_PAGE: &str = "UPDATE pages SET done_ms = CAST(unixepoch('subsec') * 1000 AS INTEGER),
-        lease_until = unixepoch(), page = '' WHERE key = ?1 AND fence = ?2";
-const GIVE_BACK_PAGE: &str = "UPDATE pages SET lease_until = unixepoch() WHERE key = ?1 AND fence = ?2";
+        lease_until = unixepoch(), page = '' WHERE desk = newswire_desk() AND key = ?1 AND fence = ?2";
+const GIVE_BACK_PAGE: &str =
+    "UPDATE pages SET lease_until = unixepoch() WHERE desk = newswire_desk() AND key = ?1 AND fence = ?2";
 
 #[cfg(test)]
 const DELIVERY_PATH: &[&str] = &[
@@ -95,6 +113,7 @@ const DELIVERY_PATH: &[&str] = &[
     FINISH_ATTEMPT,
     FINISH_DELIVERY,
     RELEASE,
+    RENEW,
     PARTNER_SUCCEEDED,
     PARTNER_FAILED,
     FAILING_SINCE,
@@ -178,8 +197,16 @@ pub struct SqliteStore {
     connection: Mutex<Connection>,
 }
 
+/// Answers `newswire_desk()` in this connection's statements with `desk`.
+fn name_the_desk(connection: &Connection, desk: &str) -> rusqlite::Result<()> {
+    let desk = desk.to_string();
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    connection.create_scalar_function("newswire_desk", 0, flags, move |_| Ok(desk.clone()))
+}
+
 impl SqliteStore {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens the file as `desk` sees it: its own rows only.
+    pub fn open(path: &Path, desk: &str) -> Result<Self, StoreError> {
         let fail =
             |message: String| StoreError { location: path.display().to_string(), message, kind: ErrorKind::Permanent };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -190,12 +217,18 @@ impl SqliteStore {
         let mut tries = 0;
         loop {
             let opened = Connection::open(path).map_err(|err| err.to_string()).and_then(|mut connection| {
+                name_the_desk(&connection, desk).map_err(|err| err.to_string())?;
                 connection
                     .execute_batch(
                         "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                     )
                     .map_err(|err| err.to_string())?;
                 migrate(&mut connection)?;
+                if !desk.is_empty() {
+                    connection
+                        .execute_batch(ADOPT)
+                        .map_err(|err| format!("taking up the rows of before desks: {err}"))?;
+                }
                 Ok(connection)
             });
             match opened {
@@ -326,7 +359,10 @@ impl Store for SqliteStore {
     async fn kill_article(&self, article: &str) -> Result<(), StoreError> {
         self.write(|transaction| {
             transaction
-                .execute("INSERT INTO killed_articles (article) VALUES (?1) ON CONFLICT DO NOTHING", [article])
+                .execute(
+                    "INSERT INTO killed_articles (desk, article) VALUES (newswire_desk(), ?1) ON CONFLICT DO NOTHING",
+                    [article],
+                )
                 .map(|_| ())
         })
     }
@@ -394,7 +430,9 @@ impl Store for SqliteStore {
 
     async fn forget_done_pages(&self, before_ms: i64) -> Result<u64, StoreError> {
         self.write(|transaction| {
-            transaction.execute("DELETE FROM pages WHERE done_ms < ?1", [before_ms]).map(|n| n as u64)
+            transaction
+                .execute("DELETE FROM pages WHERE desk = newswire_desk() AND done_ms < ?1", [before_ms])
+                .map(|n| n as u64)
         })
     }
 
@@ -410,7 +448,7 @@ impl Store for SqliteStore {
         self.read(|connection| {
             let mut statement = connection.prepare(&format!(
                 "SELECT {RECORD_COLUMNS} FROM deliveries
-                 WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR state = ?2)
+                 WHERE desk = newswire_desk() AND (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR state = ?2)
                  ORDER BY created_at DESC, id"
             ))?;
             let rows = statement.query_map(params![partner, state.map(DeliveryState::as_str)], record)?;
@@ -421,7 +459,8 @@ impl Store for SqliteStore {
     async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = ?1 ORDER BY created_at DESC, id"
+                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE desk = newswire_desk() AND article = ?1
+                 ORDER BY created_at DESC, id"
             ))?;
             let rows = statement.query_map([article], record)?;
             rows.collect()
@@ -431,7 +470,8 @@ impl Store for SqliteStore {
     async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE partner = ?1 ORDER BY created_at DESC, id LIMIT ?2"
+                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE desk = newswire_desk() AND partner = ?1
+                 ORDER BY created_at DESC, id LIMIT ?2"
             ))?;
             let rows = statement.query_map(params![partner, limit as i64], record)?;
             rows.collect()
@@ -442,7 +482,7 @@ impl Store for SqliteStore {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT number, started_at, finished_at, outcome, status, error FROM attempts
-                 WHERE delivery_id = ?1 ORDER BY number DESC LIMIT ?2",
+                 WHERE desk = newswire_desk() AND delivery_id = ?1 ORDER BY number DESC LIMIT ?2",
             )?;
             let rows = statement.query_map(params![delivery, limit as i64], |row| {
                 Ok(AttemptRecord {
@@ -460,8 +500,10 @@ impl Store for SqliteStore {
 
     async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {
         self.read(|connection| {
-            let mut statement =
-                connection.prepare_cached("SELECT partner, state, COUNT(*) FROM deliveries GROUP BY partner, state")?;
+            let mut statement = connection.prepare_cached(
+                "SELECT partner, state, COUNT(*) FROM deliveries WHERE desk = newswire_desk()
+                     GROUP BY partner, state",
+            )?;
             let rows = statement.query_map([], |row| {
                 let state: String = row.get(1)?;
                 Ok((row.get(0)?, DeliveryState::parse(&state), row.get::<_, i64>(2)? as u64))
@@ -564,13 +606,21 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn renew(&self, lease: &Lease, by: Duration) -> Result<bool, StoreError> {
+        self.write(|transaction| {
+            transaction.prepare_cached(RENEW)?.execute(params![lease.id, lease.fence, seconds(by)]).map(|n| n > 0)
+        })
+    }
+
     async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError> {
         self.write(|transaction| {
             let mut statement = transaction.prepare_cached(RELEASE)?;
             for lease in leases {
                 statement.execute(params![lease.id, lease.fence, seconds(after)])?;
                 transaction
-                    .prepare_cached("DELETE FROM attempts WHERE delivery_id = ?1 AND number = ?2")?
+                    .prepare_cached(
+                        "DELETE FROM attempts WHERE desk = newswire_desk() AND delivery_id = ?1 AND number = ?2",
+                    )?
                     .execute(params![lease.id, lease.attempt])?;
             }
             Ok(())
@@ -596,16 +646,20 @@ impl Store for SqliteStore {
 
     async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.read(|connection| {
-            connection.query_row("SELECT copy FROM deliveries WHERE id = ?1", [id], |row| row.get(0)).optional()
+            connection
+                .query_row("SELECT copy FROM deliveries WHERE desk = newswire_desk() AND id = ?1", [id], |row| {
+                    row.get(0)
+                })
+                .optional()
         })
     }
 
     async fn record_review(&self, review: &NewReview<'_>, held: &[NewDelivery<'_>]) -> Result<ReviewState, StoreError> {
         self.write(|transaction| {
             transaction.execute(
-                "INSERT INTO reviews (id, article, version, language, state, flags, draft)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, draft = excluded.draft
+                "INSERT INTO reviews (desk, id, article, version, language, state, flags, draft)
+                 VALUES (newswire_desk(), ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (desk, id) DO UPDATE SET state = excluded.state, draft = excluded.draft
                  WHERE reviews.state = 'flagged' AND excluded.state = 'in-review'",
                 params![
                     review.id,
@@ -617,15 +671,19 @@ impl Store for SqliteStore {
                     review.draft
                 ],
             )?;
-            let state: String =
-                transaction.query_row("SELECT state FROM reviews WHERE id = ?1", [review.id], |row| row.get(0))?;
+            let state: String = transaction.query_row(
+                "SELECT state FROM reviews WHERE desk = newswire_desk() AND id = ?1",
+                [review.id],
+                |row| row.get(0),
+            )?;
             let state = ReviewState::parse(&state).unwrap_or(ReviewState::Flagged);
             // A review already released holds nothing any more.
             let held = if state == ReviewState::InReview { held } else { &[] };
             for delivery in held {
                 transaction.execute(
-                    "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in-review', ?7) ON CONFLICT (id) DO NOTHING",
+                    "INSERT INTO deliveries (desk, id, article, version, language, partner, channel, state, copy)
+                     VALUES (newswire_desk(), ?1, ?2, ?3, ?4, ?5, ?6, 'in-review', ?7)
+                     ON CONFLICT (desk, id) DO NOTHING",
                     params![
                         delivery.id,
                         delivery.article,
@@ -644,7 +702,8 @@ impl Store for SqliteStore {
     async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(&format!(
-                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at, id"
+                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND (?1 IS NULL OR state = ?1)
+                 ORDER BY created_at, id"
             ))?;
             let rows = statement.query_map([state.map(ReviewState::as_str)], review_record)?;
             rows.collect()
@@ -654,7 +713,9 @@ impl Store for SqliteStore {
     async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
         self.read(|connection| {
             connection
-                .prepare_cached(&format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"))?
+                .prepare_cached(&format!(
+                    "SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND id = ?1"
+                ))?
                 .query_row([id], review_record)
                 .optional()
         })
@@ -663,7 +724,8 @@ impl Store for SqliteStore {
     async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(&format!(
-                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE article = ?1 ORDER BY created_at, id"
+                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND article = ?1
+                 ORDER BY created_at, id"
             ))?;
             let rows = statement.query_map([article], review_record)?;
             rows.collect()
@@ -685,7 +747,8 @@ impl Store for SqliteStore {
     async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT id, desk, report, started_at, finished_at FROM runs ORDER BY started_at DESC, id LIMIT ?1",
+                "SELECT id, desk, report, started_at, finished_at FROM runs WHERE desk = newswire_desk()
+                 ORDER BY started_at DESC, id LIMIT ?1",
             )?;
             let rows = statement.query_map([limit as i64], |row| {
                 Ok(RunRecord {
@@ -704,8 +767,9 @@ impl Store for SqliteStore {
         self.write(|transaction| {
             transaction
                 .prepare_cached(
-                    "INSERT INTO callbacks (article, url, due_at) SELECT ?1, ?2, unixepoch() WHERE ?2 IS NOT NULL
-                     ON CONFLICT (article) DO UPDATE SET url = excluded.url, due_at = unixepoch(), attempts = 0,
+                    "INSERT INTO callbacks (desk, article, url, due_at)
+                     SELECT newswire_desk(), ?1, ?2, unixepoch() WHERE ?2 IS NOT NULL
+                     ON CONFLICT (desk, article) DO UPDATE SET url = excluded.url, due_at = unixepoch(), attempts = 0,
                         last_error = NULL, done_at = NULL",
                 )?
                 .execute(params![article, url])?;
@@ -713,7 +777,7 @@ impl Store for SqliteStore {
                 transaction
                     .prepare_cached(
                         "UPDATE callbacks SET due_at = unixepoch(), attempts = 0, last_error = NULL, done_at = NULL
-                         WHERE article = ?1",
+                         WHERE desk = newswire_desk() AND article = ?1",
                     )?
                     .execute([article])?;
             }
@@ -725,8 +789,9 @@ impl Store for SqliteStore {
         self.write(|transaction| {
             let mut statement = transaction.prepare_cached(
                 "UPDATE callbacks SET due_at = unixepoch() + ?2
-                 WHERE article IN (SELECT article FROM callbacks WHERE done_at IS NULL AND due_at <= unixepoch()
-                                   ORDER BY due_at LIMIT ?1)
+                 WHERE desk = newswire_desk() AND article IN (SELECT article FROM callbacks
+                     WHERE desk = newswire_desk() AND done_at IS NULL AND due_at <= unixepoch()
+                     ORDER BY due_at LIMIT ?1)
                  RETURNING article, url, attempts, created_at",
             )?;
             let rows = statement.query_map(params![limit as i64, seconds(lease)], |row| {
@@ -753,7 +818,7 @@ impl Store for SqliteStore {
                 .prepare_cached(
                     "UPDATE callbacks SET due_at = unixepoch() + ?2, attempts = attempts + ?3,
                         last_error = coalesce(?4, last_error)
-                     WHERE article = ?1 AND done_at IS NULL",
+                     WHERE desk = newswire_desk() AND article = ?1 AND done_at IS NULL",
                 )?
                 .execute(params![article, seconds(after), attempted as i64, error])?;
             Ok(())
@@ -763,7 +828,10 @@ impl Store for SqliteStore {
     async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError> {
         self.write(|transaction| {
             transaction
-                .prepare_cached("UPDATE callbacks SET done_at = unixepoch(), last_error = ?2 WHERE article = ?1")?
+                .prepare_cached(
+                    "UPDATE callbacks SET done_at = unixepoch(), last_error = ?2
+                     WHERE desk = newswire_desk() AND article = ?1",
+                )?
                 .execute(params![article, error])?;
             Ok(())
         })
@@ -816,7 +884,8 @@ impl Store for SqliteStore {
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS} FROM deliveries WHERE article = ?1 AND language = ?2 AND version = ?3
+                "SELECT {RECORD_COLUMNS} FROM deliveries
+                 WHERE desk = newswire_desk() AND article = ?1 AND language = ?2 AND version = ?3
                  ORDER BY partner"
             ))?;
             let rows = statement.query_map(params![article, language, content_hash], record)?;
@@ -834,7 +903,7 @@ impl Store for SqliteStore {
         self.write(|transaction| {
             let released = transaction.execute(
                 "UPDATE reviews SET state = 'reviewed', draft = ?2, reviewer = ?3, reviewed_at = unixepoch()
-                 WHERE id = ?1 AND state = 'in-review'",
+                 WHERE desk = newswire_desk() AND id = ?1 AND state = 'in-review'",
                 params![id, draft, reviewer],
             )?;
             if released == 0 {
@@ -844,7 +913,7 @@ impl Store for SqliteStore {
                 transaction.execute(
                     "UPDATE deliveries SET state = 'pending', copy = ?2, next_attempt = unixepoch(),
                         updated_at = unixepoch()
-                     WHERE id = ?1 AND state = 'in-review'",
+                     WHERE desk = newswire_desk() AND id = ?1 AND state = 'in-review'",
                     params![delivery, copy],
                 )?;
             }
@@ -865,7 +934,8 @@ impl Store for SqliteStore {
         self.write(|transaction| {
             transaction
                 .execute(
-                    "INSERT INTO disabled_partners (partner, reason) VALUES (?1, ?2) ON CONFLICT (partner) DO NOTHING",
+                    "INSERT INTO disabled_partners (desk, partner, reason) VALUES (newswire_desk(), ?1, ?2)
+                     ON CONFLICT (desk, partner) DO NOTHING",
                     params![partner, reason],
                 )
                 .map(|_| ())
@@ -875,8 +945,13 @@ impl Store for SqliteStore {
     async fn enable_partner(&self, partner: &str) -> Result<bool, StoreError> {
         self.write(|transaction| {
             // Failures before the partner was enabled again no longer count towards disabling it.
-            transaction.execute("UPDATE partner_health SET failing_since = NULL WHERE partner = ?1", [partner])?;
-            transaction.execute("DELETE FROM disabled_partners WHERE partner = ?1", [partner]).map(|n| n > 0)
+            transaction.execute(
+                "UPDATE partner_health SET failing_since = NULL WHERE desk = newswire_desk() AND partner = ?1",
+                [partner],
+            )?;
+            transaction
+                .execute("DELETE FROM disabled_partners WHERE desk = newswire_desk() AND partner = ?1", [partner])
+                .map(|n| n > 0)
         })
     }
 
@@ -944,7 +1019,7 @@ mod tests {
     #[test]
     fn the_delivery_path_never_scans_the_log() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite"), "desk").unwrap();
         let connection = store.connection.lock().unwrap();
         for sql in DELIVERY_PATH {
             let mut plan = connection.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
@@ -979,13 +1054,18 @@ mod tests {
         )
         .unwrap();
         drop(old);
-        let store = SqliteStore::open(&path).unwrap();
+        let store = SqliteStore::open(&path, "old-desk").unwrap();
         let version: i64 =
             store.connection.lock().unwrap().query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
+        let kept = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(store.delivery("d1"));
+        assert_eq!(
+            kept.unwrap().expect("the row went to the desk that opened the file").state,
+            DeliveryState::Delivered
+        );
         drop(store);
         Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
-        let refused = SqliteStore::open(&path).err().expect("a newer schema is refused");
+        let refused = SqliteStore::open(&path, "old-desk").err().expect("a newer schema is refused");
         assert!(refused.message.contains("schema version 99"), "{}", refused.message);
     }
 }

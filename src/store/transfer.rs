@@ -25,10 +25,11 @@ pub struct Copied {
     pub new: usize,
 }
 
-/// Copies every table of `from` into `to` (both migrated to this binary's schema first).
+/// Copies every table of `from` into `to` (both migrated to this binary's schema first), every
+/// desk's rows as they are: the handles are opened as no desk, which takes up no rows.
 pub async fn copy(from: &Location, to: &Location) -> Result<Vec<Copied>, StoreError> {
-    let source = open(from).await?;
-    let target = open(to).await?;
+    let source = open(from, "").await?;
+    let target = open(to, "").await?;
     let mut copied = Vec::new();
     for super::migrations::Table { name: table, .. } in TABLES {
         let (mut rows, mut new, mut offset) = (0, 0, 0);

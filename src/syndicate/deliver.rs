@@ -66,6 +66,21 @@ pub enum SendMode {
     Again,
 }
 
+/// How waiting for a partner's breaker ended.
+enum Waited<'b> {
+    Admitted(super::breaker::Admitted<'b>),
+    /// The breaker is open: the partner is not answering.
+    Refused,
+    /// The claim ran out or was taken meanwhile.
+    LeaseLost,
+}
+
+/// Nothing was sent: the claim is no longer this worker's.
+fn lease_lost(lease: &Lease) -> DeliveryOutcome {
+    tracing::warn!(id = %lease.id, "not sent: its claim ran out or was taken before its turn came");
+    DeliveryOutcome::TakenOver { error: "its claim ran out before it was sent; it is due again".to_string() }
+}
+
 pub struct Deliverer {
     store: Arc<dyn Store>,
     config: DeliveryConfig,
@@ -244,10 +259,18 @@ impl Deliverer {
             self.store.release(std::slice::from_ref(lease), wait).await?;
             return Ok(disabled);
         }
-        let Some(admitted) = breaker.admit().await else {
-            self.store.release(std::slice::from_ref(lease), wait).await?;
-            return Ok(not_attempted(&copy.partner, breaker, now_unix() + wait.as_secs() as i64));
+        let admitted = match self.admit_keeping(lease, breaker).await? {
+            Waited::Admitted(admitted) => admitted,
+            Waited::Refused => {
+                self.store.release(std::slice::from_ref(lease), wait).await?;
+                return Ok(not_attempted(&copy.partner, breaker, now_unix() + wait.as_secs() as i64));
+            }
+            Waited::LeaseLost => return Ok(lease_lost(lease)),
         };
+        // The last word before sending: the claim must still be this worker's and running.
+        if !self.store.renew(lease, self.lease()).await? {
+            return Ok(lease_lost(lease));
+        }
         let started = Instant::now();
         let sent = channel.deliver_to(copy, &lease.recipients_done).await;
         crate::metrics::attempt_made(&self.desk, &copy.partner, started.elapsed());
@@ -260,6 +283,23 @@ impl Deliverer {
             Settled::Ended(outcome) => outcome,
             Settled::RetryIn(_, next, error) => DeliveryOutcome::WillRetry { at: rfc3339(next), error },
         })
+    }
+
+    /// Waits for the breaker's word, renewing the claim meanwhile so that it does not run out
+    /// while the partner's earlier attempts finish.
+    async fn admit_keeping<'b>(&self, lease: &Lease, breaker: &'b Breaker) -> Result<Waited<'b>, StoreError> {
+        let admit = breaker.admit();
+        tokio::pin!(admit);
+        loop {
+            tokio::select! {
+                admitted = &mut admit => return Ok(admitted.map_or(Waited::Refused, Waited::Admitted)),
+                () = tokio::time::sleep(self.lease() / 3) => {
+                    if !self.store.renew(lease, self.lease()).await? {
+                        return Ok(Waited::LeaseLost);
+                    }
+                }
+            }
+        }
     }
 
     async fn disabled(&self, partner: &str) -> Result<Option<DeliveryOutcome>, StoreError> {

@@ -410,3 +410,94 @@ async fn schemathesis_finds_no_server_error_and_nothing_off_the_document() {
     assert!(said.contains("passed"), "{said}");
     assert!(!console.log().contains("panicked"), "{}", console.log());
 }
+
+const TOKEN_B: &str = "cms-token-b-0c1d2e3f4a5b6c7d";
+
+/// A desk of its own in `dir/name`, keeping its state in the file both desks share, every copy
+/// held for review; `user` is its staff member, `token_var` names its token's variable.
+fn shared_desk(dir: &std::path::Path, name: &str, token_var: &str, user: &str) -> std::path::PathBuf {
+    let hash = crate::support::console::password_hash();
+    let serve = format!(
+        "[serve]\ntokens = [\"${{{token_var}}}\"]\ncallback_secret = \"${{CALLBACK_SECRET}}\"\n\n\
+         [[serve.users]]\nname = \"{user}\"\nrole = \"staff\"\npassword_hash = \"{hash}\"\n"
+    );
+    let own = dir.join(name);
+    std::fs::create_dir_all(&own).unwrap();
+    Desk::new(name)
+        .state(&dir.join("shared.sqlite"))
+        .languages(&["en"])
+        .table(&serve)
+        .partner(Partner::directory("archive", &["es"], &own.join("out")).with("review = \"always\""))
+        .write(&own)
+}
+
+async fn held_review(console: &Console, token: &str, id: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let answer =
+            client().get(console.url(&format!("/api/v1/articles/{id}"))).bearer_auth(token).send().await.unwrap();
+        if answer.status() == 200 {
+            let status: Value = answer.json().await.unwrap();
+            if status["status"] == "held" {
+                return status["reviews"][0]["id"].as_str().unwrap().to_string();
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "{id} was never held:\n{}", console.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn desks_sharing_a_store_are_kept_apart_in_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk_a = shared_desk(dir.path(), "desk-a", "CMS_TOKEN", "ana");
+    let desk_b = shared_desk(dir.path(), "desk-b", "CMS_TOKEN_B", "bob");
+    let console = Console::start_with(&[&desk_a, &desk_b], dir.path(), &[("CMS_TOKEN_B", TOKEN_B)]);
+    let token_a = crate::support::console::TOKEN;
+    let story_b = harbour_html().replace("Council approves", "Desk B: council approves");
+    let submit = |token: &'static str, body: Value| {
+        let url = console.url("/api/v1/articles");
+        async move { client().post(url).bearer_auth(token).json(&body).send().await.unwrap() }
+    };
+    assert_eq!(submit(token_a, json!({ "html": harbour_html(), "id": "story-a" })).await.status(), 202);
+    assert_eq!(submit(TOKEN_B, json!({ "html": story_b, "id": "story-b" })).await.status(), 202);
+    let review_a = held_review(&console, token_a, "story-a").await;
+    let review_b = held_review(&console, TOKEN_B, "story-b").await;
+
+    // A's token: B's article is nowhere, and B's desk is refused.
+    let get = |path: String, token: &'static str| {
+        let url = console.url(&path);
+        async move { client().get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    assert_eq!(get("/api/v1/articles/story-b".into(), token_a).await.status(), 404);
+    assert_eq!(get("/api/v1/articles/story-b?desk=desk-b".into(), token_a).await.status(), 403);
+    assert_eq!(submit(token_a, json!({ "html": harbour_html(), "id": "x", "desk": "desk-b" })).await.status(), 403);
+    let metrics = get("/metrics".into(), token_a).await.text().await.unwrap();
+    assert!(metrics.contains("desk=\"desk-a\"") && !metrics.contains("desk-b"), "{metrics}");
+
+    // A's staff: B's review is not on A's desk, B's desk is refused, B's held copy stays held.
+    let ana = crate::support::console::login(&console, "ana", PASSWORD).await.unwrap();
+    let page = |path: String| {
+        let (url, cookie) = (console.url(&path), ana.cookie.clone());
+        async move { client().get(url).header("cookie", cookie).send().await.unwrap() }
+    };
+    assert_eq!(page(format!("/desks/desk-a/review/{review_a}")).await.status(), 200);
+    assert_eq!(page(format!("/desks/desk-a/review/{review_b}")).await.status(), 404);
+    assert_eq!(page(format!("/desks/desk-b/review/{review_b}")).await.status(), 403);
+    let queue = page("/desks/desk-a/review".into()).await.text().await.unwrap();
+    assert!(queue.contains(&review_a) && !queue.contains(&review_b));
+    let deliveries = page("/desks/desk-a/deliveries".into()).await.text().await.unwrap();
+    assert!(!deliveries.contains("story-b") && !deliveries.contains("Desk B"));
+    let approve = client()
+        .post(console.url(&format!("/desks/desk-a/review/{review_b}")))
+        .header("cookie", &ana.cookie)
+        .header("x-csrf-token", &ana.csrf)
+        .json(&json!({ "segments": [] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approve.status(), 404);
+    let b: Value = get("/api/v1/articles/story-b".into(), TOKEN_B).await.json().await.unwrap();
+    assert_eq!(b["status"], "held", "{b:#}");
+    assert!(!dir.path().join("desk-b/out").exists(), "nothing of B's went out");
+}

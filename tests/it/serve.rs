@@ -487,7 +487,7 @@ async fn the_console_takes_up_a_page_a_dead_worker_left() {
     std::fs::write(&room.pipeline, format!("{text}[work]\nlease = \"1s\"\npoll = \"200ms\"\n")).unwrap();
     // A worker claimed the page for a second, then died.
     let location = newswire::store::Location::Sqlite(room.dir.path().join("state.sqlite"));
-    let store = newswire::store::open(&location).await.unwrap();
+    let store = newswire::store::open(&location, "web-desk").await.unwrap();
     let page = newswire::model::RawPage {
         source: "cms:left-behind".into(),
         url: None,

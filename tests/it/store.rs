@@ -19,13 +19,13 @@ struct Engine {
 
 async fn sqlite() -> Engine {
     let dir = tempfile::tempdir().unwrap();
-    let store = store::open(&Location::Sqlite(dir.path().join("state.sqlite"))).await.unwrap();
+    let store = store::open(&Location::Sqlite(dir.path().join("state.sqlite")), "desk").await.unwrap();
     Engine { store, _dir: Some(dir) }
 }
 
 async fn postgresql() -> Engine {
     let url = postgres::database().await;
-    Engine { store: store::open(&Location::parse(&url)).await.unwrap(), _dir: None }
+    Engine { store: store::open(&Location::parse(&url), "desk").await.unwrap(), _dir: None }
 }
 
 /// Each behaviour below becomes one test per engine.
@@ -364,13 +364,13 @@ async fn a_page_is_worked_on_by_one_worker_at_a_time(store: Arc<dyn Store>) {
 #[tokio::test]
 async fn a_newer_postgresql_schema_is_refused() {
     let url = postgres::database().await;
-    drop(store::open(&Location::parse(&url)).await.unwrap());
+    drop(store::open(&Location::parse(&url), "desk").await.unwrap());
     let mut config: tokio_postgres::Config = url.parse().unwrap();
     config.connect_timeout(Duration::from_secs(5));
     let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     client.batch_execute("UPDATE newswire_schema SET version = 99").await.unwrap();
-    let refused = store::open(&Location::parse(&url)).await.err().expect("refused");
+    let refused = store::open(&Location::parse(&url), "desk").await.err().expect("refused");
     assert!(refused.to_string().contains("schema version 99"), "{refused}");
 }
 
@@ -379,7 +379,7 @@ async fn a_newer_postgresql_schema_is_refused() {
 async fn state_migrate_moves_a_desks_history_into_postgresql() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("desk.sqlite");
-    let sqlite = store::open(&Location::Sqlite(file.clone())).await.unwrap();
+    let sqlite = store::open(&Location::Sqlite(file.clone()), "desk").await.unwrap();
     let key = MemoryKey { backend: "deepl", from: "en", to: "es" };
     let pairs: Vec<(String, String)> = (0..2500).map(|i| (format!("Segment {i}"), format!("Segmento {i}"))).collect();
     sqlite.remember(&key, &pairs).await.unwrap();
@@ -411,7 +411,7 @@ async fn state_migrate_moves_a_desks_history_into_postgresql() {
     assert!(printed.contains("translation_memory") && printed.contains("2500 new"), "{printed}");
     assert!(!printed.contains(&crate::support::postgres::server().1), "the password is never printed");
 
-    let pg = store::open(&Location::parse(&url)).await.unwrap();
+    let pg = store::open(&Location::parse(&url), "desk").await.unwrap();
     let recalled = pg.recall(&key, &["Segment 0".into(), "Segment 2499".into()]).await.unwrap();
     assert_eq!(recalled, [Some("Segmento 0".to_string()), Some("Segmento 2499".to_string())]);
     assert_eq!(serde_json::to_value(pg.deliveries(None, None).await.unwrap()).unwrap(), before);
@@ -583,4 +583,73 @@ async fn a_callback_is_claimed_by_one_console_put_off_and_made_once(store: Arc<d
     assert_eq!((rearmed[0].url.as_str(), rearmed[0].attempts), ("https://cms.example/hook", 0), "asked for again");
     store.callback_done("a", None).await.unwrap();
     assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "made once");
+}
+
+/// Two desks on one store: each sees, claims and changes only its own rows, and the same ids
+/// (the same wire story, the same partner name) live side by side.
+async fn two_desks_share_a_store_and_never_see_each_other(location: Location) {
+    let a = store::open(&location, "desk-a").await.unwrap();
+    let b = store::open(&location, "desk-b").await.unwrap();
+    let lease = claimed(a.as_ref(), &delivery("msg_1", "p"), LEASE).await;
+    assert!(a.finish(&lease, &outcome(DeliveryState::Retrying, Some(0))).await.unwrap());
+    let review = NewReview {
+        id: "rev_1",
+        article: "a",
+        content_hash: "h1",
+        language: "es",
+        state: ReviewState::InReview,
+        flags: 1,
+        draft: "{}",
+    };
+    a.record_review(&review, &[delivery("msg_2", "p")]).await.unwrap();
+    a.want_callback("a", Some("https://cms.example/hook")).await.unwrap();
+    a.kill_article("killed").await.unwrap();
+    a.disable_partner("q", "410 Gone").await.unwrap();
+    assert_eq!(a.article_version("a", "h1").await.unwrap(), 1);
+    assert!(matches!(a.claim_page("page-1", "{}", Duration::ZERO, 0).await.unwrap(), PageClaim::Claimed(_)));
+    a.record_run("run-a", "desk-a", "{}", true).await.unwrap();
+
+    // B sees none of it.
+    assert!(b.delivery("msg_1").await.unwrap().is_none());
+    assert!(b.deliveries(None, None).await.unwrap().is_empty());
+    assert!(b.article_deliveries("a").await.unwrap().is_empty());
+    assert!(b.attempts("msg_1", 10).await.unwrap().is_empty());
+    assert!(b.delivery_counts().await.unwrap().is_empty());
+    assert!(b.review("rev_1").await.unwrap().is_none());
+    assert!(b.reviews(None).await.unwrap().is_empty());
+    assert!(b.copy_of("msg_1").await.unwrap().is_none());
+    assert!(!b.is_killed("killed").await.unwrap());
+    assert!(b.partner_disabled("q").await.unwrap().is_none());
+    assert!(b.failing_since("p").await.unwrap().is_none());
+    assert!(b.runs(10).await.unwrap().is_empty());
+    // nor takes any of it.
+    assert!(b.claim_due(&partners(&["p", "q"]), 10, LEASE).await.unwrap().is_empty());
+    assert!(b.claim_callbacks(10, LEASE).await.unwrap().is_empty());
+    assert!(b.claim_abandoned_pages(10, LEASE).await.unwrap().is_empty());
+    assert!(!b.release_review("rev_1", "{}", Some("mallory"), &[("msg_2".into(), "{}".into())]).await.unwrap());
+    assert!(!b.finish(&lease, &outcome(DeliveryState::Failed, None)).await.unwrap(), "A's lease means nothing to B");
+    assert!(!b.enable_partner("q").await.unwrap());
+    // The same ids are B's own.
+    assert_eq!(b.article_version("a", "h2").await.unwrap(), 1, "B numbers its own versions");
+    let b_lease = claimed(b.as_ref(), &delivery("msg_1", "p"), LEASE).await;
+    assert_eq!(b_lease.attempt, 1);
+    b.callback_done("a", None).await.unwrap();
+
+    // A's rows are as A left them.
+    assert_eq!(a.delivery("msg_1").await.unwrap().unwrap().state, DeliveryState::Retrying);
+    assert_eq!(a.review("rev_1").await.unwrap().unwrap().state, ReviewState::InReview);
+    assert_eq!(a.claim_callbacks(10, LEASE).await.unwrap().len(), 1, "B could not mark A's callback done");
+    assert!(a.partner_disabled("q").await.unwrap().is_some());
+    assert_eq!(a.runs(10).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_desks_share_an_sqlite_file_and_never_see_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    two_desks_share_a_store_and_never_see_each_other(Location::Sqlite(dir.path().join("shared.sqlite"))).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_desks_share_a_postgresql_database_and_never_see_each_other() {
+    two_desks_share_a_store_and_never_see_each_other(Location::parse(&postgres::database().await)).await;
 }

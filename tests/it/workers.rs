@@ -273,3 +273,69 @@ async fn a_server_restart_mid_run_loses_nothing() {
         assert_eq!(unique.len(), 1, "{copy:?} arrived under several ids: {ids:?}");
     }
 }
+
+/// A channel that counts what it is asked to send.
+#[derive(Default)]
+struct Counting(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl newswire::syndicate::Channel for Counting {
+    async fn deliver(&self, _: &newswire::syndicate::PartnerCopy) -> Result<(), newswire::syndicate::DeliveryError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A worker that claimed a due delivery and got to it only after its claim ran out sends
+/// nothing: another worker may hold it by then. One whose claim still runs sends it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claimed_delivery_whose_lease_ran_out_is_not_sent() {
+    use newswire::store::{DeliveryState, Location, NewDelivery};
+    use newswire::syndicate::deliver::Deliverer;
+    let dir = tempfile::tempdir().unwrap();
+    let store = newswire::store::open(&Location::Sqlite(dir.path().join("state.sqlite")), "desk").await.unwrap();
+    let article = Arc::new(newswire::model::Article { id: "a".into(), content_hash: "h".into(), ..Default::default() });
+    let translation: newswire::model::Translation = serde_json::from_value(json!({
+        "language": "es", "backend": "apertium", "title": "Titular", "blocks": [], "chars_sent": 0, "chars_cached": 0
+    }))
+    .unwrap();
+    let mut copy = newswire::syndicate::PartnerCopy::rendered(&article, &translation, "desk");
+    copy.partner = "p".into();
+    for id in ["late", "in-time"] {
+        copy.delivery_id = id.into();
+        let json = serde_json::to_string(&copy).unwrap();
+        let new = NewDelivery {
+            id,
+            article: "a",
+            content_hash: "h",
+            language: "es",
+            partner: "p",
+            channel: "webhook",
+            copy: &json,
+        };
+        store.schedule(&new, 0).await.unwrap();
+    }
+    let deliverer = Deliverer::new("desk", store.clone(), newswire::config::DeliveryConfig::default());
+    let breaker = newswire::syndicate::Breaker::new(3);
+    let channel = Counting::default();
+    let due = store.claim_due(&["p".to_string()], 10, Duration::from_secs(1)).await.unwrap();
+    assert_eq!(due.len(), 2);
+    let late = due.iter().find(|d| d.lease.id == "late").unwrap();
+    let in_time = due.iter().find(|d| d.lease.id == "in-time").unwrap();
+    let copy_of = |json: &str| serde_json::from_str::<newswire::syndicate::PartnerCopy>(json).unwrap();
+
+    deliverer.deliver_claimed(&copy_of(&in_time.copy), &in_time.lease, &channel, &breaker).await.unwrap();
+    assert_eq!(channel.0.load(std::sync::atomic::Ordering::SeqCst), 1, "a running claim is sent");
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let outcome = deliverer.deliver_claimed(&copy_of(&late.copy), &late.lease, &channel, &breaker).await.unwrap();
+    assert_eq!(
+        channel.0.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "nothing sent under a claim that ran out: {outcome:?}"
+    );
+    assert_eq!(store.delivery("late").await.unwrap().unwrap().state, DeliveryState::InProgress);
+    let again = store.claim_due(&["p".to_string()], 10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(again.len(), 1, "it is due for whoever comes next");
+    assert_eq!(again[0].lease.id, "late");
+}
