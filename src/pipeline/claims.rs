@@ -3,8 +3,10 @@
 //! while the work goes on; marked done once the article's report is written, so a run that
 //! overlaps this one skips it, while a later run does it again (and finds its copies delivered).
 //! A worker that dies stops renewing, and `newswire work` takes its pages up when their lease
-//! runs out.
+//! runs out; one that finds its lease lost (it stalled, another took the page up) stops working
+//! on the page before it is billed for it twice.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use crate::store::{PageClaim, PageLease, Store, StoreError};
 pub struct HeldPage {
     lease: PageLease,
     renewer: tokio::task::JoinHandle<()>,
+    lost: Arc<AtomicBool>,
 }
 
 /// The page's identity in the store: its source and its bytes.
@@ -48,6 +51,8 @@ impl HeldPage {
     /// Holds a claimed page, renewing its lease every third of it.
     pub fn keep(store: Arc<dyn Store>, lease: PageLease, duration: Duration) -> HeldPage {
         let renewed = lease.clone();
+        let lost = Arc::new(AtomicBool::new(false));
+        let losing = lost.clone();
         let renewer = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(duration / 3).await;
@@ -55,13 +60,19 @@ impl HeldPage {
                     Ok(true) => {}
                     Ok(false) => {
                         tracing::warn!(page = %renewed.key, "another worker took the page over");
+                        losing.store(true, Ordering::SeqCst);
                         return;
                     }
                     Err(err) => tracing::warn!(error = %err, "a page's lease could not be renewed"),
                 }
             }
         });
-        HeldPage { lease, renewer }
+        HeldPage { lease, renewer, lost }
+    }
+
+    /// Whether the lease was lost: another worker has the page now, and this one must leave it.
+    pub fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
     }
 
     /// The page's work is over.
@@ -76,5 +87,27 @@ impl HeldPage {
 impl Drop for HeldPage {
     fn drop(&mut self) {
         self.renewer.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_worker_that_stalled_past_its_lease_learns_that_the_page_is_not_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = crate::store::Location::Sqlite(dir.path().join("state.sqlite"));
+        let store = crate::store::open(&location, "desk").await.unwrap();
+        let PageClaim::Claimed(stalled) = store.claim_page("k", "{}", Duration::from_secs(1), 0).await.unwrap() else {
+            panic!("the first claim")
+        };
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let taken = store.claim_abandoned_pages(10, Duration::from_secs(60)).await.unwrap();
+        assert_eq!(taken.len(), 1, "another worker takes it up");
+        let held = HeldPage::keep(store.clone(), stalled, Duration::from_millis(300));
+        assert!(!held.is_lost());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(held.is_lost(), "its next renewal finds the page gone");
     }
 }

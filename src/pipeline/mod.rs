@@ -413,7 +413,13 @@ async fn translate_stage(
     let translated = incoming
         .map(|(prepared, held)| {
             let (translator, targets) = (translator.clone(), targets.clone());
-            tokio::spawn(async move { (translate_one(prepared, &translator, &targets).await, held) })
+            tokio::spawn(async move {
+                // The page went to another worker meanwhile: it translates it, not this one.
+                if held.as_ref().is_some_and(HeldPage::is_lost) {
+                    return (Err(left_to_another(prepared)), held);
+                }
+                (translate_one(prepared, &translator, &targets).await, held)
+            })
         })
         .buffered(ARTICLES_IN_FLIGHT);
     let mut translated = std::pin::pin!(translated);
@@ -476,6 +482,18 @@ async fn translate_one(
         });
     }
     Ok(Translated { article: Arc::new(*article), report, translations, held: None })
+}
+
+/// The report of an article whose page another worker took over before it was translated.
+fn left_to_another(prepared: Prepared) -> ArticleReport {
+    match prepared {
+        Prepared::Settled(report) => report,
+        Prepared::Ready(_, mut report) => {
+            report.status = Status::Skipped;
+            report.error = Some("its page's claim ran out and another worker took it up".to_string());
+            report
+        }
+    }
 }
 
 fn backend_of(err: &TranslateError) -> Option<String> {

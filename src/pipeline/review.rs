@@ -9,7 +9,9 @@ use super::report::DeliveryReport;
 use super::RunError;
 use crate::model::{Article, Reviewed, Translation, HUMAN};
 use crate::review::Draft;
-use crate::store::{DeliveryState, NewDelivery, NewReview, ReviewRecord, ReviewState, Store, StoreError};
+use crate::store::{
+    DeliveryState, MemoryKey, NewDelivery, NewReview, Release, ReviewRecord, ReviewState, Store, StoreError,
+};
 use crate::syndicate::PartnerCopy;
 
 /// Records a translation that the checks flagged or a partner waits to see reviewed, and holds
@@ -192,8 +194,8 @@ impl ReviewDesk {
         translation.unusable = None;
         translation.reviewed = Some(Reviewed { by: reviewer.map(str::to_string) });
         let from = article.language.clone().unwrap_or_default();
-        let translator = super::stages::translator(self.log.pipeline(), Some(self.store().clone()));
-        translator.remember_reviewed(&from, &translation.language, &translation.segments).await;
+        let remembered: Vec<(String, String)> =
+            translation.segments.iter().map(|s| (s.source.clone(), s.target.clone())).collect();
         let article = Arc::new(article);
         let rendered = PartnerCopy::rendered(&article, &translation, &self.log.pipeline().name);
         let held: Vec<_> = self
@@ -213,7 +215,14 @@ impl ReviewDesk {
             .collect();
         let draft = Draft { article: (*article).clone(), translation };
         let draft_json = serde_json::to_string(&draft).expect("a draft serialises");
-        if !self.store().release_review(&record.id, &draft_json, reviewer, &logged).await? {
+        let release = Release {
+            draft: &draft_json,
+            reviewer,
+            copies: &logged,
+            memory: MemoryKey { backend: HUMAN, from: &from, to: &draft.translation.language },
+            remembered: &remembered,
+        };
+        if !self.store().release_review(&record.id, &release).await? {
             return Err(ReviewError::NotWaiting { id: record.id.clone(), state: "no longer held" });
         }
         Ok(self.log.send_now(copies).await?)

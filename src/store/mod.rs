@@ -25,7 +25,7 @@ pub use deliveries::{
     rfc3339, AttemptOutcome, AttemptRecord, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, NewDelivery,
 };
 pub use location::Location;
-pub use reviews::{NewReview, ReviewRecord, ReviewState};
+pub use reviews::{NewReview, Release, ReviewRecord, ReviewState};
 pub use runs::{CallbackClaim, RunRecord, SessionRecord};
 
 use crate::error::ErrorKind;
@@ -184,16 +184,10 @@ pub trait Store: Send + Sync {
         content_hash: &str,
         language: &str,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
-    /// Marks a held review reviewed with its final draft, and its held deliveries due now with
-    /// their copies ((delivery id, copy JSON)), all at once. False when it was not held (released
-    /// before, or never held).
-    async fn release_review(
-        &self,
-        id: &str,
-        draft: &str,
-        reviewer: Option<&str>,
-        copies: &[(String, String)],
-    ) -> Result<bool, StoreError>;
+    /// Marks a held review reviewed with its final draft, its held deliveries due now with their
+    /// copies, and remembers its segments, all in one transaction. False when it was not held
+    /// (released before, or never held): then nothing is written.
+    async fn release_review(&self, id: &str, release: &Release<'_>) -> Result<bool, StoreError>;
 
     // Runs.
 

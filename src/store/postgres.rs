@@ -23,7 +23,7 @@ use super::migrations::{too_new, Kind, Table, ADOPT, POSTGRES as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
-    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, SessionRecord, Store,
+    NewDelivery, NewReview, PageClaim, PageLease, Release, ReviewRecord, ReviewState, RunRecord, SessionRecord, Store,
     StoreError,
 };
 use crate::error::ErrorKind;
@@ -127,6 +127,10 @@ const RELEASE: &str = "WITH released AS (
         WHERE desk = newswire_desk() AND id = $1 AND fence = $2 AND state = 'in-progress' RETURNING id)
      DELETE FROM attempts
      WHERE desk = newswire_desk() AND delivery_id IN (SELECT id FROM released) AND number = $3";
+const REMEMBER: &str = "INSERT INTO translation_memory (backend, source_lang, target_lang, source_hash, source, target)
+     SELECT $1, $2, $3, h, s, t FROM unnest($4::bytea[], $5::text[], $6::text[]) AS pair (h, s, t)
+     ON CONFLICT (backend, source_lang, target_lang, source_hash)
+     DO UPDATE SET source = EXCLUDED.source, target = EXCLUDED.target";
 const RECORD_COLUMNS: &str =
     "id, article, version, language, partner, state, attempts, last_error, next_attempt, channel, updated_at";
 
@@ -471,6 +475,22 @@ impl From<deadpool_postgres::PoolError> for Failure {
     }
 }
 
+/// (source, target) pairs as [`REMEMBER`]'s columns, one row per source (an upsert may not touch
+/// a row twice).
+fn memory_columns(pairs: &[(String, String)]) -> (Vec<Vec<u8>>, Vec<&str>, Vec<&str>) {
+    let mut unique: HashMap<Vec<u8>, (&str, &str)> = HashMap::new();
+    for (source, target) in pairs {
+        unique.insert(hash(source), (source, target));
+    }
+    let (mut hashes, mut sources, mut targets) = (Vec::new(), Vec::new(), Vec::new());
+    for (hash, (source, target)) in unique {
+        hashes.push(hash);
+        sources.push(source);
+        targets.push(target);
+    }
+    (hashes, sources, targets)
+}
+
 /// Every connection tells the server which desk it works for: `newswire_desk()` in the statements.
 fn name_the_desk(config: &mut tokio_postgres::Config, desk: &str) {
     let escaped: String = desk
@@ -671,26 +691,9 @@ impl Store for PostgresStore {
     }
 
     async fn remember(&self, key: &MemoryKey<'_>, pairs: &[(String, String)]) -> Result<(), StoreError> {
-        // One row per source: an upsert may not touch a row twice.
-        let mut unique: HashMap<Vec<u8>, (&str, &str)> = HashMap::new();
-        for (source, target) in pairs {
-            unique.insert(hash(source), (source, target));
-        }
-        let (mut hashes, mut sources, mut targets) = (Vec::new(), Vec::new(), Vec::new());
-        for (hash, (source, target)) in unique {
-            hashes.push(hash);
-            sources.push(source);
-            targets.push(target);
-        }
+        let (hashes, sources, targets) = memory_columns(pairs);
         self.retrying(|| async {
-            self.query(
-                "INSERT INTO translation_memory (backend, source_lang, target_lang, source_hash, source, target)
-                 SELECT $1, $2, $3, h, s, t FROM unnest($4::bytea[], $5::text[], $6::text[]) AS pair (h, s, t)
-                 ON CONFLICT (backend, source_lang, target_lang, source_hash)
-                 DO UPDATE SET source = EXCLUDED.source, target = EXCLUDED.target",
-                &[&key.backend, &key.from, &key.to, &hashes, &sources, &targets],
-            )
-            .await
+            self.query(REMEMBER, &[&key.backend, &key.from, &key.to, &hashes, &sources, &targets]).await
         })
         .await
         .map(|_| ())
@@ -1350,13 +1353,9 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(record).collect())
     }
 
-    async fn release_review(
-        &self,
-        id: &str,
-        draft: &str,
-        reviewer: Option<&str>,
-        copies: &[(String, String)],
-    ) -> Result<bool, StoreError> {
+    async fn release_review(&self, id: &str, release: &Release<'_>) -> Result<bool, StoreError> {
+        let (hashes, sources, targets) = memory_columns(release.remembered);
+        let key = &release.memory;
         self.retrying(|| async {
             let mut client = self.client().await?;
             let transaction = client.transaction().await.map_err(|e| self.error(e))?;
@@ -1364,14 +1363,14 @@ impl Store for PostgresStore {
                 .execute(
                     "UPDATE reviews SET state = 'reviewed', draft = $2, reviewer = $3, reviewed_at = unix_now()
                      WHERE desk = newswire_desk() AND id = $1 AND state = 'in-review'",
-                    &[&id, &draft, &reviewer],
+                    &[&id, &release.draft, &release.reviewer],
                 )
                 .await
                 .map_err(|e| self.error(e))?;
             if released == 0 {
                 return Ok(false);
             }
-            for (delivery, copy) in copies {
+            for (delivery, copy) in release.copies {
                 transaction
                     .execute(
                         "UPDATE deliveries SET state = 'pending', copy = $2, next_attempt = unix_now(),
@@ -1382,6 +1381,10 @@ impl Store for PostgresStore {
                     .await
                     .map_err(|e| self.error(e))?;
             }
+            transaction
+                .execute(REMEMBER, &[&key.backend, &key.from, &key.to, &hashes, &sources, &targets])
+                .await
+                .map_err(|e| self.error(e))?;
             transaction.commit().await.map_err(|e| self.error(e))?;
             Ok(true)
         })

@@ -3,6 +3,20 @@
 
 use serde::Serialize;
 
+use super::MemoryKey;
+
+/// What releasing a held review writes, all at once: the final draft (JSON), who reviewed it,
+/// the waiting deliveries' new copies ((delivery id, copy JSON)), and the segments the memory
+/// keeps as a person's ((source, target) under `memory`).
+#[derive(Debug, Clone)]
+pub struct Release<'a> {
+    pub draft: &'a str,
+    pub reviewer: Option<&'a str>,
+    pub copies: &'a [(String, String)],
+    pub memory: MemoryKey<'a>,
+    pub remembered: &'a [(String, String)],
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReviewState {

@@ -15,7 +15,7 @@ use super::migrations::{too_new, Table, ADOPT, SQLITE as MIGRATIONS};
 use super::transfer::Cell;
 use super::{
     AttemptOutcome, AttemptRecord, CallbackClaim, Claim, DeliveryRecord, DeliveryState, DueDelivery, Lease, MemoryKey,
-    NewDelivery, NewReview, PageClaim, PageLease, ReviewRecord, ReviewState, RunRecord, SessionRecord, Store,
+    NewDelivery, NewReview, PageClaim, PageLease, Release, ReviewRecord, ReviewState, RunRecord, SessionRecord, Store,
     StoreError,
 };
 use crate::error::ErrorKind;
@@ -101,6 +101,10 @@ const DONE_PAGE: &str = "UPDATE pages SET done_ms = CAST(unixepoch('subsec') * 1
         lease_until = unixepoch(), page = '' WHERE desk = newswire_desk() AND key = ?1 AND fence = ?2";
 const GIVE_BACK_PAGE: &str =
     "UPDATE pages SET lease_until = unixepoch() WHERE desk = newswire_desk() AND key = ?1 AND fence = ?2";
+
+const REMEMBER: &str = "INSERT INTO translation_memory (backend, source_lang, target_lang, source_hash, source, target)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT DO UPDATE SET source = excluded.source, target = excluded.target";
 
 #[cfg(test)]
 const DELIVERY_PATH: &[&str] = &[
@@ -337,11 +341,7 @@ impl Store for SqliteStore {
 
     async fn remember(&self, key: &MemoryKey<'_>, pairs: &[(String, String)]) -> Result<(), StoreError> {
         self.write(|transaction| {
-            let mut statement = transaction.prepare_cached(
-                "INSERT INTO translation_memory (backend, source_lang, target_lang, source_hash, source, target)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT DO UPDATE SET source = excluded.source, target = excluded.target",
-            )?;
+            let mut statement = transaction.prepare_cached(REMEMBER)?;
             for (source, target) in pairs {
                 statement.execute(params![key.backend, key.from, key.to, hash(source), source, target])?;
             }
@@ -893,29 +893,28 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn release_review(
-        &self,
-        id: &str,
-        draft: &str,
-        reviewer: Option<&str>,
-        copies: &[(String, String)],
-    ) -> Result<bool, StoreError> {
+    async fn release_review(&self, id: &str, release: &Release<'_>) -> Result<bool, StoreError> {
         self.write(|transaction| {
             let released = transaction.execute(
                 "UPDATE reviews SET state = 'reviewed', draft = ?2, reviewer = ?3, reviewed_at = unixepoch()
                  WHERE desk = newswire_desk() AND id = ?1 AND state = 'in-review'",
-                params![id, draft, reviewer],
+                params![id, release.draft, release.reviewer],
             )?;
             if released == 0 {
                 return Ok(false);
             }
-            for (delivery, copy) in copies {
+            for (delivery, copy) in release.copies {
                 transaction.execute(
                     "UPDATE deliveries SET state = 'pending', copy = ?2, next_attempt = unixepoch(),
                         updated_at = unixepoch()
                      WHERE desk = newswire_desk() AND id = ?1 AND state = 'in-review'",
                     params![delivery, copy],
                 )?;
+            }
+            let key = &release.memory;
+            let mut remember = transaction.prepare_cached(REMEMBER)?;
+            for (source, target) in release.remembered {
+                remember.execute(params![key.backend, key.from, key.to, hash(source), source, target])?;
             }
             Ok(true)
         })

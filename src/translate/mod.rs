@@ -527,15 +527,6 @@ impl Translator {
         Err(last_error)
     }
 
-    /// Remembers segments people wrote or approved: later runs use them as they are, before
-    /// asking any backend.
-    pub async fn remember_reviewed(&self, from: &str, to: &str, segments: &[Segment]) {
-        let key = MemoryKey { backend: HUMAN, from, to };
-        let sources: Vec<String> = segments.iter().map(|s| s.source.clone()).collect();
-        let targets: Vec<String> = segments.iter().map(|s| s.target.clone()).collect();
-        self.remember(&key, &sources, &targets).await;
-    }
-
     /// Requests each backend was sent so far, and the fewest that would have done.
     pub fn request_counts(&self) -> Vec<(String, RequestCount)> {
         let counts = self.backends.iter().zip(&self.coalescers);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use newswire::store::{
-    self, AttemptOutcome, Claim, DeliveryState, Lease, Location, MemoryKey, NewDelivery, NewReview, PageClaim,
+    self, AttemptOutcome, Claim, DeliveryState, Lease, Location, MemoryKey, NewDelivery, NewReview, PageClaim, Release,
     ReviewState, Store,
 };
 
@@ -497,8 +497,18 @@ async fn a_held_copy_waits_for_its_review_and_goes_once_released(store: Arc<dyn 
     assert_eq!(of_review.iter().map(|d| d.partner.as_str()).collect::<Vec<_>>(), ["p", "q"]);
 
     let copies = vec![("msg_1".to_string(), r#"{"copy":"edited"}"#.to_string())];
-    assert!(store.release_review("rev_1", r#"{"draft":2}"#, Some("ana"), &copies).await.unwrap());
-    assert!(!store.release_review("rev_1", r#"{"draft":3}"#, None, &copies).await.unwrap(), "released once");
+    let memory = MemoryKey { backend: "human", from: "en", to: "es" };
+    let edited = [("Council".to_string(), "Consejo".to_string())];
+    let release =
+        |draft, reviewer, remembered| Release { draft, reviewer, copies: &copies, memory: memory.clone(), remembered };
+    assert!(store.release_review("rev_1", &release(r#"{"draft":2}"#, Some("ana"), &edited)).await.unwrap());
+    let other = [("Council".to_string(), "Ayuntamiento".to_string())];
+    assert!(!store.release_review("rev_1", &release(r#"{"draft":3}"#, None, &other)).await.unwrap(), "released once");
+    assert_eq!(
+        store.recall(&memory, &["Council".to_string()]).await.unwrap(),
+        [Some("Consejo".to_string())],
+        "the release that counted wrote the memory; the refused one wrote nothing"
+    );
     let reviewed = store.review("rev_1").await.unwrap().unwrap();
     assert_eq!((reviewed.state, reviewed.reviewer.as_deref()), (ReviewState::Reviewed, Some("ana")));
     assert_eq!(reviewed.draft, r#"{"draft":2}"#);
@@ -626,7 +636,10 @@ async fn two_desks_share_a_store_and_never_see_each_other(location: Location) {
     assert!(b.claim_due(&partners(&["p", "q"]), 10, LEASE).await.unwrap().is_empty());
     assert!(b.claim_callbacks(10, LEASE).await.unwrap().is_empty());
     assert!(b.claim_abandoned_pages(10, LEASE).await.unwrap().is_empty());
-    assert!(!b.release_review("rev_1", "{}", Some("mallory"), &[("msg_2".into(), "{}".into())]).await.unwrap());
+    let copies = [("msg_2".to_string(), "{}".to_string())];
+    let memory = MemoryKey { backend: "human", from: "en", to: "es" };
+    let release = Release { draft: "{}", reviewer: Some("mallory"), copies: &copies, memory, remembered: &[] };
+    assert!(!b.release_review("rev_1", &release).await.unwrap());
     assert!(!b.finish(&lease, &outcome(DeliveryState::Failed, None)).await.unwrap(), "A's lease means nothing to B");
     assert!(!b.enable_partner("q").await.unwrap());
     // The same ids are B's own.
