@@ -72,26 +72,28 @@ async fn settle(desk: &Desk, client: &reqwest::Client, key: &[u8], claim: &Callb
         Some(status) if status.settled() => match call(client, &desk.outbound, key, &claim.url, &status).await {
             Ok(()) => {
                 tracing::info!(article = %claim.article, event = %event(&status), "callback made");
-                store.callback_done(&claim.article, None).await
+                store.callback_done(claim, None).await
             }
             Err((true, why)) if claim.attempts + 1 < MAX_ATTEMPTS => {
                 let wait = Duration::from_secs(2u64.pow(claim.attempts.min(9)).min(600));
                 tracing::warn!(article = %claim.article, why, ?wait, "callback failed, trying again");
-                store.callback_later(&claim.article, wait, true, Some(&why)).await
+                store.callback_later(claim, wait, true, Some(&why)).await
             }
             Err((_, why)) => {
                 tracing::warn!(article = %claim.article, why, "callback given up");
-                store.callback_done(&claim.article, Some(&why)).await
+                store.callback_done(claim, Some(&why)).await
             }
         },
         // Queued, or copies waiting for a retry: the CMS hears once they are settled.
-        _ if now - claim.created_at < WATCH_FOR_SECONDS => {
-            store.callback_later(&claim.article, RECHECK, false, None).await
-        }
-        _ => store.callback_done(&claim.article, Some("its copies did not settle within 48 h")).await,
+        _ if now - claim.created_at < WATCH_FOR_SECONDS => store.callback_later(claim, RECHECK, false, None).await,
+        _ => store.callback_done(claim, Some("its copies did not settle within 48 h")).await,
     };
-    if let Err(err) = outcome {
-        tracing::warn!(article = %claim.article, error = %err, "a callback's state was not written");
+    match outcome {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(article = %claim.article, "the callback's claim ran out meanwhile; its new holder decides")
+        }
+        Err(err) => tracing::warn!(article = %claim.article, error = %err, "a callback's state was not written"),
     }
 }
 

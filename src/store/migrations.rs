@@ -257,6 +257,8 @@ pub const SQLITE: &[&str] = &[
     CREATE INDEX callbacks_due ON callbacks (desk, due_at) WHERE done_at IS NULL;
     DROP INDEX runs_started;
     CREATE INDEX runs_started ON runs (desk, started_at);",
+    // Step 8: a callback's claim is fenced like a delivery's.
+    "ALTER TABLE callbacks ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// PostgreSQL: the same tables, Unix seconds from the server's clock.
@@ -418,6 +420,7 @@ pub const POSTGRES: &[&str] = &[
     ALTER TABLE pages ALTER COLUMN desk DROP DEFAULT;
     ALTER TABLE reviews ALTER COLUMN desk DROP DEFAULT;
     ALTER TABLE callbacks ALTER COLUMN desk DROP DEFAULT;",
+    "ALTER TABLE callbacks ADD COLUMN fence bigint NOT NULL DEFAULT 0;",
 ];
 
 /// Run by a desk each time it opens a store, on both engines: rows from before desks were kept
@@ -547,6 +550,7 @@ pub const TABLES: &[Table] = &[
             ("last_error", Text),
             ("done_at", Int),
             ("created_at", Int),
+            ("fence", Int),
         ],
     },
     Table {

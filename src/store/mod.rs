@@ -204,15 +204,17 @@ pub trait Store: Send + Sync {
     /// Up to `limit` callbacks whose time has come, each claimed for `lease`.
     async fn claim_callbacks(&self, limit: usize, lease: Duration) -> Result<Vec<CallbackClaim>, StoreError>;
     /// A claimed callback is looked at again `after` this long; `attempted` when a call failed.
+    /// False when the claim is no longer the latest (it ran out, or the callback was asked for
+    /// again): then nothing is written.
     async fn callback_later(
         &self,
-        article: &str,
+        claim: &CallbackClaim,
         after: Duration,
         attempted: bool,
         error: Option<&str>,
-    ) -> Result<(), StoreError>;
-    /// A callback made, or given up (with the reason).
-    async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
+    /// A claimed callback made, or given up (with the reason); false as for `callback_later`.
+    async fn callback_done(&self, claim: &CallbackClaim, error: Option<&str>) -> Result<bool, StoreError>;
 
     // People's sessions in the console, by the hash of their cookie's token.
 

@@ -24,6 +24,8 @@ pub struct CallbackClaim {
     pub attempts: u32,
     /// Unix seconds, by the store's clock.
     pub created_at: i64,
+    /// The claim's fencing token: its outcome is written only while it is the callback's latest.
+    pub fence: i64,
 }
 
 /// A person's open session, as the console keeps it.

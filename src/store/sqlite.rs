@@ -770,13 +770,14 @@ impl Store for SqliteStore {
                     "INSERT INTO callbacks (desk, article, url, due_at)
                      SELECT newswire_desk(), ?1, ?2, unixepoch() WHERE ?2 IS NOT NULL
                      ON CONFLICT (desk, article) DO UPDATE SET url = excluded.url, due_at = unixepoch(), attempts = 0,
-                        last_error = NULL, done_at = NULL",
+                        last_error = NULL, done_at = NULL, fence = fence + 1",
                 )?
                 .execute(params![article, url])?;
             if url.is_none() {
                 transaction
                     .prepare_cached(
-                        "UPDATE callbacks SET due_at = unixepoch(), attempts = 0, last_error = NULL, done_at = NULL
+                        "UPDATE callbacks SET due_at = unixepoch(), attempts = 0, last_error = NULL, done_at = NULL,
+                            fence = fence + 1
                          WHERE desk = newswire_desk() AND article = ?1",
                     )?
                     .execute([article])?;
@@ -788,11 +789,11 @@ impl Store for SqliteStore {
     async fn claim_callbacks(&self, limit: usize, lease: Duration) -> Result<Vec<CallbackClaim>, StoreError> {
         self.write(|transaction| {
             let mut statement = transaction.prepare_cached(
-                "UPDATE callbacks SET due_at = unixepoch() + ?2
+                "UPDATE callbacks SET due_at = unixepoch() + ?2, fence = fence + 1
                  WHERE desk = newswire_desk() AND article IN (SELECT article FROM callbacks
                      WHERE desk = newswire_desk() AND done_at IS NULL AND due_at <= unixepoch()
                      ORDER BY due_at LIMIT ?1)
-                 RETURNING article, url, attempts, created_at",
+                 RETURNING article, url, attempts, created_at, fence",
             )?;
             let rows = statement.query_map(params![limit as i64, seconds(lease)], |row| {
                 Ok(CallbackClaim {
@@ -800,6 +801,7 @@ impl Store for SqliteStore {
                     url: row.get(1)?,
                     attempts: row.get(2)?,
                     created_at: row.get(3)?,
+                    fence: row.get(4)?,
                 })
             })?;
             rows.collect()
@@ -808,32 +810,32 @@ impl Store for SqliteStore {
 
     async fn callback_later(
         &self,
-        article: &str,
+        claim: &CallbackClaim,
         after: Duration,
         attempted: bool,
         error: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.write(|transaction| {
             transaction
                 .prepare_cached(
-                    "UPDATE callbacks SET due_at = unixepoch() + ?2, attempts = attempts + ?3,
-                        last_error = coalesce(?4, last_error)
-                     WHERE desk = newswire_desk() AND article = ?1 AND done_at IS NULL",
+                    "UPDATE callbacks SET due_at = unixepoch() + ?3, attempts = attempts + ?4,
+                        last_error = coalesce(?5, last_error)
+                     WHERE desk = newswire_desk() AND article = ?1 AND fence = ?2 AND done_at IS NULL",
                 )?
-                .execute(params![article, seconds(after), attempted as i64, error])?;
-            Ok(())
+                .execute(params![claim.article, claim.fence, seconds(after), attempted as i64, error])
+                .map(|n| n > 0)
         })
     }
 
-    async fn callback_done(&self, article: &str, error: Option<&str>) -> Result<(), StoreError> {
+    async fn callback_done(&self, claim: &CallbackClaim, error: Option<&str>) -> Result<bool, StoreError> {
         self.write(|transaction| {
             transaction
                 .prepare_cached(
-                    "UPDATE callbacks SET done_at = unixepoch(), last_error = ?2
-                     WHERE desk = newswire_desk() AND article = ?1",
+                    "UPDATE callbacks SET done_at = unixepoch(), last_error = ?3
+                     WHERE desk = newswire_desk() AND article = ?1 AND fence = ?2",
                 )?
-                .execute(params![article, error])?;
-            Ok(())
+                .execute(params![claim.article, claim.fence, error])
+                .map(|n| n > 0)
         })
     }
 

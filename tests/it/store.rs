@@ -582,16 +582,20 @@ async fn a_callback_is_claimed_by_one_console_put_off_and_made_once(store: Arc<d
         ("a", "https://cms.example/hook", 0)
     );
     assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "held by its claim");
-    store.callback_later("a", Duration::ZERO, true, Some("HTTP 503")).await.unwrap();
+    assert!(store.callback_later(&claimed[0], Duration::ZERO, true, Some("HTTP 503")).await.unwrap());
     let again = store.claim_callbacks(10, lease).await.unwrap();
     assert_eq!(again[0].attempts, 1);
-    store.callback_later("a", Duration::from_secs(3600), false, None).await.unwrap();
+    assert!(!store.callback_done(&claimed[0], None).await.unwrap(), "the first claim is fenced off");
+    assert!(store.callback_later(&again[0], Duration::from_secs(3600), false, None).await.unwrap());
     assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "put off for an hour");
-    store.callback_done("a", None).await.unwrap();
+    assert!(store.callback_done(&again[0], None).await.unwrap());
     store.want_callback("a", None).await.unwrap();
     let rearmed = store.claim_callbacks(10, lease).await.unwrap();
     assert_eq!((rearmed[0].url.as_str(), rearmed[0].attempts), ("https://cms.example/hook", 0), "asked for again");
-    store.callback_done("a", None).await.unwrap();
+    store.want_callback("a", None).await.unwrap();
+    assert!(!store.callback_done(&rearmed[0], None).await.unwrap(), "asked for again while it was being made");
+    let newest = store.claim_callbacks(10, lease).await.unwrap();
+    assert!(store.callback_done(&newest[0], None).await.unwrap());
     assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "made once");
 }
 
@@ -646,7 +650,14 @@ async fn two_desks_share_a_store_and_never_see_each_other(location: Location) {
     assert_eq!(b.article_version("a", "h2").await.unwrap(), 1, "B numbers its own versions");
     let b_lease = claimed(b.as_ref(), &delivery("msg_1", "p"), LEASE).await;
     assert_eq!(b_lease.attempt, 1);
-    b.callback_done("a", None).await.unwrap();
+    let forged = newswire::store::CallbackClaim {
+        article: "a".into(),
+        url: "https://evil.example/".into(),
+        attempts: 0,
+        created_at: 0,
+        fence: 1,
+    };
+    assert!(!b.callback_done(&forged, None).await.unwrap(), "B cannot close A's callback");
 
     // A's rows are as A left them.
     assert_eq!(a.delivery("msg_1").await.unwrap().unwrap().state, DeliveryState::Retrying);
