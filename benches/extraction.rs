@@ -54,8 +54,7 @@ fn extract_all(dir: &Path, ids: &[String]) -> (HashMap<String, String>, Duration
             url: None,
             text: html,
             content_type: Some("text/html".into()),
-            feed_item: None,
-            submitted: None,
+            ..RawPage::default()
         };
         let text = match ArticleCleaner.clean(&page) {
             Ok(article) => clean::render(&article).text,

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use crate::quality::Finding;
 
 /// Where a page came from, and the bytes as they arrived.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RawPage {
     /// A path or URL, as a person would name it in a message.
     pub source: String,
@@ -19,6 +19,10 @@ pub struct RawPage {
     /// What the CMS said about the article when it handed the page over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted: Option<Submitted>,
+    /// Only the URL the CMS gave (`url`), not fetched yet: whoever works on the page fetches it,
+    /// within the desk's outbound policy.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unfetched: bool,
 }
 
 /// An article's facts as its CMS gives them, over what the page says.

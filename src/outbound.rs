@@ -38,6 +38,11 @@ impl OutboundPolicy {
         OutboundPolicy { allowed, hosts: Vec::new() }
     }
 
+    /// The policy a desk's `[serve]` sets for the URLs its API is given.
+    pub fn of_desk(serve: &crate::config::ServeConfig) -> Self {
+        OutboundPolicy::new(serve.allow_networks.clone()).with_hosts(serve.allow_hosts.clone())
+    }
+
     /// The same, letting URLs name only `hosts` (none: any host).
     pub fn with_hosts(self, hosts: Vec<String>) -> Self {
         OutboundPolicy { hosts: hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect(), ..self }

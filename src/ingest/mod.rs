@@ -88,7 +88,7 @@ pub fn split_inputs(inputs: &[String]) -> (Vec<String>, Vec<String>) {
 pub fn page_from_bytes(source: &str, bytes: &[u8], content_type: Option<String>, url: Option<String>) -> Ingested {
     let (text, _encoding) = decode::decode(bytes, content_type.as_deref())
         .map_err(|err| IngestError::permanent(source, err.to_string()))?;
-    Ok(RawPage { source: source.to_string(), url, text, content_type, feed_item: None, submitted: None })
+    Ok(RawPage { source: source.to_string(), url, text, content_type, ..RawPage::default() })
 }
 
 pub fn megabytes(bytes: u64) -> String {

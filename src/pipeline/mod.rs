@@ -22,8 +22,9 @@ use tokio::sync::mpsc;
 use crate::clean::Cleaner;
 use crate::config::Pipeline;
 use crate::detect::{Detector, Policy};
-use crate::ingest::{self, Ingested, Limits};
+use crate::ingest::{self, Ingested, Limits, WebClient};
 use crate::model::{Article, RawPage, Translation};
+use crate::outbound::{OutboundPolicy, SystemLookup};
 use crate::secret::redact;
 use crate::store::Store;
 use crate::syndicate;
@@ -143,15 +144,19 @@ pub async fn run<F: FnMut(&ArticleReport)>(
     let (translated_tx, translated_rx) = mpsc::channel::<Translated>(CHANNEL_CAPACITY);
     let (done_tx, mut done_rx) = mpsc::channel::<Done>(CHANNEL_CAPACITY);
 
+    // Pages the CMS gave only as a URL are fetched within the desk's outbound policy.
+    let api_web = WebClient::guarded(&limits, OutboundPolicy::of_desk(&pipeline.serve), Arc::new(SystemLookup))
+        .map_err(RunError::Ingest)?;
     let ingest = match (options.abandoned.clone(), fed) {
         // Handed-over pages, and those of dead workers too when asked (the console does both).
         (abandoned, Some(mut fed)) => {
-            let taken_up =
-                abandoned.map(|stop| abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx.clone()));
+            let taken_up = abandoned.map(|stop| {
+                abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx.clone(), api_web.clone())
+            });
             tokio::spawn(async move {
                 let forward = async move {
                     while let Some((page, held)) = fed.recv().await {
-                        if page_tx.send((Ok(page), Some(held))).await.is_err() {
+                        if !pass_on(page, Some(held), &page_tx, &api_web).await {
                             return;
                         }
                     }
@@ -164,7 +169,9 @@ pub async fn run<F: FnMut(&ArticleReport)>(
                 }
             })
         }
-        (Some(stop), None) => tokio::spawn(abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx)),
+        (Some(stop), None) => {
+            tokio::spawn(abandoned_pages(store.clone(), pipeline.work.clone(), stop, page_tx, api_web))
+        }
         (None, None) => tokio::spawn(async move {
             let (source_tx, mut source_rx) = mpsc::channel::<Ingested>(CHANNEL_CAPACITY);
             let read = async move {
@@ -257,12 +264,32 @@ struct Claims {
     since: i64,
 }
 
+/// Sends a held page on to be worked on; one the CMS gave only as a URL is fetched first, on a
+/// task of its own so that a slow site holds up no other page. False once nobody listens.
+async fn pass_on(page: RawPage, held: Option<HeldPage>, out: &mpsc::Sender<Work>, web: &WebClient) -> bool {
+    if !page.unfetched {
+        return out.send((Ok(page), held)).await.is_ok();
+    }
+    let (sender, web) = (out.clone(), web.clone());
+    tokio::spawn(async move {
+        let url = page.url.clone().unwrap_or_default();
+        let fetched = web.fetch_page(&url).await.map(|fetched| RawPage {
+            source: page.source,
+            submitted: page.submitted,
+            ..fetched
+        });
+        let _ = sender.send((fetched, held)).await;
+    });
+    !out.is_closed()
+}
+
 /// The pages whose worker died, claimed as their leases run out, until `stop`.
 async fn abandoned_pages(
     store: Arc<dyn Store>,
     work: crate::config::WorkConfig,
     mut stop: tokio::sync::watch::Receiver<bool>,
     out: mpsc::Sender<Work>,
+    web: WebClient,
 ) {
     while !*stop.borrow() {
         let claimed = match store.claim_abandoned_pages(CHANNEL_CAPACITY, work.lease).await {
@@ -281,10 +308,15 @@ async fn abandoned_pages(
         }
         for (lease, json) in claimed {
             let held = HeldPage::keep(store.clone(), lease, work.lease);
-            let page = serde_json::from_str::<RawPage>(&json).map_err(|err| {
-                ingest::IngestError::permanent("(abandoned page)", format!("unreadable in the store: {err}"))
-            });
-            if out.send((page, Some(held))).await.is_err() {
+            let passed = match serde_json::from_str::<RawPage>(&json) {
+                Ok(page) => pass_on(page, Some(held), &out, &web).await,
+                Err(err) => {
+                    let unreadable =
+                        ingest::IngestError::permanent("(abandoned page)", format!("unreadable in the store: {err}"));
+                    out.send((Err(unreadable), Some(held))).await.is_ok()
+                }
+            };
+            if !passed {
                 return;
             }
         }

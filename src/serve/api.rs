@@ -103,29 +103,13 @@ pub async fn submit(
     desk.accept(&id, super::now());
     app.metrics.accepted(desk.name());
     let submitted = Submitted { id: Some(id.clone()), section: submission.section, embargo: submission.embargo };
-    match checked.page {
-        Some(mut page) => {
-            page.submitted = Some(submitted);
-            if let Err(err) = desk.submit(&id, page).await {
-                desk.refuse(&id, err.to_string());
-                return problem(StatusCode::SERVICE_UNAVAILABLE, err.to_string());
-            }
-        }
-        None => {
-            let url = submission.url.clone().unwrap_or_default();
-            let (desk, id) = (desk.clone(), id.clone());
-            tokio::spawn(async move {
-                match desk.web.fetch_page(&url).await {
-                    Ok(mut page) => {
-                        page.submitted = Some(submitted);
-                        if let Err(err) = desk.submit(&id, page).await {
-                            desk.refuse(&id, err.to_string());
-                        }
-                    }
-                    Err(err) => desk.refuse(&id, format!("{}: {}", err.input, err.problem)),
-                }
-            });
-        }
+    // Claimed in the store before the answer, a URL too (the page is fetched by whoever works on
+    // it): another console takes it up should this one die.
+    let mut page = checked.page;
+    page.submitted = Some(submitted);
+    if let Err(err) = desk.submit(&id, page).await {
+        desk.refuse(&id, err.to_string());
+        return problem(StatusCode::SERVICE_UNAVAILABLE, crate::secret::redact(&err.to_string()));
     }
     let location = format!("/api/v1/articles/{}?desk={}", encode(&id), encode(desk.name()));
     (
@@ -136,10 +120,10 @@ pub async fn submit(
         .into_response()
 }
 
-/// A submission, checked: its id, its page when it came with one, where its callback goes.
+/// A submission, checked: its id, its page (or only its URL, to fetch), where its callback goes.
 struct Checked {
     id: String,
-    page: Option<RawPage>,
+    page: RawPage,
     callback: Option<url::Url>,
 }
 
@@ -166,17 +150,13 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
                 Some(id) => id,
                 None => usable_id(url.as_str(), "the URL, the article's id when none is given,")?.to_string(),
             };
-            Ok(Checked { id, page: None, callback })
+            let page =
+                RawPage { source: url.to_string(), url: Some(url.to_string()), unfetched: true, ..RawPage::default() };
+            Ok(Checked { id, page, callback })
         }
         (None, Some(html)) => {
-            let page = RawPage {
-                source: String::new(),
-                url: None,
-                text: html.clone(),
-                content_type: Some("text/html".to_string()),
-                feed_item: None,
-                submitted: None,
-            };
+            let page =
+                RawPage { text: html.clone(), content_type: Some("text/html".to_string()), ..RawPage::default() };
             // Cleaned here too, so that a page without an article is refused now, not later.
             let cleaned = tokio::task::spawn_blocking(move || ArticleCleaner.clean(&page).map(|a| (a, page)))
                 .await
@@ -190,7 +170,7 @@ async fn check(submission: &Submission, desk: &Desk) -> Result<Checked, String> 
                 (None, None) => return Err("the HTML has no canonical link: give the article's \"id\"".to_string()),
             };
             page.source = format!("cms:{id}");
-            Ok(Checked { id, page: Some(page), callback })
+            Ok(Checked { id, page, callback })
         }
         _ => Err("give the article's \"url\" or its \"html\", one of them".to_string()),
     }

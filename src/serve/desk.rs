@@ -10,10 +10,8 @@ use tokio::task::JoinHandle;
 
 use super::throttle::Throttle;
 use crate::config::Pipeline;
-use crate::ingest::web::WebClient;
-use crate::ingest::Limits;
 use crate::model::RawPage;
-use crate::outbound::{OutboundPolicy, SystemLookup};
+use crate::outbound::OutboundPolicy;
 use crate::pipeline::claims::{self, HeldPage};
 use crate::pipeline::deliveries::DeliveryLog;
 use crate::pipeline::review::ReviewDesk;
@@ -26,8 +24,6 @@ const REMEMBERED: usize = 50_000;
 pub struct Desk {
     pub pipeline: Pipeline,
     pub reviews: ReviewDesk,
-    /// Fetches the pages the CMS names by URL, within [`Desk::outbound`].
-    pub web: WebClient,
     /// Where the URLs the API is given may lead.
     pub outbound: OutboundPolicy,
     /// Submissions per token or person and minute.
@@ -75,11 +71,8 @@ impl Desk {
         let log = DeliveryLog::open(pipeline.clone(), None).await?;
         let (feed_tx, feed) = Feed::new();
         let accepted = Arc::new(Mutex::new(Accepted::default()));
-        let limits = Limits { max_bytes: pipeline.source.max_bytes, timeout: pipeline.source.timeout };
         let submissions = Throttle::per_minute(pipeline.serve.submissions_per_minute);
-        let outbound =
-            OutboundPolicy::new(pipeline.serve.allow_networks.clone()).with_hosts(pipeline.serve.allow_hosts.clone());
-        let web = WebClient::guarded(&limits, outbound.clone(), Arc::new(SystemLookup)).map_err(RunError::Ingest)?;
+        let outbound = OutboundPolicy::of_desk(&pipeline.serve);
         // Closing stops taking up dead workers' pages and sending what falls due.
         let (closing, closed) = tokio::sync::watch::channel(false);
         let run = {
@@ -101,7 +94,6 @@ impl Desk {
             reviews: ReviewDesk::new(log),
             closing,
             due: Mutex::new(Some(due)),
-            web,
             outbound,
             submissions,
             finished: Mutex::new(Some(finished)),

@@ -8,14 +8,7 @@ use newswire::model::RawPage;
 use crate::support::*;
 
 fn page(source: &str, text: String, content_type: &str) -> RawPage {
-    RawPage {
-        source: source.into(),
-        url: None,
-        text,
-        content_type: Some(content_type.into()),
-        feed_item: None,
-        submitted: None,
-    }
+    RawPage { source: source.into(), url: None, text, content_type: Some(content_type.into()), ..RawPage::default() }
 }
 
 fn cleaned(path: &std::path::Path) -> String {

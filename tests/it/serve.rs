@@ -493,8 +493,8 @@ async fn the_console_takes_up_a_page_a_dead_worker_left() {
         url: None,
         text: harbour_html(),
         content_type: Some("text/html".into()),
-        feed_item: None,
         submitted: Some(newswire::model::Submitted { id: Some("left-behind".into()), ..Default::default() }),
+        ..Default::default()
     };
     let since = store.clock_ms().await.unwrap();
     let held = newswire::pipeline::claims::claim(&store, &page, Duration::from_secs(1), since).await.unwrap();
@@ -505,6 +505,41 @@ async fn the_console_takes_up_a_page_a_dead_worker_left() {
     assert_eq!(status["deliveries"][0]["partner"], "la-voz");
     assert_eq!(received(&room.partner, 1).await[0]["altids"][0]["value"], "left-behind");
     assert!(console.stop().success());
+}
+
+/// A URL is claimed in the store before the 202: a console killed before it fetched the page
+/// leaves it to the next, which fetches and delivers it once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_url_accepted_by_a_console_that_then_died_is_fetched_by_the_next() {
+    let room = newsroom("never", "\"100ms\"").await;
+    let text = std::fs::read_to_string(&room.pipeline).unwrap();
+    std::fs::write(&room.pipeline, format!("{text}[work]\nlease = \"1s\"\npoll = \"200ms\"\n")).unwrap();
+    Mock::given(method("GET"))
+        .and(path("/news/slow"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(harbour_html(), "text/html; charset=utf-8")
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&room.server)
+        .await;
+    let url = format!("{}/news/slow", room.server.uri());
+    let first = Console::start(&[&room.pipeline], room.dir.path());
+    assert_eq!(post_article(&first, json!({ "url": url, "id": "cms-slow" })).await.status(), 202);
+    let location = newswire::store::Location::Sqlite(room.dir.path().join("state.sqlite"));
+    let store = newswire::store::open(&location, "web-desk").await.unwrap();
+    let unfetched =
+        newswire::model::RawPage { source: url.clone(), url: Some(url.clone()), unfetched: true, ..Default::default() };
+    let key = newswire::pipeline::claims::page_key(&unfetched);
+    let claim = store.claim_page(&key, "{}", Duration::from_secs(60), 0).await.unwrap();
+    assert_eq!(claim, newswire::store::PageClaim::Busy, "claimed before the answer");
+    drop(first); // kill -9, while the page is still on its way
+
+    let second = Console::start(&[&room.pipeline], room.dir.path());
+    let status = wait_for(&second, "cms-slow", |s| s["status"] == "delivered").await;
+    assert_eq!(status["deliveries"][0]["partner"], "la-voz");
+    assert_eq!(received(&room.partner, 1).await[0]["altids"][0]["value"], "cms-slow");
+    assert!(second.stop().success());
 }
 
 #[tokio::test(flavor = "multi_thread")]
