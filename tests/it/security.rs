@@ -413,8 +413,9 @@ async fn schemathesis_finds_no_server_error_and_nothing_off_the_document() {
 
 const TOKEN_B: &str = "cms-token-b-0c1d2e3f4a5b6c7d";
 
-/// A desk of its own in `dir/name`, keeping its state in the file both desks share, every copy
-/// held for review; `user` is its staff member, `token_var` names its token's variable.
+/// A desk of its own in `dir/name`, keeping its state where `${DESK_STATE}` says (the store both
+/// desks share), every copy held for review; `user` is its staff member, `token_var` names its
+/// token's variable.
 fn shared_desk(dir: &std::path::Path, name: &str, token_var: &str, user: &str) -> std::path::PathBuf {
     let hash = crate::support::console::password_hash();
     let serve = format!(
@@ -423,12 +424,14 @@ fn shared_desk(dir: &std::path::Path, name: &str, token_var: &str, user: &str) -
     );
     let own = dir.join(name);
     std::fs::create_dir_all(&own).unwrap();
-    Desk::new(name)
-        .state(&dir.join("shared.sqlite"))
+    let pipeline = Desk::new(name)
         .languages(&["en"])
         .table(&serve)
         .partner(Partner::directory("archive", &["es"], &own.join("out")).with("review = \"always\""))
-        .write(&own)
+        .write(&own);
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(&pipeline, format!("state = \"${{DESK_STATE}}\"\n{text}")).unwrap();
+    pipeline
 }
 
 async fn held_review(console: &Console, token: &str, id: &str) -> String {
@@ -448,11 +451,24 @@ async fn held_review(console: &Console, token: &str, id: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn desks_sharing_a_store_are_kept_apart_in_the_console() {
+async fn desks_sharing_an_sqlite_file_are_kept_apart_in_the_console() {
     let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("shared.sqlite").display().to_string();
+    desks_sharing_a_store_are_kept_apart_in_the_console(dir, &state).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn desks_sharing_a_postgresql_database_are_kept_apart_in_the_console() {
+    let database = crate::support::postgres::database().await;
+    desks_sharing_a_store_are_kept_apart_in_the_console(tempfile::tempdir().unwrap(), &database).await;
+}
+
+/// Desk A's token, staff and pages never see or touch desk B's articles, reviews and copies.
+async fn desks_sharing_a_store_are_kept_apart_in_the_console(dir: tempfile::TempDir, state: &str) {
     let desk_a = shared_desk(dir.path(), "desk-a", "CMS_TOKEN", "ana");
     let desk_b = shared_desk(dir.path(), "desk-b", "CMS_TOKEN_B", "bob");
-    let console = Console::start_with(&[&desk_a, &desk_b], dir.path(), &[("CMS_TOKEN_B", TOKEN_B)]);
+    let env = [("CMS_TOKEN_B", TOKEN_B), ("DESK_STATE", state)];
+    let console = Console::start_with(&[&desk_a, &desk_b], dir.path(), &env);
     let token_a = crate::support::console::TOKEN;
     let story_b = harbour_html().replace("Council approves", "Desk B: council approves");
     let submit = |token: &'static str, body: Value| {
