@@ -31,13 +31,20 @@ async fn canary(on: &str) -> MockServer {
     server
 }
 
-fn desk_opening(dir: &std::path::Path, networks: &[&str]) -> std::path::PathBuf {
+/// A desk translating English into Spanish for an archive folder, its `[serve]` opening
+/// `networks`, with `more` `[serve]` keys (lines).
+fn web_desk(dir: &std::path::Path, networks: &[&str], more: &str) -> std::path::PathBuf {
+    let serve = serve_tables_opening(networks).replace("allow_networks = [", &format!("{more}allow_networks = ["));
     Desk::new("web-desk")
         .state(&dir.join("state.sqlite"))
         .languages(&["en"])
-        .table(&serve_tables_opening(networks))
+        .table(&serve)
         .partner(Partner::directory("archive", &["es"], &dir.join("out")))
         .write(dir)
+}
+
+fn desk_opening(dir: &std::path::Path, networks: &[&str]) -> std::path::PathBuf {
+    web_desk(dir, networks, "")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -191,14 +198,7 @@ async fn try_login(
 
 /// A desk whose console sits behind a proxy on 127.0.0.1.
 fn desk_behind_proxy(dir: &std::path::Path) -> std::path::PathBuf {
-    let serve = serve_tables_opening(&[])
-        .replace("allow_networks = [", "trusted_proxies = [\"127.0.0.1\"]\nallow_networks = [");
-    Desk::new("web-desk")
-        .state(&dir.join("state.sqlite"))
-        .languages(&["en"])
-        .table(&serve)
-        .partner(Partner::directory("archive", &["es"], &dir.join("out")))
-        .write(dir)
+    web_desk(dir, &[], "trusted_proxies = [\"127.0.0.1\"]\n")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -337,14 +337,7 @@ async fn ids_are_bounded_and_the_location_given_answers() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_that_submits_too_fast_is_told_when_to_come_back() {
     let dir = tempfile::tempdir().unwrap();
-    let serve =
-        serve_tables_opening(&[]).replace("allow_networks = [", "submissions_per_minute = 3\nallow_networks = [");
-    let pipeline = Desk::new("web-desk")
-        .state(&dir.path().join("state.sqlite"))
-        .languages(&["en"])
-        .table(&serve)
-        .partner(Partner::directory("archive", &["es"], &dir.path().join("out")))
-        .write(dir.path());
+    let pipeline = web_desk(dir.path(), &[], "submissions_per_minute = 3\n");
     let console = Console::start(&[&pipeline], dir.path());
     for i in 0..3 {
         let answer = post_article(&console, json!({ "html": harbour_html(), "id": format!("cms-{i}") })).await;
@@ -382,16 +375,7 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
 #[tokio::test(flavor = "multi_thread")]
 async fn schemathesis_finds_no_server_error_and_nothing_off_the_document() {
     let dir = tempfile::tempdir().unwrap();
-    let serve = serve_tables_opening(&[]).replace(
-        "allow_networks = [",
-        "allow_hosts = [\"localhost\"]\nsubmissions_per_minute = 100000\nallow_networks = [",
-    );
-    let pipeline = Desk::new("web-desk")
-        .state(&dir.path().join("state.sqlite"))
-        .languages(&["en"])
-        .table(&serve)
-        .partner(Partner::directory("archive", &["es"], &dir.path().join("out")))
-        .write(dir.path());
+    let pipeline = web_desk(dir.path(), &[], "allow_hosts = [\"localhost\"]\nsubmissions_per_minute = 100000\n");
     let console = Console::start(&[&pipeline], dir.path());
     let schemathesis = crate::support::project_dir().join("target/cat-venv/bin/schemathesis");
     let output = tokio::process::Command::new(&schemathesis)
