@@ -178,6 +178,11 @@ impl Auth {
         Ok((token, Session { user: record.user, desks: record.desks, csrf: record.csrf, id }))
     }
 
+    /// Keys the login limiters hold now (addresses, and names per address).
+    pub fn login_keys(&self) -> usize {
+        self.by_name.len() + self.by_address.len()
+    }
+
     /// Ends a session for good.
     pub async fn logout(&self, session: &Session) -> Result<(), StoreError> {
         self.sessions.close_session(&session.id).await

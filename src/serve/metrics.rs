@@ -30,6 +30,7 @@ pub struct Metrics {
     characters: Family<Labels, Counter>,
     deliveries: Family<Labels, Gauge>,
     queue: Family<Labels, Gauge>,
+    login_keys: Gauge,
 }
 
 impl Metrics {
@@ -69,7 +70,13 @@ impl Metrics {
             "How long each delivery attempt took, by partner",
             crate::metrics::ATTEMPT_SECONDS.clone(),
         );
-        Metrics { registry, accepted, articles, translations, characters, deliveries, queue }
+        let login_keys = Gauge::default();
+        registry.register(
+            "newswire_login_limiter_keys",
+            "Addresses and names the login limiters hold (stale ones are forgotten; 100,000 at most each)",
+            login_keys.clone(),
+        );
+        Metrics { registry, accepted, articles, translations, characters, deliveries, queue, login_keys }
     }
 
     pub fn accepted(&self, desk: &str) {
@@ -142,6 +149,7 @@ pub async fn render(State(app): State<Arc<App>>, caller: Caller, headers: Header
             .set(desk.queued() as i64);
         app.metrics.queue.get_or_create(&vec![("desk", name), ("queue", "deliveries".into())]).set(waiting);
     }
+    app.metrics.login_keys.set(app.auth.login_keys() as i64);
     let mut text = String::new();
     if let Err(err) = encode(&mut text, &app.metrics.registry) {
         return (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot encode the metrics: {err}\n")).into_response();

@@ -49,7 +49,6 @@ impl<K: Hash + Eq + Clone> Throttle<K> {
     }
 
     /// Keys held now.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.limiter.len()
     }

@@ -246,6 +246,23 @@ async fn a_login_flood_is_bounded_and_locks_no_one_out_from_elsewhere() {
     let grown = console.log().len() - log_before;
     assert!(grown < 1500 * 400, "the log grew by {grown} bytes: names are cut");
     assert!(!console.log().contains(&"x".repeat(200)), "no name is logged whole");
+    let metrics = client()
+        .get(console.url("/metrics"))
+        .bearer_auth(crate::support::console::TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let held: usize = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("newswire_login_limiter_keys "))
+        .expect("the limiter's size is a metric")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(held <= 40, "the limiters hold {held} keys after 1,500 names: one address, its few tries");
 
     // 30 wrong passwords for ana from that address; ana herself, from another, logs in.
     for _ in 0..30 {
