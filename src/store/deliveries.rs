@@ -28,6 +28,11 @@ impl DeliveryState {
         }
     }
 
+    /// A state as the store keeps it; an unknown one is an error.
+    pub fn read(text: &str) -> Result<Self, super::UnknownState> {
+        Self::parse(text).ok_or_else(|| super::UnknownState { what: "delivery", found: text.to_string() })
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         Some(match text {
             "pending" => DeliveryState::Pending,

@@ -48,6 +48,15 @@ pub struct StoreError {
     pub kind: ErrorKind,
 }
 
+/// A state read from the store that this binary does not know (written by a newer newswire, or
+/// by hand): an error, never taken for another.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown {what} state {found:?} in the store")]
+pub struct UnknownState {
+    pub what: &'static str,
+    pub found: String,
+}
+
 /// Which engine and language pair a remembered translation belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemoryKey<'a> {

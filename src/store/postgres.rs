@@ -436,6 +436,12 @@ struct Failure {
     kind: ErrorKind,
 }
 
+impl From<super::UnknownState> for Failure {
+    fn from(err: super::UnknownState) -> Self {
+        Failure { message: err.to_string(), kind: ErrorKind::Permanent }
+    }
+}
+
 impl From<tokio_postgres::Error> for Failure {
     fn from(err: tokio_postgres::Error) -> Self {
         let transient = match err.code() {
@@ -618,21 +624,21 @@ fn delivery_params<'a>(delivery: &'a NewDelivery<'a>) -> [&'a (dyn ToSql + Sync)
 
 const REVIEW_COLUMNS: &str = "id, article, version, language, state, flags, draft, reviewer, created_at, reviewed_at";
 
-fn review_record(row: &Row) -> ReviewRecord {
+fn review_record(row: &Row) -> Result<ReviewRecord, Failure> {
     let state: String = row.get(4);
     let flags: i32 = row.get(5);
-    ReviewRecord {
+    Ok(ReviewRecord {
         id: row.get(0),
         article: row.get(1),
         content_hash: row.get(2),
         language: row.get(3),
-        state: ReviewState::parse(&state).unwrap_or(ReviewState::Flagged),
+        state: ReviewState::read(&state)?,
         flags: flags as u32,
         draft: row.get(6),
         reviewer: row.get(7),
         created_at: row.get(8),
         reviewed_at: row.get(9),
-    }
+    })
 }
 
 fn hash(text: &str) -> Vec<u8> {
@@ -647,23 +653,23 @@ fn recipients(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-fn record(row: &Row) -> DeliveryRecord {
+fn record(row: &Row) -> Result<DeliveryRecord, Failure> {
     let state: String = row.get(5);
     let attempts: i32 = row.get(6);
     let next: Option<i64> = row.get(8);
-    DeliveryRecord {
+    Ok(DeliveryRecord {
         id: row.get(0),
         article: row.get(1),
         content_hash: row.get(2),
         language: row.get(3),
         partner: row.get(4),
-        state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Pending),
+        state: DeliveryState::read(&state)?,
         attempts: attempts as u32,
         last_error: row.get(7),
         next_attempt: next.and_then(super::deliveries::rfc3339),
         channel: row.get(9),
         updated_at: row.get(10),
-    }
+    })
 }
 
 #[async_trait::async_trait]
@@ -854,7 +860,7 @@ impl Store for PostgresStore {
     async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM deliveries WHERE desk = newswire_desk() AND id = $1");
         let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;
-        Ok(rows.first().map(record))
+        rows.first().map(record).transpose().map_err(|e| self.error(e))
     }
 
     async fn deliveries(
@@ -869,7 +875,7 @@ impl Store for PostgresStore {
              ORDER BY created_at DESC, id"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&partner, &state]).await }).await?;
-        Ok(rows.iter().map(record).collect())
+        rows.iter().map(record).collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
     async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
@@ -878,7 +884,7 @@ impl Store for PostgresStore {
              ORDER BY created_at DESC, id"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&article]).await }).await?;
-        Ok(rows.iter().map(record).collect())
+        rows.iter().map(record).collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
     async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError> {
@@ -888,7 +894,7 @@ impl Store for PostgresStore {
         );
         let limit = limit as i64;
         let rows = self.retrying(|| async { self.query(&sql, &[&partner, &limit]).await }).await?;
-        Ok(rows.iter().map(record).collect())
+        rows.iter().map(record).collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
     async fn attempts(&self, delivery: &str, limit: usize) -> Result<Vec<AttemptRecord>, StoreError> {
@@ -927,13 +933,13 @@ impl Store for PostgresStore {
                 .await
             })
             .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|row| {
-                let state = DeliveryState::parse(row.get::<_, &str>(1))?;
-                Some((row.get::<_, String>(0), state, row.get::<_, i64>(2) as u64))
+        rows.iter()
+            .map(|row| {
+                let state = DeliveryState::read(row.get::<_, &str>(1))?;
+                Ok((row.get::<_, String>(0), state, row.get::<_, i64>(2) as u64))
             })
-            .collect())
+            .collect::<Result<_, Failure>>()
+            .map_err(|e| self.error(e))
     }
 
     async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
@@ -1142,7 +1148,7 @@ impl Store for PostgresStore {
                 .await
                 .map_err(|e| self.error(e))?;
             let state: String = row.get(0);
-            let state = ReviewState::parse(&state).unwrap_or(ReviewState::Flagged);
+            let state = ReviewState::read(&state).map_err(|e| self.error(Failure::from(e)))?;
             // A review already released holds nothing any more.
             let held = if state == ReviewState::InReview { held } else { &[] };
             for delivery in held {
@@ -1169,13 +1175,13 @@ impl Store for PostgresStore {
              ORDER BY created_at, id"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&state]).await }).await?;
-        Ok(rows.iter().map(review_record).collect())
+        rows.iter().map(review_record).collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
     async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
         let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND id = $1");
         let rows = self.retrying(|| async { self.query(&sql, &[&id]).await }).await?;
-        Ok(rows.first().map(review_record))
+        rows.first().map(review_record).transpose().map_err(|e| self.error(e))
     }
 
     async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError> {
@@ -1183,7 +1189,7 @@ impl Store for PostgresStore {
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE desk = newswire_desk() AND article = $1 ORDER BY created_at, id"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&article]).await }).await?;
-        Ok(rows.iter().map(review_record).collect())
+        rows.iter().map(review_record).collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
     async fn record_run(&self, id: &str, desk: &str, report: &str, finished: bool) -> Result<(), StoreError> {
@@ -1356,7 +1362,7 @@ impl Store for PostgresStore {
              ORDER BY partner"
         );
         let rows = self.retrying(|| async { self.query(&sql, &[&article, &language, &content_hash]).await }).await?;
-        Ok(rows.iter().map(record).collect())
+        rows.iter().map(record).collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
     async fn release_review(&self, id: &str, release: &Release<'_>) -> Result<bool, StoreError> {

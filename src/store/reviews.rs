@@ -37,6 +37,11 @@ impl ReviewState {
         }
     }
 
+    /// A state as the store keeps it; an unknown one is an error.
+    pub fn read(text: &str) -> Result<Self, super::UnknownState> {
+        Self::parse(text).ok_or_else(|| super::UnknownState { what: "review", found: text.to_string() })
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         Some(match text {
             "flagged" => ReviewState::Flagged,

@@ -147,7 +147,7 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<DeliveryRecord> {
         content_hash: row.get(2)?,
         language: row.get(3)?,
         partner: row.get(4)?,
-        state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Pending),
+        state: DeliveryState::read(&state).map_err(|e| unknown(5, e))?,
         attempts: row.get(6)?,
         last_error: row.get(7)?,
         next_attempt: next.and_then(super::deliveries::rfc3339),
@@ -165,13 +165,18 @@ fn review_record(row: &rusqlite::Row) -> rusqlite::Result<ReviewRecord> {
         article: row.get(1)?,
         content_hash: row.get(2)?,
         language: row.get(3)?,
-        state: ReviewState::parse(&state).unwrap_or(ReviewState::Flagged),
+        state: ReviewState::read(&state).map_err(|e| unknown(4, e))?,
         flags: row.get(5)?,
         draft: row.get(6)?,
         reviewer: row.get(7)?,
         created_at: row.get(8)?,
         reviewed_at: row.get(9)?,
     })
+}
+
+/// A column that holds what this binary cannot read.
+fn unknown(column: usize, err: super::UnknownState) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(err))
 }
 
 fn recipients(json: &str) -> Vec<String> {
@@ -506,10 +511,9 @@ impl Store for SqliteStore {
             )?;
             let rows = statement.query_map([], |row| {
                 let state: String = row.get(1)?;
-                Ok((row.get(0)?, DeliveryState::parse(&state), row.get::<_, i64>(2)? as u64))
+                Ok((row.get(0)?, DeliveryState::read(&state).map_err(|e| unknown(1, e))?, row.get::<_, i64>(2)? as u64))
             })?;
-            let counts: Vec<_> = rows.collect::<Result<_, _>>()?;
-            Ok(counts.into_iter().filter_map(|(p, s, n)| Some((p, s?, n))).collect())
+            rows.collect()
         })
     }
 
@@ -616,7 +620,10 @@ impl Store for SqliteStore {
         self.write(|transaction| {
             let mut statement = transaction.prepare_cached(RELEASE)?;
             for lease in leases {
-                statement.execute(params![lease.id, lease.fence, seconds(after)])?;
+                // The attempt is taken back only when the claim still was the delivery's.
+                if statement.execute(params![lease.id, lease.fence, seconds(after)])? == 0 {
+                    continue;
+                }
                 transaction
                     .prepare_cached(
                         "DELETE FROM attempts WHERE desk = newswire_desk() AND delivery_id = ?1 AND number = ?2",
@@ -676,7 +683,7 @@ impl Store for SqliteStore {
                 [review.id],
                 |row| row.get(0),
             )?;
-            let state = ReviewState::parse(&state).unwrap_or(ReviewState::Flagged);
+            let state = ReviewState::read(&state).map_err(|e| unknown(0, e))?;
             // A review already released holds nothing any more.
             let held = if state == ReviewState::InReview { held } else { &[] };
             for delivery in held {
@@ -845,7 +852,8 @@ impl Store for SqliteStore {
             transaction.prepare_cached("DELETE FROM sessions WHERE expires_at <= unixepoch()")?.execute([])?;
             transaction
                 .prepare_cached(
-                    "INSERT INTO sessions (id, user_name, desks, csrf, expires_at) VALUES (?1, ?2, ?3, ?4, unixepoch() + ?5)",
+                    "INSERT INTO sessions (id, user_name, desks, csrf, expires_at) VALUES (?1, ?2, ?3, ?4, unixepoch() + ?5)
+                     ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(params![id, session.user, desks, session.csrf, seconds(ttl)])?;
             Ok(())

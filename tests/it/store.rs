@@ -61,6 +61,8 @@ contract!(
     a_held_copy_waits_for_its_review_and_goes_once_released,
     the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log,
     a_callback_is_claimed_by_one_console_put_off_and_made_once,
+    a_stale_release_takes_back_nothing,
+    opening_a_session_twice_keeps_the_first,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -597,6 +599,83 @@ async fn a_callback_is_claimed_by_one_console_put_off_and_made_once(store: Arc<d
     let newest = store.claim_callbacks(10, lease).await.unwrap();
     assert!(store.callback_done(&newest[0], None).await.unwrap());
     assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "made once");
+}
+
+/// Once engines differed here: SQLite took back the attempt of a claim that was no longer the
+/// delivery's.
+async fn a_stale_release_takes_back_nothing(store: Arc<dyn Store>) {
+    store.schedule(&delivery("msg_1", "p"), 0).await.unwrap();
+    let first = store.claim_due(&partners(&["p"]), 10, Duration::from_secs(1)).await.unwrap().remove(0);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let second = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap().remove(0);
+    assert_eq!(second.lease.attempt, 2);
+    store.release(&[first.lease.clone()], Duration::ZERO).await.unwrap();
+    let record = store.delivery("msg_1").await.unwrap().unwrap();
+    assert_eq!((record.state, record.attempts), (DeliveryState::InProgress, 2), "the second claim stands");
+    let numbers: Vec<u32> = store.attempts("msg_1", 10).await.unwrap().iter().map(|a| a.number).collect();
+    assert_eq!(numbers, [2, 1], "both attempts stay logged");
+}
+
+/// Once engines differed here: a second session with the same id failed on SQLite only.
+async fn opening_a_session_twice_keeps_the_first(store: Arc<dyn Store>) {
+    let session = |user: &str| newswire::store::SessionRecord {
+        user: user.into(),
+        desks: vec!["desk".into()],
+        csrf: "c".into(),
+        expires_at: 0,
+    };
+    store.open_session("s1", &session("ana"), LEASE).await.unwrap();
+    store.open_session("s1", &session("mallory"), LEASE).await.unwrap();
+    assert_eq!(store.session("s1").await.unwrap().unwrap().user, "ana");
+}
+
+/// A state written by something else (a newer newswire, a hand) is an error, never a default.
+async fn states_the_store_does_not_know_are_errors(store: Arc<dyn Store>, write: impl AsyncFnOnce(&str)) {
+    claimed(store.as_ref(), &delivery("msg_1", "p"), LEASE).await;
+    let review = NewReview {
+        id: "rev_1",
+        article: "a",
+        content_hash: "h1",
+        language: "es",
+        state: ReviewState::Flagged,
+        flags: 1,
+        draft: "{}",
+    };
+    store.record_review(&review, &[]).await.unwrap();
+    write(
+        "UPDATE deliveries SET state = 'teleported' WHERE id = 'msg_1';
+         UPDATE reviews SET state = 'pondered' WHERE id = 'rev_1'",
+    )
+    .await;
+    let err = store.delivery("msg_1").await.err().expect("an unknown delivery state is refused");
+    assert!(err.to_string().contains("unknown delivery state \"teleported\""), "{err}");
+    assert!(store.deliveries(None, None).await.is_err());
+    assert!(store.delivery_counts().await.is_err(), "not left out of the counts");
+    let err = store.review("rev_1").await.err().expect("an unknown review state is refused");
+    assert!(err.to_string().contains("unknown review state \"pondered\""), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_sqlite_states_the_store_does_not_know_are_errors() {
+    let engine = sqlite().await;
+    let file = engine._dir.as_ref().unwrap().path().join("state.sqlite");
+    states_the_store_does_not_know_are_errors(engine.store.clone(), async |sql| {
+        rusqlite::Connection::open(&file).unwrap().execute_batch(sql).unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_postgresql_states_the_store_does_not_know_are_errors() {
+    let url = postgres::database().await;
+    let store = store::open(&Location::parse(&url), "desk").await.unwrap();
+    states_the_store_does_not_know_are_errors(store, async |sql| {
+        let (client, connection) =
+            url.parse::<tokio_postgres::Config>().unwrap().connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client.batch_execute(sql).await.unwrap();
+    })
+    .await;
 }
 
 /// Two desks on one store: each sees, claims and changes only its own rows, and the same ids
