@@ -98,7 +98,7 @@ async fn settle(desk: &Desk, client: &reqwest::Client, key: &[u8], claim: &Callb
 }
 
 fn event(status: &ArticleStatus) -> String {
-    format!("article.{}", status.status)
+    format!("article.{}", status.status.as_str())
 }
 
 /// One signed call; on failure, whether trying again may help, and why.
@@ -145,7 +145,7 @@ async fn call(
 /// event or another version's copies.
 fn message_id(status: &ArticleStatus) -> String {
     let mut hash = Sha256::new();
-    for part in [status.id.as_str(), status.status] {
+    for part in [status.id.as_str(), status.status.as_str()] {
         hash.update(part.as_bytes());
         hash.update([0]);
     }

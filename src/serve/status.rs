@@ -14,8 +14,7 @@ pub const ATTEMPTS_SHOWN: usize = 10;
 pub struct ArticleStatus {
     pub id: String,
     pub desk: String,
-    /// queued, failed, skipped, held, delivering, delivered or done (nothing to deliver).
-    pub status: &'static str,
+    pub status: Journey,
     pub accepted_at: Option<String>,
     pub title: Option<String>,
     pub language: Option<String>,
@@ -23,6 +22,37 @@ pub struct ArticleStatus {
     pub translations: Vec<TranslationReport>,
     pub reviews: Vec<ReviewView>,
     pub deliveries: Vec<DeliveryView>,
+}
+
+/// Where an article is on its way to the partners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Journey {
+    /// Accepted, not through the pipeline yet.
+    Queued,
+    Failed,
+    Skipped,
+    /// A copy waits for an editor.
+    Held,
+    /// A copy may still go.
+    Delivering,
+    Delivered,
+    /// Nothing to deliver.
+    Done,
+}
+
+impl Journey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Journey::Queued => "queued",
+            Journey::Failed => "failed",
+            Journey::Skipped => "skipped",
+            Journey::Held => "held",
+            Journey::Delivering => "delivering",
+            Journey::Delivered => "delivered",
+            Journey::Done => "done",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,10 +142,10 @@ impl ArticleStatus {
         }
         let report = submission.as_ref().and_then(|s| s.report.clone());
         let status = match (&submission, &report) {
-            (Some(s), None) if s.error.is_some() => "failed",
-            (Some(_), None) => "queued",
-            (_, Some(r)) if r.status == Status::Skipped => "skipped",
-            (_, Some(r)) if r.status == Status::Failed && deliveries.is_empty() => "failed",
+            (Some(s), None) if s.error.is_some() => Journey::Failed,
+            (Some(_), None) => Journey::Queued,
+            (_, Some(r)) if r.status == Status::Skipped => Journey::Skipped,
+            (_, Some(r)) if r.status == Status::Failed && deliveries.is_empty() => Journey::Failed,
             _ => delivery_status(&deliveries),
         };
         let error = submission.as_ref().and_then(|s| s.error.clone()).or_else(|| report.as_ref()?.error.clone());
@@ -148,23 +178,23 @@ impl ArticleStatus {
 
     /// Whether its copies have all gone out, or wait for an editor: what a callback reports.
     pub fn settled(&self) -> bool {
-        !matches!(self.status, "queued" | "delivering")
+        !matches!(self.status, Journey::Queued | Journey::Delivering)
     }
 }
 
 /// The state of an article's copies taken together: held while any waits for an editor, then
 /// delivering while any may still go, failed when any will not.
-fn delivery_status(deliveries: &[DeliveryRecord]) -> &'static str {
+fn delivery_status(deliveries: &[DeliveryRecord]) -> Journey {
     let any = |state: DeliveryState| deliveries.iter().any(|d| d.state == state);
     if deliveries.is_empty() {
-        "done"
+        Journey::Done
     } else if any(DeliveryState::InReview) {
-        "held"
+        Journey::Held
     } else if any(DeliveryState::Pending) || any(DeliveryState::InProgress) || any(DeliveryState::Retrying) {
-        "delivering"
+        Journey::Delivering
     } else if any(DeliveryState::Failed) {
-        "failed"
+        Journey::Failed
     } else {
-        "delivered"
+        Journey::Delivered
     }
 }

@@ -609,7 +609,7 @@ async fn a_stale_release_takes_back_nothing(store: Arc<dyn Store>) {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let second = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap().remove(0);
     assert_eq!(second.lease.attempt, 2);
-    store.release(&[first.lease.clone()], Duration::ZERO).await.unwrap();
+    store.release(std::slice::from_ref(&first.lease), Duration::ZERO).await.unwrap();
     let record = store.delivery("msg_1").await.unwrap().unwrap();
     assert_eq!((record.state, record.attempts), (DeliveryState::InProgress, 2), "the second claim stands");
     let numbers: Vec<u32> = store.attempts("msg_1", 10).await.unwrap().iter().map(|a| a.number).collect();
@@ -647,11 +647,11 @@ async fn states_the_store_does_not_know_are_errors(store: Arc<dyn Store>, write:
          UPDATE reviews SET state = 'pondered' WHERE id = 'rev_1'",
     )
     .await;
-    let err = store.delivery("msg_1").await.err().expect("an unknown delivery state is refused");
+    let err = store.delivery("msg_1").await.expect_err("an unknown delivery state is refused");
     assert!(err.to_string().contains("unknown delivery state \"teleported\""), "{err}");
     assert!(store.deliveries(None, None).await.is_err());
     assert!(store.delivery_counts().await.is_err(), "not left out of the counts");
-    let err = store.review("rev_1").await.err().expect("an unknown review state is refused");
+    let err = store.review("rev_1").await.expect_err("an unknown review state is refused");
     assert!(err.to_string().contains("unknown review state \"pondered\""), "{err}");
 }
 
