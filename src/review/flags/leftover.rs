@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use super::{script_of, script_of_language};
+use super::script::{script_of, script_of_language};
 use crate::review::vocabulary::Vocabulary;
 
 /// The words a target kept from its source, in the order they come, or `None` when the target
