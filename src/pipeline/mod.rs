@@ -36,7 +36,7 @@ pub use report::{ArticleReport, DeliveryReport, JsonReport, Report, Status, Tran
 /// Pages and articles in flight between two stages.
 const CHANNEL_CAPACITY: usize = 8;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RunOptions {
     /// Replaces the pipeline's sources when not empty.
     pub inputs: Vec<String>,
@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Replaces the pipeline's state store.
     pub state: Option<crate::store::Location>,
+    /// The desk's store, already open (the console shares one with the desk's other loops).
+    pub store: Option<Arc<dyn Store>>,
     /// Work on the pages other workers abandoned (`newswire work`) instead of the sources, until
     /// this turns true.
     pub abandoned: Option<tokio::sync::watch::Receiver<bool>>,
@@ -127,7 +129,10 @@ pub async fn run<F: FnMut(&ArticleReport)>(
         let (paths, urls) = ingest::split_inputs(&options.inputs);
         ingest::sources(&paths, &urls, &[], &limits)?
     };
-    let store = stages::store(pipeline, options.state.as_ref()).await?;
+    let store = match options.store.clone() {
+        Some(store) => store,
+        None => stages::store(pipeline, options.state.as_ref()).await?,
+    };
     let (channels, deliverer) = stages::delivery(pipeline, store.clone())?;
     let deliverer = Arc::new(deliverer);
     let cleaner = stages::cleaner();

@@ -77,6 +77,7 @@ impl Desk {
         let (closing, closed) = tokio::sync::watch::channel(false);
         let run = {
             let (pipeline, accepted, finished) = (pipeline.clone(), accepted.clone(), finished.clone());
+            let store = log.store().clone();
             let closed = closed.clone();
             tokio::spawn(async move {
                 let desk = pipeline.name.clone();
@@ -84,7 +85,8 @@ impl Desk {
                     let id = lock(&accepted).finish(report);
                     let _ = finished.send((desk.clone(), id));
                 };
-                let options = RunOptions { feed: Some(feed), abandoned: Some(closed), ..RunOptions::default() };
+                let options =
+                    RunOptions { feed: Some(feed), abandoned: Some(closed), store: Some(store), ..RunOptions::default() };
                 pipeline::run(&pipeline, options, &mut on_article).await
             })
         };
