@@ -131,8 +131,8 @@ async fn seed(url: &str, count: usize) {
     let client = connect(url).await;
     client
         .execute(
-            "INSERT INTO deliveries (id, article, version, language, partner, channel, state, copy, next_attempt)
-             SELECT 'msg_' || g, 'https://post.example/' || g, 'h', 'en', 'p', 'webhook', 'pending', '{}', 0
+            "INSERT INTO deliveries (desk, id, article, version, language, partner, channel, state, copy, next_attempt)
+             SELECT 'bench', 'msg_' || g, 'https://post.example/' || g, 'h', 'en', 'p', 'webhook', 'pending', '{}', 0
              FROM generate_series(1, $1::bigint) AS g",
             &[&(count as i64)],
         )
@@ -229,7 +229,7 @@ async fn end_to_end(admin: &Admin) {
         }
         let wall = started.elapsed().as_secs_f64();
         let delivered = received() - before;
-        let store: Arc<dyn Store> = store::open(&Location::parse(&url), "bench").await.unwrap();
+        let store: Arc<dyn Store> = store::open(&Location::parse(&url), "load-desk").await.unwrap();
         let logged = store.deliveries(None, Some(DeliveryState::Delivered)).await.unwrap().len();
         println!(
             "  {processes} `newswire run` process{}: {delivered} copies received ({logged} logged delivered) in {wall:.1} s = {:.0} copies/s",

@@ -85,8 +85,12 @@ impl Desk {
                     let id = lock(&accepted).finish(report);
                     let _ = finished.send((desk.clone(), id));
                 };
-                let options =
-                    RunOptions { feed: Some(feed), abandoned: Some(closed), store: Some(store), ..RunOptions::default() };
+                let options = RunOptions {
+                    feed: Some(feed),
+                    abandoned: Some(closed),
+                    store: Some(store),
+                    ..RunOptions::default()
+                };
                 pipeline::run(&pipeline, options, &mut on_article).await
             })
         };

@@ -81,6 +81,9 @@ pub struct Lease {
     pub attempt: u32,
     /// Email recipients that earlier attempts reached.
     pub recipients_done: Vec<String>,
+    /// Until when, by this process's clock, the claim surely still runs (half its lease after it
+    /// was granted): past it, ask the store before acting on it.
+    pub sure_until: std::time::Instant,
 }
 
 /// What claiming a delivery gave.

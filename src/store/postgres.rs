@@ -296,6 +296,7 @@ impl Db {
         let (languages, partners, channels) = (column(|d| &d.language), column(|d| &d.partner), column(|d| &d.channel));
         let copies = column(|d| &d.copy);
         let leases: Vec<i64> = batch.iter().map(|request| request.lease).collect();
+        let lease_of: HashMap<&str, i64> = batch.iter().map(|r| (r.delivery.id.as_str(), r.lease)).collect();
         let rows = self
             .retrying(|| async {
                 self.query(CLAIM_MANY, &[&ids, &articles, &hashes, &languages, &partners, &channels, &copies, &leases])
@@ -318,6 +319,10 @@ impl Db {
                             attempt: attempt as u32,
                             fence: row.get(2),
                             recipients_done: recipients(&done),
+                            sure_until: std::time::Instant::now()
+                                + Duration::from_secs(
+                                    lease_of.get(id.as_str()).copied().unwrap_or(0).max(0) as u64 / 2,
+                                ),
                         })
                     }
                 };
@@ -1007,6 +1012,7 @@ impl Store for PostgresStore {
                 attempt: attempt as u32,
                 fence: row.get(1),
                 recipients_done: recipients(&done),
+                sure_until: std::time::Instant::now() + lease / 2,
             }));
         }
         let state = self
@@ -1042,6 +1048,7 @@ impl Store for PostgresStore {
                         attempt: attempt as u32,
                         fence: row.get(2),
                         recipients_done: recipients(&done),
+                        sure_until: std::time::Instant::now() + lease / 2,
                     },
                     partner: row.get(4),
                     copy: row.get(5),

@@ -552,6 +552,7 @@ impl Store for SqliteStore {
                 fence,
                 attempt,
                 recipients_done: recipients(&done),
+                sure_until: std::time::Instant::now() + lease / 2,
             }))
         })
     }
@@ -574,6 +575,7 @@ impl Store for SqliteStore {
                             attempt: row.get(1)?,
                             fence: row.get(2)?,
                             recipients_done: recipients(&done),
+                            sure_until: std::time::Instant::now() + lease / 2,
                         },
                         partner: row.get(4)?,
                         copy: row.get(5)?,

@@ -267,8 +267,9 @@ impl Deliverer {
             }
             Waited::LeaseLost => return Ok(lease_lost(lease)),
         };
-        // The last word before sending: the claim must still be this worker's and running.
-        if !self.store.renew(lease, self.lease()).await? {
+        // The last word before sending: a claim that waited past half its lease must still be this
+        // worker's and running (a younger one surely is: no other worker can have taken it).
+        if Instant::now() >= lease.sure_until && !self.store.renew(lease, self.lease()).await? {
             return Ok(lease_lost(lease));
         }
         let started = Instant::now();
