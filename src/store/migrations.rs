@@ -421,19 +421,6 @@ pub const POSTGRES: &[&str] = &[
     ALTER TABLE reviews ALTER COLUMN desk DROP DEFAULT;
     ALTER TABLE callbacks ALTER COLUMN desk DROP DEFAULT;",
     "ALTER TABLE callbacks ADD COLUMN fence bigint NOT NULL DEFAULT 0;",
-    // Step 9: the keys the batched claims and outcomes probe row by row begin with the id, and
-    // no index of deliveries or attempts begins with the desk. With the desk first, `desk = X`
-    // alone was an index condition that the planner, its statistics behind a table growing
-    // during a run, took for selective: it scanned a desk's whole log for each batch.
-    "ALTER TABLE attempts DROP CONSTRAINT attempts_desk_delivery_id_fkey;
-    ALTER TABLE attempts DROP CONSTRAINT attempts_pkey, ADD PRIMARY KEY (delivery_id, number, desk);
-    ALTER TABLE deliveries DROP CONSTRAINT deliveries_pkey, ADD PRIMARY KEY (id, desk);
-    ALTER TABLE attempts ADD FOREIGN KEY (delivery_id, desk) REFERENCES deliveries (id, desk) ON UPDATE CASCADE;
-    DROP INDEX deliveries_partner; DROP INDEX deliveries_copy;
-    CREATE INDEX deliveries_partner ON deliveries (partner, desk, created_at);
-    CREATE INDEX deliveries_copy ON deliveries (article, language, partner, state, desk);
-    CREATE INDEX deliveries_unowned ON deliveries (id) WHERE desk = '';
-    CREATE INDEX attempts_unowned ON attempts (delivery_id) WHERE desk = '';",
 ];
 
 /// Run by a desk each time it opens a store, on both engines: rows from before desks were kept
