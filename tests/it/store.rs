@@ -79,6 +79,11 @@ fn delivery<'a>(id: &'a str, partner: &'a str) -> NewDelivery<'a> {
     }
 }
 
+/// A one-flag review of article "a" in Spanish.
+fn review(id: &str, state: ReviewState) -> NewReview<'_> {
+    NewReview { id, article: "a", content_hash: "h1", language: "es", state, flags: 1, draft: "{}" }
+}
+
 fn outcome(state: DeliveryState, retry_in: Option<i64>) -> AttemptOutcome {
     AttemptOutcome { state, status: Some("503".into()), error: Some("down".into()), retry_in }
 }
@@ -550,16 +555,7 @@ async fn the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log(st
         ]
     );
 
-    let review = NewReview {
-        id: "rev_a",
-        article: "a",
-        content_hash: "h1",
-        language: "es",
-        state: ReviewState::Flagged,
-        flags: 1,
-        draft: "{}",
-    };
-    store.record_review(&review, &[]).await.unwrap();
+    store.record_review(&review("rev_a", ReviewState::Flagged), &[]).await.unwrap();
     assert_eq!(store.article_reviews("a").await.unwrap()[0].id, "rev_a");
     assert!(store.article_reviews("b").await.unwrap().is_empty());
 
@@ -632,16 +628,7 @@ async fn opening_a_session_twice_keeps_the_first(store: Arc<dyn Store>) {
 /// A state written by something else (a newer newswire, a hand) is an error, never a default.
 async fn states_the_store_does_not_know_are_errors(store: Arc<dyn Store>, write: impl AsyncFnOnce(&str)) {
     claimed(store.as_ref(), &delivery("msg_1", "p"), LEASE).await;
-    let review = NewReview {
-        id: "rev_1",
-        article: "a",
-        content_hash: "h1",
-        language: "es",
-        state: ReviewState::Flagged,
-        flags: 1,
-        draft: "{}",
-    };
-    store.record_review(&review, &[]).await.unwrap();
+    store.record_review(&review("rev_1", ReviewState::Flagged), &[]).await.unwrap();
     write(
         "UPDATE deliveries SET state = 'teleported' WHERE id = 'msg_1';
          UPDATE reviews SET state = 'pondered' WHERE id = 'rev_1'",
@@ -685,16 +672,7 @@ async fn two_desks_share_a_store_and_never_see_each_other(location: Location) {
     let b = store::open(&location, "desk-b").await.unwrap();
     let lease = claimed(a.as_ref(), &delivery("msg_1", "p"), LEASE).await;
     assert!(a.finish(&lease, &outcome(DeliveryState::Retrying, Some(0))).await.unwrap());
-    let review = NewReview {
-        id: "rev_1",
-        article: "a",
-        content_hash: "h1",
-        language: "es",
-        state: ReviewState::InReview,
-        flags: 1,
-        draft: "{}",
-    };
-    a.record_review(&review, &[delivery("msg_2", "p")]).await.unwrap();
+    a.record_review(&review("rev_1", ReviewState::InReview), &[delivery("msg_2", "p")]).await.unwrap();
     a.want_callback("a", Some("https://cms.example/hook")).await.unwrap();
     a.kill_article("killed").await.unwrap();
     a.disable_partner("q", "410 Gone").await.unwrap();
