@@ -70,9 +70,7 @@ pub async fn submit(
     if let Err(wait) = desk.submissions.check(&caller.key) {
         tracing::warn!(desk = %desk.name(), caller = %caller.key, "refused: too many submissions");
         let mut refused = problem(StatusCode::TOO_MANY_REQUESTS, "too many articles this minute: try again later");
-        if let Ok(value) = header::HeaderValue::from_str(&retry_after(wait)) {
-            refused.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+        refused.headers_mut().insert(header::RETRY_AFTER, retry_after(wait));
         return refused;
     }
     // Cleaning is CPU work: a few at once, the rest wait a little or are told to come back.
@@ -83,7 +81,7 @@ pub async fn submit(
             _ => {
                 let mut busy =
                     problem(StatusCode::SERVICE_UNAVAILABLE, "the console is busy cleaning pages: try again");
-                busy.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+                busy.headers_mut().insert(header::RETRY_AFTER, retry_after(std::time::Duration::from_secs(5)));
                 return busy;
             }
         },

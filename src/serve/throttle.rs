@@ -9,7 +9,7 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use governor::clock::{Clock, DefaultClock};
 use ipnet::IpNet;
 
@@ -55,8 +55,8 @@ impl<K: Hash + Eq + Clone> Throttle<K> {
 }
 
 /// `Retry-After`'s value: whole seconds, at least one.
-pub fn retry_after(wait: Duration) -> String {
-    wait.as_secs_f64().ceil().max(1.0).to_string()
+pub fn retry_after(wait: Duration) -> HeaderValue {
+    HeaderValue::from(wait.as_secs_f64().ceil().max(1.0) as u64)
 }
 
 /// The client a request comes from: the peer, or when the peer is a trusted proxy, the nearest
@@ -111,7 +111,7 @@ mod tests {
         }
         let wait = throttle.check(&"a").unwrap_err();
         assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(20), "{wait:?}");
-        assert_eq!(retry_after(wait), (wait.as_secs() + 1).to_string());
+        assert_eq!(retry_after(wait).to_str().unwrap(), (wait.as_secs() + 1).to_string());
         assert!(throttle.check(&"b").is_ok());
     }
 

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -177,7 +177,7 @@ async fn login(
                 failed => refused == LoginRefused::Wrong, throttled => retry.is_some(),
             };
             let mut response = (status, app.pages.render("login.html.j2", page)).into_response();
-            if let Some(retry) = retry.and_then(|r| HeaderValue::from_str(&r).ok()) {
+            if let Some(retry) = retry {
                 response.headers_mut().insert(header::RETRY_AFTER, retry);
             }
             response
