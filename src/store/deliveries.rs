@@ -1,6 +1,10 @@
 //! The delivery log's nouns: a delivery's state, its attempts, and what an attempt ended in.
 
+use std::time::Duration;
+
 use serde::Serialize;
+
+use super::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -145,4 +149,53 @@ pub struct AttemptRecord {
 /// Unix seconds as RFC 3339.
 pub fn rfc3339(unix: i64) -> Option<String> {
     time::OffsetDateTime::from_unix_timestamp(unix).ok()?.format(&time::format_description::well_known::Rfc3339).ok()
+}
+
+#[async_trait::async_trait]
+pub trait DeliveryLog: Send + Sync {
+    async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// The log, newest first, filtered by partner and state.
+    async fn deliveries(
+        &self,
+        partner: Option<&str>,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// Every delivery of an article's versions, newest first.
+    async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// A partner's latest deliveries, newest first.
+    async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// A delivery's attempts, the latest first, at most `limit`.
+    async fn attempts(&self, delivery: &str, limit: usize) -> Result<Vec<AttemptRecord>, StoreError>;
+    /// How many deliveries each partner has in each state.
+    async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError>;
+    /// The highest version of an article (in one language) delivered to a partner.
+    async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError>;
+    /// Records a delivery to be made at `at` (Unix seconds), without attempting it; a delivery
+    /// still pending moves to that time.
+    async fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError>;
+    /// Records the delivery if it is new and claims it for one attempt of at most `lease`:
+    /// the attempt is counted and logged before anything is sent. A delivered copy is claimed
+    /// only `again`; one that another worker holds, never.
+    async fn claim(&self, delivery: &NewDelivery, again: bool, lease: Duration) -> Result<Claim, StoreError>;
+    /// Claims up to `limit` deliveries of these partners whose time has come: retries, lifted
+    /// embargoes, and attempts whose worker died. Claimed rows are skipped, never waited for;
+    /// disabled partners' deliveries wait for `enable` and `recover`.
+    async fn claim_due(
+        &self,
+        partners: &[String],
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<DueDelivery>, StoreError>;
+    /// Records how a claimed attempt ended; the delivery's state changes only while the claim
+    /// is still the latest (false: another worker claimed it since, and its word stands).
+    async fn finish(&self, lease: &Lease, outcome: &AttemptOutcome) -> Result<bool, StoreError>;
+    /// Extends a claim by `by` from now, while it is still the delivery's latest and has not run
+    /// out (false: it ran out or another worker claimed it since; nothing may be sent under it).
+    async fn renew(&self, lease: &Lease, by: Duration) -> Result<bool, StoreError>;
+    /// Gives claimed deliveries back unattempted, due again `after` this long (zero: at once).
+    async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError>;
+    /// Email recipients reached by a claimed attempt (a retry skips them).
+    async fn add_recipients_done(&self, lease: &Lease, recipients: &[String]) -> Result<(), StoreError>;
+    /// The copy a delivery sends, as recorded at its first attempt.
+    async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError>;
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::MemoryKey;
+use super::{DeliveryRecord, MemoryKey, NewDelivery, StoreError};
 
 /// What releasing a held review writes, all at once: the final draft (JSON), who reviewed it,
 /// the waiting deliveries' new copies ((delivery id, copy JSON)), and the segments the memory
@@ -80,4 +80,28 @@ pub struct ReviewRecord {
     /// Unix seconds.
     pub created_at: i64,
     pub reviewed_at: Option<i64>,
+}
+
+#[async_trait::async_trait]
+pub trait Reviews: Send + Sync {
+    /// Records a translation and holds `held` (deliveries, recorded `in-review` unless the log
+    /// has them already); a review recorded before is kept, a flagged one becomes held when
+    /// deliveries wait for it, and one released already holds nothing. Its state after.
+    async fn record_review(&self, review: &NewReview<'_>, held: &[NewDelivery<'_>]) -> Result<ReviewState, StoreError>;
+    /// Reviews, oldest first, in one state or all.
+    async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError>;
+    async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError>;
+    /// The reviews of an article's versions, oldest first.
+    async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError>;
+    /// The deliveries of one article version in one language.
+    async fn review_deliveries(
+        &self,
+        article: &str,
+        content_hash: &str,
+        language: &str,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// Marks a held review reviewed with its final draft, its held deliveries due now with their
+    /// copies, and remembers its segments, all in one transaction. False when it was not held
+    /// (released before, or never held): then nothing is written.
+    async fn release_review(&self, id: &str, release: &Release<'_>) -> Result<bool, StoreError>;
 }

@@ -1,7 +1,9 @@
-//! The console's nouns: a run of a desk (a command or the console's pipeline) and its report, a
-//! CMS's callback waiting to be made, and a person's session.
+//! The run log: each run of a desk (a command or the console's pipeline) and its report, for the
+//! console's runs page.
 
 use serde::Serialize;
+
+use super::StoreError;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRecord {
@@ -15,26 +17,10 @@ pub struct RunRecord {
     pub report: String,
 }
 
-/// A callback claimed for a while: the article it is about and where it goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallbackClaim {
-    pub article: String,
-    pub url: String,
-    /// Attempts made so far.
-    pub attempts: u32,
-    /// Unix seconds, by the store's clock.
-    pub created_at: i64,
-    /// The claim's fencing token: its outcome is written only while it is the callback's latest.
-    pub fence: i64,
-}
-
-/// A person's open session, as the console keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRecord {
-    pub user: String,
-    /// The desks the password was checked for.
-    pub desks: Vec<String>,
-    pub csrf: String,
-    /// Unix seconds, by the store's clock.
-    pub expires_at: i64,
+#[async_trait::async_trait]
+pub trait Runs: Send + Sync {
+    /// Writes a run's report so far (`report`: JSON); `finished` once the run ended.
+    async fn record_run(&self, id: &str, desk: &str, report: &str, finished: bool) -> Result<(), StoreError>;
+    /// The latest runs, newest first.
+    async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError>;
 }

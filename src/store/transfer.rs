@@ -46,3 +46,11 @@ pub async fn copy(from: &Location, to: &Location) -> Result<Vec<Copied>, StoreEr
     }
     Ok(copied)
 }
+
+#[async_trait::async_trait]
+pub trait Transfer: Send + Sync {
+    /// Up to `limit` rows of a table, in key order, from `offset`.
+    async fn dump(&self, table: &str, offset: usize, limit: usize) -> Result<Vec<Vec<Cell>>, StoreError>;
+    /// Adds the rows the table does not have yet; how many it did not have.
+    async fn load(&self, table: &str, rows: &[Vec<Cell>]) -> Result<usize, StoreError>;
+}
