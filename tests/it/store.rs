@@ -28,41 +28,47 @@ async fn postgresql() -> Engine {
     Engine { store: store::open(&Location::parse(&url), "desk").await.unwrap(), _dir: None }
 }
 
-/// Each behaviour below becomes one test per engine.
+/// Each behaviour below becomes one test per engine, grouped by the store's concern it pins.
 macro_rules! contract {
-    ($($behaviour:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $behaviour() { super::$behaviour(super::sqlite().await.store).await })*
-        }
-        mod on_postgresql {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $behaviour() { super::$behaviour(super::postgresql().await.store).await })*
-        }
+    ($($concern:ident: [$($behaviour:ident),* $(,)?]),* $(,)?) => {
+        $(mod $concern {
+            mod on_sqlite {
+                $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $behaviour() { super::super::$behaviour(super::super::sqlite().await.store).await })*
+            }
+            mod on_postgresql {
+                $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $behaviour() { super::super::$behaviour(super::super::postgresql().await.store).await })*
+            }
+        })*
     };
 }
 
 contract!(
-    a_delivery_goes_through_its_states_with_every_attempt_kept,
-    a_claim_is_exclusive_until_its_attempt_ends,
-    of_many_workers_claiming_one_delivery_exactly_one_gets_it,
-    a_late_outcome_from_a_presumed_dead_worker_is_refused,
-    due_deliveries_are_claimed_once_by_concurrent_workers,
-    a_released_claim_is_due_again_when_it_says,
-    recipients_reached_are_kept_for_the_next_attempt,
-    a_partner_fails_from_its_first_failure_after_a_success_until_it_is_enabled,
-    a_partner_is_disabled_until_enabled,
-    the_memory_is_per_backend_and_pair_and_the_newest_translation_stands,
-    versions_are_numbered_once_even_when_workers_race,
-    killed_articles_stay_killed,
-    a_scheduled_delivery_waits_for_its_time,
-    the_delivered_version_is_the_highest_delivered,
-    a_page_is_worked_on_by_one_worker_at_a_time,
-    a_held_copy_waits_for_its_review_and_goes_once_released,
-    the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log,
-    a_callback_is_claimed_by_one_console_put_off_and_made_once,
-    a_stale_release_takes_back_nothing,
-    opening_a_session_twice_keeps_the_first,
+    memory: [the_memory_is_per_backend_and_pair_and_the_newest_translation_stands],
+    articles: [versions_are_numbered_once_even_when_workers_race, killed_articles_stay_killed],
+    pages: [a_page_is_worked_on_by_one_worker_at_a_time],
+    deliveries: [
+        a_delivery_goes_through_its_states_with_every_attempt_kept,
+        a_claim_is_exclusive_until_its_attempt_ends,
+        of_many_workers_claiming_one_delivery_exactly_one_gets_it,
+        a_late_outcome_from_a_presumed_dead_worker_is_refused,
+        due_deliveries_are_claimed_once_by_concurrent_workers,
+        a_released_claim_is_due_again_when_it_says,
+        a_stale_release_takes_back_nothing,
+        a_claim_is_renewed_only_while_it_is_the_latest_and_alive,
+        recipients_reached_are_kept_for_the_next_attempt,
+        a_scheduled_delivery_waits_for_its_time,
+        the_delivered_version_is_the_highest_delivered,
+    ],
+    partners: [
+        a_partner_fails_from_its_first_failure_after_a_success_until_it_is_enabled,
+        a_partner_is_disabled_until_enabled,
+    ],
+    reviews: [a_held_copy_waits_for_its_review_and_goes_once_released],
+    runs: [the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log],
+    callbacks: [a_callback_is_claimed_by_one_console_put_off_and_made_once],
+    sessions: [opening_a_session_twice_keeps_the_first, a_session_ends_when_closed_or_when_its_time_is_up],
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -597,6 +603,19 @@ async fn a_callback_is_claimed_by_one_console_put_off_and_made_once(store: Arc<d
     assert!(store.claim_callbacks(10, lease).await.unwrap().is_empty(), "made once");
 }
 
+async fn a_claim_is_renewed_only_while_it_is_the_latest_and_alive(store: Arc<dyn Store>) {
+    let kept = claimed(store.as_ref(), &delivery("msg_1", "p"), Duration::from_secs(1)).await;
+    let lapsed = claimed(store.as_ref(), &delivery("msg_2", "p"), Duration::from_secs(1)).await;
+    assert!(store.renew(&kept, Duration::from_secs(4)).await.unwrap(), "a live claim is extended");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(!store.renew(&lapsed, LEASE).await.unwrap(), "a claim that ran out is not");
+    let due = store.claim_due(&partners(&["p"]), 10, LEASE).await.unwrap();
+    let ids: Vec<&str> = due.iter().map(|d| d.lease.id.as_str()).collect();
+    assert_eq!(ids, ["msg_2"], "the renewed claim still holds its delivery");
+    assert!(!store.renew(&lapsed, LEASE).await.unwrap(), "nor one another worker claimed since");
+    assert!(store.renew(&due[0].lease, LEASE).await.unwrap());
+}
+
 /// Once engines differed here: SQLite took back the attempt of a claim that was no longer the
 /// delivery's.
 async fn a_stale_release_takes_back_nothing(store: Arc<dyn Store>) {
@@ -612,17 +631,25 @@ async fn a_stale_release_takes_back_nothing(store: Arc<dyn Store>) {
     assert_eq!(numbers, [2, 1], "both attempts stay logged");
 }
 
+fn session(user: &str) -> newswire::store::SessionRecord {
+    newswire::store::SessionRecord { user: user.into(), desks: vec!["desk".into()], csrf: "c".into(), expires_at: 0 }
+}
+
 /// Once engines differed here: a second session with the same id failed on SQLite only.
 async fn opening_a_session_twice_keeps_the_first(store: Arc<dyn Store>) {
-    let session = |user: &str| newswire::store::SessionRecord {
-        user: user.into(),
-        desks: vec!["desk".into()],
-        csrf: "c".into(),
-        expires_at: 0,
-    };
     store.open_session("s1", &session("ana"), LEASE).await.unwrap();
     store.open_session("s1", &session("mallory"), LEASE).await.unwrap();
     assert_eq!(store.session("s1").await.unwrap().unwrap().user, "ana");
+}
+
+async fn a_session_ends_when_closed_or_when_its_time_is_up(store: Arc<dyn Store>) {
+    store.open_session("closed", &session("ana"), LEASE).await.unwrap();
+    store.open_session("short", &session("ana"), Duration::from_secs(2)).await.unwrap();
+    assert!(store.session("short").await.unwrap().is_some());
+    store.close_session("closed").await.unwrap();
+    assert_eq!(store.session("closed").await.unwrap(), None);
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    assert_eq!(store.session("short").await.unwrap(), None, "its time is up");
 }
 
 /// A state written by something else (a newer newswire, a hand) is an error, never a default.
