@@ -51,7 +51,12 @@ use crate::error::ErrorKind;
 /// own rows only: desks may share a store.
 pub async fn open(location: &Location, desk: &str) -> Result<Arc<dyn Store>, StoreError> {
     Ok(match location {
-        Location::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path, desk)?),
+        Location::Sqlite(path) => {
+            // Opening may wait for another process's migration: on a thread that may block.
+            let (path, desk) = (path.clone(), desk.to_string());
+            let opened = tokio::task::spawn_blocking(move || sqlite::SqliteStore::open(&path, &desk));
+            Arc::new(opened.await.expect("opening the store does not panic")?)
+        }
         Location::Postgres(url) => Arc::new(postgres::PostgresStore::open(url, desk).await?),
     })
 }

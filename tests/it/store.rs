@@ -652,6 +652,30 @@ async fn a_session_ends_when_closed_or_when_its_time_is_up(store: Arc<dyn Store>
     assert_eq!(store.session("short").await.unwrap(), None, "its time is up");
 }
 
+/// A statement stuck behind a lock is cancelled by the server's statement timeout, and callers
+/// that gave up waiting leave no connection behind: once the lock is gone, the pool serves them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_statement_times_out_and_abandoned_calls_keep_no_connection() {
+    let url = postgres::database().await;
+    let short = format!("{url}?options=-c%20statement_timeout%3D500");
+    let store = store::open(&Location::parse(&short), "desk").await.unwrap();
+    store.schedule(&delivery("msg_1", "p"), 0).await.unwrap();
+    let (mut locker, connection) =
+        url.parse::<tokio_postgres::Config>().unwrap().connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let lock = locker.transaction().await.unwrap();
+    lock.batch_execute("LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let stuck = store.delivery("msg_1").await.expect_err("the lock outlasts the statement timeout");
+    assert!(stuck.message.contains("statement timeout"), "{}", stuck.message);
+    for _ in 0..40 {
+        let abandoned = tokio::time::timeout(Duration::from_millis(20), store.delivery("msg_1")).await;
+        assert!(abandoned.is_err(), "the table is still locked");
+    }
+    lock.rollback().await.unwrap();
+    let answers = futures::future::join_all((0..40).map(|_| store.delivery("msg_1"))).await;
+    assert!(answers.iter().all(|a| a.as_ref().is_ok_and(|d| d.is_some())), "{answers:?}");
+}
+
 /// A state written by something else (a newer newswire, a hand) is an error, never a default.
 async fn states_the_store_does_not_know_are_errors(store: Arc<dyn Store>, write: impl AsyncFnOnce(&str)) {
     claimed(store.as_ref(), &delivery("msg_1", "p"), LEASE).await;

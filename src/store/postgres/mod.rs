@@ -38,6 +38,12 @@ const POOL_SIZE: usize = 16;
 const RETRY_FOR: Duration = Duration::from_secs(30);
 /// How long opening the store keeps trying: a server restarting, not one that is not there.
 const OPEN_RETRY_FOR: Duration = Duration::from_secs(5);
+/// The server cancels a statement after this long (a URL's `options` may say otherwise), and ends
+/// a session left idle in a transaction (by a future dropped halfway) after twice as long.
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one try of an operation may take before its connection is given up on: a server
+/// that stopped answering must not keep the caller, or the pool, forever.
+const ATTEMPT_LIMIT: Duration = Duration::from_secs(45);
 /// Serialises schema steps between workers starting at once.
 const MIGRATION_LOCK: i64 = 0x6e65_7773_7769_7265; // "newswire"
 
@@ -75,7 +81,7 @@ impl PostgresStore {
         let shown = without_password(url);
         let fail = |message: String| StoreError { location: shown.clone(), message, kind: ErrorKind::Permanent };
         let mut config = connection_config(url).map_err(fail)?;
-        name_the_desk(&mut config, desk);
+        session_settings(&mut config, desk);
         let shown = describe(&config);
         let fail = |message: String| StoreError { location: shown.clone(), message, kind: ErrorKind::Permanent };
         let manager = Manager::from_config(
@@ -91,7 +97,7 @@ impl PostgresStore {
             .build()
             .map_err(|err| fail(err.to_string()))?;
         let db = Arc::new(Db { pool, shown: shown.clone() });
-        db.retrying_for(OPEN_RETRY_FOR, || db.migrate())
+        db.retrying_for(OPEN_RETRY_FOR, None, || db.migrate())
             .await
             .map_err(|err| StoreError { kind: ErrorKind::Permanent, ..err })?;
         if !desk.is_empty() {
@@ -122,21 +128,39 @@ impl Db {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
-        self.retrying_for(RETRY_FOR, work).await
+        self.retrying_for(RETRY_FOR, Some(ATTEMPT_LIMIT), work).await
     }
 
-    async fn retrying_for<T, F, Fut>(&self, total: Duration, work: F) -> Result<T, StoreError>
+    async fn retrying_for<T, F, Fut>(
+        &self,
+        total: Duration,
+        limit: Option<Duration>,
+        mut work: F,
+    ) -> Result<T, StoreError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
+        let attempt = || {
+            let tried = work();
+            async move {
+                let Some(limit) = limit else { return tried.await };
+                tokio::time::timeout(limit, tried).await.unwrap_or_else(|_| {
+                    Err(self.error(Failure {
+                        message: format!("no answer from the server in {} s", limit.as_secs()),
+                        kind: ErrorKind::Transient,
+                    }))
+                })
+            }
+        };
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(100))
             .with_max_delay(Duration::from_secs(2))
             .with_total_delay(Some(total))
             .without_max_times()
             .with_jitter();
-        work.retry(backoff)
+        attempt
+            .retry(backoff)
             .when(|err: &StoreError| err.kind.is_transient())
             .notify(|err, wait| tracing::warn!(error = %err, ?wait, "state store unavailable, retrying"))
             .await
@@ -145,6 +169,8 @@ impl Db {
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await.map_err(|e| self.error(e))?;
+        // A schema step may take long on a large log; nothing else runs in this transaction.
+        transaction.batch_execute("SET LOCAL statement_timeout = 0").await.map_err(|e| self.error(e))?;
         transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(|e| self.error(e))?;
         transaction
             .batch_execute(
@@ -260,8 +286,16 @@ fn memory_columns(pairs: &[(String, String)]) -> (Vec<Vec<u8>>, Vec<&str>, Vec<&
     (hashes, sources, targets)
 }
 
-/// Every connection tells the server which desk it works for: `newswire_desk()` in the statements.
-fn name_the_desk(config: &mut tokio_postgres::Config, desk: &str) {
+/// Every connection tells the server which desk it works for (`newswire_desk()` in the
+/// statements, after the URL's options so that they cannot name another), and how long a
+/// statement or an idle transaction may last (before them, so that a URL may say otherwise). A
+/// peer that went away unannounced is noticed by TCP keepalives within a minute.
+fn session_settings(config: &mut tokio_postgres::Config, desk: &str) {
+    config
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(15))
+        .keepalives_interval(Duration::from_secs(5))
+        .keepalives_retries(3);
     let escaped: String = desk
         .chars()
         .flat_map(|c| match c {
@@ -271,7 +305,10 @@ fn name_the_desk(config: &mut tokio_postgres::Config, desk: &str) {
         })
         .collect();
     let given = config.get_options().map(|o| format!("{o} ")).unwrap_or_default();
-    config.options(format!("{given}-c newswire.desk={escaped}"));
+    let (statement, idle) = (STATEMENT_TIMEOUT.as_millis(), 2 * STATEMENT_TIMEOUT.as_millis());
+    config.options(format!(
+        "-c statement_timeout={statement} -c idle_in_transaction_session_timeout={idle} {given}-c newswire.desk={escaped}"
+    ));
 }
 
 /// The connection settings: the URL's, then libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`,

@@ -20,6 +20,7 @@ impl Articles for SqliteStore {
             transaction.prepare_cached(NEW_ARTICLE_VERSION)?.execute(params![article, content_hash])?;
             transaction.prepare_cached(ARTICLE_VERSION)?.query_row(params![article, content_hash], |row| row.get(0))
         })
+        .await
     }
 
     async fn kill_article(&self, article: &str) -> Result<(), StoreError> {
@@ -31,6 +32,7 @@ impl Articles for SqliteStore {
                 )
                 .map(|_| ())
         })
+        .await
     }
 
     async fn is_killed(&self, article: &str) -> Result<bool, StoreError> {
@@ -41,5 +43,6 @@ impl Articles for SqliteStore {
                 .optional()
                 .map(|found| found.is_some())
         })
+        .await
     }
 }

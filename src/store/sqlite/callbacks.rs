@@ -30,6 +30,7 @@ impl Callbacks for SqliteStore {
             }
             Ok(())
         })
+        .await
     }
 
     async fn claim_callbacks(&self, limit: usize, lease: Duration) -> Result<Vec<CallbackClaim>, StoreError> {
@@ -52,6 +53,7 @@ impl Callbacks for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 
     async fn callback_later(
@@ -71,6 +73,7 @@ impl Callbacks for SqliteStore {
                 .execute(params![claim.article, claim.fence, seconds(after), attempted as i64, error])
                 .map(|n| n > 0)
         })
+        .await
     }
 
     async fn callback_done(&self, claim: &CallbackClaim, error: Option<&str>) -> Result<bool, StoreError> {
@@ -83,5 +86,6 @@ impl Callbacks for SqliteStore {
                 .execute(params![claim.article, claim.fence, error])
                 .map(|n| n > 0)
         })
+        .await
     }
 }

@@ -90,7 +90,7 @@ fn record_delivery(connection: &Connection, delivery: &NewDelivery, next_attempt
 #[async_trait::async_trait]
 impl DeliveryLog for SqliteStore {
     async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
-        self.read(|connection| connection.prepare_cached(DELIVERY_BY_ID)?.query_row([id], record).optional())
+        self.read(|connection| connection.prepare_cached(DELIVERY_BY_ID)?.query_row([id], record).optional()).await
     }
 
     async fn deliveries(
@@ -107,6 +107,7 @@ impl DeliveryLog for SqliteStore {
             let rows = statement.query_map(params![partner, state.map(DeliveryState::as_str)], record)?;
             rows.collect()
         })
+        .await
     }
 
     async fn article_deliveries(&self, article: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
@@ -118,6 +119,7 @@ impl DeliveryLog for SqliteStore {
             let rows = statement.query_map([article], record)?;
             rows.collect()
         })
+        .await
     }
 
     async fn latest_deliveries(&self, partner: &str, limit: usize) -> Result<Vec<DeliveryRecord>, StoreError> {
@@ -129,6 +131,7 @@ impl DeliveryLog for SqliteStore {
             let rows = statement.query_map(params![partner, limit as i64], record)?;
             rows.collect()
         })
+        .await
     }
 
     async fn attempts(&self, delivery: &str, limit: usize) -> Result<Vec<AttemptRecord>, StoreError> {
@@ -149,6 +152,7 @@ impl DeliveryLog for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 
     async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {
@@ -163,6 +167,7 @@ impl DeliveryLog for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 
     async fn delivered_version(&self, article: &str, language: &str, partner: &str) -> Result<Option<u32>, StoreError> {
@@ -171,10 +176,11 @@ impl DeliveryLog for SqliteStore {
                 .prepare_cached(DELIVERED_VERSION)?
                 .query_row(params![article, language, partner], |row| row.get(0))
         })
+        .await
     }
 
     async fn schedule(&self, delivery: &NewDelivery, at: i64) -> Result<(), StoreError> {
-        self.write(|transaction| record_delivery(transaction, delivery, Some(at)))
+        self.write(|transaction| record_delivery(transaction, delivery, Some(at))).await
     }
 
     async fn claim(&self, delivery: &NewDelivery, again: bool, lease: Duration) -> Result<Claim, StoreError> {
@@ -203,6 +209,7 @@ impl DeliveryLog for SqliteStore {
                 sure_until: std::time::Instant::now() + lease / 2,
             }))
         })
+        .await
     }
 
     async fn claim_due(
@@ -236,6 +243,7 @@ impl DeliveryLog for SqliteStore {
             }
             Ok(claimed)
         })
+        .await
     }
 
     async fn finish(&self, lease: &Lease, outcome: &AttemptOutcome) -> Result<bool, StoreError> {
@@ -258,12 +266,14 @@ impl DeliveryLog for SqliteStore {
             transaction.prepare_cached(streak)?.execute([partner])?;
             Ok(true)
         })
+        .await
     }
 
     async fn renew(&self, lease: &Lease, by: Duration) -> Result<bool, StoreError> {
         self.write(|transaction| {
             transaction.prepare_cached(RENEW)?.execute(params![lease.id, lease.fence, seconds(by)]).map(|n| n > 0)
         })
+        .await
     }
 
     async fn release(&self, leases: &[Lease], after: Duration) -> Result<(), StoreError> {
@@ -282,6 +292,7 @@ impl DeliveryLog for SqliteStore {
             }
             Ok(())
         })
+        .await
     }
 
     async fn add_recipients_done(&self, lease: &Lease, reached: &[String]) -> Result<(), StoreError> {
@@ -299,6 +310,7 @@ impl DeliveryLog for SqliteStore {
             let json = serde_json::to_string(&all).expect("strings serialise");
             transaction.prepare_cached(SET_RECIPIENTS_DONE)?.execute(params![lease.id, lease.fence, json]).map(|_| ())
         })
+        .await
     }
 
     async fn copy_of(&self, id: &str) -> Result<Option<String>, StoreError> {
@@ -309,5 +321,6 @@ impl DeliveryLog for SqliteStore {
                 })
                 .optional()
         })
+        .await
     }
 }

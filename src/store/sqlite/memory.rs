@@ -26,6 +26,7 @@ impl Memory for SqliteStore {
                 })
                 .collect()
         })
+        .await
     }
 
     async fn remember(&self, key: &MemoryKey<'_>, pairs: &[(String, String)]) -> Result<(), StoreError> {
@@ -36,5 +37,6 @@ impl Memory for SqliteStore {
             }
             Ok(())
         })
+        .await
     }
 }

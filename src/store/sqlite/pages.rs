@@ -32,6 +32,7 @@ impl Pages for SqliteStore {
         self.read(|connection| {
             connection.query_row("SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER)", [], |row| row.get(0))
         })
+        .await
     }
 
     async fn claim_page(
@@ -52,6 +53,7 @@ impl Pages for SqliteStore {
             let done: Option<i64> = transaction.prepare_cached(PAGE_DONE_AT)?.query_row([key], |row| row.get(0))?;
             Ok(if done.is_some() { PageClaim::Done } else { PageClaim::Busy })
         })
+        .await
     }
 
     async fn claim_abandoned_pages(
@@ -66,17 +68,20 @@ impl Pages for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 
     async fn renew_page(&self, lease: &PageLease, by: Duration) -> Result<bool, StoreError> {
         self.write(|transaction| {
             transaction.prepare_cached(RENEW_PAGE)?.execute(params![lease.key, lease.fence, seconds(by)]).map(|n| n > 0)
         })
+        .await
     }
 
     async fn release_page(&self, lease: &PageLease, done: bool) -> Result<(), StoreError> {
         let sql = if done { DONE_PAGE } else { GIVE_BACK_PAGE };
         self.write(|transaction| transaction.prepare_cached(sql)?.execute(params![lease.key, lease.fence]).map(|_| ()))
+            .await
     }
 
     async fn forget_done_pages(&self, before_ms: i64) -> Result<u64, StoreError> {
@@ -85,5 +90,6 @@ impl Pages for SqliteStore {
                 .execute("DELETE FROM pages WHERE desk = newswire_desk() AND done_ms < ?1", [before_ms])
                 .map(|n| n as u64)
         })
+        .await
     }
 }

@@ -19,6 +19,7 @@ impl Partners for SqliteStore {
                 .query_row([partner], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()
         })
+        .await
     }
 
     async fn disable_partner(&self, partner: &str, reason: &str) -> Result<(), StoreError> {
@@ -31,6 +32,7 @@ impl Partners for SqliteStore {
                 )
                 .map(|_| ())
         })
+        .await
     }
 
     async fn enable_partner(&self, partner: &str) -> Result<bool, StoreError> {
@@ -44,6 +46,7 @@ impl Partners for SqliteStore {
                 .execute("DELETE FROM disabled_partners WHERE desk = newswire_desk() AND partner = ?1", [partner])
                 .map(|n| n > 0)
         })
+        .await
     }
 
     async fn failing_since(&self, partner: &str) -> Result<Option<(i64, i64)>, StoreError> {
@@ -53,5 +56,6 @@ impl Partners for SqliteStore {
                 .query_row([partner], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()
         })
+        .await
     }
 }

@@ -68,6 +68,7 @@ impl Reviews for SqliteStore {
             }
             Ok(state)
         })
+        .await
     }
 
     async fn reviews(&self, state: Option<ReviewState>) -> Result<Vec<ReviewRecord>, StoreError> {
@@ -79,6 +80,7 @@ impl Reviews for SqliteStore {
             let rows = statement.query_map([state.map(ReviewState::as_str)], review_record)?;
             rows.collect()
         })
+        .await
     }
 
     async fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
@@ -90,6 +92,7 @@ impl Reviews for SqliteStore {
                 .query_row([id], review_record)
                 .optional()
         })
+        .await
     }
 
     async fn article_reviews(&self, article: &str) -> Result<Vec<ReviewRecord>, StoreError> {
@@ -101,6 +104,7 @@ impl Reviews for SqliteStore {
             let rows = statement.query_map([article], review_record)?;
             rows.collect()
         })
+        .await
     }
 
     async fn review_deliveries(
@@ -118,6 +122,7 @@ impl Reviews for SqliteStore {
             let rows = statement.query_map(params![article, language, content_hash], record)?;
             rows.collect()
         })
+        .await
     }
 
     async fn release_review(&self, id: &str, release: &Release<'_>) -> Result<bool, StoreError> {
@@ -145,5 +150,6 @@ impl Reviews for SqliteStore {
             }
             Ok(true)
         })
+        .await
     }
 }

@@ -16,7 +16,7 @@ impl Runs for SqliteStore {
                 )?
                 .execute(params![id, desk, report, finished])?;
             Ok(())
-        })
+        }).await
     }
 
     async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
@@ -36,5 +36,6 @@ impl Runs for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 }

@@ -20,7 +20,7 @@ impl Sessions for SqliteStore {
                 )?
                 .execute(params![id, session.user, desks, session.csrf, seconds(ttl)])?;
             Ok(())
-        })
+        }).await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -39,7 +39,7 @@ impl Sessions for SqliteStore {
                     })
                 })
                 .optional()
-        })
+        }).await
     }
 
     async fn close_session(&self, id: &str) -> Result<(), StoreError> {
@@ -47,5 +47,6 @@ impl Sessions for SqliteStore {
             transaction.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([id])?;
             Ok(())
         })
+        .await
     }
 }

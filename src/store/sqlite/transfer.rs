@@ -31,6 +31,7 @@ impl Transfer for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 
     async fn load(&self, table: &str, rows: &[Vec<Cell>]) -> Result<usize, StoreError> {
@@ -53,5 +54,6 @@ impl Transfer for SqliteStore {
             }
             Ok(added)
         })
+        .await
     }
 }
