@@ -12,8 +12,8 @@ use super::report::{deliver_report, DeliveryReport};
 use super::{stages, RunError};
 use crate::config::Pipeline;
 use crate::store::{AttemptOutcome, DeliveryRecord, DeliveryState, DueDelivery, Location, Store};
-use crate::syndicate::deliver::{now_unix, DeliveryOutcome, SendMode};
-use crate::syndicate::{Breaker, PartnerCopy};
+use crate::syndicate::deliver::{now_unix, Deliverer, DeliveryOutcome, SendMode};
+use crate::syndicate::{Breaker, PartnerChannel, PartnerCopy};
 
 /// Batches of due deliveries, claimed one after the other until none is due, `stop` turns true
 /// or the store fails (the failure is the last item). Named lifetimes and a boxed step let the
@@ -56,6 +56,16 @@ pub const DUE_BATCH: usize = 32;
 pub struct DeliveryLog {
     pipeline: Pipeline,
     store: Arc<dyn Store>,
+    /// Built at the first send and kept: the console sends what falls due every poll, and a
+    /// partner's breaker must remember its failures between polls.
+    sending: Arc<tokio::sync::OnceCell<Sending>>,
+}
+
+/// The desk's channels, the deliverer, and one breaker per partner.
+struct Sending {
+    channels: Vec<PartnerChannel>,
+    deliverer: Deliverer,
+    breakers: HashMap<String, Breaker>,
 }
 
 /// What `kill` did.
@@ -67,7 +77,23 @@ pub struct Killed {
 impl DeliveryLog {
     pub async fn open(pipeline: Pipeline, state: Option<&Location>) -> Result<Self, RunError> {
         let store = stages::store(&pipeline, state).await?;
-        Ok(DeliveryLog { pipeline, store })
+        Ok(DeliveryLog { pipeline, store, sending: Arc::default() })
+    }
+
+    async fn sending(&self) -> Result<&Sending, RunError> {
+        self.sending
+            .get_or_try_init(|| async {
+                let (channels, deliverer) = stages::delivery(&self.pipeline, self.store.clone())?;
+                // A partner found down is tried again when its first retry would have been.
+                let first_retry = self.pipeline.delivery.retry_schedule.first().copied();
+                let cool_off = first_retry.unwrap_or(Duration::from_secs(60));
+                let breakers = channels
+                    .iter()
+                    .map(|(p, _)| (p.name.clone(), Breaker::cooling_off(deliverer.circuit_breaker(), cool_off)))
+                    .collect();
+                Ok(Sending { channels, deliverer, breakers })
+            })
+            .await
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -105,12 +131,9 @@ impl DeliveryLog {
     /// Retries that fall due within the desk's `max_wait` are made before it returns; `stop`
     /// ends the claiming (what was claimed is still sent). One report per delivery, its last.
     pub async fn send_due(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<Vec<DeliveryReport>, RunError> {
-        let (channels, deliverer) = stages::delivery(&self.pipeline, self.store.clone())?;
+        let Sending { channels, deliverer, breakers } = self.sending().await?;
         let partners: Vec<String> = channels.iter().map(|(p, _)| p.name.clone()).collect();
-        let breakers: HashMap<&str, Breaker> =
-            channels.iter().map(|(p, _)| (p.name.as_str(), Breaker::new(deliverer.circuit_breaker()))).collect();
-        let sender =
-            DueSender { store: self.store.as_ref(), channels: &channels, breakers: &breakers, deliverer: &deliverer };
+        let sender = DueSender { store: self.store.as_ref(), channels, breakers, deliverer };
         let deadline = Instant::now() + deliverer.max_wait();
         // Each delivery's last report, and when its retry is planned (Unix seconds), if it is.
         let mut reports: Vec<(DeliveryReport, Option<i64>)> = Vec::new();
@@ -235,9 +258,7 @@ impl DeliveryLog {
         if copies.is_empty() {
             return Ok(Vec::new());
         }
-        let (channels, deliverer) = stages::delivery(&self.pipeline, self.store.clone())?;
-        let breakers: HashMap<&str, Breaker> =
-            channels.iter().map(|(p, _)| (p.name.as_str(), Breaker::new(deliverer.circuit_breaker()))).collect();
+        let Sending { channels, deliverer, breakers } = self.sending().await?;
         let mut reports = Vec::new();
         for copy in copies {
             let Some((partner, channel)) = channels.iter().find(|(p, _)| p.name == copy.partner) else {
@@ -278,9 +299,9 @@ fn unix_of(rfc3339: &str) -> Option<i64> {
 /// Sends the deliveries `claim_due` hands out.
 struct DueSender<'a> {
     store: &'a dyn Store,
-    channels: &'a [crate::syndicate::PartnerChannel],
-    breakers: &'a HashMap<&'a str, Breaker>,
-    deliverer: &'a crate::syndicate::deliver::Deliverer,
+    channels: &'a [PartnerChannel],
+    breakers: &'a HashMap<String, Breaker>,
+    deliverer: &'a Deliverer,
 }
 
 impl DueSender<'_> {

@@ -4,8 +4,13 @@
 //! attempted. Any answer from the partner, even an error status, ends the streak. While a streak
 //! has begun, no new attempt starts until those still out have ended: their outcome decides
 //! whether the partner is down, so a dead partner costs one timeout, not one per free slot.
+//!
+//! A breaker that lives longer than a run (the console's, sending what falls due every poll) is
+//! given a cool-off: once it has passed, one attempt goes through as a probe; an answer closes the
+//! breaker, silence opens it for another cool-off.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
@@ -13,6 +18,8 @@ use tokio::sync::Notify;
 pub struct Breaker {
     /// 0: never opens.
     threshold: u32,
+    /// How long it stays open before a probe; none: for good.
+    cool_off: Option<Duration>,
     state: Mutex<State>,
     settled: Notify,
 }
@@ -21,7 +28,8 @@ pub struct Breaker {
 struct State {
     in_a_row: u32,
     in_flight: u32,
-    open: bool,
+    /// Since when it is open (or since its last probe started).
+    opened: Option<Instant>,
 }
 
 /// An attempt the breaker let through; dropping it lets waiting attempts look again.
@@ -35,8 +43,14 @@ impl Drop for Admitted<'_> {
 }
 
 impl Breaker {
+    /// A breaker for one run: once open, it stays open.
     pub fn new(threshold: u32) -> Self {
-        Breaker { threshold, state: Mutex::new(State::default()), settled: Notify::new() }
+        Breaker { threshold, cool_off: None, state: Mutex::new(State::default()), settled: Notify::new() }
+    }
+
+    /// A breaker that lets a probe through `cool_off` after it opened.
+    pub fn cooling_off(threshold: u32, cool_off: Duration) -> Self {
+        Breaker { cool_off: Some(cool_off), ..Breaker::new(threshold) }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -44,7 +58,7 @@ impl Breaker {
     }
 
     pub fn is_open(&self) -> bool {
-        self.state().open
+        self.state().opened.is_some()
     }
 
     /// How many failures in a row open it.
@@ -52,14 +66,21 @@ impl Breaker {
         self.threshold
     }
 
-    /// Waits until an attempt may start; `None` once the breaker is open.
+    /// Waits until an attempt may start; `None` while the breaker is open, but for a probe.
     pub async fn admit(&self) -> Option<Admitted<'_>> {
         loop {
             let settled = self.settled.notified();
             {
                 let mut state = self.state();
-                if state.open {
-                    return None;
+                if let Some(opened) = state.opened {
+                    let cooled = self.cool_off.is_some_and(|cool_off| opened.elapsed() >= cool_off);
+                    if !cooled || state.in_flight > 0 {
+                        return None;
+                    }
+                    // The probe: the others stay out until it is answered, or for another cool-off.
+                    state.opened = Some(Instant::now());
+                    state.in_flight += 1;
+                    return Some(Admitted(self));
                 }
                 if state.in_a_row == 0 || state.in_flight == 0 {
                     state.in_flight += 1;
@@ -72,7 +93,9 @@ impl Breaker {
 
     /// The partner answered (whatever it said).
     pub fn answered(&self) {
-        self.state().in_a_row = 0;
+        let mut state = self.state();
+        state.in_a_row = 0;
+        state.opened = None;
     }
 
     /// The partner did not answer: a timeout or a connection that failed.
@@ -80,7 +103,7 @@ impl Breaker {
         let mut state = self.state();
         state.in_a_row += 1;
         if self.threshold > 0 && state.in_a_row >= self.threshold {
-            state.open = true;
+            state.opened = Some(Instant::now());
         }
     }
 }
@@ -122,5 +145,29 @@ mod tests {
         breaker.unanswered();
         drop(second);
         assert!(!waiting.await.unwrap(), "the second failure opened the breaker: the third is not attempted");
+    }
+
+    #[tokio::test]
+    async fn a_breaker_that_cools_off_lets_one_probe_through_and_closes_on_an_answer() {
+        let breaker = Breaker::cooling_off(1, Duration::from_millis(50));
+        drop(breaker.admit().await.unwrap());
+        breaker.unanswered();
+        assert!(breaker.admit().await.is_none(), "open");
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        let probe = breaker.admit().await.expect("a probe once cooled off");
+        assert!(breaker.admit().await.is_none(), "one probe at a time");
+        breaker.unanswered();
+        drop(probe);
+        assert!(breaker.admit().await.is_none(), "silence opens it for another cool-off");
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        let probe = breaker.admit().await.expect("the next probe");
+        breaker.answered();
+        drop(probe);
+        assert!(!breaker.is_open());
+        assert!(breaker.admit().await.is_some(), "an answer closes it");
+        let for_good = Breaker::new(1);
+        for_good.unanswered();
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert!(for_good.admit().await.is_none(), "a run's breaker stays open");
     }
 }
