@@ -37,13 +37,17 @@ const CLAIM_DUE: &str = "WITH due AS (
      claimed AS (
         UPDATE deliveries d SET state = 'in-progress', attempts = d.attempts + 1, fence = d.fence + 1,
             next_attempt = unix_now() + $2, updated_at = unix_now()
-        FROM due WHERE d.desk = newswire_desk() AND d.id = due.id
+        FROM due WHERE d.desk = newswire_desk() AND d.id = ANY (ARRAY(SELECT id FROM due)) AND d.id = due.id
         RETURNING d.id, d.attempts, d.fence, d.recipients, d.partner, d.copy),
      logged AS (
         INSERT INTO attempts (desk, delivery_id, number) SELECT newswire_desk(), id, attempts FROM claimed
         ON CONFLICT (desk, delivery_id, number) DO UPDATE SET started_at = unix_now(), finished_at = NULL,
             outcome = NULL, status = NULL, error = NULL)
      SELECT id, attempts, fence, recipients, partner, copy FROM claimed";
+// The batched statements name the ids they touch (`id = ANY($1)`) on the table's side of each
+// join: joined only to the input, a plan made while the log was small scans the desk's whole
+// log for each batch once it has grown (a prepared statement keeps its generic plan).
+
 /// Outcomes of attempts, as many as came in together, in one statement: each attempt is logged
 /// whatever happened since; a delivery changes only under its latest claim; a partner's streak
 /// follows the last outcome of the batch for it, and its row is written only when it changes
@@ -54,11 +58,12 @@ const FINISH: &str = "WITH input AS (
         WITH ORDINALITY AS i (id, fence, state, status, error, number, retry_in, delivered, ord)),
      attempt AS (
         UPDATE attempts a SET finished_at = unix_now(), outcome = i.state, status = i.status, error = i.error
-        FROM input i WHERE a.desk = newswire_desk() AND a.delivery_id = i.id AND a.number = i.number),
+        FROM input i WHERE a.desk = newswire_desk() AND a.delivery_id = ANY($1) AND a.delivery_id = i.id
+          AND a.number = i.number),
      finished AS (
         UPDATE deliveries d SET state = i.state, last_error = i.error, next_attempt = unix_now() + i.retry_in,
             updated_at = unix_now()
-        FROM input i WHERE d.desk = newswire_desk() AND d.id = i.id AND d.fence = i.fence
+        FROM input i WHERE d.desk = newswire_desk() AND d.id = ANY($1) AND d.id = i.id AND d.fence = i.fence
         RETURNING d.id, d.fence, d.partner, i.delivered, i.ord),
      last AS (
         SELECT DISTINCT ON (partner) partner, delivered FROM finished ORDER BY partner, ord DESC),
@@ -95,7 +100,7 @@ const CLAIM_MANY: &str = "WITH input AS (
      SELECT id, attempts, fence, recipients, NULL::text FROM claimed
      UNION ALL
      SELECT d.id, NULL, NULL, NULL, d.state FROM deliveries d JOIN input i ON i.id = d.id
-     WHERE d.desk = newswire_desk() AND d.id NOT IN (SELECT id FROM claimed)";
+     WHERE d.desk = newswire_desk() AND d.id = ANY($1) AND d.id NOT IN (SELECT id FROM claimed)";
 /// First claims made in one statement at most.
 const CLAIM_BATCH: usize = 128;
 const RELEASE: &str = "WITH released AS (
@@ -103,7 +108,7 @@ const RELEASE: &str = "WITH released AS (
             state = CASE WHEN attempts = 1 THEN 'pending' ELSE 'retrying' END
         WHERE desk = newswire_desk() AND id = $1 AND fence = $2 AND state = 'in-progress' RETURNING id)
      DELETE FROM attempts
-     WHERE desk = newswire_desk() AND delivery_id IN (SELECT id FROM released) AND number = $3";
+     WHERE desk = newswire_desk() AND delivery_id = $1 AND delivery_id IN (SELECT id FROM released) AND number = $3";
 struct ClaimRequest {
     delivery: OwnedDelivery,
     lease: i64,
@@ -169,6 +174,7 @@ async fn claim_together(db: Arc<Db>, mut queue: mpsc::Receiver<ClaimRequest>) {
 
 /// Writes attempts' outcomes as they come, each write taking all that queued during the last.
 async fn complete(db: Arc<Db>, mut queue: mpsc::Receiver<Completion>) {
+    let mut statistics = Statistics::new();
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < FINISH_BATCH {
@@ -177,6 +183,7 @@ async fn complete(db: Arc<Db>, mut queue: mpsc::Receiver<Completion>) {
                 Err(_) => break,
             }
         }
+        statistics.written(&db, batch.len());
         match db.finish_all(&batch).await {
             Ok(current) => {
                 for completion in batch {
@@ -192,6 +199,42 @@ async fn complete(db: Arc<Db>, mut queue: mpsc::Receiver<Completion>) {
         }
     }
 }
+
+/// Keeps the planner's picture of a young log close to the truth. Until a table has statistics the
+/// planner takes `desk = ...` for a narrow condition and, in the plans a connection keeps, scans
+/// the desk's whole log for each batch; autovacuum analyses a table only after a minute and a
+/// tenth of its rows. The completer asks for an analysis each time the outcomes it wrote double,
+/// from 500 to a million; an analysis also has the kept plans made again.
+struct Statistics {
+    next: usize,
+    written: usize,
+}
+
+impl Statistics {
+    const FIRST: usize = 500;
+    const LAST: usize = 1_000_000;
+
+    fn new() -> Self {
+        Statistics { next: Self::FIRST, written: 0 }
+    }
+
+    fn written(&mut self, db: &Arc<Db>, rows: usize) {
+        self.written += rows;
+        if self.written < self.next || self.next > Self::LAST {
+            return;
+        }
+        self.next *= 2;
+        let db = db.clone();
+        tokio::spawn(async move {
+            let analysed = async { db.client().await?.batch_execute(ANALYZE).await.map_err(|e| db.error(e)) };
+            if let Err(err) = analysed.await {
+                tracing::debug!(error = %err, "the delivery log was not analysed");
+            }
+        });
+    }
+}
+
+const ANALYZE: &str = "ANALYZE deliveries, attempts";
 
 /// A new delivery's columns, as the first seven parameters of a statement.
 pub(super) fn delivery_params<'a>(delivery: &'a NewDelivery<'a>) -> [&'a (dyn ToSql + Sync); 7] {
