@@ -155,6 +155,23 @@ pub struct Translation {
     /// escalate`): what each was asked for.
     #[serde(default)]
     pub escalations: Vec<Escalation>,
+    /// The first hop, when no backend served the pair and the text went through a bridge
+    /// language (`[translate] pivot`); the rest describes the second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Pivot>,
+}
+
+/// The hop into a bridge language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Pivot {
+    /// The bridge language.
+    pub language: String,
+    pub backend: String,
+    /// Characters sent to it (billed), and served from its translation memory.
+    pub chars_sent: usize,
+    pub chars_cached: usize,
+    #[serde(default)]
+    pub escalations: Vec<Escalation>,
 }
 
 /// Segments sent on, alone, to one more backend of the chain because a check flagged them.
@@ -204,16 +221,21 @@ impl Translation {
             reviewed: None,
             rule_based: false,
             escalations: Vec::new(),
+            via: None,
         }
     }
 
-    /// The engines whose words are in the copy: the backend that made it, then each one a
-    /// segment was escalated to and kept from. People are not engines.
+    /// The engines whose words are in the copy: the one that translated into the bridge
+    /// language, if any, the backend that made it, then each one a segment was escalated to and
+    /// kept from. People are not engines.
     pub fn engines(&self) -> Vec<String> {
-        let mut engines: Vec<String> = self.backend.iter().cloned().collect();
-        for segment in self.segments.iter().filter(|s| s.backend != HUMAN) {
-            if !engines.contains(&segment.backend) {
-                engines.push(segment.backend.clone());
+        let first = self.via.iter().map(|v| &v.backend);
+        let mut engines: Vec<String> = Vec::new();
+        for engine in
+            first.chain(&self.backend).chain(self.segments.iter().filter(|s| s.backend != HUMAN).map(|s| &s.backend))
+        {
+            if !engines.contains(engine) {
+                engines.push(engine.clone());
             }
         }
         engines

@@ -22,6 +22,9 @@ pub async fn check(path: &Path) -> Result<ExitStatus> {
     for line in &checked.backends {
         println!("backend {line}");
     }
+    for line in &checked.routes {
+        println!("translation into {line}");
+    }
     for partner in pipeline.partners.iter().filter(|p| p.review.mode != ReviewMode::Never) {
         let flags: Vec<&str> = partner.review.flags.iter().map(|f| f.as_str()).collect();
         let when = match partner.review.mode {

@@ -43,6 +43,9 @@ pub struct Pipeline {
     /// `[translate] escalate`: flags that send a segment on, alone, to the next backend of the
     /// chain that serves the pair (none by default).
     pub escalate: Vec<Flag>,
+    /// `[translate] pivot`: bridge languages, in order, for a pair no backend serves (uk→es as
+    /// uk→en→es); `["en"]` unless the file says otherwise, `[]` for none.
+    pub pivot: Vec<String>,
     pub glossary: Glossary,
     pub delivery: DeliveryConfig,
     pub work: WorkConfig,
@@ -460,6 +463,20 @@ impl Validator<'_> {
             }
         }
 
+        let pivot = match raw.translate.as_ref().and_then(|t| t.pivot.as_ref()) {
+            None => vec!["en".to_string()],
+            Some(bridges) => {
+                let mut pivot: Vec<String> = Vec::new();
+                for code in bridges {
+                    match self.language(code, false) {
+                        Some(code) if !pivot.contains(&code) => pivot.push(code),
+                        _ => {}
+                    }
+                }
+                pivot
+            }
+        };
+
         let mut glossary = Glossary::default();
         if let Some(raw_glossary) = &raw.glossary {
             for term in &raw_glossary.keep {
@@ -573,6 +590,7 @@ impl Validator<'_> {
             translate_chain,
             foreign_text,
             escalate,
+            pivot,
             glossary,
             delivery,
             work,

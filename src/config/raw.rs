@@ -139,6 +139,8 @@ pub struct RawTranslate {
     pub foreign_quotes: Option<Spanned<String>>,
     /// Flags that send a segment on, alone, to the next backend of the chain.
     pub escalate: Option<Vec<Spanned<String>>>,
+    /// Bridge languages, in order, for pairs no backend serves: `["en"]` unless set.
+    pub pivot: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::stages;
 use crate::config::{ConfigError, Pipeline, Problem, Severity};
 use crate::syndicate::templates::Templates;
-use crate::translate::Translator;
+use crate::translate::{Route, Translator};
 
 pub struct Checked {
     /// The validated desk, when the file has no error.
@@ -15,6 +15,9 @@ pub struct Checked {
     pub problems: Vec<Problem>,
     /// One line per backend (languages, request limits, billing), in chain order.
     pub backends: Vec<String>,
+    /// One line per language partners want: from which article languages it is reached
+    /// directly, through a bridge language, or not at all.
+    pub routes: Vec<String>,
 }
 
 impl Checked {
@@ -28,12 +31,14 @@ pub async fn check(path: &Path) -> Checked {
         Ok(text) => text,
         Err(err) => {
             let problem = Problem::at(path, "", None, format!("cannot read the pipeline file: {err}"));
-            return Checked { pipeline: None, problems: vec![problem], backends: Vec::new() };
+            return Checked { pipeline: None, problems: vec![problem], backends: Vec::new(), routes: Vec::new() };
         }
     };
     let (pipeline, mut problems) = match Pipeline::parse(path, &text) {
         Ok((pipeline, warnings)) => (pipeline, warnings),
-        Err(ConfigError { problems }) => return Checked { pipeline: None, problems, backends: Vec::new() },
+        Err(ConfigError { problems }) => {
+            return Checked { pipeline: None, problems, backends: Vec::new(), routes: Vec::new() }
+        }
     };
     if let Err(err) = Templates::load(pipeline.templates.as_deref()) {
         let place = pipeline.templates.as_ref().map_or("built-in templates".to_string(), |d| d.display().to_string());
@@ -43,8 +48,9 @@ pub async fn check(path: &Path) -> Checked {
     problems.extend(missing_pairs(&pipeline, &translator).await);
     problems.extend(missing_dictionaries(&pipeline, &translator));
     let backends = translator.descriptions();
+    let routes = routes(&pipeline, &translator);
     let usable = !problems.iter().any(|p| p.severity == Severity::Error);
-    Checked { pipeline: usable.then_some(pipeline), problems, backends }
+    Checked { pipeline: usable.then_some(pipeline), problems, backends, routes }
 }
 
 fn problem(pipeline: &Pipeline, at: (usize, usize), severity: Severity, message: String) -> Problem {
@@ -93,18 +99,60 @@ async fn missing_pairs(pipeline: &Pipeline, translator: &Translator) -> Vec<Prob
                 .detect
                 .languages
                 .iter()
-                .filter(|from| *from != to && !translator.supports(from, to))
+                .filter(|from| *from != to && translator.route(from, to) == Route::None)
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
                 let message = format!(
-                    "partner {:?} wants {to}, but no backend translates {}→{to}: such articles are skipped for it",
+                    "partner {:?} wants {to}, but no backend translates {}→{to}, directly or through {}: such articles are skipped for it",
                     partner.name,
                     missing.join(","),
+                    bridges(pipeline),
                 );
                 problems.push(problem(pipeline, partner.languages_at, Severity::Warning, message));
             }
         }
     }
     problems
+}
+
+/// The bridge languages, as `check` names them.
+fn bridges(pipeline: &Pipeline) -> String {
+    match pipeline.pivot.as_slice() {
+        [] => "a bridge language (`pivot = []`)".to_string(),
+        bridges => format!("a bridge language ({})", bridges.join(", ")),
+    }
+}
+
+/// For each language partners want: `es: directly from en, fr; through en from uk; not from ru`.
+fn routes(pipeline: &Pipeline, translator: &Translator) -> Vec<String> {
+    pipeline
+        .target_languages()
+        .iter()
+        .map(|to| {
+            let (mut direct, mut none) = (Vec::new(), Vec::new());
+            let mut via: Vec<(String, Vec<&str>)> = Vec::new();
+            for from in pipeline.detect.languages.iter().filter(|from| *from != to) {
+                match translator.route(from, to) {
+                    Route::Direct => direct.push(from.as_str()),
+                    Route::Via(bridge) => match via.iter_mut().find(|(b, _)| *b == bridge) {
+                        Some((_, froms)) => froms.push(from),
+                        None => via.push((bridge, vec![from])),
+                    },
+                    Route::None => none.push(from.as_str()),
+                }
+            }
+            let mut parts = Vec::new();
+            if !direct.is_empty() {
+                parts.push(format!("directly from {}", direct.join(", ")));
+            }
+            for (bridge, froms) in via {
+                parts.push(format!("through {bridge} from {}", froms.join(", ")));
+            }
+            if !none.is_empty() {
+                parts.push(format!("not at all from {}", none.join(", ")));
+            }
+            format!("{to}: {}", parts.join("; "))
+        })
+        .collect()
 }

@@ -505,6 +505,7 @@ async fn translate_one(
                     flags: translation.flags(),
                     engines: translation.engines(),
                     escalations: translation.escalations.clone(),
+                    path: report::Hop::of(&translation, &source),
                 };
                 translations.push(translation);
                 report

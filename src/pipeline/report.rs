@@ -41,6 +41,53 @@ pub struct TranslationReport {
     /// Flagged segments sent on to later backends of the chain (`[translate] escalate`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub escalations: Vec<Escalation>,
+    /// The way the text went: one hop, or two through a bridge language (`[translate] pivot`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<Hop>,
+}
+
+/// One leg of a translation's way, and what it cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub from: String,
+    pub to: String,
+    pub backend: String,
+    pub chars_sent: usize,
+    pub chars_cached: usize,
+}
+
+impl Hop {
+    /// The hops of a translation from `from`: the one into the bridge language first.
+    pub fn of(translation: &crate::model::Translation, from: &str) -> Vec<Hop> {
+        let backend = translation.backend.clone().unwrap_or_default();
+        let last = |from: &str| Hop {
+            from: from.to_string(),
+            to: translation.language.clone(),
+            backend,
+            chars_sent: translation.chars_sent,
+            chars_cached: translation.chars_cached,
+        };
+        match &translation.via {
+            None => vec![last(from)],
+            Some(via) => vec![
+                Hop {
+                    from: from.to_string(),
+                    to: via.language.clone(),
+                    backend: via.backend.clone(),
+                    chars_sent: via.chars_sent,
+                    chars_cached: via.chars_cached,
+                },
+                last(&via.language),
+            ],
+        }
+    }
+
+    /// `uk→en→es`.
+    pub fn route(path: &[Hop]) -> String {
+        let mut route: Vec<&str> = path.first().map(|h| h.from.as_str()).into_iter().collect();
+        route.extend(path.iter().map(|h| h.to.as_str()));
+        route.join("→")
+    }
 }
 
 impl TranslationReport {
@@ -56,6 +103,7 @@ impl TranslationReport {
             flags: Vec::new(),
             engines: Vec::new(),
             escalations: Vec::new(),
+            path: Vec::new(),
         }
     }
 }
@@ -225,6 +273,9 @@ pub struct Totals {
     pub held: usize,
     /// Segments flagged, per flag.
     pub flagged: BTreeMap<String, usize>,
+    /// Translations made through a bridge language, per route (`uk→en→es`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pivoted: BTreeMap<String, usize>,
 }
 
 /// The report of a run as it grows: totals and backend usage over every article, and the articles
@@ -267,6 +318,16 @@ impl Report {
                 let usage = self.backends.entry(backend.clone()).or_default();
                 usage.chars_sent += t.chars_sent;
                 usage.chars_cached += t.chars_cached;
+            }
+            if t.path.len() > 1 {
+                *totals.pivoted.entry(Hop::route(&t.path)).or_default() += 1;
+            }
+            for hop in t.path.iter().rev().skip(1) {
+                totals.chars_sent += hop.chars_sent;
+                totals.chars_cached += hop.chars_cached;
+                let usage = self.backends.entry(hop.backend.clone()).or_default();
+                usage.chars_sent += hop.chars_sent;
+                usage.chars_cached += hop.chars_cached;
             }
             for escalation in &t.escalations {
                 totals.chars_sent += escalation.chars_sent;
@@ -336,6 +397,10 @@ impl Report {
                 t.held,
                 if t.held == 1 { "y" } else { "ies" },
             ));
+        }
+        if !t.pivoted.is_empty() {
+            let routes: Vec<String> = t.pivoted.iter().map(|(route, n)| format!("{route} {n}")).collect();
+            out.push_str(&format!("  through a bridge language: {}\n", routes.join(", ")));
         }
         if !t.flagged.is_empty() {
             let per_flag: Vec<String> = t.flagged.iter().map(|(flag, n)| format!("{flag} {n}")).collect();

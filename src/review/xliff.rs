@@ -431,6 +431,7 @@ mod tests {
             reviewed: None,
             rule_based: false,
             escalations: Vec::new(),
+            via: None,
         };
         Draft { article, translation }
     }

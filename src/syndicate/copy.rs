@@ -30,6 +30,9 @@ pub struct PartnerCopy {
     /// escalated along the chain), `backend` first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub engines: Vec<String>,
+    /// The bridge language, when no backend served the pair and the text went through another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     pub title: String,
     pub html: String,
     pub text: String,
@@ -72,6 +75,7 @@ impl PartnerCopy {
             reviewed: translation.reviewed.clone(),
             rule_based: translation.rule_based,
             engines: Some(translation.engines()).filter(|e| e.len() > 1).unwrap_or_default(),
+            via: translation.via.as_ref().map(|v| v.language.clone()),
             title: translation.title.clone(),
             html: to_html(&translation.blocks),
             text: to_prose(&translation.blocks),
@@ -80,7 +84,8 @@ impl PartnerCopy {
     }
 
     /// Who translated it, as the disclosure names them: `apertium`, or `apertium + deepl` when
-    /// flagged segments went on to another engine. `None` for the original.
+    /// flagged segments went on to another engine or the text went through a bridge language.
+    /// `None` for the original.
     pub fn translated_by(&self) -> Option<String> {
         match self.engines.len() {
             0 | 1 => self.backend.clone(),

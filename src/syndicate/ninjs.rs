@@ -82,10 +82,11 @@ pub fn item(copy: &PartnerCopy, now_rfc3339: &str) -> Value {
             None => "not reviewed by a person".to_string(),
         };
         let original = article.canonical_url.as_deref().unwrap_or(&article.id);
+        let via = copy.via.as_ref().map(|v| format!(" via {v}")).unwrap_or_default();
         map.insert(
             "ednote".into(),
             json!(format!(
-                "Machine translation from {original_language} by {translated_by}, {review}. Original: {original}"
+                "Machine translation from {original_language}{via} by {translated_by}, {review}. Original: {original}"
             )),
         );
     }

@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-/// One language's notices. `{from}`, `{to}`, `{backend}`, `{desk}` and `{partner}` are filled in.
+/// One language's notices. `{from}`, `{to}`, `{backend}`, `{desk}` and `{partner}` are filled in;
+/// a copy that went through a bridge language names it between `{from}` and `{to}`.
 struct Table {
     language: &'static str,
     /// Names the engine; one of the next two ends the sentence.
@@ -127,6 +128,8 @@ pub struct Notices {
 pub struct Facts<'a> {
     pub language: &'a str,
     pub source_language: &'a str,
+    /// The bridge language, when the text went through one.
+    pub via: Option<&'a str>,
     /// The backend that translated the copy; `None` for the original.
     pub backend: Option<&'a str>,
     /// A person reviewed the translation.
@@ -139,7 +142,14 @@ impl Notices {
     pub fn for_copy(facts: &Facts) -> Self {
         let table = table(facts.language);
         let fill = |text: &str| {
-            text.replace("{from}", facts.source_language)
+            let text = match facts.via {
+                Some(_) => text
+                    .replace("from {from} to {to}", "from {from} via {via} to {to}")
+                    .replace("{from} → {to}", "{from} → {via} → {to}"),
+                None => text.to_string(),
+            };
+            text.replace("{via}", facts.via.unwrap_or(""))
+                .replace("{from}", facts.source_language)
                 .replace("{to}", facts.language)
                 .replace("{backend}", facts.backend.unwrap_or(""))
                 .replace("{desk}", facts.desk)
@@ -172,7 +182,33 @@ mod tests {
     use super::*;
 
     fn facts<'a>(language: &'a str, backend: Option<&'a str>) -> Facts<'a> {
-        Facts { language, source_language: "en", backend, reviewed: false, desk: "demo-desk", partner: "el-correo" }
+        Facts {
+            language,
+            source_language: "en",
+            via: None,
+            backend,
+            reviewed: false,
+            desk: "demo-desk",
+            partner: "el-correo",
+        }
+    }
+
+    #[test]
+    fn a_copy_made_through_a_bridge_language_names_it() {
+        let bridged =
+            |language| Facts { source_language: "uk", via: Some("en"), ..facts(language, Some("deepl + apertium")) };
+        assert_eq!(
+            Notices::for_copy(&bridged("es")).machine_translated,
+            "Traducción automática (uk → en → es) por deepl + apertium, sin revisar."
+        );
+        assert_eq!(
+            Notices::for_copy(&bridged("pl")).machine_translated,
+            "Machine-translated from uk via en to pl by deepl + apertium, not reviewed."
+        );
+        assert!(TABLES
+            .iter()
+            .all(|t| t.machine_translated.contains("{from} → {to}")
+                || t.machine_translated.contains("from {from} to {to}")));
     }
 
     #[test]

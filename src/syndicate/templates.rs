@@ -118,6 +118,7 @@ impl Templates {
             reviewed: None,
             rule_based: true,
             engines: Vec::new(),
+            via: None,
             title: "Title".into(),
             html: "<p>Body</p>".into(),
             text: "Body".into(),
@@ -154,6 +155,7 @@ impl Templates {
             notices: Notices::for_copy(&Facts {
                 language: &copy.language,
                 source_language: article.language.as_deref().unwrap_or(""),
+                via: copy.via.as_deref(),
                 backend: translated_by.as_deref(),
                 reviewed: copy.reviewed.is_some(),
                 desk: &copy.desk,

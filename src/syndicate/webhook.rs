@@ -106,6 +106,7 @@ fn envelope(copy: &PartnerCopy, format: PayloadFormat, stamp: &str) -> serde_jso
         "source_url": copy.article.canonical_url,
         "machine_translated_by": copy.backend,
         "machine_translation_engines": if copy.engines.is_empty() { copy.backend.iter().cloned().collect() } else { copy.engines.clone() },
+        "machine_translated_via": copy.via,
         "sent_at": stamp,
     })
 }

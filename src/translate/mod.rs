@@ -12,8 +12,11 @@ mod google;
 mod http;
 mod libretranslate;
 mod openai;
+mod pivot;
+mod plan;
 mod protect;
 pub mod saas;
+mod verify;
 
 use std::sync::Arc;
 
@@ -26,8 +29,11 @@ use crate::review::flags::Checker;
 use crate::store::{MemoryKey, Store};
 use coalesce::Coalescer;
 pub use coalesce::RequestCount;
+pub use pivot::Route;
+use plan::Plan;
 use protect::{Kind, Protected};
 use saas::{Billing, RequestLimits};
+pub use verify::verify;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TranslateError {
@@ -174,6 +180,8 @@ pub struct Translator {
     reviewed_languages: Vec<String>,
     /// Flags that send a segment on, alone, to the next backend of the chain.
     escalate: Vec<Flag>,
+    /// Bridge languages for pairs no backend serves, in order.
+    pivot: Vec<String>,
 }
 
 /// Segments in the target language, and what they cost.
@@ -210,7 +218,14 @@ impl Translator {
             detector: None,
             reviewed_languages: Vec::new(),
             escalate: Vec::new(),
+            pivot: Vec::new(),
         }
+    }
+
+    /// Pairs no backend serves go through the first of these languages both halves reach.
+    pub fn with_pivot(mut self, bridges: Vec<String>) -> Self {
+        self.pivot = bridges;
+        self
     }
 
     /// Segments with one of these flags go on, alone, to the next backend of the chain that
@@ -239,6 +254,7 @@ impl Translator {
             glossary: pipeline.glossary.clone(),
             reviewed_languages: pipeline.reviewed_languages(),
             escalate: pipeline.escalate.clone(),
+            pivot: pipeline.pivot.clone(),
             ..Translator::new(backends, pipeline.foreign_text)
         }
     }
@@ -272,11 +288,18 @@ impl Translator {
     /// people wrote or approved before come from the memory as they are. Quotations and paragraphs
     /// marked in another language are kept, or translated from their own language, as the
     /// pipeline says.
+    /// A pair no backend serves goes through a bridge language (see [`Translator::route`]).
     pub async fn translate(&self, article: &Article, to: &str) -> Result<Translation, TranslateError> {
         let from = article.language.as_deref().unwrap_or("und");
-        if !self.supports(from, to) {
-            return Err(TranslateError::Unsupported { from: from.to_string(), to: to.to_string() });
+        match self.route(from, to) {
+            Route::Direct => self.translate_directly(article, to).await,
+            Route::Via(bridge) => self.translate_via(article, &bridge, to).await,
+            Route::None => Err(TranslateError::Unsupported { from: from.to_string(), to: to.to_string() }),
         }
+    }
+
+    async fn translate_directly(&self, article: &Article, to: &str) -> Result<Translation, TranslateError> {
+        let from = article.language.as_deref().unwrap_or("und");
         let terms = self.glossary.for_pair(from, to);
         let plan = Plan::of(article, from, &terms);
         let human = self.recall(&MemoryKey { backend: HUMAN, from, to }, &plan.originals).await;
@@ -413,6 +436,7 @@ impl Translator {
             reviewed,
             rule_based: candidate.rule_based,
             escalations: candidate.escalations,
+            via: None,
         }
     }
 
@@ -653,83 +677,6 @@ fn unusable_findings(segments: &[Segment]) -> Vec<&Finding> {
     segments.iter().flat_map(|s| &s.flags).filter(|f| f.unusable && (mostly_echoed || !echoed(f))).collect()
 }
 
-/// What is sent for an article: the headline, then every block in the article's language, with
-/// quotations in other languages swapped for tokens.
-struct Plan {
-    /// Each segment as the article has it.
-    originals: Vec<String>,
-    /// Each segment as it is sent: quotations and glossary terms swapped for tokens.
-    segments: Vec<String>,
-    /// Each block's segment; `None` for images and blocks in another language.
-    layout: Vec<Option<usize>>,
-    protected: Vec<Protected>,
-    /// Indices into `protected`, per segment.
-    spans_of_segment: Vec<Vec<usize>>,
-}
-
-impl Plan {
-    fn of(article: &Article, from: &str, terms: &[(String, String)]) -> Plan {
-        let mut plan = Plan {
-            originals: Vec::new(),
-            segments: Vec::new(),
-            layout: Vec::new(),
-            protected: Vec::new(),
-            spans_of_segment: Vec::new(),
-        };
-        let mut next = 0;
-        plan.add(&crate::html::escape(&article.title), from, terms, &mut next);
-        for block in &article.blocks {
-            let own_language = block.lang.as_deref().is_none_or(|l| l == from);
-            let segment =
-                (block.kind != BlockKind::Image && own_language).then(|| plan.add(&block.html, from, terms, &mut next));
-            plan.layout.push(segment);
-        }
-        plan
-    }
-
-    /// A segment's protected pieces, each with what it becomes in the copy.
-    fn spans(&self, segment: usize, replacements: &[String]) -> Vec<(Protected, String)> {
-        self.spans_of_segment[segment].iter().map(|&k| (self.protected[k].clone(), replacements[k].clone())).collect()
-    }
-
-    fn add(&mut self, html: &str, from: &str, terms: &[(String, String)], next: &mut usize) -> usize {
-        let (text, spans) = protect::protect(html, from, terms, next);
-        let first = self.protected.len();
-        self.protected.extend(spans);
-        self.spans_of_segment.push((first..self.protected.len()).collect());
-        self.originals.push(html.to_string());
-        self.segments.push(text);
-        self.segments.len() - 1
-    }
-}
-
-/// A backend's answer is used only when it has one non-empty segment for each non-empty input,
-/// with the same tags, and without unknown-word marks the input did not have.
-pub fn verify(backend: &str, input: &[String], output: Vec<String>) -> Result<Vec<String>, TranslateError> {
-    let fail = |message: String| Err(TranslateError::Verification { backend: backend.to_string(), message });
-    if output.len() != input.len() {
-        return fail(format!("{} segments sent, {} came back", input.len(), output.len()));
-    }
-    for (i, (sent, got)) in input.iter().zip(&output).enumerate() {
-        if !sent.trim().is_empty() && got.trim().is_empty() {
-            return fail(format!("segment {} came back empty", i + 1));
-        }
-        if crate::html::tag_names(sent) != crate::html::tag_names(got) {
-            return fail(format!("segment {} lost, gained or changed tags", i + 1));
-        }
-        if let Some(mark) = unknown_word_marks(got).find(|m| !sent.contains(m)) {
-            return fail(format!("segment {} has an unknown-word mark: {mark:?}", i + 1));
-        }
-    }
-    Ok(output)
-}
-
-/// Words Apertium marks as unknown (`*word`), untranslatable (`@word`) or ungenerated (`#word`).
-fn unknown_word_marks(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || c == '>' || c == '<')
-        .filter(|w| w.len() > 1 && w.starts_with(['*', '@', '#']) && w[1..].starts_with(char::is_alphabetic))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -754,17 +701,5 @@ mod tests {
         assert_eq!(unusable_findings(&chatty).len(), 1);
         let flagged = [segment(long, Some((Flag::Numbers, false)))];
         assert!(unusable_findings(&flagged).is_empty(), "a flag alone leaves the answer usable");
-    }
-
-    #[test]
-    fn verification_rejects_lost_and_empty_segments() {
-        let input = vec!["Hello".to_string(), "<a href=\"x\">World</a>".to_string()];
-        assert!(verify("t", &input, vec!["Hola".into()]).is_err());
-        assert!(verify("t", &input, vec!["Hola".into(), "".into()]).is_err());
-        assert!(verify("t", &input, vec!["Hola".into(), "Mundo".into()]).is_err());
-        assert!(verify("t", &input, vec!["Hola".into(), "<b href=\"x\">Mundo</b>".into()]).is_err());
-        assert!(verify("t", &input, vec!["*Hola".into(), "<a href=\"x\">Mundo</a>".into()]).is_err());
-        assert!(verify("t", &["#news today".to_string()], vec!["#news hoy".into()]).is_ok());
-        assert!(verify("t", &input, vec!["Hola".into(), "<a href=\"x\">Mundo</a>".into()]).is_ok());
     }
 }

@@ -9,6 +9,7 @@ mod commands;
 mod crash;
 mod delivery;
 mod detect;
+mod pivot;
 mod review;
 mod run;
 mod security;

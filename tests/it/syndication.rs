@@ -148,6 +148,7 @@ fn sample_copy() -> newswire::syndicate::PartnerCopy {
         reviewed: None,
         rule_based: true,
         engines: Vec::new(),
+        via: None,
         title: "El servicio de ferri <vuelve> & sigue".into(),
         html: "<p>El ferri vuelve el lunes.</p>\n".into(),
         text: "El ferri vuelve el lunes.".into(),
