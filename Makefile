@@ -2,7 +2,7 @@
 # Each installs the Debian packages it needs (only when missing) and is safe to re-run.
 
 SHELL := /bin/bash
-DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr \
+DEMO_PACKAGES := apertium apertium-eng-spa apertium-rus-ukr apertium-fr-es \
 	hunspell-en-us hunspell-es hunspell-fr hunspell-de-de hunspell-ru hunspell-uk
 TEST_PACKAGES := $(DEMO_PACKAGES) python3-aiosmtpd python3-jsonschema python3-dkim openssl postgresql \
 	php-symfony-translation libxml2-utils python3-venv chromium chromium-driver prometheus
@@ -20,6 +20,7 @@ demo: deps-demo
 	@echo "The copies went to:"
 	@echo "  out/demo/mail/       email to el-correo, as .eml files (set smtp_url to send them)"
 	@echo "  out/demo/kyiv-wire/  the kyiv-wire partner's folder"
+	@echo "  out/demo/london-wire/ the london-wire partner's folder (the French story came through Spanish)"
 	@echo "  out/demo/archive/    every article in its own language and each translation"
 	@find out/demo -type f | sort | sed 's/^/    /'
 

@@ -217,8 +217,8 @@ pub(super) fn split_segments(html: &str, count: usize) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// The mode files of a folder, by ISO 639-1 pair: `eng-spa.mode` → (en, es). Variants such as
-/// `spa-eng_US` are skipped.
+/// The mode files of a folder, by ISO 639-1 pair: `eng-spa.mode` → (en, es), and older pairs
+/// named in two letters, `fr-es.mode` → (fr, es). Variants such as `spa-eng_US` are skipped.
 fn list_modes(dir: &Path) -> Vec<((String, String), PathBuf)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -229,8 +229,8 @@ fn list_modes(dir: &Path) -> Vec<((String, String), PathBuf)> {
             let path = entry.path();
             let stem = path.file_name()?.to_str()?.strip_suffix(".mode")?;
             let (from, to) = stem.split_once('-')?;
-            let from = languages::by_code3(from)?.code.to_string();
-            let to = languages::by_code3(to)?.code.to_string();
+            let code = |c: &str| languages::by_code3(c).or_else(|| languages::by_code(c)).map(|l| l.code.to_string());
+            let (from, to) = (code(from)?, code(to)?);
             Some(((from, to), path))
         })
         .collect()
@@ -269,6 +269,17 @@ fn replace_tagger(mode: &str, pair: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mode_files_name_pairs_in_three_letters_or_two() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["eng-spa.mode", "fr-es.mode", "eco-fr-es.mode", "spa-eng_US.mode", "README"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let mut pairs: Vec<(String, String)> = list_modes(dir.path()).into_iter().map(|(pair, _)| pair).collect();
+        pairs.sort();
+        assert_eq!(pairs, [("en".to_string(), "es".to_string()), ("fr".to_string(), "es".to_string())]);
+    }
 
     #[test]
     fn segments_split_back_in_order() {

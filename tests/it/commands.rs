@@ -15,7 +15,11 @@ fn check_accepts_the_demo_desk() {
         .stdout(predicate::str::contains("pipelines/demo.toml: usable"))
         // Apertium has no en→uk: said, not hidden.
         .stdout(predicate::str::contains(
-            "warning: partner \"kyiv-wire\" wants uk, but no backend translates en,es→uk",
+            "warning: partner \"kyiv-wire\" wants uk, but no backend translates en,es,fr→uk",
+        ))
+        // The pairs meet in Spanish: French reaches English through it, Russian does not.
+        .stdout(predicate::str::contains(
+            "translation into en: directly from es; through es from fr; not at all from ru, uk",
         ));
 }
 
