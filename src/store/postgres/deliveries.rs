@@ -203,8 +203,9 @@ async fn complete(db: Arc<Db>, mut queue: mpsc::Receiver<Completion>) {
 /// Keeps the planner's picture of a young log close to the truth. Until a table has statistics the
 /// planner takes `desk = ...` for a narrow condition and, in the plans a connection keeps, scans
 /// the desk's whole log for each batch; autovacuum analyses a table only after a minute and a
-/// tenth of its rows. The completer asks for an analysis each time the outcomes it wrote double,
-/// from 500 to a million; an analysis also has the kept plans made again.
+/// tenth of its rows. Each time the outcomes this completer wrote double, from 500 to a million,
+/// it looks whether the log was never analysed or has changed by half since, and has it analysed
+/// then (once, however many workers look); an analysis also has the kept plans made again.
 struct Statistics {
     next: usize,
     written: usize,
@@ -226,7 +227,14 @@ impl Statistics {
         self.next *= 2;
         let db = db.clone();
         tokio::spawn(async move {
-            let analysed = async { db.client().await?.batch_execute(ANALYZE).await.map_err(|e| db.error(e)) };
+            let analysed = async {
+                let client = db.client().await?;
+                let stale: bool = client.query_one(STALE, &[]).await.map_err(|e| db.error(e))?.get(0);
+                if stale {
+                    client.batch_execute(ANALYZE).await.map_err(|e| db.error(e))?;
+                }
+                Ok::<_, StoreError>(())
+            };
             if let Err(err) = analysed.await {
                 tracing::debug!(error = %err, "the delivery log was not analysed");
             }
@@ -234,6 +242,9 @@ impl Statistics {
     }
 }
 
+const STALE: &str = "SELECT coalesce(bool_or((last_analyze IS NULL AND last_autoanalyze IS NULL)
+        OR n_mod_since_analyze > n_live_tup / 2), false)
+     FROM pg_stat_user_tables WHERE relname IN ('deliveries', 'attempts')";
 const ANALYZE: &str = "ANALYZE deliveries, attempts";
 
 /// A new delivery's columns, as the first seven parameters of a statement.
