@@ -100,7 +100,44 @@ pub enum BlockKind {
     Image,
 }
 
+/// How much of a story a partner takes (`content` in its profile); only that much is translated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Content {
+    #[default]
+    Full,
+    /// The headline alone, with the link to the original.
+    Headline,
+    /// The headline and the first paragraph.
+    Lede,
+}
+
+impl Content {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Content::Full => "full",
+            Content::Headline => "headline",
+            Content::Lede => "lede",
+        }
+    }
+
+    pub fn is_full(&self) -> bool {
+        *self == Content::Full
+    }
+}
+
 impl Article {
+    /// The article as a partner taking `content` gets it: the same story (id, version, hash),
+    /// its body cut to the headline or the lede.
+    pub fn cut(&self, content: Content) -> Article {
+        let blocks = match content {
+            Content::Full => self.blocks.clone(),
+            Content::Headline => Vec::new(),
+            Content::Lede => self.blocks.iter().find(|b| b.kind == BlockKind::Paragraph).cloned().into_iter().collect(),
+        };
+        Article { blocks, ..self.clone() }
+    }
+
     /// The title and body as plain text, for detection and hashing.
     pub fn plain_text(&self) -> String {
         let mut text = self.title.clone();
@@ -159,6 +196,9 @@ pub struct Translation {
     /// language (`[translate] pivot`); the rest describes the second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<Pivot>,
+    /// How much of the story it holds: partners are given the one they asked for.
+    #[serde(default, skip_serializing_if = "Content::is_full")]
+    pub content: Content,
 }
 
 /// The hop into a bridge language.
@@ -222,6 +262,7 @@ impl Translation {
             rule_based: false,
             escalations: Vec::new(),
             via: None,
+            content: Content::Full,
         }
     }
 

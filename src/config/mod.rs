@@ -22,6 +22,7 @@ use raw::{RawPartner, RawPipeline};
 pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY, MAX_USER_NAME};
 
 use crate::languages;
+use crate::model::Content;
 pub use crate::quality::{Flag, ReviewMode, ReviewPolicy};
 
 pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
@@ -206,6 +207,8 @@ pub struct Partner {
     pub concurrency: usize,
     pub rate_limit: Option<(u32, Duration)>,
     pub review: ReviewPolicy,
+    /// How much of each story it takes; only that much is translated for it.
+    pub content: Content,
 }
 
 impl Partner {
@@ -303,6 +306,23 @@ impl Pipeline {
     }
 
     /// Every language some partner asked for by name.
+    /// What the translate stage makes: each language partners want, in each cut they take.
+    /// A partner that takes every language takes its cut of each.
+    pub fn targets(&self) -> Vec<(String, Content)> {
+        let languages = self.target_languages();
+        let mut targets: Vec<(String, Content)> = self
+            .partners
+            .iter()
+            .flat_map(|p| {
+                let wanted = if p.wants_everything() { languages.clone() } else { p.languages.clone() };
+                wanted.into_iter().filter(|l| l != "*").map(move |l| (l, p.content))
+            })
+            .collect();
+        targets.sort();
+        targets.dedup();
+        targets
+    }
+
     pub fn target_languages(&self) -> Vec<String> {
         let mut targets: Vec<String> =
             self.partners.iter().flat_map(|p| p.languages.iter()).filter(|l| *l != "*").cloned().collect();
@@ -769,6 +789,18 @@ impl Validator<'_> {
             }
         });
         let review = self.review(&raw.review, &raw.review_flags, desk_review);
+        let content = match raw.content.as_ref() {
+            None => Content::Full,
+            Some(value) => match value.get_ref().as_str() {
+                "full" => Content::Full,
+                "headline" => Content::Headline,
+                "lede" => Content::Lede,
+                other => {
+                    self.problem(value, format!("`content` must be \"full\", \"headline\" or \"lede\", not {other:?}"));
+                    Content::Full
+                }
+            },
+        };
         if let Some(format) = raw.format.as_ref().filter(|_| !matches!(channel, ChannelConfig::Webhook { .. })) {
             self.problem(format, "`format` applies to webhooks (emails are text and HTML)");
         }
@@ -784,6 +816,7 @@ impl Validator<'_> {
             concurrency,
             rate_limit,
             review,
+            content,
         })
     }
 }

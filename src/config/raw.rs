@@ -223,4 +223,6 @@ pub struct RawPartner {
     /// This partner's review gate, instead of the desk's.
     pub review: Option<Spanned<String>>,
     pub review_flags: Option<Vec<Spanned<String>>>,
+    /// "full" (default), "headline" or "lede": how much of each story it takes.
+    pub content: Option<Spanned<String>>,
 }

@@ -23,7 +23,7 @@ use crate::clean::Cleaner;
 use crate::config::Pipeline;
 use crate::detect::{Detector, Policy};
 use crate::ingest::{self, Ingested, Limits, WebClient};
-use crate::model::{Article, RawPage, Translation};
+use crate::model::{Article, Content, RawPage, Translation};
 use crate::outbound::{OutboundPolicy, SystemLookup};
 use crate::secret::redact;
 use crate::store::Store;
@@ -210,7 +210,7 @@ pub async fn run<F: FnMut(&ArticleReport)>(
         translated_tx,
         done_tx.clone(),
         translator.clone(),
-        pipeline.target_languages(),
+        pipeline.targets(),
     ));
     let syndicate = tokio::spawn(syndicate_stage::run(
         translated_rx,
@@ -440,7 +440,7 @@ async fn translate_stage(
     out: mpsc::Sender<Translated>,
     done: mpsc::Sender<Done>,
     translator: Translator,
-    targets: Vec<String>,
+    targets: Vec<(String, Content)>,
 ) {
     let incoming = futures::stream::unfold(articles, |mut rx| async { rx.recv().await.map(|item| (item, rx)) });
     let targets = Arc::new(targets);
@@ -472,21 +472,39 @@ async fn translate_stage(
     }
 }
 
-/// Translates one article into every target; a settled article passes through.
+/// Translates one article into every target (a language, in the cut partners take); a settled
+/// article passes through. The whole stories go first, so that a headline or a lede finds its
+/// segments in the translation memory instead of being sent twice.
 async fn translate_one(
     prepared: Prepared,
     translator: &Translator,
-    targets: &[String],
+    targets: &[(String, Content)],
 ) -> Result<Translated, ArticleReport> {
     let (article, mut report) = match prepared {
         Prepared::Settled(report) => return Err(report),
         Prepared::Ready(article, report) => (article, report),
     };
     let source = article.language.clone().unwrap_or_default();
-    let wanted: Vec<&String> = targets.iter().filter(|t| **t != source).collect();
-    let results = join_all(wanted.iter().map(|to| translator.translate(&article, to))).await;
     let mut translations = vec![Translation::original(&article)];
-    for (to, result) in wanted.into_iter().zip(results) {
+    let mut cuts: Vec<Content> = targets.iter().map(|(_, content)| *content).collect();
+    cuts.sort();
+    cuts.dedup();
+    let mut results = Vec::new();
+    for cut in cuts {
+        let story = article.cut(cut);
+        if !cut.is_full() {
+            translations.push(Translation { content: cut, ..Translation::original(&story) });
+        }
+        let wanted: Vec<&String> = targets.iter().filter(|(l, c)| *c == cut && *l != source).map(|(l, _)| l).collect();
+        let made = join_all(wanted.iter().map(|to| translator.translate(&story, to))).await;
+        results.extend(
+            wanted
+                .into_iter()
+                .zip(made)
+                .map(|(to, made)| (to, cut, made.map(|translation| Translation { content: cut, ..translation }))),
+        );
+    }
+    for (to, cut, result) in results {
         report.translations.push(match result {
             Ok(translation) => {
                 let (status, error) = match &translation.unusable {
@@ -506,16 +524,22 @@ async fn translate_one(
                     engines: translation.engines(),
                     escalations: translation.escalations.clone(),
                     path: report::Hop::of(&translation, &source),
+                    content: cut,
                 };
                 translations.push(translation);
                 report
             }
-            Err(err @ TranslateError::Unsupported { .. }) => {
-                TranslationReport::without(to, None, Status::Skipped, err.to_string())
-            }
+            Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
+                content: cut,
+                ..TranslationReport::without(to, None, Status::Skipped, err.to_string())
+            },
             Err(err) => {
                 let retry = if err.is_transient() { " (transient: the next run tries again)" } else { "" };
-                TranslationReport::without(to, backend_of(&err), Status::Failed, format!("{err}{retry}"))
+                let error = format!("{err}{retry}");
+                TranslationReport {
+                    content: cut,
+                    ..TranslationReport::without(to, backend_of(&err), Status::Failed, error)
+                }
             }
         });
     }

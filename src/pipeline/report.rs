@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::Partner;
-use crate::model::Escalation;
+use crate::model::{Content, Escalation};
 use crate::quality::Finding;
 use crate::store::StoreError;
 use crate::syndicate::deliver::DeliveryOutcome;
@@ -44,6 +44,9 @@ pub struct TranslationReport {
     /// The way the text went: one hop, or two through a bridge language (`[translate] pivot`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<Hop>,
+    /// The cut translated, when partners took less than the whole story.
+    #[serde(skip_serializing_if = "Content::is_full")]
+    pub content: Content,
 }
 
 /// One leg of a translation's way, and what it cost.
@@ -104,6 +107,7 @@ impl TranslationReport {
             engines: Vec::new(),
             escalations: Vec::new(),
             path: Vec::new(),
+            content: Content::Full,
         }
     }
 }

@@ -22,7 +22,7 @@ pub async fn record(
     translation: &Translation,
     held: &[(PartnerCopy, &str)],
 ) -> Result<ReviewState, StoreError> {
-    let draft = Draft { article: (**article).clone(), translation: translation.clone() };
+    let draft = Draft { article: article.cut(translation.content), translation: translation.clone() };
     let id = draft.id();
     let draft_json = serde_json::to_string(&draft).expect("a draft serialises");
     let copies: Vec<String> =

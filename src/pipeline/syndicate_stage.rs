@@ -12,7 +12,7 @@ use super::claims::HeldPage;
 use super::report::{ArticleReport, DeliveryReport, Status, HELD};
 use super::{Done, Translated};
 use crate::config::Partner;
-use crate::model::delivery_id;
+use crate::model::{delivery_id, Content};
 use crate::store::{ReviewState, Store};
 use crate::syndicate::deliver::{Deliverer, SendMode};
 use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
@@ -114,11 +114,11 @@ async fn plan(
     let Translated { article, mut report, translations, .. } = item;
     let mut jobs = Vec::new();
     let killed = store.is_killed(&article.id).await.unwrap_or(false);
-    // Each language is rendered once, whatever the number of partners that get it.
-    let mut rendered: HashMap<String, PartnerCopy> = HashMap::new();
+    // Each language is rendered once per cut, whatever the number of partners that get it.
+    let mut rendered: HashMap<(String, Content), PartnerCopy> = HashMap::new();
     let plain = article.plain_text();
-    // Copies waiting for an editor, per language, with their place in the report.
-    let mut held: HashMap<String, Vec<(PartnerCopy, usize)>> = HashMap::new();
+    // Copies waiting for an editor, per language and cut, with their place in the report.
+    let mut held: HashMap<(String, Content), Vec<(PartnerCopy, usize)>> = HashMap::new();
     for (partner, _) in channels {
         let refused = partner.refuses(article.section.as_deref(), &plain);
         for language in partner_languages(partner, &translations) {
@@ -132,12 +132,12 @@ async fn plan(
                 error: None,
                 attempts: 0,
             };
-            match translations.iter().find(|t| t.language == language) {
+            match translations.iter().find(|t| t.language == language && t.content == partner.content) {
                 None => {
                     let why = report
                         .translations
                         .iter()
-                        .find(|t| t.language == language)
+                        .find(|t| t.language == language && t.content == partner.content)
                         .and_then(|t| t.error.clone())
                         .unwrap_or_else(|| "no copy in this language".into());
                     delivery.error = Some(format!("no {language} copy: {why}"));
@@ -161,7 +161,7 @@ async fn plan(
                     }
                     Ok(delivered) => {
                         let rendered = rendered
-                            .entry(translation.language.clone())
+                            .entry((translation.language.clone(), translation.content))
                             .or_insert_with(|| PartnerCopy::rendered(&article, translation, desk));
                         let mut copy = rendered.to(partner);
                         if delivered.is_some_and(|v| v < article.version) {
@@ -169,7 +169,9 @@ async fn plan(
                         }
                         let unreviewed = translation.backend.is_some() && translation.reviewed.is_none();
                         if unreviewed && partner.review.holds(&translation.flags(), translation.unusable.is_some()) {
-                            held.entry(language.clone()).or_default().push((copy, report.deliveries.len()));
+                            held.entry((language.clone(), partner.content))
+                                .or_default()
+                                .push((copy, report.deliveries.len()));
                         } else {
                             jobs.push(Job {
                                 article: key,
@@ -199,12 +201,12 @@ async fn hold(
     store: &dyn Store,
     article: &Arc<crate::model::Article>,
     translations: &[crate::model::Translation],
-    mut held: HashMap<String, Vec<(PartnerCopy, usize)>>,
+    mut held: HashMap<(String, Content), Vec<(PartnerCopy, usize)>>,
     channels: &[PartnerChannel],
     report: &mut ArticleReport,
 ) {
     for translation in translations.iter().filter(|t| t.backend.is_some()) {
-        let waiting = held.remove(&translation.language).unwrap_or_default();
+        let waiting = held.remove(&(translation.language.clone(), translation.content)).unwrap_or_default();
         if waiting.is_empty() && translation.flags().is_empty() {
             continue;
         }

@@ -15,7 +15,12 @@ pub struct Draft {
 impl Draft {
     /// The review's stable id: one per article version and language.
     pub fn id(&self) -> String {
-        review_id(&self.article.id, &self.article.content_hash, &self.translation.language)
+        let language = &self.translation.language;
+        match self.translation.content {
+            crate::model::Content::Full => review_id(&self.article.id, &self.article.content_hash, language),
+            // A headline or a lede is reviewed apart from the whole story in the same language.
+            cut => review_id(&self.article.id, &self.article.content_hash, &format!("{language}/{}", cut.as_str())),
+        }
     }
 
     pub fn source_language(&self) -> &str {

@@ -432,6 +432,7 @@ mod tests {
             rule_based: false,
             escalations: Vec::new(),
             via: None,
+            content: Default::default(),
         };
         Draft { article, translation }
     }

@@ -437,6 +437,7 @@ impl Translator {
             rule_based: candidate.rule_based,
             escalations: candidate.escalations,
             via: None,
+            content: Default::default(),
         }
     }
 

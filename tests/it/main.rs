@@ -10,6 +10,7 @@ mod crash;
 mod delivery;
 mod detect;
 mod pivot;
+mod profiles;
 mod review;
 mod run;
 mod security;

@@ -1,0 +1,103 @@
+//! Partner profiles end to end, through real receivers: each partner gets the cut of the story
+//! it asked for (`content`), and only what some partner is sent is translated and billed.
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer};
+
+use crate::support::{examples_dir, newswire, Desk, Partner, VerifyingReceiver};
+
+const HEADLINE: &str = "Harbour ferry service returns after two-year pause";
+const FIRST: &str = "The ferry linking the old harbour with the island district will carry passengers again from Monday, the city transport office said on Thursday, ending a two-year pause caused by repairs to both piers.";
+
+fn run(pipeline: &std::path::Path) -> Value {
+    let story = examples_dir().join("en-harbour-ferry.html");
+    let output = newswire().arg("run").arg(pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn spanish<'a>(report: &'a Value, content: &str) -> &'a Value {
+    report["articles"][0]["translations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["language"] == "es" && t["content"].as_str().unwrap_or("full") == content)
+        .unwrap_or_else(|| panic!("no {content} translation in {report:#}"))
+}
+
+fn chars(translation: &Value) -> u64 {
+    translation["chars_sent"].as_u64().unwrap() + translation["chars_cached"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_partner_gets_the_cut_it_asked_for() {
+    let server = MockServer::start().await;
+    let (whole, headline) = (VerifyingReceiver::default(), VerifyingReceiver::default());
+    Mock::given(method("POST")).and(path("/whole")).respond_with(whole.clone()).mount(&server).await;
+    Mock::given(method("POST")).and(path("/headline")).respond_with(headline.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("profiles")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .partner(Partner::webhook("whole", &["es"], &format!("{}/whole", server.uri())))
+        .partner(
+            Partner::webhook("wire-briefs", &["es"], &format!("{}/headline", server.uri()))
+                .with("content = \"headline\""),
+        )
+        .partner(Partner::directory("morning-digest", &["es"], &dir.path().join("digest")).with("content = \"lede\""))
+        .write(dir.path());
+    let report = run(&pipeline);
+
+    let full = spanish(&report, "full");
+    assert!(chars(full) > 1000, "{full:#}");
+    // The headline and the lede are parts of the whole, found in the memory it filled.
+    assert_eq!(chars(spanish(&report, "headline")), HEADLINE.len() as u64);
+    assert_eq!(spanish(&report, "headline")["chars_sent"], 0);
+    assert_eq!(chars(spanish(&report, "lede")), (HEADLINE.len() + FIRST.len()) as u64);
+
+    let whole: Vec<Value> = whole.seen.lock().unwrap().iter().map(|r| r.body.clone()).collect();
+    let brief: Vec<Value> = headline.seen.lock().unwrap().iter().map(|r| r.body.clone()).collect();
+    assert_eq!((whole.len(), brief.len()), (1, 1));
+    assert_eq!(brief[0]["headlines"], whole[0]["headlines"], "the same Spanish headline");
+    let html = |item: &Value| {
+        item["bodies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["contenttype"] == "text/html")
+            .map(|b| b["value"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(html(&whole[0]).matches("<p>").count() >= 5, "{}", html(&whole[0]));
+    assert!(!html(&brief[0]).contains("<p>"), "a headline alone: {}", html(&brief[0]));
+    assert!(brief[0]["associations"].to_string().contains("harbour-ferry"), "with the link to the original");
+
+    let digest = crate::support::files_under(&dir.path().join("digest"));
+    let page = std::fs::read_to_string(dir.path().join("digest").join(&digest[0])).unwrap();
+    let story = &page[page.find("<article>").unwrap()..page.find("</article>").unwrap()];
+    let first_spanish = html(&whole[0]).split("</p>").next().unwrap().trim_start_matches("<p>").to_string();
+    assert!(story.contains(&first_spanish), "the lede is the first paragraph: {story}");
+    assert!(!story.contains("<h2>") && !story.contains("<li>"), "and nothing after it: {story}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_desk_whose_partners_take_headlines_sends_only_headlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("briefs")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .partner(Partner::directory("wire-briefs", &["es"], &dir.path().join("briefs")).with("content = \"headline\""))
+        .write(dir.path());
+    let report = run(&pipeline);
+    assert_eq!(report["totals"]["chars_sent"], HEADLINE.len(), "{report:#}");
+    let brief = spanish(&report, "headline");
+    assert_eq!(brief["status"], "ok");
+    let checked = newswire().arg("check").arg(&pipeline).output().unwrap();
+    assert!(checked.status.success());
+    std::fs::write(&pipeline, std::fs::read_to_string(&pipeline).unwrap().replace("\"headline\"", "\"teaser\""))
+        .unwrap();
+    let refused = newswire().arg("check").arg(&pipeline).output().unwrap();
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("`content` must be \"full\", \"headline\" or \"lede\", not \"teaser\""), "{said}");
+}
