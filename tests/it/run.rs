@@ -7,9 +7,14 @@ use wiremock::{Mock, MockServer};
 
 use crate::support::*;
 
+/// The example stories in the desk's four languages (the examples hold a French one too).
+const STORIES: [&str; 4] =
+    ["en-harbour-ferry.html", "es-valencia-port.html", "ru-vilnius-library.html", "uk-kyiv-tram.html"];
+
 fn desk(smtp_port: u16, hook_url: &str, archive: &std::path::Path) -> Desk {
+    let stories = STORIES.map(|f| examples_dir().join(f));
     Desk::new("test-desk")
-        .paths(&[&examples_dir()])
+        .paths(&stories.each_ref().map(|p| p.as_path()))
         .languages(&["en", "es", "ru", "uk"])
         .table("[translate]\nbackend = \"apertium\"\n[backends.apertium]\nkind = \"apertium\"")
         .table(&format!(
