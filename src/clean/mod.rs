@@ -2,6 +2,7 @@
 
 mod boilerplate;
 mod dom;
+mod elements;
 mod entities;
 mod extract;
 pub mod metadata;

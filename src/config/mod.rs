@@ -3,6 +3,7 @@
 
 mod backend;
 mod duration;
+mod partner;
 mod problem;
 mod raw;
 mod serve;
@@ -17,8 +18,9 @@ use toml::Spanned;
 pub use crate::secret::{expand, Secret};
 pub use backend::{parse_rate, BackendConfig, BackendKind, BackendLimits};
 pub use duration::parse_duration;
+pub use partner::{ChannelConfig, Partner, PayloadFormat};
 pub use problem::{line_column, ConfigError, Problem, Severity};
-use raw::{RawPartner, RawPipeline};
+use raw::RawPipeline;
 pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY, MAX_USER_NAME};
 
 use crate::languages;
@@ -186,85 +188,6 @@ pub struct DkimConfig {
     pub key: Secret,
     pub selector: String,
     pub domain: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Partner {
-    pub name: String,
-    /// Line and column of the partner's `languages`, for messages about them.
-    pub languages_at: (usize, usize),
-    /// ISO 639-1 codes, or `*` for every language the desk produces.
-    pub languages: Vec<String>,
-    pub channel: ChannelConfig,
-    pub timeout: Duration,
-    /// Only articles in these sections (compared without case); none means every section.
-    pub sections: Vec<String>,
-    /// Articles whose headline or text mention one of these are not sent.
-    pub exclude_keywords: Vec<String>,
-    /// This partner's templates, overriding the desk's.
-    pub templates: Option<PathBuf>,
-    /// Copies sent at once, and at most so many per period.
-    pub concurrency: usize,
-    pub rate_limit: Option<(u32, Duration)>,
-    pub review: ReviewPolicy,
-    /// How much of each story it takes; only that much is translated for it.
-    pub content: Content,
-}
-
-impl Partner {
-    /// Why this partner does not take an article, if it does not.
-    pub fn refuses(&self, section: Option<&str>, text: &str) -> Option<String> {
-        if !self.sections.is_empty() {
-            let wanted = section.is_some_and(|s| self.sections.iter().any(|w| w.eq_ignore_ascii_case(s.trim())));
-            if !wanted {
-                return Some(format!(
-                    "section {} is not among {}'s sections ({})",
-                    section.map_or("(none)".to_string(), |s| format!("{s:?}")),
-                    self.name,
-                    self.sections.join(", ")
-                ));
-            }
-        }
-        let lower = text.to_lowercase();
-        self.exclude_keywords
-            .iter()
-            .find(|k| lower.contains(&k.to_lowercase()))
-            .map(|k| format!("mentions {k:?}, which {} excludes", self.name))
-    }
-
-    pub fn wants(&self, language: &str) -> bool {
-        self.languages.iter().any(|l| l == "*" || l == language)
-    }
-
-    pub fn wants_everything(&self) -> bool {
-        self.languages.iter().any(|l| l == "*")
-    }
-}
-
-/// What a webhook carries: an IPTC ninjs item, or the copy as HTML or plain text in a small JSON
-/// envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PayloadFormat {
-    Ninjs,
-    Html,
-    Text,
-}
-
-#[derive(Debug, Clone)]
-pub enum ChannelConfig {
-    Email { to: Vec<Mailbox> },
-    Webhook { url: url::Url, secrets: Vec<Secret>, format: PayloadFormat },
-    Directory { path: PathBuf },
-}
-
-impl ChannelConfig {
-    pub fn name(&self) -> &'static str {
-        match self {
-            ChannelConfig::Email { .. } => "email",
-            ChannelConfig::Webhook { .. } => "webhook",
-            ChannelConfig::Directory { .. } => "directory",
-        }
-    }
 }
 
 impl Pipeline {
@@ -672,153 +595,6 @@ impl Validator<'_> {
             }
         }
     }
-
-    fn partner(
-        &mut self,
-        partner: &Spanned<RawPartner>,
-        has_email: bool,
-        default_timeout: Duration,
-        desk_review: &ReviewPolicy,
-    ) -> Option<Partner> {
-        let raw = partner.get_ref();
-        let name = raw.name.get_ref().trim().to_string();
-        let languages: Vec<String> = raw.languages.get_ref().iter().filter_map(|c| self.language(c, true)).collect();
-        if raw.languages.get_ref().is_empty() {
-            self.problem(&raw.languages, format!("partner {name:?} subscribes to no language"));
-        }
-        let timeout = self.duration(&raw.timeout, default_timeout);
-        let unexpected = |v: &mut Self, field: &str, present: bool| {
-            if present {
-                v.problem(
-                    &raw.channel,
-                    format!("partner {name:?}: `{field}` does not apply to the {} channel", raw.channel.get_ref()),
-                );
-            }
-        };
-        let channel = match raw.channel.get_ref().as_str() {
-            "email" => {
-                unexpected(self, "url", raw.url.is_some());
-                unexpected(self, "path", raw.path.is_some());
-                if !has_email {
-                    self.problem(
-                        &raw.channel,
-                        format!("partner {name:?} uses email but the file has no [email] table"),
-                    );
-                }
-                let Some(to) = &raw.to else {
-                    self.problem(partner, format!("partner {name:?}: the email channel needs `to`"));
-                    return None;
-                };
-                let to: Vec<Mailbox> = to.get_ref().iter().filter_map(|m| self.mailbox(m)).collect();
-                ChannelConfig::Email { to }
-            }
-            "webhook" => {
-                unexpected(self, "to", raw.to.is_some());
-                unexpected(self, "path", raw.path.is_some());
-                let (Some(url), Some(secret)) = (&raw.url, &raw.secret) else {
-                    self.problem(partner, format!("partner {name:?}: the webhook channel needs `url` and `secret`"));
-                    return None;
-                };
-                let url_text = self.expanded(url)?;
-                let parsed = match url::Url::parse(&url_text) {
-                    Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-                    _ => {
-                        self.problem(url, format!("{url_text:?} is not an http(s) URL"));
-                        return None;
-                    }
-                };
-                let mut secrets = Vec::new();
-                let texts = match secret.get_ref() {
-                    raw::OneOrMany::One(one) => vec![one.clone()],
-                    raw::OneOrMany::Many(many) => many.clone(),
-                };
-                for text in texts {
-                    let expanded = match expand(&text) {
-                        Ok(v) => v,
-                        Err(message) => {
-                            self.problem(secret, message);
-                            continue;
-                        }
-                    };
-                    if let Err(message) = crate::secret::decode_webhook_secret(&expanded) {
-                        self.problem(secret, message);
-                    }
-                    secrets.push(Secret::new(expanded));
-                }
-                if secrets.is_empty() {
-                    return None;
-                }
-                let format = match raw.format.as_ref().map(|f| f.get_ref().as_str()) {
-                    None | Some("ninjs") => PayloadFormat::Ninjs,
-                    Some("html") => PayloadFormat::Html,
-                    Some("text") => PayloadFormat::Text,
-                    Some(other) => {
-                        self.problem(
-                            raw.format.as_ref().expect("present"),
-                            format!("format {other:?} is not ninjs, html or text"),
-                        );
-                        PayloadFormat::Ninjs
-                    }
-                };
-                ChannelConfig::Webhook { url: parsed, secrets, format }
-            }
-            "directory" => {
-                unexpected(self, "to", raw.to.is_some());
-                unexpected(self, "url", raw.url.is_some());
-                let Some(path) = &raw.path else {
-                    self.problem(partner, format!("partner {name:?}: the directory channel needs `path`"));
-                    return None;
-                };
-                ChannelConfig::Directory { path: PathBuf::from(self.expanded(path)?) }
-            }
-            other => {
-                self.problem(&raw.channel, format!("unknown channel {other:?} (known: email, webhook, directory)"));
-                return None;
-            }
-        };
-        let languages_at = line_column(self.text, raw.languages.span().start);
-        let sections = raw.sections.clone().unwrap_or_default();
-        let exclude_keywords = raw.exclude_keywords.clone().unwrap_or_default();
-        let templates = raw.template.as_ref().and_then(|t| self.expanded(t)).map(PathBuf::from);
-        let concurrency = raw.concurrency.as_ref().map_or(4, |c| (*c.get_ref()).max(1));
-        let rate_limit = raw.rate_limit.as_ref().and_then(|r| match parse_rate(r.get_ref()) {
-            Ok(rate) => Some(rate),
-            Err(message) => {
-                self.problem(r, message);
-                None
-            }
-        });
-        let review = self.review(&raw.review, &raw.review_flags, desk_review);
-        let content = match raw.content.as_ref() {
-            None => Content::Full,
-            Some(value) => match value.get_ref().as_str() {
-                "full" => Content::Full,
-                "headline" => Content::Headline,
-                "lede" => Content::Lede,
-                other => {
-                    self.problem(value, format!("`content` must be \"full\", \"headline\" or \"lede\", not {other:?}"));
-                    Content::Full
-                }
-            },
-        };
-        if let Some(format) = raw.format.as_ref().filter(|_| !matches!(channel, ChannelConfig::Webhook { .. })) {
-            self.problem(format, "`format` applies to webhooks (emails are text and HTML)");
-        }
-        Some(Partner {
-            name,
-            languages_at,
-            languages,
-            channel,
-            timeout,
-            sections,
-            exclude_keywords,
-            templates,
-            concurrency,
-            rate_limit,
-            review,
-            content,
-        })
-    }
 }
 
 fn check_smtp_url(url: &str) -> Result<(), String> {
@@ -831,103 +607,4 @@ fn check_smtp_url(url: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-name = "desk"
-[source]
-paths = ["examples"]
-[detect]
-languages = ["en", "es"]
-[translate]
-backend = "apertium"
-[backends.apertium]
-kind = "apertium"
-[[partners]]
-name = "archive"
-channel = "directory"
-languages = ["*"]
-path = "out"
-"#;
-
-    #[test]
-    fn a_good_file_validates() {
-        let (p, warnings) = Pipeline::parse(Path::new("desk.toml"), GOOD).unwrap();
-        assert!(warnings.is_empty());
-        assert_eq!(p.detect.languages, ["en", "es"]);
-        assert_eq!(p.translate_chain, ["apertium"]);
-        assert!(p.partners[0].wants("ru"));
-    }
-
-    #[test]
-    fn a_typo_is_reported_with_line_and_column() {
-        let text = GOOD.replace("languages = [\"en\"", "langauges = [\"en\"");
-        let err = Pipeline::parse(Path::new("desk.toml"), &text).unwrap_err();
-        let problem = &err.problems[0];
-        assert_eq!((problem.line, problem.column), (6, 1), "{problem}");
-        assert!(problem.message.contains("langauges"), "{problem}");
-    }
-
-    #[test]
-    fn semantic_problems_point_at_the_value() {
-        let text = GOOD.replace("[\"en\", \"es\"]", "[\"en\", \"xx\"]");
-        let err = Pipeline::parse(Path::new("desk.toml"), &text).unwrap_err();
-        assert_eq!(err.problems[0].line, 6);
-        assert!(err.problems[0].message.contains("\"xx\""));
-    }
-
-    #[test]
-    fn a_partner_reviews_as_the_desk_says_unless_it_says_otherwise() {
-        let text =
-            GOOD.replace("name = \"desk\"", "name = \"desk\"\nreview = \"flagged\"\nreview_flags = [\"numbers\"]");
-        let (p, _) = Pipeline::parse(Path::new("desk.toml"), &text).unwrap();
-        assert_eq!(p.partners[0].review, ReviewPolicy { mode: ReviewMode::Flagged, flags: vec![Flag::Numbers] });
-        let own = text.replace("path = \"out\"", "path = \"out\"\nreview = \"always\"");
-        let (p, _) = Pipeline::parse(Path::new("desk.toml"), &own).unwrap();
-        assert_eq!(p.partners[0].review.mode, ReviewMode::Always);
-        assert_eq!(p.reviewed_languages(), Vec::<String>::new(), "no partner names a language");
-        let bad = text.replace("[\"numbers\"]", "[\"numbers\", \"tone\"]").replace("\"flagged\"", "\"sometimes\"");
-        let err = Pipeline::parse(Path::new("desk.toml"), &bad).unwrap_err();
-        let messages: Vec<String> =
-            err.problems.iter().map(|p| format!("{}:{} {}", p.line, p.column, p.message)).collect();
-        assert!(
-            messages.iter().any(|m| m.starts_with("3:10 review \"sometimes\" is not never, flagged or always")),
-            "{messages:?}"
-        );
-        assert!(messages.iter().any(|m| m.contains("unknown flag \"tone\" (known: numbers, urls")), "{messages:?}");
-    }
-
-    #[test]
-    fn serve_takes_tokens_from_the_environment_and_checks_users() {
-        std::env::set_var("NEWSWIRE_TEST_CMS_TOKEN", "cms-token-from-the-environment");
-        let hash = "$argon2id$v=19$m=19456,t=2,p=1$jQpaNOo+DAS02zsMsebzQA$tC8/kqnFmc/ZOGBBHoMKHzPsdEU3QWq5XGFGMNjZ3Ps";
-        let serve = format!(
-            "\n[serve]\ntokens = [\"${{NEWSWIRE_TEST_CMS_TOKEN}}\"]\nsession_ttl = \"2h\"\n\
-             [[serve.users]]\nname = \"ana\"\nrole = \"editor\"\npassword_hash = \"{hash}\"\n"
-        );
-        let (p, warnings) = Pipeline::parse(Path::new("desk.toml"), &format!("{GOOD}{serve}")).unwrap();
-        assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(p.serve.tokens[0].expose(), "cms-token-from-the-environment");
-        assert_eq!((p.serve.users[0].name.as_str(), p.serve.users[0].role), ("ana", Role::Editor));
-        assert_eq!(p.serve.session_ttl, Duration::from_secs(7200));
-
-        let literal = serve.replace("${NEWSWIRE_TEST_CMS_TOKEN}", "a-token-written-in-the-file");
-        let (_, warnings) = Pipeline::parse(Path::new("desk.toml"), &format!("{GOOD}{literal}")).unwrap();
-        assert!(warnings[0].message.contains("give it from the environment"), "{warnings:?}");
-
-        let bad = serve
-            .replace("\"editor\"", "\"admin\"")
-            .replace("${NEWSWIRE_TEST_CMS_TOKEN}", "${NEWSWIRE_TEST_UNSET_TOKEN}");
-        let bad = format!("{bad}[[serve.users]]\nname = \"sam\"\nrole = \"staff\"\npassword_hash = \"hunter2\"\n");
-        let err = Pipeline::parse(Path::new("desk.toml"), &format!("{GOOD}{bad}")).unwrap_err();
-        let messages: Vec<String> =
-            err.problems.iter().map(|p| format!("{}:{} {}", p.line, p.column, p.message)).collect();
-        assert!(messages.iter().any(|m| m.contains("NEWSWIRE_TEST_UNSET_TOKEN is not set")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("role \"admin\" is not editor or staff")), "{messages:?}");
-        assert!(
-            messages.iter().any(|m| m.starts_with("27:17 user \"sam\": the password hash is not a PHC string")),
-            "{messages:?}"
-        );
-    }
-}
+mod tests;

@@ -3,8 +3,9 @@
 //! own chain, memory, checks and escalation; the final text is then checked once more against
 //! the original, so that a number or a name the first hop lost is still caught.
 
+use super::checks::check_all;
 use super::plan::Plan;
-use super::{check_all, TranslateError, Translator};
+use super::{TranslateError, Translator};
 use crate::model::{Article, Pivot, Reviewed, Segment, Translation, HUMAN};
 use crate::review::flags::Checker;
 use crate::store::MemoryKey;
