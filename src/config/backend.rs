@@ -6,7 +6,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::raw::RawBackend;
-use super::{parse_duration, Secret, Validator};
+use super::{parse_duration, Price, Secret, Validator};
 use crate::languages;
 
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub struct BackendConfig {
     pub languages: Option<Vec<String>>,
     /// Pairs the engine serves (`command`, `apertium-apy`); `None` means discover or any.
     pub pairs: Option<Vec<(String, String)>>,
+    pub price: Price,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +77,7 @@ impl BackendConfig {
             limits: BackendLimits { concurrency: 1, rate_limit: None, timeout: Duration::from_secs(60), retries: 1 },
             languages: None,
             pairs: None,
+            price: Price::Free,
         }
     }
 }
@@ -202,7 +204,14 @@ impl Validator<'_> {
             }
             _ => unreachable!("kinds checked above"),
         };
-        Some(BackendConfig { kind, limits, languages, pairs })
+        let price = match &raw.price {
+            None => Price::of_kind(&kind),
+            Some(text) => Price::parse(text.get_ref()).unwrap_or_else(|message| {
+                self.problem(text, message);
+                Price::Free
+            }),
+        };
+        Some(BackendConfig { kind, limits, languages, pairs, price })
     }
 
     fn pair(&mut self, value: &Spanned<String>) -> Option<(String, String)> {

@@ -4,6 +4,7 @@
 mod backend;
 mod duration;
 mod partner;
+mod price;
 mod problem;
 mod raw;
 mod serve;
@@ -19,6 +20,7 @@ pub use crate::secret::{expand, Secret};
 pub use backend::{parse_rate, BackendConfig, BackendKind, BackendLimits};
 pub use duration::parse_duration;
 pub use partner::{ChannelConfig, Partner, PayloadFormat};
+pub use price::Price;
 pub use problem::{line_column, ConfigError, Problem, Severity};
 use raw::RawPipeline;
 pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY, MAX_USER_NAME};

@@ -180,6 +180,8 @@ pub struct RawBackend {
     pub glossary_id: Option<Spanned<String>>,
     /// command: the program and its arguments.
     pub command: Option<Vec<Spanned<String>>>,
+    /// What it charges: "25 USD / 1M chars"; the kind's list price unless set.
+    pub price: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -211,6 +211,7 @@ pub async fn run<F: FnMut(&ArticleReport)>(
         done_tx.clone(),
         translator.clone(),
         pipeline.targets(),
+        options.dry_run,
     ));
     let syndicate = tokio::spawn(syndicate_stage::run(
         translated_rx,
@@ -242,7 +243,7 @@ pub async fn run<F: FnMut(&ArticleReport)>(
         task.await.expect("a pipeline stage panicked");
     }
     bar.finish_and_clear();
-    let report = report.with_requests(translator.request_counts());
+    let report = report.with_requests(translator.request_counts()).with_prices(&pipeline.backends);
     record_run(store.as_ref(), &run_id, &report, true).await;
     Ok(report)
 }
@@ -441,6 +442,7 @@ async fn translate_stage(
     done: mpsc::Sender<Done>,
     translator: Translator,
     targets: Vec<(String, Content)>,
+    dry_run: bool,
 ) {
     let incoming = futures::stream::unfold(articles, |mut rx| async { rx.recv().await.map(|item| (item, rx)) });
     let targets = Arc::new(targets);
@@ -455,7 +457,7 @@ async fn translate_stage(
                 if held.as_ref().is_some_and(HeldPage::is_lost) {
                     return (Err(left_to_another(prepared)), held);
                 }
-                (translate_one(prepared, &translator, &targets).await, held)
+                (translate_one(prepared, &translator, &targets, dry_run).await, held)
             })
         })
         .buffered(ARTICLES_IN_FLIGHT);
@@ -474,11 +476,13 @@ async fn translate_stage(
 
 /// Translates one article into every target (a language, in the cut partners take); a settled
 /// article passes through. The whole stories go first, so that a headline or a lede finds its
-/// segments in the translation memory instead of being sent twice.
+/// segments in the translation memory instead of being sent twice. A dry run only counts what
+/// would be sent.
 async fn translate_one(
     prepared: Prepared,
     translator: &Translator,
     targets: &[(String, Content)],
+    dry_run: bool,
 ) -> Result<Translated, ArticleReport> {
     let (article, mut report) = match prepared {
         Prepared::Settled(report) => return Err(report),
@@ -490,13 +494,20 @@ async fn translate_one(
     cuts.sort();
     cuts.dedup();
     let mut results = Vec::new();
+    let counted = crate::translate::Counted::default();
     for cut in cuts {
         let story = article.cut(cut);
         if !cut.is_full() {
             translations.push(Translation { content: cut, ..Translation::original(&story) });
         }
         let wanted: Vec<&String> = targets.iter().filter(|(l, c)| *c == cut && *l != source).map(|(l, _)| l).collect();
-        let made = join_all(wanted.iter().map(|to| translator.translate(&story, to))).await;
+        let made = join_all(wanted.iter().map(|to| async {
+            match dry_run {
+                true => translator.estimate(&story, to, &counted).await,
+                false => translator.translate(&story, to).await,
+            }
+        }))
+        .await;
         results.extend(
             wanted
                 .into_iter()

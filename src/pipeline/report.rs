@@ -124,6 +124,24 @@ pub struct BackendUsage {
     /// (sent and served from the memory).
     pub escalated_segments: usize,
     pub escalated_chars: usize,
+    /// What the characters sent cost at the backend's `price`, and what those the memory served
+    /// would have cost; none for a free engine. In a dry run, what they would cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Money {
+    pub amount: f64,
+    pub currency: String,
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2} {}", self.amount, self.currency)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -277,6 +295,9 @@ pub struct Totals {
     pub held: usize,
     /// Segments flagged, per flag.
     pub flagged: BTreeMap<String, usize>,
+    /// What the backends' characters cost, per currency.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub cost: BTreeMap<String, f64>,
     /// Translations made through a bridge language, per route (`uk→en→es`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub pivoted: BTreeMap<String, usize>,
@@ -371,6 +392,19 @@ impl Report {
         self
     }
 
+    /// Prices what each backend was sent, and what its memory saved.
+    pub fn with_prices(mut self, backends: &std::collections::BTreeMap<String, crate::config::BackendConfig>) -> Self {
+        for (name, usage) in &mut self.backends {
+            let Some(price) = backends.get(name).map(|b| &b.price) else { continue };
+            let Some(currency) = price.currency() else { continue };
+            let money = |chars: usize| Money { amount: price.cost(chars), currency: currency.to_string() };
+            usage.cost = Some(money(usage.chars_sent));
+            usage.saved = Some(money(usage.chars_cached));
+            *self.totals.cost.entry(currency.to_string()).or_default() += price.cost(usage.chars_sent);
+        }
+        self
+    }
+
     pub fn has_failures(&self) -> bool {
         self.totals.failed > 0
     }
@@ -415,8 +449,13 @@ impl Report {
                 0 => String::new(),
                 n => format!(" ({n} flagged segment{} escalated, {} characters)", plural(n), usage.escalated_chars),
             };
+            let (cost, saved) = match (&usage.cost, &usage.saved) {
+                (Some(cost), Some(saved)) => (format!(" ({cost})"), format!(" ({saved} saved)")),
+                _ => (String::new(), String::new()),
+            };
+            let would = if self.dry_run { "would be " } else { "" };
             out.push_str(&format!(
-                "  {backend}: {} characters sent, {} served from the translation memory{escalated}; {} request{} (at least {})\n",
+                "  {backend}: {} characters {would}sent{cost}, {} served from the translation memory{saved}{escalated}; {} request{} (at least {})\n",
                 usage.chars_sent,
                 usage.chars_cached,
                 usage.requests,

@@ -124,17 +124,25 @@ impl Coalescer {
         }
     }
 
+    /// Counts the requests these segments would take, as a dry run does instead of sending them.
+    pub fn count_unsent(&self, backend: &dyn Backend, from: &str, to: &str, segments: &[String]) {
+        let batches = saas::batches(segments, backend.limits());
+        self.counted(&(from.to_string(), to.to_string()), batches.len(), segments);
+    }
+
+    fn counted(&self, pair: &(String, String), requests: usize, segments: &[String]) {
+        let mut usage = self.usage.lock().expect("usage lock");
+        let used = usage.entry(pair.clone()).or_default();
+        used.requests += requests;
+        used.segments += segments.len();
+        used.bytes += segments.iter().map(String::len).sum::<usize>();
+    }
+
     /// Segments in as few requests as the backend's limits allow, all at once.
     async fn request(&self, backend: &dyn Backend, pair: &(String, String), segments: &[String]) -> Answer {
         let (from, to) = (pair.0.as_str(), pair.1.as_str());
         let batches = saas::batches(segments, backend.limits());
-        {
-            let mut usage = self.usage.lock().expect("usage lock");
-            let used = usage.entry(pair.clone()).or_default();
-            used.requests += batches.len();
-            used.segments += segments.len();
-            used.bytes += segments.iter().map(String::len).sum::<usize>();
-        }
+        self.counted(pair, batches.len(), segments);
         let answers =
             futures::future::join_all(
                 batches.iter().map(|range| {

@@ -476,3 +476,51 @@ async fn short_articles_share_requests_while_the_backend_is_busy() {
     let counts = translator.request_counts();
     assert_eq!(counts, [("svc".to_string(), newswire::translate::RequestCount { requests: sent, minimum: 3 })]);
 }
+
+/// `run --dry-run` against a priced service: it sends nothing, counts what the real run then
+/// sends to the character and the request, prices it, and after the run finds it all remembered.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_counts_what_a_run_sends_and_prices_it_without_sending() {
+    let server = emulate(Service::Deepl).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("priced")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table("[translate]\nbackend = \"svc\"")
+        .table(&format!(
+            "[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"\nprice = \"20 EUR / 1M chars\"",
+            server.uri()
+        ))
+        .partner(crate::support::Partner::directory("archive", &["es"], &dir.path().join("out")))
+        .write(dir.path());
+    let story = crate::support::examples_dir().join("en-harbour-ferry.html");
+    let run = |dry: bool| {
+        let mut command = crate::support::newswire();
+        command.arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json");
+        if dry {
+            command.arg("--dry-run");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        (report["backends"]["svc"].clone(), String::from_utf8_lossy(&output.stderr).to_string())
+    };
+
+    let (estimate, summary) = run(true);
+    assert_eq!(requests(&server).await, 0, "a dry run sends nothing");
+    assert!(summary.contains("characters would be sent ("), "{summary}");
+    let (spent, _) = run(false);
+    let sent = spent["chars_sent"].as_u64().unwrap();
+    assert!(sent > 1000, "{spent:#}");
+    assert_eq!(estimate["chars_sent"], spent["chars_sent"], "estimate {estimate:#} run {spent:#}");
+    assert_eq!(estimate["requests"], spent["requests"]);
+    assert_eq!(requests(&server).await as u64, spent["requests"].as_u64().unwrap());
+    assert_eq!(estimate["cost"]["currency"], "EUR");
+    let amount = estimate["cost"]["amount"].as_f64().unwrap();
+    assert!((amount - sent as f64 * 20.0 / 1e6).abs() < 1e-9, "{amount}");
+
+    let (again, _) = run(true);
+    assert_eq!(again["chars_sent"], 0, "{again:#}");
+    assert_eq!(again["chars_cached"], spent["chars_sent"]);
+    assert!((again["saved"]["amount"].as_f64().unwrap() - amount).abs() < 1e-9);
+}
