@@ -282,6 +282,20 @@ impl Translation {
         engines
     }
 
+    /// The original's blocks as this translation holds them: each translated block with its
+    /// segment's source in place, the others (images, blocks kept in their own language) as they are.
+    pub fn source_blocks(&self) -> Vec<Block> {
+        let layout = self.layout.iter().copied().chain(std::iter::repeat(None));
+        self.blocks
+            .iter()
+            .zip(layout)
+            .map(|(block, segment)| match segment.and_then(|i| self.segments.get(i)) {
+                Some(segment) => Block { html: segment.source.clone(), ..block.clone() },
+                None => block.clone(),
+            })
+            .collect()
+    }
+
     /// Every segment's findings, in segment order.
     pub fn flags(&self) -> Vec<Finding> {
         self.segments.iter().flat_map(|s| s.flags.iter().cloned()).collect()

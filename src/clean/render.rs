@@ -14,6 +14,40 @@ pub fn to_html(blocks: &[Block]) -> String {
     sanitize(&blocks_html(blocks.iter()))
 }
 
+/// Original and translation side by side, block by block, each side tagged with its language,
+/// for partners that proofread: a table, which email clients lay out as they should. Each cell is
+/// [`to_html`] of its block.
+pub fn to_bilingual_html(original: &[Block], from: &str, translated: &[Block], to: &str) -> String {
+    let mut html = String::from("<table class=\"newswire-bilingual\">\n");
+    for (source, target) in original.iter().zip(translated) {
+        html.push_str(&format!(
+            "<tr><td lang=\"{}\">{}</td><td lang=\"{}\">{}</td></tr>\n",
+            escape_attr(from),
+            to_html(std::slice::from_ref(source)).trim(),
+            escape_attr(to),
+            to_html(std::slice::from_ref(target)).trim()
+        ));
+    }
+    html.push_str("</table>\n");
+    html
+}
+
+/// The same pairs as plain text: each original block, then its translation.
+pub fn to_bilingual_prose(original: &[Block], translated: &[Block]) -> String {
+    original
+        .iter()
+        .zip(translated)
+        .map(|(source, target)| {
+            format!(
+                "{}\n{}",
+                to_prose(std::slice::from_ref(source)).trim(),
+                to_prose(std::slice::from_ref(target)).trim()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// The blocks as HTML as they are, for renderers that only read text out of it.
 fn blocks_html<'a>(blocks: impl Iterator<Item = &'a Block>) -> String {
     let mut html = String::new();

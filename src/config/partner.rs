@@ -32,6 +32,8 @@ pub struct Partner {
     pub review: ReviewPolicy,
     /// How much of each story it takes; only that much is translated for it.
     pub content: Content,
+    /// Copies carry the original beside the translation, block by block, for proofreading.
+    pub bilingual: bool,
 }
 
 impl Partner {
@@ -235,6 +237,7 @@ impl Validator<'_> {
             rate_limit,
             review,
             content,
+            bilingual: raw.bilingual.unwrap_or(false),
         })
     }
 }

@@ -227,4 +227,6 @@ pub struct RawPartner {
     pub review_flags: Option<Vec<Spanned<String>>>,
     /// "full" (default), "headline" or "lede": how much of each story it takes.
     pub content: Option<Spanned<String>>,
+    /// The original beside the translation, block by block.
+    pub bilingual: Option<bool>,
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::deliveries::DeliveryLog;
 use super::report::DeliveryReport;
 use super::RunError;
-use crate::model::{Article, Reviewed, Translation, HUMAN};
+use crate::model::{Article, Content, Reviewed, Translation, HUMAN};
 use crate::review::Draft;
 use crate::store::{
     DeliveryState, MemoryKey, NewDelivery, NewReview, Release, ReviewRecord, ReviewState, Store, StoreError,
@@ -65,6 +65,9 @@ pub struct Waiting {
     pub flag_counts: std::collections::BTreeMap<String, usize>,
     /// Partners whose copies wait for it.
     pub partners: Vec<String>,
+    /// The cut of the story it holds, when not the whole.
+    #[serde(skip_serializing_if = "Content::is_full")]
+    pub content: Content,
     /// Seconds since it was held, by the store's clock.
     pub age_seconds: i64,
 }
@@ -78,6 +81,8 @@ pub enum ReviewError {
     Store(#[from] StoreError),
     #[error("no review waits for {0}")]
     Unknown(String),
+    #[error("several reviews wait for {what} (one per cut of the story): name one of {} by its id", ids.join(", "))]
+    Several { what: String, ids: Vec<String> },
     #[error("review {id} is {state}, not waiting for an editor")]
     NotWaiting { id: String, state: &'static str },
     #[error("{0} was killed: it is never delivered")]
@@ -115,7 +120,7 @@ impl ReviewDesk {
                 .review_deliveries(&record.article, &record.content_hash, &record.language)
                 .await?
                 .into_iter()
-                .filter(|d| d.state == DeliveryState::InReview)
+                .filter(|d| d.state == DeliveryState::InReview && self.takes(&d.partner, draft.translation.content))
                 .map(|d| d.partner)
                 .collect();
             let mut flag_counts = std::collections::BTreeMap::new();
@@ -129,6 +134,7 @@ impl ReviewDesk {
                 backend: draft.translation.backend.clone(),
                 flag_counts,
                 partners,
+                content: draft.translation.content,
                 age_seconds: now - record.created_at,
                 record,
             };
@@ -154,15 +160,23 @@ impl ReviewDesk {
             .into_iter()
             .filter(|r| r.article == article_or_id && language.is_none_or(|l| r.language == l))
             .collect();
+        let what = match language {
+            Some(l) => format!("{article_or_id} in {l}"),
+            None => article_or_id.to_string(),
+        };
+        if found.len() > 1 && found.iter().all(|r| r.language == found[0].language) {
+            return Err(ReviewError::Several { what, ids: found.into_iter().map(|r| r.id).collect() });
+        }
         let Some(record) = found.pop() else {
-            let what = match language {
-                Some(l) => format!("{article_or_id} in {l}"),
-                None => article_or_id.to_string(),
-            };
             return Err(ReviewError::Unknown(what));
         };
         let draft = self.draft(&record)?;
         Ok((record, draft))
+    }
+
+    /// Whether a partner takes this cut of a story (one no longer in the desk takes any).
+    fn takes(&self, partner: &str, content: Content) -> bool {
+        self.log.pipeline().partners.iter().find(|p| p.name == partner).is_none_or(|p| p.content == content)
     }
 
     fn draft(&self, record: &ReviewRecord) -> Result<Draft, ReviewError> {
@@ -205,9 +219,19 @@ impl ReviewDesk {
             .into_iter()
             .filter(|d| d.state == DeliveryState::InReview)
             .collect();
+        // The review is of one cut of the story: it releases the partners that take that cut.
+        let partners = &self.log.pipeline().partners;
+        let profile = |name: &str| partners.iter().find(|p| p.name == name);
         let copies: Vec<PartnerCopy> = held
             .iter()
-            .map(|d| PartnerCopy { delivery_id: d.id.clone(), partner: d.partner.clone(), ..rendered.clone() })
+            .filter(|d| self.takes(&d.partner, translation.content))
+            .map(|d| {
+                let copy = PartnerCopy { delivery_id: d.id.clone(), partner: d.partner.clone(), ..rendered.clone() };
+                match profile(&d.partner) {
+                    Some(p) if p.bilingual => copy.bilingual(&translation),
+                    _ => copy,
+                }
+            })
             .collect();
         let logged: Vec<(String, String)> = copies
             .iter()

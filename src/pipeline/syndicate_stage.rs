@@ -114,8 +114,8 @@ async fn plan(
     let Translated { article, mut report, translations, .. } = item;
     let mut jobs = Vec::new();
     let killed = store.is_killed(&article.id).await.unwrap_or(false);
-    // Each language is rendered once per cut, whatever the number of partners that get it.
-    let mut rendered: HashMap<(String, Content), PartnerCopy> = HashMap::new();
+    // Each language is rendered once per cut and layout, whatever the number of partners that get it.
+    let mut rendered: HashMap<(String, Content, bool), PartnerCopy> = HashMap::new();
     let plain = article.plain_text();
     // Copies waiting for an editor, per language and cut, with their place in the report.
     let mut held: HashMap<(String, Content), Vec<(PartnerCopy, usize)>> = HashMap::new();
@@ -161,8 +161,15 @@ async fn plan(
                     }
                     Ok(delivered) => {
                         let rendered = rendered
-                            .entry((translation.language.clone(), translation.content))
-                            .or_insert_with(|| PartnerCopy::rendered(&article, translation, desk));
+                            .entry((translation.language.clone(), translation.content, partner.bilingual))
+                            .or_insert_with(|| {
+                                let copy = PartnerCopy::rendered(&article, translation, desk);
+                                if partner.bilingual {
+                                    copy.bilingual(translation)
+                                } else {
+                                    copy
+                                }
+                            });
                         let mut copy = rendered.to(partner);
                         if delivered.is_some_and(|v| v < article.version) {
                             copy.event = Event::Corrected;

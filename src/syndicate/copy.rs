@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::notices::kill_notice;
-use crate::clean::render::{to_html, to_prose};
+use crate::clean::render::{to_bilingual_html, to_bilingual_prose, to_html, to_prose};
 use crate::config::Partner;
 use crate::model::{delivery_id, Article, Translation};
 
@@ -91,6 +91,19 @@ impl PartnerCopy {
             0 | 1 => self.backend.clone(),
             _ => Some(self.engines.join(" + ")),
         }
+    }
+
+    /// The copy with the original beside the translation, block by block (`bilingual = true`);
+    /// an original stays as it is.
+    pub fn bilingual(mut self, translation: &Translation) -> Self {
+        if translation.backend.is_none() {
+            return self;
+        }
+        let from = self.article.language.clone().unwrap_or_default();
+        let original = translation.source_blocks();
+        self.html = to_bilingual_html(&original, &from, &translation.blocks, &translation.language);
+        self.text = to_bilingual_prose(&original, &translation.blocks);
+        self
     }
 
     /// This copy for a partner, with its delivery id.

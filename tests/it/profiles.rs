@@ -101,3 +101,99 @@ async fn a_desk_whose_partners_take_headlines_sends_only_headlines() {
     let said = String::from_utf8_lossy(&refused.stdout);
     assert!(said.contains("`content` must be \"full\", \"headline\" or \"lede\", not \"teaser\""), "{said}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proofreading_partner_gets_the_original_beside_the_translation() {
+    let server = MockServer::start().await;
+    let proofreader = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/proof")).respond_with(proofreader.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("proof")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .partner(Partner::webhook("proofreader", &["es"], &format!("{}/proof", server.uri())).with("bilingual = true"))
+        .partner(
+            Partner::directory("digest", &["es"], &dir.path().join("digest"))
+                .with("bilingual = true")
+                .with("content = \"lede\""),
+        )
+        .write(dir.path());
+    run(&pipeline);
+
+    let items: Vec<Value> = proofreader.seen.lock().unwrap().iter().map(|r| r.body.clone()).collect();
+    assert_eq!(items.len(), 1);
+    let body = |kind: &str| {
+        items[0]["bodies"].as_array().unwrap().iter().find(|b| b["contenttype"] == kind).unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let html = body("text/html");
+    assert!(html.starts_with("<table class=\"newswire-bilingual\">"), "{html}");
+    let first_row = html.lines().nth(1).unwrap();
+    assert!(
+        first_row.starts_with(&format!("<tr><td lang=\"en\"><p>{FIRST}</p></td><td lang=\"es\"><p>")),
+        "{first_row}"
+    );
+    assert!(html.matches("<tr>").count() >= 8, "a row per block: {html}");
+    let text = body("text/plain");
+    let (english, spanish) = text.split_once("\n").unwrap();
+    assert_eq!(english, FIRST);
+    assert!(spanish.starts_with("El "), "{spanish}");
+    assert_eq!(items[0]["language"], "es");
+
+    let digest = crate::support::files_under(&dir.path().join("digest"));
+    let page = std::fs::read_to_string(dir.path().join("digest").join(&digest[0])).unwrap();
+    assert_eq!(page.matches("<tr>").count(), 1, "the lede, side by side: {page}");
+    assert!(page.contains(&format!("<td lang=\"en\"><p>{FIRST}</p></td>")), "{page}");
+}
+
+/// A headline and the whole story in one language are reviewed apart, and releasing one sends
+/// only the partners that take it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cut_is_reviewed_and_released_apart_from_the_whole_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let (whole, briefs) = (dir.path().join("whole"), dir.path().join("briefs"));
+    let pipeline = Desk::new("reviewed-cuts")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .partner(Partner::directory("whole", &["es"], &whole).with("review = \"always\""))
+        .partner(
+            Partner::directory("briefs", &["es"], &briefs).with("review = \"always\"").with("content = \"headline\""),
+        )
+        .write(dir.path());
+    run(&pipeline);
+    let listed = newswire().args(["review", "list"]).arg(&pipeline).arg("--json").output().unwrap();
+    let waiting: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(waiting.len(), 2, "{waiting:#?}");
+    let by_article = newswire()
+        .args(["review", "approve"])
+        .arg(&pipeline)
+        .arg("https://bep.example/city/harbour-ferry-returns")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&by_article.stderr);
+    assert!(!by_article.status.success() && said.contains("several reviews wait for"), "{said}");
+    let review_for = |partner: &str| {
+        waiting.iter().find(|w| w["partners"] == serde_json::json!([partner])).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let approve = |id: String| {
+        let output = newswire()
+            .args(["review", "approve"])
+            .arg(&pipeline)
+            .arg(id)
+            .args(["--by", "Desk Chief"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    approve(review_for("briefs"));
+    assert_eq!(crate::support::files_under(&briefs).len(), 1);
+    assert!(crate::support::files_under(&whole).is_empty(), "the whole story still waits");
+    approve(review_for("whole"));
+    let page = std::fs::read_to_string(whole.join(&crate::support::files_under(&whole)[0])).unwrap();
+    assert!(page.matches("<p>").count() >= 5, "{page}");
+}
