@@ -19,7 +19,7 @@ use futures::future::join_all;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::clean::Cleaner;
+use crate::clean::{ArticleCleaner, Cleaner};
 use crate::config::Pipeline;
 use crate::detect::{Detector, Policy};
 use crate::ingest::{self, Ingested, Limits, WebClient};
@@ -394,6 +394,24 @@ async fn with_version(prepared: Prepared, store: &dyn Store) -> Prepared {
             Prepared::Ready(article, report)
         }
         Err(err) => Prepared::Settled(ArticleReport::failed(&article.source, err.to_string())),
+    }
+}
+
+/// What translating one page for the desk would send and cost, with nothing sent (the API's dry
+/// run): cleaned, detected and counted as a run would, the translation memory consulted.
+pub async fn estimate_page(
+    page: RawPage,
+    pipeline: &Pipeline,
+    detector: Arc<dyn Detector>,
+    translator: &Translator,
+) -> ArticleReport {
+    let desk = pipeline.clone();
+    let prepared = tokio::task::spawn_blocking(move || prepare(&page, &ArticleCleaner, detector.as_ref(), &desk))
+        .await
+        .expect("cleaning and detecting do not panic");
+    match translate_one(prepared, translator, &pipeline.targets(), true).await {
+        Ok(translated) => translated.report,
+        Err(settled) => settled,
     }
 }
 

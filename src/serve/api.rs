@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -53,11 +53,23 @@ fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
+/// `POST /api/v1/articles?dry_run=true`: what the desk would send and spend, nothing sent.
+#[derive(Debug, Deserialize)]
+pub struct SubmitQuery {
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
 pub async fn submit(
     State(app): State<Arc<App>>,
     caller: Caller,
+    query: Result<Query<SubmitQuery>, QueryRejection>,
     payload: Result<Json<Submission>, JsonRejection>,
 ) -> Response {
+    let dry_run = match query {
+        Ok(Query(query)) => query.dry_run,
+        Err(rejection) => return problem(StatusCode::BAD_REQUEST, rejection.body_text()),
+    };
     let Json(submission) = match payload {
         Ok(payload) => payload,
         Err(rejection) => return problem(rejection.status(), rejection.body_text()),
@@ -86,12 +98,21 @@ pub async fn submit(
             }
         },
     };
+    if dry_run && submission.html.is_none() {
+        let why = "a dry run counts a page it is given: send its \"html\" (fetching a URL is part of the run)";
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, why);
+    }
     let checked = check(&submission, &desk).await;
-    drop(cleaning);
     let checked = match checked {
         Ok(checked) => checked,
         Err(why) => return problem(StatusCode::UNPROCESSABLE_ENTITY, why),
     };
+    if dry_run {
+        let estimate = estimate(&desk, checked).await;
+        drop(cleaning);
+        return (StatusCode::OK, Json(estimate)).into_response();
+    }
+    drop(cleaning);
     let id = checked.id.clone();
     if let Some(callback) = &checked.callback {
         if let Err(err) = desk.store().want_callback(&id, Some(callback.as_str())).await {
@@ -116,6 +137,39 @@ pub async fn submit(
         Json(json!({ "id": id, "desk": desk.name(), "status": "queued", "status_url": location })),
     )
         .into_response()
+}
+
+/// The dry run's answer: the article as the desk reads it, each translation it would make with the
+/// characters each backend would be sent and what the memory holds, and what that would cost.
+async fn estimate(desk: &Desk, checked: Checked) -> serde_json::Value {
+    let article = desk.estimate(checked.page).await;
+    let mut report = crate::pipeline::Report::start(desk.name(), true);
+    report.add(&article);
+    let report = report.with_prices(&desk.pipeline.backends);
+    let backends: serde_json::Map<String, serde_json::Value> = report
+        .backends
+        .iter()
+        .map(|(name, usage)| {
+            let counted = json!({
+                "chars_sent": usage.chars_sent,
+                "chars_cached": usage.chars_cached,
+                "cost": usage.cost,
+                "saved": usage.saved,
+            });
+            (name.clone(), counted)
+        })
+        .collect();
+    json!({
+        "id": checked.id,
+        "desk": desk.name(),
+        "dry_run": true,
+        "status": article.status,
+        "error": article.error,
+        "language": article.language,
+        "translations": article.translations,
+        "backends": backends,
+        "cost": report.totals.cost,
+    })
 }
 
 /// A submission, checked: its id, its page (or only its URL, to fetch), where its callback goes.

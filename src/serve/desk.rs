@@ -10,13 +10,16 @@ use tokio::task::JoinHandle;
 
 use super::throttle::Throttle;
 use crate::config::Pipeline;
+use crate::detect::Detector;
 use crate::model::RawPage;
 use crate::outbound::OutboundPolicy;
 use crate::pipeline::claims::{self, HeldPage};
 use crate::pipeline::deliveries::DeliveryLog;
 use crate::pipeline::review::ReviewDesk;
+use crate::pipeline::stages;
 use crate::pipeline::{self, ArticleReport, Feed, Report, RunError, RunOptions};
 use crate::store::{Store, StoreError};
+use crate::translate::Translator;
 
 /// Accepted articles kept in memory before the finished ones older than an hour are forgotten.
 const REMEMBERED: usize = 50_000;
@@ -35,6 +38,8 @@ pub struct Desk {
     closing: tokio::sync::watch::Sender<bool>,
     due: Mutex<Option<JoinHandle<()>>>,
     accepted: Arc<Mutex<Accepted>>,
+    /// The detector and translator a dry run counts with, made at the first.
+    estimator: tokio::sync::OnceCell<(Arc<dyn Detector>, Translator)>,
 }
 
 /// The articles this console accepted, by id, and the page sources that lead to them.
@@ -106,7 +111,25 @@ impl Desk {
             feed: Mutex::new(Some(feed_tx)),
             run: Mutex::new(Some(run)),
             accepted,
+            estimator: tokio::sync::OnceCell::new(),
         }))
+    }
+
+    /// What the desk would send each backend for this page, and what it would cost, with nothing
+    /// sent and nothing recorded.
+    pub async fn estimate(&self, page: RawPage) -> ArticleReport {
+        let (detector, translator) = self
+            .estimator
+            .get_or_init(|| async {
+                let detector = stages::detector(self.pipeline.detect.languages.clone()).await;
+                let translator = stages::translator(&self.pipeline, Some(self.store().clone()));
+                for err in translator.warm_up().await {
+                    tracing::warn!(desk = %self.name(), error = %err, "a backend's pairs are unknown");
+                }
+                (detector, translator)
+            })
+            .await;
+        pipeline::estimate_page(page, &self.pipeline, detector.clone(), translator).await
     }
 
     pub fn name(&self) -> &str {

@@ -652,3 +652,47 @@ fn unescape(text: &str) -> String {
         .replace("&#x2f;", "/")
         .replace("&amp;", "&")
 }
+
+/// `POST /api/v1/articles?dry_run=true`: what the desk would send and spend for a page, counted
+/// as a run would count it, with nothing translated, recorded or delivered.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_through_the_api_counts_and_sends_nothing() {
+    let room = newsroom("never", "\"100ms\"").await;
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let dry =
+        |body: Value| client().post(console.url("/api/v1/articles?dry_run=true")).bearer_auth(TOKEN).json(&body).send();
+    let answer = dry(json!({ "html": harbour_html(), "id": "cms-dry" })).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let estimate: Value = answer.json().await.unwrap();
+    assert_eq!(
+        (&estimate["dry_run"], &estimate["language"], &estimate["status"]),
+        (&json!(true), &json!("en"), &json!("ok"))
+    );
+    let spanish = &estimate["translations"][0];
+    assert_eq!((&spanish["language"], &spanish["backend"]), (&json!("es"), &json!("apertium")), "{estimate:#}");
+    let sent = spanish["chars_sent"].as_u64().unwrap();
+    assert!(sent > 300, "{estimate:#}");
+    assert_eq!(estimate["backends"]["apertium"]["chars_sent"], sent);
+    assert!(estimate["backends"]["apertium"]["cost"].is_null(), "Apertium costs nothing");
+
+    let by_url = dry(json!({ "url": format!("{}/news/harbour", room.server.uri()) })).await.unwrap();
+    assert_eq!(by_url.status(), 422);
+    let unread = client()
+        .post(console.url("/api/v1/articles?dry_run=maybe"))
+        .bearer_auth(TOKEN)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unread.status(), 400);
+    assert!(unread.json::<Value>().await.unwrap()["error"].is_string());
+
+    let status = client().get(console.url("/api/v1/articles/cms-dry")).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(status.status(), 404, "a dry run records nothing");
+    // The real hand-over then sends what the dry run counted.
+    assert_eq!(post_article(&console, json!({ "html": harbour_html(), "id": "cms-dry" })).await.status(), 202);
+    let done = wait_for(&console, "cms-dry", |s| s["status"] == "delivered").await;
+    assert_eq!(done["translations"][0]["chars_sent"], sent, "{done:#}");
+    assert!(room.partner.seen.lock().unwrap().len() == 1);
+    console.stop();
+}
