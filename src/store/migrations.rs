@@ -259,6 +259,15 @@ pub const SQLITE: &[&str] = &[
     CREATE INDEX runs_started ON runs (desk, started_at);",
     // Step 8: a callback's claim is fenced like a delivery's.
     "ALTER TABLE callbacks ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;",
+    // Step 9: what each backend (and, as `*`, the whole desk) spent, per day and per month.
+    "CREATE TABLE spend (
+        desk     TEXT NOT NULL,
+        backend  TEXT NOT NULL,
+        period   TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        micros   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (desk, backend, period, currency)
+    );",
 ];
 
 /// PostgreSQL: the same tables, Unix seconds from the server's clock.
@@ -421,6 +430,14 @@ pub const POSTGRES: &[&str] = &[
     ALTER TABLE reviews ALTER COLUMN desk DROP DEFAULT;
     ALTER TABLE callbacks ALTER COLUMN desk DROP DEFAULT;",
     "ALTER TABLE callbacks ADD COLUMN fence bigint NOT NULL DEFAULT 0;",
+    "CREATE TABLE spend (
+        desk     text NOT NULL,
+        backend  text NOT NULL,
+        period   text NOT NULL,
+        currency text NOT NULL,
+        micros   bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (desk, backend, period, currency)
+    );",
 ];
 
 /// Run by a desk each time it opens a store, on both engines: rows from before desks were kept
@@ -552,6 +569,11 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
             ("fence", Int),
         ],
+    },
+    Table {
+        name: "spend",
+        key: "desk, backend, period, currency",
+        columns: &[("desk", Text), ("backend", Text), ("period", Text), ("currency", Text), ("micros", Int)],
     },
     Table {
         name: "attempts",

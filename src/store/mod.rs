@@ -3,7 +3,7 @@
 //! an engine.
 //!
 //! Each concern is a small trait in its own file (`memory`, `articles`, `pages`, `deliveries`,
-//! `partners`, `reviews`, `runs`, `callbacks`, `sessions`, `transfer`) beside the nouns it speaks
+//! `partners`, `reviews`, `runs`, `callbacks`, `sessions`, `spending`, `transfer`) beside the nouns it speaks
 //! in; `Store` is all of them. Each engine is a folder with one file per concern holding that
 //! concern's statements in its dialect, so an engine's SQL is said once, and the two engines'
 //! files of one name are the place to compare them. The contract tests run every concern on both.
@@ -25,6 +25,7 @@ mod postgres;
 mod reviews;
 mod runs;
 mod sessions;
+pub mod spending;
 mod sqlite;
 pub mod transfer;
 
@@ -43,6 +44,7 @@ pub use partners::Partners;
 pub use reviews::{NewReview, Release, ReviewRecord, ReviewState, Reviews};
 pub use runs::{RunRecord, Runs};
 pub use sessions::{SessionRecord, Sessions};
+pub use spending::Spending;
 pub use transfer::Transfer;
 
 use crate::error::ErrorKind;
@@ -81,11 +83,11 @@ pub struct UnknownState {
 
 /// All a desk keeps, concern by concern; each engine implements every part.
 pub trait Store:
-    Memory + Articles + Pages + DeliveryLog + Reviews + Runs + Callbacks + Sessions + Partners + Transfer
+    Memory + Articles + Pages + DeliveryLog + Reviews + Runs + Callbacks + Sessions + Partners + Spending + Transfer
 {
 }
 
 impl<T> Store for T where
-    T: Memory + Articles + Pages + DeliveryLog + Reviews + Runs + Callbacks + Sessions + Partners + Transfer
+    T: Memory + Articles + Pages + DeliveryLog + Reviews + Runs + Callbacks + Sessions + Partners + Spending + Transfer
 {
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use newswire::store::spending::Limits;
 use newswire::store::{
     self, AttemptOutcome, Claim, DeliveryState, Lease, Location, MemoryKey, NewDelivery, NewReview, PageClaim, Release,
     ReviewState, Store,
@@ -69,6 +70,7 @@ contract!(
     runs: [the_console_reads_an_articles_deliveries_and_reviews_and_the_run_log],
     callbacks: [a_callback_is_claimed_by_one_console_put_off_and_made_once],
     sessions: [opening_a_session_twice_keeps_the_first, a_session_ends_when_closed_or_when_its_time_is_up],
+    spending: [charges_stop_at_each_limit, racing_charges_never_take_more_than_the_limit],
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -650,6 +652,83 @@ async fn a_session_ends_when_closed_or_when_its_time_is_up(store: Arc<dyn Store>
     assert_eq!(store.session("closed").await.unwrap(), None);
     tokio::time::sleep(Duration::from_millis(3100)).await;
     assert_eq!(store.session("short").await.unwrap(), None, "its time is up");
+}
+
+fn charge<'a>(backend: &'a str, currency: &'a str, micros: i64) -> store::spending::Charge<'a> {
+    store::spending::Charge { backend, currency, micros }
+}
+
+fn spent_of(spent: &[store::spending::Spent], backend: &str) -> (i64, i64) {
+    spent.iter().find(|s| s.backend == backend).map_or((0, 0), |s| (s.today, s.this_month))
+}
+
+async fn charges_stop_at_each_limit(store: Arc<dyn Store>) {
+    let limits = Limits { backend_daily: Some(100), desk_monthly: Some(150), ..Limits::default() };
+    assert!(store.charge(&charge("deepl", "USD", 60), &limits).await.unwrap());
+    assert!(!store.charge(&charge("deepl", "USD", 50), &limits).await.unwrap(), "over the backend's day");
+    assert!(store.charge(&charge("deepl", "USD", 40), &limits).await.unwrap(), "up to it exactly");
+    assert!(store.charge(&charge("google", "USD", 50), &limits).await.unwrap(), "another backend has its own day");
+    assert!(!store.charge(&charge("google", "USD", 1), &limits).await.unwrap(), "but the desk's month is full");
+    let spent = store.spent().await.unwrap();
+    assert_eq!(
+        (spent_of(&spent, "*"), spent_of(&spent, "deepl"), spent_of(&spent, "google")),
+        ((150, 150), (100, 100), (50, 50))
+    );
+    store.refund(&charge("google", "USD", 50)).await.unwrap();
+    assert!(store.charge(&charge("google", "USD", 50), &limits).await.unwrap(), "a refund gives room back");
+    assert!(store.charge(&charge("deepl", "EUR", 100), &limits).await.unwrap(), "each currency apart");
+}
+
+async fn racing_charges_never_take_more_than_the_limit(store: Arc<dyn Store>) {
+    let limits = Limits { desk_daily: Some(55), ..Limits::default() };
+    let charges = futures::future::join_all((0..20).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let backend = if i % 2 == 0 { "deepl" } else { "google" };
+            store.charge(&charge(backend, "USD", 10), &limits).await.unwrap()
+        })
+    }))
+    .await;
+    assert_eq!(charges.iter().filter(|c| *c.as_ref().unwrap()).count(), 5, "{charges:?}");
+    assert_eq!(spent_of(&store.spent().await.unwrap(), "*"), (50, 50));
+}
+
+/// A new day, and a new month, start from nothing: what was spent is kept under its own period.
+async fn a_new_month_starts_from_nothing(store: Arc<dyn Store>, write: impl AsyncFnOnce(&str)) {
+    let limits = Limits { desk_daily: Some(100), desk_monthly: Some(100), ..Limits::default() };
+    assert!(store.charge(&charge("deepl", "USD", 100), &limits).await.unwrap());
+    assert!(!store.charge(&charge("deepl", "USD", 1), &limits).await.unwrap());
+    // The clock turns: this month's rows become last month's.
+    write(
+        "UPDATE spend SET period = 'month:2000-01' WHERE period LIKE 'month:%';
+           UPDATE spend SET period = 'day:2000-01-31' WHERE period LIKE 'day:%';",
+    )
+    .await;
+    assert_eq!(spent_of(&store.spent().await.unwrap(), "*"), (0, 0));
+    assert!(store.charge(&charge("deepl", "USD", 100), &limits).await.unwrap(), "the new month has its budget");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_sqlite_a_new_month_starts_from_nothing() {
+    let engine = sqlite().await;
+    let file = engine._dir.as_ref().unwrap().path().join("state.sqlite");
+    a_new_month_starts_from_nothing(engine.store.clone(), async |sql| {
+        rusqlite::Connection::open(&file).unwrap().execute_batch(sql).unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_postgresql_a_new_month_starts_from_nothing() {
+    let url = postgres::database().await;
+    let store = store::open(&Location::parse(&url), "desk").await.unwrap();
+    a_new_month_starts_from_nothing(store, async |sql| {
+        let (client, connection) =
+            url.parse::<tokio_postgres::Config>().unwrap().connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client.batch_execute(sql).await.unwrap();
+    })
+    .await;
 }
 
 /// A statement stuck behind a lock is cancelled by the server's statement timeout, and callers

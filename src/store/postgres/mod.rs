@@ -13,6 +13,7 @@ mod partners;
 mod reviews;
 mod runs;
 mod sessions;
+mod spending;
 mod transfer;
 
 use std::collections::HashMap;

@@ -16,6 +16,7 @@ mod partners;
 mod reviews;
 mod runs;
 mod sessions;
+mod spending;
 mod transfer;
 
 use std::path::{Path, PathBuf};
