@@ -6,7 +6,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::raw::RawBackend;
-use super::{parse_duration, Price, Secret, Validator};
+use super::{parse_duration, Budget, Price, Secret, Validator};
 use crate::languages;
 
 #[derive(Debug, Clone)]
@@ -18,6 +18,8 @@ pub struct BackendConfig {
     /// Pairs the engine serves (`command`, `apertium-apy`); `None` means discover or any.
     pub pairs: Option<Vec<(String, String)>>,
     pub price: Price,
+    /// The most it may be sent a day and a month.
+    pub budget: Budget,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +80,7 @@ impl BackendConfig {
             languages: None,
             pairs: None,
             price: Price::Free,
+            budget: Budget::default(),
         }
     }
 }
@@ -211,7 +214,17 @@ impl Validator<'_> {
                 Price::Free
             }),
         };
-        Some(BackendConfig { kind, limits, languages, pairs, price })
+        let budget = self.budget(&raw.daily_budget, &raw.monthly_budget);
+        if let (Some(spent), Some(priced)) = (budget.currency(), price.currency()) {
+            if spent != priced {
+                let at = raw.daily_budget.as_ref().or(raw.monthly_budget.as_ref()).expect("a budget was given");
+                self.problem(
+                    at,
+                    format!("backend {name:?} is priced in {priced}: its budget must be too, not {spent}"),
+                );
+            }
+        }
+        Some(BackendConfig { kind, limits, languages, pairs, price, budget })
     }
 
     fn pair(&mut self, value: &Spanned<String>) -> Option<(String, String)> {

@@ -20,7 +20,7 @@ pub use crate::secret::{expand, Secret};
 pub use backend::{parse_rate, BackendConfig, BackendKind, BackendLimits};
 pub use duration::parse_duration;
 pub use partner::{ChannelConfig, Partner, PayloadFormat};
-pub use price::Price;
+pub use price::{Amount, Budget, Price};
 pub use problem::{line_column, ConfigError, Problem, Severity};
 use raw::RawPipeline;
 pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY, MAX_USER_NAME};
@@ -51,6 +51,8 @@ pub struct Pipeline {
     /// `[translate] pivot`: bridge languages, in order, for a pair no backend serves (uk→es as
     /// uk→en→es); `["en"]` unless the file says otherwise, `[]` for none.
     pub pivot: Vec<String>,
+    /// `[budget]`: the most the desk may spend on its backends, a day and a month.
+    pub budget: Budget,
     pub glossary: Glossary,
     pub delivery: DeliveryConfig,
     pub work: WorkConfig,
@@ -277,6 +279,21 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    /// A budget's two amounts, in one currency.
+    fn budget(&mut self, daily: &Option<Spanned<String>>, monthly: &Option<Spanned<String>>) -> Budget {
+        let mut amount = |value: &Option<Spanned<String>>| {
+            let value = value.as_ref()?;
+            Amount::parse(value.get_ref()).map_err(|message| self.problem(value, message)).ok()
+        };
+        let budget = Budget { daily: amount(daily), monthly: amount(monthly) };
+        if let (Some(d), Some(m), Some(at)) = (&budget.daily, &budget.monthly, monthly) {
+            if d.currency != m.currency {
+                self.problem(at, format!("a budget in one currency: {} a day, {} a month", d.currency, m.currency));
+            }
+        }
+        budget
     }
 
     fn duration(&mut self, value: &Option<Spanned<String>>, default: Duration) -> Duration {
@@ -525,6 +542,21 @@ impl Validator<'_> {
             }
         }
 
+        let budget = match &raw.budget {
+            None => Budget::default(),
+            Some(budget) => self.budget(&budget.daily, &budget.monthly),
+        };
+        if let Some(spent) = budget.currency() {
+            let priced = backends.iter().filter_map(|(name, b)| b.price.currency().map(|c| (name, c)));
+            if let Some((name, priced)) = priced.clone().find(|(_, c)| *c != spent) {
+                let at = raw.budget.as_ref().and_then(|b| b.daily.as_ref().or(b.monthly.as_ref())).expect("given");
+                self.problem(
+                    at,
+                    format!("the desk's budget is in {spent}, but backend {name:?} is priced in {priced}"),
+                );
+            }
+        }
+
         Pipeline {
             name,
             file: self.file.to_path_buf(),
@@ -536,6 +568,7 @@ impl Validator<'_> {
             foreign_text,
             escalate,
             pivot,
+            budget,
             glossary,
             delivery,
             work,

@@ -4,6 +4,56 @@
 
 use super::BackendKind;
 
+/// An amount of money: `"20 USD"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amount {
+    /// Millionths of the currency's unit.
+    pub micros: i64,
+    pub currency: String,
+}
+
+impl Amount {
+    pub fn parse(text: &str) -> Result<Amount, String> {
+        let bad = || format!("{:?} is not an amount like \"20 USD\"", text.trim());
+        let mut parts = text.split_whitespace();
+        let amount: f64 =
+            parts.next().and_then(|a| a.parse().ok()).filter(|a: &f64| a.is_finite() && *a >= 0.0).ok_or_else(bad)?;
+        let currency = parts.next().filter(|c| is_currency(c)).ok_or_else(bad)?;
+        if parts.next().is_some() || amount > 1e12 {
+            return Err(bad());
+        }
+        Ok(Amount { micros: (amount * 1e6).round() as i64, currency: currency.to_string() })
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2} {}", self.micros as f64 / 1e6, self.currency)
+    }
+}
+
+/// The most a desk (`[budget]`) or a backend (`daily_budget`, `monthly_budget`) may spend.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Budget {
+    pub daily: Option<Amount>,
+    pub monthly: Option<Amount>,
+}
+
+impl Budget {
+    pub fn is_empty(&self) -> bool {
+        self.daily.is_none() && self.monthly.is_none()
+    }
+
+    /// The currency its amounts are in.
+    pub fn currency(&self) -> Option<&str> {
+        self.daily.as_ref().or(self.monthly.as_ref()).map(|a| a.currency.as_str())
+    }
+}
+
+fn is_currency(code: &str) -> bool {
+    code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase())
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Price {
     Free,
@@ -62,6 +112,11 @@ impl Price {
         }
     }
 
+    /// What sending so many characters costs, in millionths, rounded up.
+    pub fn micros(&self, chars: usize) -> i64 {
+        (self.cost(chars) * 1e6).ceil() as i64
+    }
+
     /// What sending so many characters costs; tokens are reckoned from characters, the answer as
     /// long as the question.
     pub fn cost(&self, chars: usize) -> f64 {
@@ -82,8 +137,7 @@ fn rate(part: &str) -> Result<(f64, String, String), String> {
     let mut money = money.split_whitespace();
     let amount: f64 =
         money.next().and_then(|a| a.parse().ok()).filter(|a: &f64| a.is_finite() && *a >= 0.0).ok_or_else(bad)?;
-    let currency =
-        money.next().filter(|c| c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase())).ok_or_else(bad)?;
+    let currency = money.next().filter(|c| is_currency(c)).ok_or_else(bad)?;
     if money.next().is_some() {
         return Err(bad());
     }
@@ -115,5 +169,8 @@ mod tests {
         }
         assert!((Price::parse("20 EUR / 1M chars").unwrap().cost(500_000) - 10.0).abs() < 1e-9);
         assert!((llm.cost(4_000_000) - 0.75).abs() < 1e-9, "a million tokens each way");
+        assert_eq!(Amount::parse("20 USD").unwrap(), Amount { micros: 20_000_000, currency: "USD".into() });
+        assert_eq!(Amount::parse("0.5 EUR").unwrap().to_string(), "0.50 EUR");
+        assert!(Amount::parse("20").is_err() && Amount::parse("20 usd").is_err() && Amount::parse("-1 USD").is_err());
     }
 }

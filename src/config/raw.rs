@@ -31,6 +31,7 @@ pub struct RawPipeline {
     /// The flags that hold a copy under `review = "flagged"`.
     pub review_flags: Option<Vec<Spanned<String>>>,
     pub serve: Option<RawServe>,
+    pub budget: Option<RawBudget>,
 }
 
 /// `[serve]`: who may use the desk's console and API (`newswire serve`).
@@ -182,6 +183,17 @@ pub struct RawBackend {
     pub command: Option<Vec<Spanned<String>>>,
     /// What it charges: "25 USD / 1M chars"; the kind's list price unless set.
     pub price: Option<Spanned<String>>,
+    /// The most it may be sent a day and a month, priced: "5 USD".
+    pub daily_budget: Option<Spanned<String>>,
+    pub monthly_budget: Option<Spanned<String>>,
+}
+
+/// `[budget]`: the most the whole desk may spend on its backends.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBudget {
+    pub daily: Option<Spanned<String>>,
+    pub monthly: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

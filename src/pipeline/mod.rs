@@ -558,6 +558,10 @@ async fn translate_one(
                 translations.push(translation);
                 report
             }
+            Err(err @ TranslateError::OverBudget { .. }) => TranslationReport {
+                content: cut,
+                ..TranslationReport::without(to, backend_of(&err), Status::OverBudget, err.to_string())
+            },
             Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
                 content: cut,
                 ..TranslationReport::without(to, None, Status::Skipped, err.to_string())
@@ -589,7 +593,9 @@ fn left_to_another(prepared: Prepared) -> ArticleReport {
 
 fn backend_of(err: &TranslateError) -> Option<String> {
     match err {
-        TranslateError::Backend { backend, .. } | TranslateError::Verification { backend, .. } => Some(backend.clone()),
+        TranslateError::Backend { backend, .. }
+        | TranslateError::Verification { backend, .. }
+        | TranslateError::OverBudget { backend, .. } => Some(backend.clone()),
         TranslateError::Unsupported { .. } => None,
     }
 }

@@ -22,6 +22,10 @@ pub enum Status {
     Skipped,
     /// Waiting for an editor (`newswire review`): not a failure.
     Held,
+    /// A translation waiting for the next day or month of its budget: not a failure; a run after
+    /// the period turns makes it.
+    #[serde(rename = "over budget")]
+    OverBudget,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -298,6 +302,9 @@ pub struct Totals {
     /// What the backends' characters cost, per currency.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub cost: BTreeMap<String, f64>,
+    /// Translations waiting for their budget's next day or month.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub over_budget: usize,
     /// Translations made through a bridge language, per route (`uk→en→es`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub pivoted: BTreeMap<String, usize>,
@@ -367,8 +374,9 @@ impl Report {
         match article.status {
             Status::Failed => totals.failed += 1,
             Status::Skipped => totals.skipped += 1,
-            Status::Ok | Status::Held => {}
+            Status::Ok | Status::Held | Status::OverBudget => {}
         }
+        totals.over_budget += article.translations.iter().filter(|t| t.status == Status::OverBudget).count();
         totals.held += article.deliveries.iter().filter(|d| d.status == Status::Held).count();
         totals.translations += article.translations.iter().filter(|t| t.status == Status::Ok).count();
         totals.deliveries += article.deliveries.len();
@@ -436,6 +444,13 @@ impl Report {
                 if t.held == 1 { "y" } else { "ies" },
             ));
         }
+        if t.over_budget > 0 {
+            out.push_str(&format!(
+                "  {} translation{} over budget: made by a run after the day or month turns\n",
+                t.over_budget,
+                plural(t.over_budget)
+            ));
+        }
         if !t.pivoted.is_empty() {
             let routes: Vec<String> = t.pivoted.iter().map(|(route, n)| format!("{route} {n}")).collect();
             out.push_str(&format!("  through a bridge language: {}\n", routes.join(", ")));
@@ -467,7 +482,7 @@ impl Report {
         unfinished.sort_by(|a, b| a.source.cmp(&b.source));
         for article in unfinished {
             let label = match article.status {
-                Status::Ok | Status::Held => continue,
+                Status::Ok | Status::Held | Status::OverBudget => continue,
                 Status::Failed => "failed ",
                 Status::Skipped => "skipped",
             };
@@ -535,6 +550,10 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! partner and state and the work waiting. Every sample carries its desk, and a caller sees only
 //! the desks it may read.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -17,6 +19,7 @@ use prometheus_client::registry::Registry;
 
 use super::auth::Caller;
 use super::App;
+use crate::config::BackendConfig;
 use crate::pipeline::ArticleReport;
 use crate::store::DeliveryState;
 
@@ -30,6 +33,7 @@ pub struct Metrics {
     characters: Family<Labels, Counter>,
     deliveries: Family<Labels, Gauge>,
     queue: Family<Labels, Gauge>,
+    spend: Family<Labels, Counter<f64, AtomicU64>>,
     login_keys: Gauge,
 }
 
@@ -70,20 +74,33 @@ impl Metrics {
             "How long each delivery attempt took, by partner",
             crate::metrics::ATTEMPT_SECONDS.clone(),
         );
+        let spend = Family::<Labels, Counter<f64, AtomicU64>>::default();
+        registry.register(
+            "newswire_spend",
+            "Money this console's pipelines spent on backends, at their prices, by desk, backend and currency",
+            spend.clone(),
+        );
         let login_keys = Gauge::default();
         registry.register(
             "newswire_login_limiter_keys",
             "Addresses and names the login limiters hold (stale ones are forgotten; 100,000 at most each)",
             login_keys.clone(),
         );
-        Metrics { registry, accepted, articles, translations, characters, deliveries, queue, login_keys }
+        Metrics { registry, accepted, articles, translations, characters, deliveries, queue, spend, login_keys }
     }
 
     pub fn accepted(&self, desk: &str) {
         self.accepted.get_or_create(&vec![("desk", desk.to_string())]).inc();
     }
 
-    pub fn finished(&self, desk: &str, report: &ArticleReport) {
+    pub fn finished(&self, desk: &str, report: &ArticleReport, backends: &BTreeMap<String, BackendConfig>) {
+        for hop in report.translations.iter().flat_map(|t| &t.path) {
+            let Some(price) = backends.get(&hop.backend).map(|b| &b.price) else { continue };
+            let Some(currency) = price.currency() else { continue };
+            let labels =
+                vec![("desk", desk.to_string()), ("backend", hop.backend.clone()), ("currency", currency.into())];
+            self.spend.get_or_create(&labels).inc_by(price.cost(hop.chars_sent));
+        }
         let status = serde_json::to_value(report.status).ok().and_then(|v| v.as_str().map(str::to_string));
         let status = status.unwrap_or_default();
         self.articles.get_or_create(&vec![("desk", desk.to_string()), ("status", status)]).inc();
@@ -115,7 +132,7 @@ pub async fn count_finished(app: Arc<App>, mut finished: tokio::sync::mpsc::Unbo
     while let Some((desk_name, id)) = finished.recv().await {
         let Some((_, desk)) = app.desk(&desk_name) else { continue };
         if let Some(report) = desk.submission(&id).and_then(|s| s.report) {
-            app.metrics.finished(&desk_name, &report);
+            app.metrics.finished(&desk_name, &report, &desk.pipeline.backends);
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod apertium;
 mod apertium_apy;
 mod azure;
+mod budget;
 mod checks;
 mod coalesce;
 mod command;
@@ -47,6 +48,9 @@ pub enum TranslateError {
     Backend { backend: String, message: String, kind: ErrorKind, status: Option<u16> },
     #[error("backend {backend} gave an unusable answer: {message}")]
     Verification { backend: String, message: String },
+    /// Sending would take the backend's or the desk's budget over: it waits for the next period.
+    #[error("backend {backend} is over budget: {message}")]
+    OverBudget { backend: String, message: String },
 }
 
 impl TranslateError {
@@ -55,6 +59,7 @@ impl TranslateError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             TranslateError::Backend { kind, .. } => *kind,
+            TranslateError::OverBudget { .. } => ErrorKind::Transient,
             TranslateError::Unsupported { .. } | TranslateError::Verification { .. } => ErrorKind::Permanent,
         }
     }
@@ -186,6 +191,8 @@ pub struct Translator {
     escalate: Vec<Flag>,
     /// Bridge languages for pairs no backend serves, in order.
     pivot: Vec<String>,
+    /// Prices and budgets: what each request is charged against.
+    costs: budget::Costs,
 }
 
 /// Segments in the target language, and what they cost.
@@ -223,6 +230,7 @@ impl Translator {
             reviewed_languages: Vec::new(),
             escalate: Vec::new(),
             pivot: Vec::new(),
+            costs: budget::Costs::default(),
         }
     }
 
@@ -259,6 +267,7 @@ impl Translator {
             reviewed_languages: pipeline.reviewed_languages(),
             escalate: pipeline.escalate.clone(),
             pivot: pipeline.pivot.clone(),
+            costs: budget::Costs::of(pipeline),
             ..Translator::new(backends, pipeline.foreign_text)
         }
     }
@@ -529,7 +538,16 @@ impl Translator {
         let to_send: Vec<String> = missing.iter().map(|&i| segments[i].clone()).collect();
         let chars_sent = to_send.iter().map(|s| s.chars().count()).sum();
         if !to_send.is_empty() {
-            let translated = coalescer.translate(backend, from, to, to_send.clone()).await?;
+            let charged = self.charge(backend.name(), chars_sent).await?;
+            let translated = match coalescer.translate(backend, from, to, to_send.clone()).await {
+                Ok(translated) => translated,
+                Err(err) => {
+                    if let Some(charged) = charged {
+                        self.refund(charged).await;
+                    }
+                    return Err(err);
+                }
+            };
             self.remember(&key, &to_send, &translated).await;
             for (i, text) in missing.into_iter().zip(translated) {
                 out[i] = Some(text);

@@ -524,3 +524,104 @@ async fn a_dry_run_counts_what_a_run_sends_and_prices_it_without_sending() {
     assert_eq!(again["chars_cached"], spent["chars_sent"]);
     assert!((again["saved"]["amount"].as_f64().unwrap() - amount).abs() < 1e-9);
 }
+
+/// A budget shared by two workers on one PostgreSQL desk: each request is charged to the store
+/// before it is sent, so however the two race, what they send stays within the budget, and what
+/// would go over waits ("over budget") for the next day.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_workers_on_one_postgresql_desk_never_spend_over_the_budget() {
+    let server = emulate(Service::Deepl).await;
+    let url = crate::support::postgres::database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    for i in 0..12 {
+        let paragraphs: String = (0..6)
+            .map(|p| format!("<p>Story {i}, paragraph {p}: the harbour council met again on Tuesday and agreed to keep the night ferry running through the winter months.</p>"))
+            .collect();
+        let html = format!(
+            "<html lang=\"en\"><head><title>Harbour story {i}</title><link rel=\"canonical\" href=\"https://news.example/{i}\"></head><body><article><h1>Harbour story {i}</h1>{paragraphs}</article></body></html>"
+        );
+        std::fs::write(pages.join(format!("{i}.html")), html).unwrap();
+    }
+    let pipeline = Desk::new("budgeted")
+        .paths(&[&pages])
+        .languages(&["en"])
+        .table("[budget]\ndaily = \"2.5 USD\"")
+        .table("[translate]\nbackend = \"svc\"")
+        .table(&format!(
+            "[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"\nprice = \"1000 USD / 1M chars\"\nconcurrency = 1",
+            server.uri()
+        ))
+        .partner(crate::support::Partner::directory("archive", &["es"], &dir.path().join("out")))
+        .write(dir.path());
+    let workers: Vec<std::process::Child> = (0..2)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_newswire"))
+                .arg("run")
+                .arg(&pipeline)
+                .args(["--state", &url, "--json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let reports: Vec<Value> = workers
+        .into_iter()
+        .map(|worker| {
+            let output = worker.wait_with_output().unwrap();
+            assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+            serde_json::from_slice(&output.stdout).unwrap()
+        })
+        .collect();
+    let sent: u64 = reports.iter().map(|r| r["backends"]["svc"]["chars_sent"].as_u64().unwrap_or(0)).sum();
+    let waiting: u64 = reports.iter().map(|r| r["totals"]["over_budget"].as_u64().unwrap_or(0)).sum();
+    let made: u64 = reports.iter().map(|r| r["totals"]["translations"].as_u64().unwrap()).sum();
+    assert!(made > 0 && waiting > 0, "made {made}, over budget {waiting}: {reports:#?}");
+    assert!(sent as f64 * 1000.0 / 1e6 <= 2.5, "{sent} characters cost more than the budget");
+    let store = newswire::store::open(&newswire::store::Location::parse(&url), "budgeted").await.unwrap();
+    let spent = store.spent().await.unwrap();
+    let desk = spent.iter().find(|s| s.backend == "*").expect("the desk's spend");
+    assert!(desk.today <= 2_500_000 && desk.today >= 1_000_000, "{spent:?}");
+    // At 1000 USD a million characters, a character is 1000 millionths: the store holds what was sent.
+    assert_eq!(desk.today, sent as i64 * 1000, "{spent:?}");
+    let over = reports
+        .iter()
+        .flat_map(|r| r["articles"].as_array().unwrap())
+        .flat_map(|a| a["translations"].as_array().unwrap());
+    assert!(over
+        .filter(|t| t["status"] == "over budget")
+        .all(|t| t["error"].as_str().unwrap().contains("over budget")));
+}
+
+/// A backend whose budget is spent gives way to the next of the chain, which serves instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_over_its_budget_gives_way_to_the_next() {
+    let server = emulate(Service::Deepl).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("chained")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table("[translate]\nbackend = [\"svc\", \"apertium\"]")
+        .table(&format!(
+            "[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"\ndaily_budget = \"0.01 USD\"\n[backends.apertium]\nkind = \"apertium\"",
+            server.uri()
+        ))
+        .partner(crate::support::Partner::directory("archive", &["es"], &dir.path().join("out")))
+        .write(dir.path());
+    let story = crate::support::examples_dir().join("en-harbour-ferry.html");
+    let output =
+        crate::support::newswire().arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["articles"][0]["translations"][0]["backend"], "apertium", "{report:#}");
+    assert_eq!(requests(&server).await, 0, "DeepL was not sent what would take it over 0.01 USD");
+    let checked = crate::support::newswire().arg("check").arg(&pipeline).output().unwrap();
+    assert!(checked.status.success());
+    let text = std::fs::read_to_string(&pipeline).unwrap().replace("0.01 USD", "0.01 EUR");
+    std::fs::write(&pipeline, text).unwrap();
+    let refused = crate::support::newswire().arg("check").arg(&pipeline).output().unwrap();
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("backend \"svc\" is priced in USD: its budget must be too, not EUR"), "{said}");
+}

@@ -39,6 +39,8 @@ pub(crate) async fn newsroom(review: &str, retries: &str) -> Newsroom {
         .state(&dir.path().join("state.sqlite"))
         .languages(&["en"])
         .table(&format!("[delivery]\nretry_schedule = [{retries}]\nmax_wait = \"0s\""))
+        // Priced as a service would be, for the spend the console reports.
+        .table("[translate]\nbackend = \"apertium\"\n[backends.apertium]\nkind = \"apertium\"\nprice = \"10 USD / 1M chars\"")
         .table(&serve_tables())
         .partner(
             Partner::webhook("la-voz", &["es"], &format!("{}/hook", server.uri()))
@@ -197,6 +199,12 @@ async fn the_cms_hands_over_an_article_follows_it_and_is_called_back_signed() {
     let openmetrics = openmetrics.text().await.unwrap();
     assert!(openmetrics.ends_with("# EOF\n") && openmetrics.contains("# TYPE newswire_articles_accepted counter"));
     assert!(metrics.contains("newswire_characters_total{desk=\"web-desk\",backend=\"apertium\",kind=\"sent\"}"));
+    let spend = metrics
+        .lines()
+        .find(|l| l.starts_with("newswire_spend_total{desk=\"web-desk\",backend=\"apertium\",currency=\"USD\"} "))
+        .unwrap_or_else(|| panic!("no spend in:\n{metrics}"));
+    let spent: f64 = spend.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(spent > 0.0 && spent < 0.1, "{spend}");
 
     // SIGTERM right after an article was accepted: it still reaches the partner.
     let late = harbour_html().replace("Council approves", "Council finally approves");
