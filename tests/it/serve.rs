@@ -681,7 +681,11 @@ async fn a_dry_run_through_the_api_counts_and_sends_nothing() {
     let sent = spanish["chars_sent"].as_u64().unwrap();
     assert!(sent > 300, "{estimate:#}");
     assert_eq!(estimate["backends"]["apertium"]["chars_sent"], sent);
-    assert!(estimate["backends"]["apertium"]["cost"].is_null(), "Apertium costs nothing");
+    // The newsroom prices its Apertium at 10 USD a million characters.
+    let cost = &estimate["backends"]["apertium"]["cost"];
+    assert_eq!(cost["currency"], "USD");
+    assert!((cost["amount"].as_f64().unwrap() - sent as f64 * 10.0 / 1e6).abs() < 1e-9, "{cost}");
+    assert_eq!(estimate["cost"]["USD"], cost["amount"]);
 
     let by_url = dry(json!({ "url": format!("{}/news/harbour", room.server.uri()) })).await.unwrap();
     assert_eq!(by_url.status(), 422);
