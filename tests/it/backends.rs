@@ -477,22 +477,28 @@ async fn short_articles_share_requests_while_the_backend_is_busy() {
     assert_eq!(counts, [("svc".to_string(), newswire::translate::RequestCount { requests: sent, minimum: 3 })]);
 }
 
+/// A desk on SQLite translating English into Spanish for a directory partner through the DeepL
+/// emulator (`svc`, with `extra` in its table) and the chain `chain`.
+fn deepl_desk(dir: &Path, server: &MockServer, chain: &str, extra: &str) -> std::path::PathBuf {
+    Desk::new("priced")
+        .state(&dir.join("state.sqlite"))
+        .languages(&["en"])
+        .table(&format!("[translate]\nbackend = {chain}"))
+        .table(&format!(
+            "[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"\n{extra}",
+            server.uri()
+        ))
+        .partner(crate::support::Partner::directory("archive", &["es"], &dir.join("out")))
+        .write(dir)
+}
+
 /// `run --dry-run` against a priced service: it sends nothing, counts what the real run then
 /// sends to the character and the request, prices it, and after the run finds it all remembered.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_counts_what_a_run_sends_and_prices_it_without_sending() {
     let server = emulate(Service::Deepl).await;
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = Desk::new("priced")
-        .state(&dir.path().join("state.sqlite"))
-        .languages(&["en"])
-        .table("[translate]\nbackend = \"svc\"")
-        .table(&format!(
-            "[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"\nprice = \"20 EUR / 1M chars\"",
-            server.uri()
-        ))
-        .partner(crate::support::Partner::directory("archive", &["es"], &dir.path().join("out")))
-        .write(dir.path());
+    let pipeline = deepl_desk(dir.path(), &server, "\"svc\"", "price = \"20 EUR / 1M chars\"");
     let story = crate::support::examples_dir().join("en-harbour-ferry.html");
     let run = |dry: bool| {
         let mut command = crate::support::newswire();
@@ -600,16 +606,9 @@ async fn two_workers_on_one_postgresql_desk_never_spend_over_the_budget() {
 async fn a_backend_over_its_budget_gives_way_to_the_next() {
     let server = emulate(Service::Deepl).await;
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = Desk::new("chained")
-        .state(&dir.path().join("state.sqlite"))
-        .languages(&["en"])
-        .table("[translate]\nbackend = [\"svc\", \"apertium\"]")
-        .table(&format!(
-            "[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"\ndaily_budget = \"0.01 USD\"\n[backends.apertium]\nkind = \"apertium\"",
-            server.uri()
-        ))
-        .partner(crate::support::Partner::directory("archive", &["es"], &dir.path().join("out")))
-        .write(dir.path());
+    let chain = "[\"svc\", \"apertium\"]";
+    let pipeline =
+        deepl_desk(dir.path(), &server, chain, "daily_budget = \"0.01 USD\"\n[backends.apertium]\nkind = \"apertium\"");
     let story = crate::support::examples_dir().join("en-harbour-ferry.html");
     let output =
         crate::support::newswire().arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
