@@ -228,7 +228,7 @@ pub async fn run<F: FnMut(&ArticleReport)>(
     let mut recorded = std::time::Instant::now();
     while let Some((article, held)) = done_rx.recv().await {
         if recorded.elapsed() >= RECORD_RUN_EVERY {
-            record_run(store.as_ref(), &run_id, &report, false).await;
+            record_run(store.as_ref(), &run_id, &report.clone().with_prices(&pipeline.backends), false).await;
             recorded = std::time::Instant::now();
         }
         bar.inc(1);
@@ -245,7 +245,39 @@ pub async fn run<F: FnMut(&ArticleReport)>(
     bar.finish_and_clear();
     let report = report.with_requests(translator.request_counts()).with_prices(&pipeline.backends);
     record_run(store.as_ref(), &run_id, &report, true).await;
+    if report.totals.over_budget > 0 && !options.dry_run {
+        tell_staff_over_budget(pipeline, store.as_ref(), &report).await;
+    }
     Ok(report)
+}
+
+/// Tells the staff (`staff_email`), once a day however many runs and workers find it, that
+/// translations wait for the budget.
+async fn tell_staff_over_budget(pipeline: &Pipeline, store: &dyn Store, report: &Report) {
+    let (Some(staff), Some(email)) = (&pipeline.delivery.staff_email, &pipeline.email) else { return };
+    match store.first_today("over budget").await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(err) => return tracing::warn!(error = %err, "whether the staff were told of the budget is unknown"),
+    }
+    let body = format!(
+        "The {desk} desk's translations are over budget: {waiting} wait{s} for the next day or month.\n\n{summary}\n\
+         They are made by a run after the period turns; [budget] in the pipeline file sets the limits.\n",
+        desk = pipeline.name,
+        waiting = report.totals.over_budget,
+        s = if report.totals.over_budget == 1 { "s" } else { "" },
+        summary = report.summary(),
+    );
+    let subject = format!("newswire: the {} desk is over budget", pipeline.name);
+    let sent = match crate::syndicate::email::Mailer::new(email) {
+        Ok(mailer) => {
+            mailer.send_text(staff, &subject, body, pipeline.delivery.timeout).await.map_err(|e| e.to_string())
+        }
+        Err(err) => Err(err),
+    };
+    if let Err(err) = sent {
+        tracing::warn!(error = %redact(&err), "the staff could not be told of the budget");
+    }
 }
 
 /// How often a long run's report so far is written to the run log.

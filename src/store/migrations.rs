@@ -268,6 +268,8 @@ pub const SQLITE: &[&str] = &[
         micros   INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (desk, backend, period, currency)
     );",
+    // Step 10: what the staff were told, so that they are told once a day.
+    "CREATE TABLE notices (desk TEXT NOT NULL, notice TEXT NOT NULL, day TEXT NOT NULL, PRIMARY KEY (desk, notice, day));",
 ];
 
 /// PostgreSQL: the same tables, Unix seconds from the server's clock.
@@ -438,6 +440,7 @@ pub const POSTGRES: &[&str] = &[
         micros   bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (desk, backend, period, currency)
     );",
+    "CREATE TABLE notices (desk text NOT NULL, notice text NOT NULL, day text NOT NULL, PRIMARY KEY (desk, notice, day));",
 ];
 
 /// Run by a desk each time it opens a store, on both engines: rows from before desks were kept
@@ -575,6 +578,7 @@ pub const TABLES: &[Table] = &[
         key: "desk, backend, period, currency",
         columns: &[("desk", Text), ("backend", Text), ("period", Text), ("currency", Text), ("micros", Int)],
     },
+    Table { name: "notices", key: "desk, notice, day", columns: &[("desk", Text), ("notice", Text), ("day", Text)] },
     Table {
         name: "attempts",
         key: "desk, delivery_id, number",

@@ -45,6 +45,8 @@ pub trait Spending: Send + Sync {
     async fn refund(&self, charge: &Charge<'_>) -> Result<(), StoreError>;
     /// This day's and month's spend, per backend and for the desk (`*`).
     async fn spent(&self) -> Result<Vec<Spent>, StoreError>;
+    /// True the first time today (by the store's clock) that the staff are to be told `notice`.
+    async fn first_today(&self, notice: &str) -> Result<bool, StoreError>;
 }
 
 /// Whether spend `before` plus `micros` stays within `limit`.

@@ -624,3 +624,39 @@ async fn a_backend_over_its_budget_gives_way_to_the_next() {
     let said = String::from_utf8_lossy(&refused.stdout);
     assert!(said.contains("backend \"svc\" is priced in USD: its budget must be too, not EUR"), "{said}");
 }
+
+/// When a budget runs out, the staff hear of it once a day, however many runs find it so.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_staff_are_told_once_when_the_budget_runs_out() {
+    let server = emulate(Service::Deepl).await;
+    let smtp = crate::support::SmtpServer::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("thrifty")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .smtp(smtp.port)
+        .table("[delivery]\nstaff_email = \"Desk Chief <chief@newswire.example>\"")
+        .table("[budget]\ndaily = \"0.01 USD\"\n[translate]\nbackend = \"svc\"")
+        .table(&format!("[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"", server.uri()))
+        .partner(crate::support::Partner::directory("archive", &["es"], &dir.path().join("out")))
+        .write(dir.path());
+    let story = crate::support::examples_dir().join("en-harbour-ferry.html");
+    for _ in 0..2 {
+        let output = crate::support::newswire()
+            .arg("run")
+            .arg(&pipeline)
+            .arg("--input")
+            .arg(&story)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["totals"]["over_budget"], 1, "{report:#}");
+        assert_eq!(report["articles"][0]["translations"][0]["status"], "over budget");
+    }
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("Subject: newswire: the thrifty desk is over budget"), "{}", messages[0]);
+    assert!(messages[0].contains("chief@newswire.example"));
+}

@@ -708,3 +708,32 @@ async fn a_dry_run_through_the_api_counts_and_sends_nothing() {
     assert!(room.partner.seen.lock().unwrap().len() == 1);
     console.stop();
 }
+
+/// The runs page says what each run spent, at the desk's prices (the newsroom's Apertium is priced
+/// as a service would be).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_runs_page_shows_what_each_run_spent() {
+    let room = newsroom("never", "\"100ms\"").await;
+    let page = room.dir.path().join("harbour.html");
+    std::fs::write(&page, harbour_html()).unwrap();
+    let output = crate::support::newswire()
+        .arg("run")
+        .arg(&room.pipeline)
+        .arg("--input")
+        .arg(&page)
+        .arg("--json")
+        .env("CMS_TOKEN", TOKEN)
+        .env("CALLBACK_SECRET", crate::support::console::CALLBACK_SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let spent = report["totals"]["cost"]["USD"].as_f64().unwrap();
+    assert!(spent > 0.0, "{report:#}");
+    let console = Console::start(&[&room.pipeline], room.dir.path());
+    let ana = login(&console, "ana", PASSWORD).await.unwrap();
+    let runs = client().get(console.url("/desks/web-desk/runs")).header("cookie", &ana.cookie).send().await.unwrap();
+    let runs = runs.text().await.unwrap();
+    assert!(runs.contains(&format!("<td>{spent:.2} USD</td>")), "{runs}");
+    console.stop();
+}

@@ -711,6 +711,8 @@ async fn charges_stop_at_each_limit(store: Arc<dyn Store>) {
     store.refund(&charge("google", "USD", 50)).await.unwrap();
     assert!(store.charge(&charge("google", "USD", 50), &limits).await.unwrap(), "a refund gives room back");
     assert!(store.charge(&charge("deepl", "EUR", 100), &limits).await.unwrap(), "each currency apart");
+    assert!(store.first_today("over budget").await.unwrap());
+    assert!(!store.first_today("over budget").await.unwrap(), "told once a day");
 }
 
 async fn racing_charges_never_take_more_than_the_limit(store: Arc<dyn Store>) {

@@ -41,9 +41,15 @@ async fn runs(State(app): State<Arc<App>>, caller: Caller, Path(name): Path<Stri
         .map(|r| {
             let report: serde_json::Value = serde_json::from_str(&r.report).unwrap_or_default();
             let failed = report["totals"]["failed"].as_u64().unwrap_or(0) > 0;
+            let spent: Vec<String> = report["totals"]["cost"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(currency, amount)| format!("{:.2} {currency}", amount.as_f64().unwrap_or(0.0)))
+                .collect();
             context! {
                 started => rfc3339(r.started_at), finished => r.finished_at.and_then(rfc3339),
-                totals => report["totals"], summary => report["summary"], failed,
+                totals => report["totals"], summary => report["summary"], failed, spent,
             }
         })
         .collect();

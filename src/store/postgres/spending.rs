@@ -72,6 +72,14 @@ impl Spending for PostgresStore {
         self.add(charge, -charge.micros, &Limits::default()).await.map(|_| ())
     }
 
+    async fn first_today(&self, notice: &str) -> Result<bool, StoreError> {
+        let told = "INSERT INTO notices (desk, notice, day)
+             VALUES (newswire_desk(), $1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'))
+             ON CONFLICT DO NOTHING RETURNING 1";
+        let rows = self.retrying(|| async { self.query(told, &[&notice]).await }).await?;
+        Ok(!rows.is_empty())
+    }
+
     async fn spent(&self) -> Result<Vec<Spent>, StoreError> {
         let rows = self.retrying(|| async { self.query(SPENT_NOW, &[]).await }).await?;
         Ok(rows

@@ -66,6 +66,19 @@ impl Spending for SqliteStore {
         .await
     }
 
+    async fn first_today(&self, notice: &str) -> Result<bool, StoreError> {
+        self.write(|transaction| {
+            transaction
+                .prepare_cached(
+                    "INSERT INTO notices (desk, notice, day) VALUES (newswire_desk(), ?1, strftime('%Y-%m-%d', 'now'))
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute([notice])
+                .map(|n| n > 0)
+        })
+        .await
+    }
+
     async fn spent(&self) -> Result<Vec<Spent>, StoreError> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(SPENT_NOW)?;
