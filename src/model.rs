@@ -112,6 +112,23 @@ pub enum Content {
     Lede,
 }
 
+/// The register a partner asks for (`formality` in its profile), for engines that can keep it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Formality {
+    Formal,
+    Informal,
+}
+
+impl Formality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Formality::Formal => "formal",
+            Formality::Informal => "informal",
+        }
+    }
+}
+
 impl Content {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -199,6 +216,9 @@ pub struct Translation {
     /// How much of the story it holds: partners are given the one they asked for.
     #[serde(default, skip_serializing_if = "Content::is_full")]
     pub content: Content,
+    /// The register it was asked for, when a partner asked for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formality: Option<Formality>,
 }
 
 /// The hop into a bridge language.
@@ -263,6 +283,7 @@ impl Translation {
             escalations: Vec::new(),
             via: None,
             content: Content::Full,
+            formality: None,
         }
     }
 

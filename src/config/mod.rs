@@ -26,7 +26,7 @@ use raw::RawPipeline;
 pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY, MAX_USER_NAME};
 
 use crate::languages;
-use crate::model::Content;
+use crate::model::{Content, Formality};
 pub use crate::quality::{Flag, ReviewMode, ReviewPolicy};
 
 pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
@@ -63,6 +63,14 @@ pub struct Pipeline {
     pub review: ReviewPolicy,
     /// Who may use the desk's console and API.
     pub serve: ServeConfig,
+}
+
+/// One translation the desk makes of each article: a language, in a cut and a register.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    pub language: String,
+    pub content: Content,
+    pub formality: Option<Formality>,
 }
 
 #[derive(Debug, Clone)]
@@ -233,16 +241,20 @@ impl Pipeline {
     }
 
     /// Every language some partner asked for by name.
-    /// What the translate stage makes: each language partners want, in each cut they take.
-    /// A partner that takes every language takes its cut of each.
-    pub fn targets(&self) -> Vec<(String, Content)> {
+    /// What the translate stage makes: each language partners want, in each cut and register
+    /// they take. A partner that takes every language takes its cut of each.
+    pub fn targets(&self) -> Vec<Target> {
         let languages = self.target_languages();
-        let mut targets: Vec<(String, Content)> = self
+        let mut targets: Vec<Target> = self
             .partners
             .iter()
             .flat_map(|p| {
                 let wanted = if p.wants_everything() { languages.clone() } else { p.languages.clone() };
-                wanted.into_iter().filter(|l| l != "*").map(move |l| (l, p.content))
+                wanted.into_iter().filter(|l| l != "*").map(move |language| Target {
+                    language,
+                    content: p.content,
+                    formality: p.formality,
+                })
             })
             .collect();
         targets.sort();

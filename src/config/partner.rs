@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::raw::{self, RawPartner};
 use super::{expand, line_column, parse_rate, ReviewPolicy, Secret, Validator};
-use crate::model::Content;
+use crate::model::{Content, Formality};
 
 #[derive(Debug, Clone)]
 pub struct Partner {
@@ -34,6 +34,8 @@ pub struct Partner {
     pub content: Content,
     /// Copies carry the original beside the translation, block by block, for proofreading.
     pub bilingual: bool,
+    /// The register its copies are asked in, where the engines can keep one.
+    pub formality: Option<Formality>,
 }
 
 impl Partner {
@@ -209,6 +211,14 @@ impl Validator<'_> {
             }
         });
         let review = self.review(&raw.review, &raw.review_flags, desk_review);
+        let formality = raw.formality.as_ref().and_then(|value| match value.get_ref().as_str() {
+            "formal" => Some(Formality::Formal),
+            "informal" => Some(Formality::Informal),
+            other => {
+                self.problem(value, format!("`formality` must be \"formal\" or \"informal\", not {other:?}"));
+                None
+            }
+        });
         let content = match raw.content.as_ref() {
             None => Content::Full,
             Some(value) => match value.get_ref().as_str() {
@@ -238,6 +248,7 @@ impl Validator<'_> {
             review,
             content,
             bilingual: raw.bilingual.unwrap_or(false),
+            formality,
         })
     }
 }

@@ -241,4 +241,6 @@ pub struct RawPartner {
     pub content: Option<Spanned<String>>,
     /// The original beside the translation, block by block.
     pub bilingual: Option<bool>,
+    /// "formal" or "informal": the register, for the engines that keep one.
+    pub formality: Option<Spanned<String>>,
 }

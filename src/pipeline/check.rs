@@ -47,6 +47,7 @@ pub async fn check(path: &Path) -> Checked {
     let translator = stages::translator(&pipeline, None);
     problems.extend(missing_pairs(&pipeline, &translator).await);
     problems.extend(missing_dictionaries(&pipeline, &translator));
+    problems.extend(unkept_registers(&pipeline, &translator));
     let backends = translator.descriptions();
     let routes = routes(&pipeline, &translator);
     let usable = !problems.iter().any(|p| p.severity == Severity::Error);
@@ -111,6 +112,33 @@ async fn missing_pairs(pipeline: &Pipeline, translator: &Translator) -> Vec<Prob
                 );
                 problems.push(problem(pipeline, partner.languages_at, Severity::Warning, message));
             }
+        }
+    }
+    problems
+}
+
+/// A warning for each partner asking for a register (`formality`) that the chain cannot keep
+/// for some of its pairs: those copies are made as usual.
+fn unkept_registers(pipeline: &Pipeline, translator: &Translator) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for partner in &pipeline.partners {
+        let Some(formality) = partner.formality else { continue };
+        let mut unkept: Vec<String> = Vec::new();
+        for to in partner.languages.iter().filter(|l| *l != "*") {
+            for from in pipeline.detect.languages.iter().filter(|from| *from != to) {
+                if translator.route(from, to) == Route::Direct && !translator.honours_formality(from, to) {
+                    unkept.push(format!("{from}→{to}"));
+                }
+            }
+        }
+        if !unkept.is_empty() {
+            let message = format!(
+                "partner {:?} asks for {} copies, but no backend translating {} keeps a register (DeepL and the LLM kinds do): those are made as usual",
+                partner.name,
+                formality.as_str(),
+                unkept.join(", ")
+            );
+            problems.push(problem(pipeline, partner.languages_at, Severity::Warning, message));
         }
     }
     problems

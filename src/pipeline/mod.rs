@@ -20,15 +20,15 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::clean::{ArticleCleaner, Cleaner};
-use crate::config::Pipeline;
+use crate::config::{Pipeline, Target};
 use crate::detect::{Detector, Policy};
 use crate::ingest::{self, Ingested, Limits, WebClient};
-use crate::model::{Article, Content, RawPage, Translation};
+use crate::model::{Article, Content, Formality, RawPage, Translation};
 use crate::outbound::{OutboundPolicy, SystemLookup};
 use crate::secret::redact;
 use crate::store::Store;
 use crate::syndicate;
-use crate::translate::{TranslateError, Translator};
+use crate::translate::{Registers, TranslateError, Translator};
 use claims::HeldPage;
 pub use report::deliver_report;
 pub use report::{ArticleReport, DeliveryReport, JsonReport, Report, Status, TranslationReport};
@@ -137,10 +137,20 @@ pub async fn run<F: FnMut(&ArticleReport)>(
     let deliverer = Arc::new(deliverer);
     let cleaner = stages::cleaner();
     let detector = stages::detector(pipeline.detect.languages.clone()).await;
-    let translator =
-        stages::translator(pipeline, Some(store.clone())).with_detector(stages::target_detector(pipeline).await);
+    let target_detector = stages::target_detector(pipeline).await;
+    let translator = stages::translator(pipeline, Some(store.clone())).with_detector(target_detector.clone());
     for err in translator.warm_up().await {
         eprintln!("warning: {}: its pairs are unknown, so it is skipped", redact(&err.to_string()));
+    }
+    let mut registers = Registers::new(translator);
+    let mut asked: Vec<Formality> = pipeline.targets().iter().filter_map(|t| t.formality).collect();
+    asked.sort();
+    asked.dedup();
+    for formality in asked {
+        let kept = Translator::keeping(pipeline, Some(formality)).with_memory(store.clone());
+        let kept = kept.with_detector(target_detector.clone());
+        kept.warm_up().await;
+        registers = registers.with(formality, kept);
     }
     let bar = progress::bar(options.progress);
 
@@ -209,7 +219,7 @@ pub async fn run<F: FnMut(&ArticleReport)>(
         prepared_rx,
         translated_tx,
         done_tx.clone(),
-        translator.clone(),
+        registers.clone(),
         pipeline.targets(),
         options.dry_run,
     ));
@@ -243,7 +253,7 @@ pub async fn run<F: FnMut(&ArticleReport)>(
         task.await.expect("a pipeline stage panicked");
     }
     bar.finish_and_clear();
-    let report = report.with_requests(translator.request_counts()).with_prices(&pipeline.backends);
+    let report = report.with_requests(registers.request_counts()).with_prices(&pipeline.backends);
     record_run(store.as_ref(), &run_id, &report, true).await;
     if report.totals.over_budget > 0 && !options.dry_run {
         tell_staff_over_budget(pipeline, store.as_ref(), &report).await;
@@ -441,7 +451,8 @@ pub async fn estimate_page(
     let prepared = tokio::task::spawn_blocking(move || prepare(&page, &ArticleCleaner, detector.as_ref(), &desk))
         .await
         .expect("cleaning and detecting do not panic");
-    match translate_one(prepared, translator, &pipeline.targets(), true).await {
+    let registers = Registers::new(translator.clone());
+    match translate_one(prepared, &registers, &pipeline.targets(), true).await {
         Ok(translated) => translated.report,
         Err(settled) => settled,
     }
@@ -490,8 +501,8 @@ async fn translate_stage(
     articles: mpsc::Receiver<(Prepared, Option<HeldPage>)>,
     out: mpsc::Sender<Translated>,
     done: mpsc::Sender<Done>,
-    translator: Translator,
-    targets: Vec<(String, Content)>,
+    translator: Registers,
+    targets: Vec<Target>,
     dry_run: bool,
 ) {
     let incoming = futures::stream::unfold(articles, |mut rx| async { rx.recv().await.map(|item| (item, rx)) });
@@ -530,8 +541,8 @@ async fn translate_stage(
 /// would be sent.
 async fn translate_one(
     prepared: Prepared,
-    translator: &Translator,
-    targets: &[(String, Content)],
+    registers: &Registers,
+    targets: &[Target],
     dry_run: bool,
 ) -> Result<Translated, ArticleReport> {
     let (article, mut report) = match prepared {
@@ -540,7 +551,7 @@ async fn translate_one(
     };
     let source = article.language.clone().unwrap_or_default();
     let mut translations = vec![Translation::original(&article)];
-    let mut cuts: Vec<Content> = targets.iter().map(|(_, content)| *content).collect();
+    let mut cuts: Vec<Content> = targets.iter().map(|t| t.content).collect();
     cuts.sort();
     cuts.dedup();
     let mut results = Vec::new();
@@ -550,22 +561,21 @@ async fn translate_one(
         if !cut.is_full() {
             translations.push(Translation { content: cut, ..Translation::original(&story) });
         }
-        let wanted: Vec<&String> = targets.iter().filter(|(l, c)| *c == cut && *l != source).map(|(l, _)| l).collect();
-        let made = join_all(wanted.iter().map(|to| async {
+        let wanted: Vec<&Target> = targets.iter().filter(|t| t.content == cut && t.language != source).collect();
+        let made = join_all(wanted.iter().map(|target| async {
+            let (to, translator) = (&target.language, registers.get(target.formality));
             match dry_run {
                 true => translator.estimate(&story, to, &counted).await,
                 false => translator.translate(&story, to).await,
             }
         }))
         .await;
-        results.extend(
-            wanted
-                .into_iter()
-                .zip(made)
-                .map(|(to, made)| (to, cut, made.map(|translation| Translation { content: cut, ..translation }))),
-        );
+        results.extend(wanted.into_iter().zip(made).map(|(target, made)| {
+            let made = made.map(|t| Translation { content: cut, formality: target.formality, ..t });
+            (&target.language, cut, target.formality, made)
+        }));
     }
-    for (to, cut, result) in results {
+    for (to, cut, formality, result) in results {
         report.translations.push(match result {
             Ok(translation) => {
                 let (status, error) = match &translation.unusable {
@@ -586,16 +596,19 @@ async fn translate_one(
                     escalations: translation.escalations.clone(),
                     path: report::Hop::of(&translation, &source),
                     content: cut,
+                    formality,
                 };
                 translations.push(translation);
                 report
             }
             Err(err @ TranslateError::OverBudget { .. }) => TranslationReport {
                 content: cut,
+                formality,
                 ..TranslationReport::without(to, backend_of(&err), Status::OverBudget, err.to_string())
             },
             Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
                 content: cut,
+                formality,
                 ..TranslationReport::without(to, None, Status::Skipped, err.to_string())
             },
             Err(err) => {

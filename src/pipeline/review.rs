@@ -81,7 +81,7 @@ pub enum ReviewError {
     Store(#[from] StoreError),
     #[error("no review waits for {0}")]
     Unknown(String),
-    #[error("several reviews wait for {what} (one per cut of the story): name one of {} by its id", ids.join(", "))]
+    #[error("several reviews wait for {what} (one per cut or register of the story): name one of {} by its id", ids.join(", "))]
     Several { what: String, ids: Vec<String> },
     #[error("review {id} is {state}, not waiting for an editor")]
     NotWaiting { id: String, state: &'static str },
@@ -120,7 +120,7 @@ impl ReviewDesk {
                 .review_deliveries(&record.article, &record.content_hash, &record.language)
                 .await?
                 .into_iter()
-                .filter(|d| d.state == DeliveryState::InReview && self.takes(&d.partner, draft.translation.content))
+                .filter(|d| d.state == DeliveryState::InReview && self.takes(&d.partner, &draft.translation))
                 .map(|d| d.partner)
                 .collect();
             let mut flag_counts = std::collections::BTreeMap::new();
@@ -174,9 +174,11 @@ impl ReviewDesk {
         Ok((record, draft))
     }
 
-    /// Whether a partner takes this cut of a story (one no longer in the desk takes any).
-    fn takes(&self, partner: &str, content: Content) -> bool {
-        self.log.pipeline().partners.iter().find(|p| p.name == partner).is_none_or(|p| p.content == content)
+    /// Whether a partner takes this cut and register of a story (one no longer in the desk takes
+    /// any).
+    fn takes(&self, partner: &str, translation: &Translation) -> bool {
+        let profile = self.log.pipeline().partners.iter().find(|p| p.name == partner);
+        profile.is_none_or(|p| p.content == translation.content && p.formality == translation.formality)
     }
 
     fn draft(&self, record: &ReviewRecord) -> Result<Draft, ReviewError> {
@@ -224,7 +226,7 @@ impl ReviewDesk {
         let profile = |name: &str| partners.iter().find(|p| p.name == name);
         let copies: Vec<PartnerCopy> = held
             .iter()
-            .filter(|d| self.takes(&d.partner, translation.content))
+            .filter(|d| self.takes(&d.partner, &translation))
             .map(|d| {
                 let copy = PartnerCopy { delivery_id: d.id.clone(), partner: d.partner.clone(), ..rendered.clone() };
                 match profile(&d.partner) {

@@ -12,7 +12,7 @@ use super::claims::HeldPage;
 use super::report::{ArticleReport, DeliveryReport, Status, HELD};
 use super::{Done, Translated};
 use crate::config::Partner;
-use crate::model::{delivery_id, Content};
+use crate::model::{delivery_id, Content, Formality};
 use crate::store::{ReviewState, Store};
 use crate::syndicate::deliver::{Deliverer, SendMode};
 use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
@@ -101,6 +101,16 @@ pub(super) async fn run(
     }
 }
 
+/// A translation's language, cut and register: which partners' copies it makes.
+type Variant = (String, Content, Option<Formality>);
+
+/// Whether a partner's copy is made from this translation (or original): the cut it takes, and
+/// for a translation the register it asked for.
+fn takes(partner: &Partner, translation: &crate::model::Translation) -> bool {
+    translation.content == partner.content
+        && (translation.backend.is_none() || translation.formality == partner.formality)
+}
+
 /// An article's deliveries: the report with one entry per (partner, language), and the copies
 /// to send. Entries that need no sending (no copy in that language, a dry run) are final already.
 async fn plan(
@@ -115,10 +125,10 @@ async fn plan(
     let mut jobs = Vec::new();
     let killed = store.is_killed(&article.id).await.unwrap_or(false);
     // Each language is rendered once per cut and layout, whatever the number of partners that get it.
-    let mut rendered: HashMap<(String, Content, bool), PartnerCopy> = HashMap::new();
+    let mut rendered: HashMap<(String, Content, Option<Formality>, bool), PartnerCopy> = HashMap::new();
     let plain = article.plain_text();
     // Copies waiting for an editor, per language and cut, with their place in the report.
-    let mut held: HashMap<(String, Content), Vec<(PartnerCopy, usize)>> = HashMap::new();
+    let mut held: HashMap<Variant, Vec<(PartnerCopy, usize)>> = HashMap::new();
     for (partner, _) in channels {
         let refused = partner.refuses(article.section.as_deref(), &plain);
         for language in partner_languages(partner, &translations) {
@@ -132,12 +142,14 @@ async fn plan(
                 error: None,
                 attempts: 0,
             };
-            match translations.iter().find(|t| t.language == language && t.content == partner.content) {
+            match translations.iter().find(|t| t.language == language && takes(partner, t)) {
                 None => {
                     let why = report
                         .translations
                         .iter()
-                        .find(|t| t.language == language && t.content == partner.content)
+                        .find(|t| {
+                            t.language == language && t.content == partner.content && t.formality == partner.formality
+                        })
                         .and_then(|t| t.error.clone())
                         .unwrap_or_else(|| "no copy in this language".into());
                     delivery.error = Some(format!("no {language} copy: {why}"));
@@ -161,7 +173,12 @@ async fn plan(
                     }
                     Ok(delivered) => {
                         let rendered = rendered
-                            .entry((translation.language.clone(), translation.content, partner.bilingual))
+                            .entry((
+                                translation.language.clone(),
+                                translation.content,
+                                translation.formality,
+                                partner.bilingual,
+                            ))
                             .or_insert_with(|| {
                                 let copy = PartnerCopy::rendered(&article, translation, desk);
                                 if partner.bilingual {
@@ -176,7 +193,7 @@ async fn plan(
                         }
                         let unreviewed = translation.backend.is_some() && translation.reviewed.is_none();
                         if unreviewed && partner.review.holds(&translation.flags(), translation.unusable.is_some()) {
-                            held.entry((language.clone(), partner.content))
+                            held.entry((language.clone(), translation.content, translation.formality))
                                 .or_default()
                                 .push((copy, report.deliveries.len()));
                         } else {
@@ -208,12 +225,13 @@ async fn hold(
     store: &dyn Store,
     article: &Arc<crate::model::Article>,
     translations: &[crate::model::Translation],
-    mut held: HashMap<(String, Content), Vec<(PartnerCopy, usize)>>,
+    mut held: HashMap<Variant, Vec<(PartnerCopy, usize)>>,
     channels: &[PartnerChannel],
     report: &mut ArticleReport,
 ) {
     for translation in translations.iter().filter(|t| t.backend.is_some()) {
-        let waiting = held.remove(&(translation.language.clone(), translation.content)).unwrap_or_default();
+        let variant = (translation.language.clone(), translation.content, translation.formality);
+        let waiting = held.remove(&variant).unwrap_or_default();
         if waiting.is_empty() && translation.flags().is_empty() {
             continue;
         }

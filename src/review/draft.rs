@@ -15,12 +15,15 @@ pub struct Draft {
 impl Draft {
     /// The review's stable id: one per article version and language.
     pub fn id(&self) -> String {
-        let language = &self.translation.language;
-        match self.translation.content {
-            crate::model::Content::Full => review_id(&self.article.id, &self.article.content_hash, language),
-            // A headline or a lede is reviewed apart from the whole story in the same language.
-            cut => review_id(&self.article.id, &self.article.content_hash, &format!("{language}/{}", cut.as_str())),
+        // A headline, a lede or a register is reviewed apart from the whole story in the language.
+        let mut variant = self.translation.language.clone();
+        if !self.translation.content.is_full() {
+            variant = format!("{variant}/{}", self.translation.content.as_str());
         }
+        if let Some(formality) = self.translation.formality {
+            variant = format!("{variant}/{}", formality.as_str());
+        }
+        review_id(&self.article.id, &self.article.content_hash, &variant)
     }
 
     pub fn source_language(&self) -> &str {

@@ -433,6 +433,7 @@ mod tests {
             escalations: Vec::new(),
             via: None,
             content: Default::default(),
+            formality: None,
         };
         Draft { article, translation }
     }

@@ -11,6 +11,7 @@ use super::saas::RequestLimits;
 use super::{Backend, TranslateError};
 use crate::config::Secret;
 use crate::error::ErrorKind;
+use crate::model::Formality;
 
 pub struct Deepl {
     http: HttpBackend,
@@ -19,6 +20,8 @@ pub struct Deepl {
     formality: Option<String>,
     glossary_id: Option<String>,
     pairs: Vec<(String, String)>,
+    /// `name/formal` when a partner's register overrides the configured one.
+    memory: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -49,9 +52,23 @@ impl Deepl {
         let host =
             if api_key.expose().ends_with(":fx") { "https://api-free.deepl.com/" } else { "https://api.deepl.com/" };
         let url = url.unwrap_or_else(|| url::Url::parse(host).expect("a valid URL"));
-        Deepl { http, url, api_key, formality, glossary_id, pairs }
+        Deepl { http, url, api_key, formality, glossary_id, pairs, memory: None }
+    }
+
+    /// The same engine asked to keep a partner's register: DeepL's `prefer_more` and
+    /// `prefer_less`, which fall back to the default where a language has no formal form.
+    pub fn keeping(mut self, name: &str, formality: Option<Formality>) -> Self {
+        if let Some(formality) = formality {
+            self.formality =
+                Some(if formality == Formality::Formal { "prefer_more" } else { "prefer_less" }.to_string());
+            self.memory = Some(format!("{name}/{}", formality.as_str()));
+        }
+        self
     }
 }
+
+/// The targets whose formal and informal forms DeepL tells apart.
+const FORMALITY_LANGUAGES: &[&str] = &["de", "es", "fr", "it", "ja", "nl", "pl", "pt", "ru"];
 
 fn source_code(lang: &str) -> String {
     lang.to_ascii_uppercase()
@@ -69,6 +86,14 @@ fn target_code(lang: &str) -> String {
 
 #[async_trait::async_trait]
 impl Backend for Deepl {
+    fn memory_name(&self) -> &str {
+        self.memory.as_deref().unwrap_or_else(|| self.name())
+    }
+
+    fn honours_formality(&self, to: &str) -> bool {
+        FORMALITY_LANGUAGES.contains(&to)
+    }
+
     fn name(&self) -> &str {
         &self.http.name
     }

@@ -70,7 +70,7 @@ impl Translator {
         let human = self.recall(&MemoryKey { backend: HUMAN, from, to }, &plan.originals).await;
         let wanted: Vec<String> =
             (0..plan.segments.len()).filter(|&i| human[i].is_none()).map(|i| plan.segments[i].clone()).collect();
-        let mut known = self.recall(&MemoryKey { backend: backend.name(), from, to }, &wanted).await;
+        let mut known = self.recall(&MemoryKey { backend: backend.memory_name(), from, to }, &wanted).await;
         {
             let mut counted = counted.0.lock().expect("counted lock");
             for (segment, known) in wanted.iter().zip(known.iter_mut()) {

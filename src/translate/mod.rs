@@ -18,6 +18,7 @@ mod openai;
 mod pivot;
 mod plan;
 mod protect;
+mod registers;
 pub mod saas;
 mod verify;
 
@@ -26,7 +27,7 @@ use std::sync::Arc;
 use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline};
 use crate::detect::Detector;
 use crate::error::ErrorKind;
-use crate::model::{Article, Block, BlockKind, Escalation, Reviewed, Segment, Translation, HUMAN};
+use crate::model::{Article, Block, BlockKind, Escalation, Formality, Reviewed, Segment, Translation, HUMAN};
 use crate::quality::Flag;
 use crate::review::flags::Checker;
 use crate::store::{MemoryKey, Store};
@@ -37,6 +38,7 @@ pub use estimate::Counted;
 pub use pivot::Route;
 use plan::Plan;
 use protect::{Kind, Protected};
+pub use registers::Registers;
 use saas::{Billing, RequestLimits};
 pub use verify::verify;
 
@@ -111,6 +113,17 @@ pub trait Backend: Send + Sync {
         )
     }
 
+    /// Under which name the translation memory keeps its answers: its own, but apart for each
+    /// register it was asked to keep.
+    fn memory_name(&self) -> &str {
+        self.name()
+    }
+
+    /// Whether it keeps a partner's register (`formality`) when translating into `to`.
+    fn honours_formality(&self, _to: &str) -> bool {
+        false
+    }
+
     /// Made by rules written by people (Apertium), not by a trained model: disclosed as such.
     fn rule_based(&self) -> bool {
         false
@@ -122,7 +135,7 @@ pub trait Backend: Send + Sync {
     }
 }
 
-pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
+pub fn build_backend(name: &str, config: &BackendConfig, formality: Option<Formality>) -> Arc<dyn Backend> {
     let pairs = |default: Vec<String>| -> Vec<(String, String)> {
         config.pairs.clone().unwrap_or_else(|| saas::pairs_among(config.languages.as_ref().unwrap_or(&default)))
     };
@@ -140,14 +153,17 @@ pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
             api_key.clone(),
             pairs(saas::supported_except(&["be"])),
         )),
-        BackendKind::Deepl { url, api_key, formality, glossary_id } => Arc::new(deepl::Deepl::new(
-            http(),
-            url.clone(),
-            api_key.clone(),
-            formality.clone(),
-            glossary_id.clone(),
-            pairs(deepl::LANGUAGES.iter().map(|s| s.to_string()).collect()),
-        )),
+        BackendKind::Deepl { url, api_key, formality: configured, glossary_id } => Arc::new(
+            deepl::Deepl::new(
+                http(),
+                url.clone(),
+                api_key.clone(),
+                configured.clone(),
+                glossary_id.clone(),
+                pairs(deepl::LANGUAGES.iter().map(|s| s.to_string()).collect()),
+            )
+            .keeping(name, formality),
+        ),
         BackendKind::Google { url, api_key } => {
             Arc::new(google::Google::new(http(), url.clone(), api_key.clone(), pairs(saas::supported_except(&[]))))
         }
@@ -158,13 +174,16 @@ pub fn build_backend(name: &str, config: &BackendConfig) -> Arc<dyn Backend> {
             region.clone(),
             pairs(saas::supported_except(&[])),
         )),
-        BackendKind::OpenAi { url, api_key, model } => Arc::new(openai::OpenAi::new(
-            http(),
-            url.clone(),
-            api_key.clone(),
-            model.clone(),
-            pairs(saas::supported_except(&[])),
-        )),
+        BackendKind::OpenAi { url, api_key, model } => Arc::new(
+            openai::OpenAi::new(
+                http(),
+                url.clone(),
+                api_key.clone(),
+                model.clone(),
+                pairs(saas::supported_except(&[])),
+            )
+            .keeping(name, formality),
+        ),
         BackendKind::Command { program } => Arc::new(command::CommandBackend::new(
             name,
             program.clone(),
@@ -254,12 +273,18 @@ impl Translator {
     }
 
     pub fn from_pipeline(pipeline: &Pipeline) -> Self {
+        Self::keeping(pipeline, None)
+    }
+
+    /// The desk's chain asked to keep a register; the engines that can keep one (DeepL, the LLM
+    /// kinds) remember apart what they made in it.
+    pub fn keeping(pipeline: &Pipeline, formality: Option<Formality>) -> Self {
         let backends = pipeline
             .translate_chain
             .iter()
             .filter_map(|name| {
                 let config = pipeline.backends.get(name)?;
-                Some((build_backend(name, config), config.limits.concurrency))
+                Some((build_backend(name, config, formality), config.limits.concurrency))
             })
             .collect();
         Translator {
@@ -451,6 +476,7 @@ impl Translator {
             escalations: candidate.escalations,
             via: None,
             content: Default::default(),
+            formality: None,
         }
     }
 
@@ -531,7 +557,7 @@ impl Translator {
         to: &str,
         segments: &[String],
     ) -> Result<Served, TranslateError> {
-        let key = MemoryKey { backend: backend.name(), from, to };
+        let key = MemoryKey { backend: backend.memory_name(), from, to };
         let mut out = self.recall(&key, segments).await;
         let missing: Vec<usize> = (0..segments.len()).filter(|&i| out[i].is_none()).collect();
         let chars_cached = segments.iter().zip(&out).filter(|(_, o)| o.is_some()).map(|(s, _)| s.chars().count()).sum();
@@ -578,6 +604,11 @@ impl Translator {
     pub fn request_counts(&self) -> Vec<(String, RequestCount)> {
         let counts = self.backends.iter().zip(&self.coalescers);
         counts.map(|(b, c)| (b.name().to_string(), c.count(b.limits()))).filter(|(_, c)| c.requests > 0).collect()
+    }
+
+    /// Whether some backend of the chain serving `from`→`to` keeps a register.
+    pub fn honours_formality(&self, from: &str, to: &str) -> bool {
+        self.backends.iter().any(|b| b.supports(from, to) && b.honours_formality(to))
     }
 
     /// One line per backend, in chain order, for `check`.

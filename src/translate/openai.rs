@@ -10,6 +10,7 @@ use super::saas::RequestLimits;
 use super::{Backend, TranslateError};
 use crate::config::Secret;
 use crate::languages;
+use crate::model::Formality;
 
 pub struct OpenAi {
     http: HttpBackend,
@@ -17,6 +18,8 @@ pub struct OpenAi {
     api_key: Option<Secret>,
     model: String,
     pairs: Vec<(String, String)>,
+    /// The register the prompt asks for, and the memory's name for it (`name/formal`).
+    register: Option<(Formality, String)>,
 }
 
 #[derive(Deserialize)]
@@ -44,15 +47,28 @@ impl OpenAi {
         pairs: Vec<(String, String)>,
     ) -> Self {
         let url = url.unwrap_or_else(|| url::Url::parse("https://api.openai.com/").expect("a valid URL"));
-        OpenAi { http, url, api_key, model, pairs }
+        OpenAi { http, url, api_key, model, pairs, register: None }
     }
 
-    fn prompt(from: &str, to: &str) -> String {
+    /// The same model asked to keep a partner's register.
+    pub fn keeping(mut self, name: &str, formality: Option<Formality>) -> Self {
+        self.register = formality.map(|f| (f, format!("{name}/{}", f.as_str())));
+        self
+    }
+
+    fn prompt(&self, from: &str, to: &str) -> String {
         let name = |code: &str| languages::by_code(code).map_or(code.to_string(), |l| l.name.to_string());
+        let register = match self.register.as_ref().map(|(f, _)| *f) {
+            Some(Formality::Formal) => {
+                " Address the reader formally, as a newspaper does in that language's formal register."
+            }
+            Some(Formality::Informal) => " Address the reader informally, in that language's familiar register.",
+            None => "",
+        };
         format!(
             "You are a professional news translator. Translate the user's text from {} to {}. The text is an HTML \
              fragment: keep every tag and attribute exactly as it is and translate only the text between tags. Leave \
-             tokens like QZ0 unchanged. Answer with the translation only: no comments, no quotation marks around it.",
+             tokens like QZ0 unchanged. Answer with the translation only: no comments, no quotation marks around it.{register}",
             name(from),
             name(to)
         )
@@ -64,7 +80,7 @@ impl OpenAi {
             "model": self.model,
             "temperature": 0,
             "messages": [
-                {"role": "system", "content": Self::prompt(from, to)},
+                {"role": "system", "content": self.prompt(from, to)},
                 {"role": "user", "content": segment},
             ],
         });
@@ -98,6 +114,14 @@ impl OpenAi {
 
 #[async_trait::async_trait]
 impl Backend for OpenAi {
+    fn memory_name(&self) -> &str {
+        self.register.as_ref().map_or_else(|| self.name(), |(_, memory)| memory)
+    }
+
+    fn honours_formality(&self, _to: &str) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         &self.http.name
     }

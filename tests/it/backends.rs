@@ -108,9 +108,11 @@ impl Respond for Emulator {
                 if list.len() > 50 || body["tag_handling"] != "html" || body["target_lang"] != "ES" {
                     return ResponseTemplate::new(400).set_body_json(json!({"message": "Bad request"}));
                 }
+                // A register asked for shows in the answer, so that tests can see who got which.
+                let register = body["formality"].as_str().map(|f| format!(" [{f}]")).unwrap_or_default();
                 let out: Vec<Value> = list
                     .iter()
-                    .map(|t| json!({"detected_source_language": "EN", "text": t.clone() + &mark("es")}))
+                    .map(|t| json!({"detected_source_language": "EN", "text": t.clone() + &mark("es") + &register}))
                     .collect();
                 ResponseTemplate::new(200).set_body_json(json!({"translations": out}))
             }
@@ -659,4 +661,68 @@ async fn the_staff_are_told_once_when_the_budget_runs_out() {
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("Subject: newswire: the thrifty desk is over budget"), "{}", messages[0]);
     assert!(messages[0].contains("chief@newswire.example"));
+}
+
+/// A partner's register goes to the engine that keeps one (DeepL's `prefer_more`, `prefer_less`),
+/// each partner gets the copy in its own, and the memory keeps each register apart.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_partner_gets_the_register_it_asked_for() {
+    let server = emulate(Service::Deepl).await;
+    let (formal, informal) =
+        (crate::support::VerifyingReceiver::default(), crate::support::VerifyingReceiver::default());
+    Mock::given(method("POST")).and(path("/formal")).respond_with(formal.clone()).mount(&server).await;
+    Mock::given(method("POST")).and(path("/informal")).respond_with(informal.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let hook = |name: &str, formality: &str| {
+        crate::support::Partner::webhook(name, &["es"], &format!("{}/{name}", server.uri()))
+            .with(&format!("formality = {formality:?}"))
+    };
+    let pipeline = Desk::new("registers")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table("[translate]\nbackend = \"svc\"")
+        .table(&format!("[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"", server.uri()))
+        .partner(hook("formal", "formal"))
+        .partner(hook("informal", "informal"))
+        .partner(crate::support::Partner::directory("plain", &["es"], &dir.path().join("plain")))
+        .write(dir.path());
+    let story = crate::support::examples_dir().join("en-harbour-ferry.html");
+    let run = || {
+        let output = crate::support::newswire()
+            .arg("run")
+            .arg(&pipeline)
+            .arg("--input")
+            .arg(&story)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let report = run();
+    let formalities: Vec<&Value> =
+        report["articles"][0]["translations"].as_array().unwrap().iter().map(|t| &t["formality"]).collect();
+    assert_eq!(formalities.len(), 3, "one translation per register: {report:#}");
+    let body =
+        |receiver: &crate::support::VerifyingReceiver| receiver.seen.lock().unwrap()[0].body["bodies"].to_string();
+    assert!(body(&formal).contains("[prefer_more]") && !body(&formal).contains("[prefer_less]"), "{}", body(&formal));
+    assert!(body(&informal).contains("[prefer_less]") && !body(&informal).contains("[prefer_more]"));
+    let plain = crate::support::files_under(&dir.path().join("plain"));
+    let plain = std::fs::read_to_string(dir.path().join("plain").join(&plain[0])).unwrap();
+    assert!(!plain.contains("[prefer_"), "the partner that asked for no register: {plain}");
+    let made = requests(&server).await;
+    let again = run();
+    assert_eq!(again["backends"]["svc"]["chars_sent"], 0, "every register came from the memory: {again:#}");
+    assert_eq!(requests(&server).await, made, "no more requests");
+
+    let apertium = std::fs::read_to_string(&pipeline)
+        .unwrap()
+        .replace("backend = \"svc\"", "backend = \"apertium\"\n[backends.apertium]\nkind = \"apertium\"");
+    std::fs::write(&pipeline, apertium).unwrap();
+    let checked = crate::support::newswire().arg("check").arg(&pipeline).output().unwrap();
+    let said = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        said.contains("partner \"formal\" asks for formal copies, but no backend translating en→es keeps a register"),
+        "{said}"
+    );
 }
