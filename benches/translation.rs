@@ -1,7 +1,8 @@
 //! The translate stage, measured:
 //! 1. throughput against a local LibreTranslate-style server with a fixed latency that answers
 //!    429 above a concurrency limit: time taken against the time that limit allows for the
-//!    requests made, the 429s seen, and a second run that must bill nothing;
+//!    requests made, the 429s seen, and a second run that must bill nothing; beforehand, the dry
+//!    run's estimate of the characters and requests, against what the run then sends;
 //! 2. quality on NTREX-128 eng→spa (`../shared/bench-data/translation`) through the whole stage
 //!    with Apertium, scored by sacrebleu (BLEU, chrF), when the data and sacrebleu are there, and
 //!    the quality flags raised on Apertium's output;
@@ -151,6 +152,12 @@ async fn throughput() {
     let translator = Translator::from_pipeline(&pipeline).with_memory(store);
     let articles = articles();
 
+    let counted = newswire::translate::Counted::default();
+    let mut estimated = 0;
+    for article in &articles {
+        estimated += translator.estimate(article, "es", &counted).await.map_or(0, |t| t.chars_sent);
+    }
+    let estimated_requests: usize = translator.request_counts().iter().map(|(_, c)| c.requests).sum();
     let (elapsed, sent, cached, failed) = run_batch(&translator, &articles).await;
     let requests = counters.requests.load(Ordering::SeqCst);
     let rejected = counters.rejected.load(Ordering::SeqCst);
@@ -165,6 +172,10 @@ async fn throughput() {
         elapsed.as_secs_f64(),
         allowed.as_secs_f64(),
         100.0 * (elapsed.as_secs_f64() / allowed.as_secs_f64() - 1.0)
+    );
+    println!(
+        "  dry run beforehand: {estimated} characters estimated against {sent} sent ({:+.2}%), nothing sent; {estimated_requests} requests counted article by article against {useful} made (short articles share requests)",
+        100.0 * (estimated as f64 / sent.max(1) as f64 - 1.0)
     );
     let before = counters.requests.load(Ordering::SeqCst);
     let (elapsed, sent, cached_again, failed) = run_batch(&translator, &articles).await;
