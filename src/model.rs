@@ -219,6 +219,9 @@ pub struct Translation {
     /// The register it was asked for, when a partner asked for one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formality: Option<Formality>,
+    /// The partner's own chain of backends it went through, when not the desk's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Vec<String>>,
 }
 
 /// The hop into a bridge language.
@@ -284,6 +287,7 @@ impl Translation {
             via: None,
             content: Content::Full,
             formality: None,
+            chain: None,
         }
     }
 

@@ -71,6 +71,15 @@ pub struct Target {
     pub language: String,
     pub content: Content,
     pub formality: Option<Formality>,
+    /// The partner's own chain of backends, when not the desk's.
+    pub chain: Option<Vec<String>>,
+}
+
+impl Target {
+    /// The register and chain it is made in.
+    pub fn voice(&self) -> (Option<Formality>, Option<Vec<String>>) {
+        (self.formality, self.chain.clone())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -254,6 +263,7 @@ impl Pipeline {
                     language,
                     content: p.content,
                     formality: p.formality,
+                    chain: p.backend.clone(),
                 })
             })
             .collect();
@@ -546,7 +556,7 @@ impl Validator<'_> {
         let serve = self.serve(&raw.serve);
         let mut partners: Vec<Partner> = Vec::new();
         for partner in &raw.partners {
-            if let Some(p) = self.partner(partner, raw.email.is_some(), delivery.timeout, &review) {
+            if let Some(p) = self.partner(partner, raw.email.is_some(), delivery.timeout, &review, &backends) {
                 if partners.iter().any(|other| other.name == p.name) {
                     self.problem(&partner.get_ref().name, format!("partner {:?} is defined twice", p.name));
                 }

@@ -36,6 +36,8 @@ pub struct Partner {
     pub bilingual: bool,
     /// The register its copies are asked in, where the engines can keep one.
     pub formality: Option<Formality>,
+    /// Its own chain of backends (a premium partner's copies through DeepL), when not the desk's.
+    pub backend: Option<Vec<String>>,
 }
 
 impl Partner {
@@ -101,6 +103,7 @@ impl Validator<'_> {
         has_email: bool,
         default_timeout: Duration,
         desk_review: &ReviewPolicy,
+        backends: &std::collections::BTreeMap<String, super::BackendConfig>,
     ) -> Option<Partner> {
         let raw = partner.get_ref();
         let name = raw.name.get_ref().trim().to_string();
@@ -211,6 +214,21 @@ impl Validator<'_> {
             }
         });
         let review = self.review(&raw.review, &raw.review_flags, desk_review);
+        let backend = raw.backend.as_ref().map(|chain| match chain.get_ref() {
+            raw::OneOrMany::One(one) => vec![one.clone()],
+            raw::OneOrMany::Many(many) => many.clone(),
+        });
+        if let (Some(names), Some(at)) = (&backend, &raw.backend) {
+            if names.is_empty() {
+                self.problem(at, format!("partner {name:?} has an empty `backend` chain"));
+            }
+            for unknown in names.iter().filter(|n| !backends.contains_key(*n)) {
+                let defined: Vec<&str> = backends.keys().map(String::as_str).collect();
+                let message =
+                    format!("backend {unknown:?} has no [backends.{unknown}] table (defined: {})", defined.join(", "));
+                self.problem(at, message);
+            }
+        }
         let formality = raw.formality.as_ref().and_then(|value| match value.get_ref().as_str() {
             "formal" => Some(Formality::Formal),
             "informal" => Some(Formality::Informal),
@@ -249,6 +267,7 @@ impl Validator<'_> {
             content,
             bilingual: raw.bilingual.unwrap_or(false),
             formality,
+            backend,
         })
     }
 }

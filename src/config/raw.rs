@@ -243,4 +243,6 @@ pub struct RawPartner {
     pub bilingual: Option<bool>,
     /// "formal" or "informal": the register, for the engines that keep one.
     pub formality: Option<Spanned<String>>,
+    /// Its own chain of backends, instead of the desk's: ["deepl", "apertium"].
+    pub backend: Option<Spanned<OneOrMany>>,
 }

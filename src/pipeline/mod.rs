@@ -23,12 +23,12 @@ use crate::clean::{ArticleCleaner, Cleaner};
 use crate::config::{Pipeline, Target};
 use crate::detect::{Detector, Policy};
 use crate::ingest::{self, Ingested, Limits, WebClient};
-use crate::model::{Article, Content, Formality, RawPage, Translation};
+use crate::model::{Article, Content, RawPage, Translation};
 use crate::outbound::{OutboundPolicy, SystemLookup};
 use crate::secret::redact;
 use crate::store::Store;
 use crate::syndicate;
-use crate::translate::{Registers, TranslateError, Translator};
+use crate::translate::{Registers, TranslateError, Translator, Voice};
 use claims::HeldPage;
 pub use report::deliver_report;
 pub use report::{ArticleReport, DeliveryReport, JsonReport, Report, Status, TranslationReport};
@@ -143,14 +143,14 @@ pub async fn run<F: FnMut(&ArticleReport)>(
         eprintln!("warning: {}: its pairs are unknown, so it is skipped", redact(&err.to_string()));
     }
     let mut registers = Registers::new(translator);
-    let mut asked: Vec<Formality> = pipeline.targets().iter().filter_map(|t| t.formality).collect();
-    asked.sort();
-    asked.dedup();
-    for formality in asked {
-        let kept = Translator::keeping(pipeline, Some(formality)).with_memory(store.clone());
-        let kept = kept.with_detector(target_detector.clone());
-        kept.warm_up().await;
-        registers = registers.with(formality, kept);
+    let mut voices: Vec<Voice> = pipeline.targets().iter().map(Target::voice).filter(|v| *v != (None, None)).collect();
+    voices.sort();
+    voices.dedup();
+    for voice in voices {
+        let voiced = Translator::voiced(pipeline, voice.0, voice.1.as_deref()).with_memory(store.clone());
+        let voiced = voiced.with_detector(target_detector.clone());
+        voiced.warm_up().await;
+        registers = registers.with(voice, voiced);
     }
     let bar = progress::bar(options.progress);
 
@@ -563,7 +563,7 @@ async fn translate_one(
         }
         let wanted: Vec<&Target> = targets.iter().filter(|t| t.content == cut && t.language != source).collect();
         let made = join_all(wanted.iter().map(|target| async {
-            let (to, translator) = (&target.language, registers.get(target.formality));
+            let (to, translator) = (&target.language, registers.get(&target.voice()));
             match dry_run {
                 true => translator.estimate(&story, to, &counted).await,
                 false => translator.translate(&story, to).await,
@@ -571,11 +571,16 @@ async fn translate_one(
         }))
         .await;
         results.extend(wanted.into_iter().zip(made).map(|(target, made)| {
-            let made = made.map(|t| Translation { content: cut, formality: target.formality, ..t });
-            (&target.language, cut, target.formality, made)
+            let made = made.map(|t| Translation {
+                content: cut,
+                formality: target.formality,
+                chain: target.chain.clone(),
+                ..t
+            });
+            (&target.language, cut, target.voice(), made)
         }));
     }
-    for (to, cut, formality, result) in results {
+    for (to, cut, (formality, chain), result) in results {
         report.translations.push(match result {
             Ok(translation) => {
                 let (status, error) = match &translation.unusable {
@@ -597,6 +602,7 @@ async fn translate_one(
                     path: report::Hop::of(&translation, &source),
                     content: cut,
                     formality,
+                    chain,
                 };
                 translations.push(translation);
                 report
@@ -604,11 +610,13 @@ async fn translate_one(
             Err(err @ TranslateError::OverBudget { .. }) => TranslationReport {
                 content: cut,
                 formality,
+                chain: chain.clone(),
                 ..TranslationReport::without(to, backend_of(&err), Status::OverBudget, err.to_string())
             },
             Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
                 content: cut,
                 formality,
+                chain: chain.clone(),
                 ..TranslationReport::without(to, None, Status::Skipped, err.to_string())
             },
             Err(err) => {

@@ -54,6 +54,9 @@ pub struct TranslationReport {
     /// The register it was asked in, when a partner asked for one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub formality: Option<Formality>,
+    /// The partner's own chain it went through, when not the desk's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Vec<String>>,
 }
 
 /// One leg of a translation's way, and what it cost.
@@ -116,6 +119,7 @@ impl TranslationReport {
             path: Vec::new(),
             content: Content::Full,
             formality: None,
+            chain: None,
         }
     }
 }

@@ -178,7 +178,9 @@ impl ReviewDesk {
     /// any).
     fn takes(&self, partner: &str, translation: &Translation) -> bool {
         let profile = self.log.pipeline().partners.iter().find(|p| p.name == partner);
-        profile.is_none_or(|p| p.content == translation.content && p.formality == translation.formality)
+        profile.is_none_or(|p| {
+            p.content == translation.content && p.formality == translation.formality && p.backend == translation.chain
+        })
     }
 
     fn draft(&self, record: &ReviewRecord) -> Result<Draft, ReviewError> {

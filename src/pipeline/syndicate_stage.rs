@@ -101,14 +101,19 @@ pub(super) async fn run(
     }
 }
 
-/// A translation's language, cut and register: which partners' copies it makes.
-type Variant = (String, Content, Option<Formality>);
+/// A translation's language, cut, register and chain: which partners' copies it makes.
+type Variant = (String, Content, Option<Formality>, Option<Vec<String>>);
+
+fn variant_of(translation: &crate::model::Translation) -> Variant {
+    (translation.language.clone(), translation.content, translation.formality, translation.chain.clone())
+}
 
 /// Whether a partner's copy is made from this translation (or original): the cut it takes, and
 /// for a translation the register it asked for.
 fn takes(partner: &Partner, translation: &crate::model::Translation) -> bool {
     translation.content == partner.content
-        && (translation.backend.is_none() || translation.formality == partner.formality)
+        && (translation.backend.is_none()
+            || (translation.formality == partner.formality && translation.chain == partner.backend))
 }
 
 /// An article's deliveries: the report with one entry per (partner, language), and the copies
@@ -125,7 +130,7 @@ async fn plan(
     let mut jobs = Vec::new();
     let killed = store.is_killed(&article.id).await.unwrap_or(false);
     // Each language is rendered once per cut and layout, whatever the number of partners that get it.
-    let mut rendered: HashMap<(String, Content, Option<Formality>, bool), PartnerCopy> = HashMap::new();
+    let mut rendered: HashMap<(Variant, bool), PartnerCopy> = HashMap::new();
     let plain = article.plain_text();
     // Copies waiting for an editor, per language and cut, with their place in the report.
     let mut held: HashMap<Variant, Vec<(PartnerCopy, usize)>> = HashMap::new();
@@ -148,7 +153,10 @@ async fn plan(
                         .translations
                         .iter()
                         .find(|t| {
-                            t.language == language && t.content == partner.content && t.formality == partner.formality
+                            t.language == language
+                                && t.content == partner.content
+                                && t.formality == partner.formality
+                                && t.chain == partner.backend
                         })
                         .and_then(|t| t.error.clone())
                         .unwrap_or_else(|| "no copy in this language".into());
@@ -172,14 +180,8 @@ async fn plan(
                             Some(format!("version {delivered} was delivered; version {} is older", article.version));
                     }
                     Ok(delivered) => {
-                        let rendered = rendered
-                            .entry((
-                                translation.language.clone(),
-                                translation.content,
-                                translation.formality,
-                                partner.bilingual,
-                            ))
-                            .or_insert_with(|| {
+                        let rendered =
+                            rendered.entry((variant_of(translation), partner.bilingual)).or_insert_with(|| {
                                 let copy = PartnerCopy::rendered(&article, translation, desk);
                                 if partner.bilingual {
                                     copy.bilingual(translation)
@@ -193,9 +195,7 @@ async fn plan(
                         }
                         let unreviewed = translation.backend.is_some() && translation.reviewed.is_none();
                         if unreviewed && partner.review.holds(&translation.flags(), translation.unusable.is_some()) {
-                            held.entry((language.clone(), translation.content, translation.formality))
-                                .or_default()
-                                .push((copy, report.deliveries.len()));
+                            held.entry(variant_of(translation)).or_default().push((copy, report.deliveries.len()));
                         } else {
                             jobs.push(Job {
                                 article: key,
@@ -230,8 +230,7 @@ async fn hold(
     report: &mut ArticleReport,
 ) {
     for translation in translations.iter().filter(|t| t.backend.is_some()) {
-        let variant = (translation.language.clone(), translation.content, translation.formality);
-        let waiting = held.remove(&variant).unwrap_or_default();
+        let waiting = held.remove(&variant_of(translation)).unwrap_or_default();
         if waiting.is_empty() && translation.flags().is_empty() {
             continue;
         }

@@ -23,6 +23,9 @@ impl Draft {
         if let Some(formality) = self.translation.formality {
             variant = format!("{variant}/{}", formality.as_str());
         }
+        if let Some(chain) = &self.translation.chain {
+            variant = format!("{variant}/{}", chain.join("+"));
+        }
         review_id(&self.article.id, &self.article.content_hash, &variant)
     }
 

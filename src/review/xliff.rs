@@ -434,6 +434,7 @@ mod tests {
             via: None,
             content: Default::default(),
             formality: None,
+            chain: None,
         };
         Draft { article, translation }
     }

@@ -38,7 +38,7 @@ pub use estimate::Counted;
 pub use pivot::Route;
 use plan::Plan;
 use protect::{Kind, Protected};
-pub use registers::Registers;
+pub use registers::{Registers, Voice};
 use saas::{Billing, RequestLimits};
 pub use verify::verify;
 
@@ -273,14 +273,14 @@ impl Translator {
     }
 
     pub fn from_pipeline(pipeline: &Pipeline) -> Self {
-        Self::keeping(pipeline, None)
+        Self::voiced(pipeline, None, None)
     }
 
-    /// The desk's chain asked to keep a register; the engines that can keep one (DeepL, the LLM
-    /// kinds) remember apart what they made in it.
-    pub fn keeping(pipeline: &Pipeline, formality: Option<Formality>) -> Self {
-        let backends = pipeline
-            .translate_chain
+    /// The desk's chain, or a partner's own (`chain`), asked to keep a register; the engines that
+    /// can keep one (DeepL, the LLM kinds) remember apart what they made in it.
+    pub fn voiced(pipeline: &Pipeline, formality: Option<Formality>, chain: Option<&[String]>) -> Self {
+        let backends = chain
+            .unwrap_or(&pipeline.translate_chain)
             .iter()
             .filter_map(|name| {
                 let config = pipeline.backends.get(name)?;
@@ -477,6 +477,7 @@ impl Translator {
             via: None,
             content: Default::default(),
             formality: None,
+            chain: None,
         }
     }
 

@@ -1,36 +1,39 @@
-//! The desk's chain once for each register its partners ask for (`formality`): the engines that
-//! can keep a register are asked in it and remember apart what they made in it; the others answer
-//! as they always do, from the same memory.
+//! The desk's chain once for each voice its partners ask for: a register (`formality`), whose
+//! engines (DeepL, the LLM kinds) are asked to keep it and remember apart what they made in it,
+//! and a partner's own chain of backends (`backend`), each remembering under its own name.
 
 use super::{RequestCount, Translator};
 use crate::model::Formality;
 
+/// A register, and a partner's own chain; none of either is the desk's plain voice.
+pub type Voice = (Option<Formality>, Option<Vec<String>>);
+
 #[derive(Clone)]
 pub struct Registers {
     plain: Translator,
-    kept: Vec<(Formality, Translator)>,
+    voiced: Vec<(Voice, Translator)>,
 }
 
 impl Registers {
     pub fn new(plain: Translator) -> Self {
-        Registers { plain, kept: Vec::new() }
+        Registers { plain, voiced: Vec::new() }
     }
 
-    /// Adds the chain asked to keep `formality`.
-    pub fn with(mut self, formality: Formality, translator: Translator) -> Self {
-        self.kept.push((formality, translator));
+    /// Adds the chain that speaks in `voice`.
+    pub fn with(mut self, voice: Voice, translator: Translator) -> Self {
+        self.voiced.push((voice, translator));
         self
     }
 
-    /// The chain for a register; the plain one when none was asked for (or none was made).
-    pub fn get(&self, formality: Option<Formality>) -> &Translator {
-        formality.and_then(|wanted| self.kept.iter().find(|(f, _)| *f == wanted).map(|(_, t)| t)).unwrap_or(&self.plain)
+    /// The chain for a voice; the plain one for the desk's (or one not made).
+    pub fn get(&self, voice: &Voice) -> &Translator {
+        self.voiced.iter().find(|(v, _)| v == voice).map_or(&self.plain, |(_, t)| t)
     }
 
-    /// Requests each backend was sent, over every register.
+    /// Requests each backend was sent, over every voice.
     pub fn request_counts(&self) -> Vec<(String, RequestCount)> {
         let mut counts: Vec<(String, RequestCount)> = Vec::new();
-        let all = std::iter::once(&self.plain).chain(self.kept.iter().map(|(_, t)| t));
+        let all = std::iter::once(&self.plain).chain(self.voiced.iter().map(|(_, t)| t));
         for (backend, count) in all.flat_map(Translator::request_counts) {
             match counts.iter_mut().find(|(b, _)| *b == backend) {
                 Some((_, total)) => {

@@ -726,3 +726,51 @@ async fn each_partner_gets_the_register_it_asked_for() {
         "{said}"
     );
 }
+
+/// A premium partner's copies go through its own chain (`backend = ["svc"]`), the others' through
+/// the desk's; each engine's memory stays its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partner_with_its_own_chain_gets_copies_from_it() {
+    let server = emulate(Service::Deepl).await;
+    let (premium, standard) =
+        (crate::support::VerifyingReceiver::default(), crate::support::VerifyingReceiver::default());
+    Mock::given(method("POST")).and(path("/premium")).respond_with(premium.clone()).mount(&server).await;
+    Mock::given(method("POST")).and(path("/standard")).respond_with(standard.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let hook = |name: &str| crate::support::Partner::webhook(name, &["es"], &format!("{}/{name}", server.uri()));
+    let pipeline = Desk::new("two-chains")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table("[translate]\nbackend = \"apertium\"")
+        .table(&format!(
+            "[backends.apertium]\nkind = \"apertium\"\n[backends.svc]\nkind = \"deepl\"\nurl = \"{}/\"\napi_key = \"test-key\"",
+            server.uri()
+        ))
+        .partner(hook("premium").with("backend = [\"svc\"]"))
+        .partner(hook("standard"))
+        .write(dir.path());
+    let story = crate::support::examples_dir().join("en-harbour-ferry.html");
+    let output =
+        crate::support::newswire().arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let backends: Vec<&str> = report["articles"][0]["translations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(backends.len(), 2, "{report:#}");
+    let by = |receiver: &crate::support::VerifyingReceiver| {
+        receiver.seen.lock().unwrap()[0].body["ednote"].as_str().unwrap().to_string()
+    };
+    assert!(by(&premium).contains("by svc"), "{}", by(&premium));
+    assert!(by(&standard).contains("by apertium"), "{}", by(&standard));
+    assert!(requests(&server).await > 0);
+
+    let text = std::fs::read_to_string(&pipeline).unwrap().replace("backend = [\"svc\"]", "backend = [\"premium-mt\"]");
+    std::fs::write(&pipeline, text).unwrap();
+    let refused = crate::support::newswire().arg("check").arg(&pipeline).output().unwrap();
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("backend \"premium-mt\" has no [backends.premium-mt] table"), "{said}");
+}
