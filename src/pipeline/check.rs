@@ -95,6 +95,16 @@ async fn missing_pairs(pipeline: &Pipeline, translator: &Translator) -> Vec<Prob
         return problems;
     }
     for partner in &pipeline.partners {
+        // A partner with its own chain is served by it, not by the desk's.
+        let own = match &partner.backend {
+            Some(chain) => {
+                let own = Translator::voiced(pipeline, None, Some(chain));
+                own.warm_up().await;
+                Some(own)
+            }
+            None => None,
+        };
+        let translator = own.as_ref().unwrap_or(translator);
         for to in partner.languages.iter().filter(|l| *l != "*") {
             let missing: Vec<&str> = pipeline
                 .detect

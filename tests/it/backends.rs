@@ -768,6 +768,16 @@ async fn a_partner_with_its_own_chain_gets_copies_from_it() {
     assert!(by(&standard).contains("by apertium"), "{}", by(&standard));
     assert!(requests(&server).await > 0);
 
+    // Each partner's pairs are read in its own chain: DeepL has en→ro, the desk's Apertium has not.
+    let german = std::fs::read_to_string(&pipeline).unwrap().replace(
+        "languages = [\"es\"]\nurl = \"http://127.0.0.1",
+        "languages = [\"es\", \"ro\"]\nurl = \"http://127.0.0.1",
+    );
+    std::fs::write(&pipeline, &german).unwrap();
+    let checked = crate::support::newswire().arg("check").arg(&pipeline).output().unwrap();
+    let said = String::from_utf8_lossy(&checked.stdout);
+    assert!(said.contains("partner \"standard\" wants ro, but no backend translates en→ro"), "{said}");
+    assert!(!said.contains("partner \"premium\" wants ro"), "{said}");
     let text = std::fs::read_to_string(&pipeline).unwrap().replace("backend = [\"svc\"]", "backend = [\"premium-mt\"]");
     std::fs::write(&pipeline, text).unwrap();
     let refused = crate::support::newswire().arg("check").arg(&pipeline).output().unwrap();
