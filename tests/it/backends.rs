@@ -12,7 +12,7 @@ use newswire::config::Pipeline;
 use newswire::model::{Article, Block, BlockKind};
 use newswire::translate::{TranslateError, Translator};
 
-use crate::support::Desk;
+use crate::support::{report_of, Desk};
 
 /// The mark the emulated services add to every text they "translate".
 fn mark(to: &str) -> String {
@@ -503,15 +503,8 @@ async fn a_dry_run_counts_what_a_run_sends_and_prices_it_without_sending() {
     let pipeline = deepl_desk(dir.path(), &server, "\"svc\"", "price = \"20 EUR / 1M chars\"");
     let story = crate::support::examples_dir().join("en-harbour-ferry.html");
     let run = |dry: bool| {
-        let mut command = crate::support::newswire();
-        command.arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json");
-        if dry {
-            command.arg("--dry-run");
-        }
-        let output = command.output().unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-        (report["backends"]["svc"].clone(), String::from_utf8_lossy(&output.stderr).to_string())
+        let (report, summary) = report_of(&pipeline, &story, if dry { &["--dry-run"] } else { &[] });
+        (report["backends"]["svc"].clone(), summary)
     };
 
     let (estimate, summary) = run(true);
@@ -612,10 +605,7 @@ async fn a_backend_over_its_budget_gives_way_to_the_next() {
     let pipeline =
         deepl_desk(dir.path(), &server, chain, "daily_budget = \"0.01 USD\"\n[backends.apertium]\nkind = \"apertium\"");
     let story = crate::support::examples_dir().join("en-harbour-ferry.html");
-    let output =
-        crate::support::newswire().arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (report, _) = report_of(&pipeline, &story, &[]);
     assert_eq!(report["articles"][0]["translations"][0]["backend"], "apertium", "{report:#}");
     assert_eq!(requests(&server).await, 0, "DeepL was not sent what would take it over 0.01 USD");
     let checked = crate::support::newswire().arg("check").arg(&pipeline).output().unwrap();
@@ -644,16 +634,7 @@ async fn the_staff_are_told_once_when_the_budget_runs_out() {
         .write(dir.path());
     let story = crate::support::examples_dir().join("en-harbour-ferry.html");
     for _ in 0..2 {
-        let output = crate::support::newswire()
-            .arg("run")
-            .arg(&pipeline)
-            .arg("--input")
-            .arg(&story)
-            .arg("--json")
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let (report, _) = report_of(&pipeline, &story, &[]);
         assert_eq!(report["totals"]["over_budget"], 1, "{report:#}");
         assert_eq!(report["articles"][0]["translations"][0]["status"], "over budget");
     }
@@ -687,18 +668,7 @@ async fn each_partner_gets_the_register_it_asked_for() {
         .partner(crate::support::Partner::directory("plain", &["es"], &dir.path().join("plain")))
         .write(dir.path());
     let story = crate::support::examples_dir().join("en-harbour-ferry.html");
-    let run = || {
-        let output = crate::support::newswire()
-            .arg("run")
-            .arg(&pipeline)
-            .arg("--input")
-            .arg(&story)
-            .arg("--json")
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-        serde_json::from_slice::<Value>(&output.stdout).unwrap()
-    };
+    let run = || report_of(&pipeline, &story, &[]).0;
     let report = run();
     let formalities: Vec<&Value> =
         report["articles"][0]["translations"].as_array().unwrap().iter().map(|t| &t["formality"]).collect();
@@ -750,10 +720,7 @@ async fn a_partner_with_its_own_chain_gets_copies_from_it() {
         .partner(hook("standard"))
         .write(dir.path());
     let story = crate::support::examples_dir().join("en-harbour-ferry.html");
-    let output =
-        crate::support::newswire().arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (report, _) = report_of(&pipeline, &story, &[]);
     let backends: Vec<&str> = report["articles"][0]["translations"]
         .as_array()
         .unwrap()

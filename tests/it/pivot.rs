@@ -6,7 +6,7 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
-use crate::support::{newswire, Desk, Partner, VerifyingReceiver};
+use crate::support::{newswire, report_of, Desk, Partner, VerifyingReceiver};
 
 /// uk→en by sentence, as a person would have it, but with the ticket price written wrong: the
 /// error the check over the whole way must still catch after Apertium's hop.
@@ -63,11 +63,8 @@ async fn a_ukrainian_story_reaches_a_spanish_partner_through_english() {
     let said = String::from_utf8_lossy(&checked.stdout);
     assert!(said.contains("translation into es: directly from en; through en from uk"), "{said}");
 
-    let output = newswire().arg("run").arg(&pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
-    let summary = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{summary}");
+    let (report, summary) = report_of(&pipeline, &story, &[]);
     assert!(summary.contains("through a bridge language: uk→en→es 1"), "{summary}");
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let spanish = &report["articles"][0]["translations"][0];
     assert_eq!(spanish["language"], "es", "{report:#}");
     let hops: Vec<(String, String, String)> = spanish["path"]

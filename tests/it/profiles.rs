@@ -5,16 +5,13 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
-use crate::support::{examples_dir, newswire, Desk, Partner, VerifyingReceiver};
+use crate::support::{examples_dir, newswire, report_of, Desk, Partner, VerifyingReceiver};
 
 const HEADLINE: &str = "Harbour ferry service returns after two-year pause";
 const FIRST: &str = "The ferry linking the old harbour with the island district will carry passengers again from Monday, the city transport office said on Thursday, ending a two-year pause caused by repairs to both piers.";
 
 fn run(pipeline: &std::path::Path) -> Value {
-    let story = examples_dir().join("en-harbour-ferry.html");
-    let output = newswire().arg("run").arg(pipeline).arg("--input").arg(&story).arg("--json").output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap()
+    report_of(pipeline, &examples_dir().join("en-harbour-ferry.html"), &[]).0
 }
 
 fn spanish<'a>(report: &'a Value, content: &str) -> &'a Value {

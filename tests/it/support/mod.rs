@@ -306,6 +306,15 @@ pub fn run_json_on(pipeline: &Path, input: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// `run --json` on one page (with `more` arguments), which must end with exit 0: its report, and
+/// the summary it printed.
+pub fn report_of(pipeline: &Path, input: &Path, more: &[&str]) -> (serde_json::Value, String) {
+    let output = run_json_on(pipeline, input).args(more).output().unwrap();
+    let summary = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{summary}");
+    (serde_json::from_slice(&output.stdout).expect("stdout is one JSON report"), summary)
+}
+
 pub fn newswire() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("newswire").unwrap();
     cmd.env_remove("NEWSWIRE_LOG");
