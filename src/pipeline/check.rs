@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::stages;
-use crate::config::{ConfigError, Pipeline, Problem, Severity};
+use crate::config::{ConfigError, Partner, Pipeline, Problem, Severity};
 use crate::syndicate::templates::Templates;
 use crate::translate::{Route, Translator};
 
@@ -45,9 +45,18 @@ pub async fn check(path: &Path) -> Checked {
         problems.push(problem(&pipeline, (1, 1), Severity::Error, format!("{place}: {err:#}")));
     }
     let translator = stages::translator(&pipeline, None);
-    problems.extend(missing_pairs(&pipeline, &translator).await);
+    problems.extend(warm_up(&pipeline, &translator).await);
+    // A partner with its own chain is served by it, not by the desk's.
+    let mut own = std::collections::HashMap::new();
+    for partner in pipeline.partners.iter().filter(|p| p.backend.is_some()) {
+        let chain = Translator::voiced(&pipeline, None, partner.backend.as_deref());
+        chain.warm_up().await;
+        own.insert(partner.name.clone(), chain);
+    }
+    let chain_of = |partner: &Partner| own.get(&partner.name).unwrap_or(&translator);
+    problems.extend(missing_pairs(&pipeline, &translator, &chain_of));
     problems.extend(missing_dictionaries(&pipeline, &translator));
-    problems.extend(unkept_registers(&pipeline, &translator));
+    problems.extend(unkept_registers(&pipeline, &chain_of));
     let backends = translator.descriptions();
     let routes = routes(&pipeline, &translator);
     let usable = !problems.iter().any(|p| p.severity == Severity::Error);
@@ -79,13 +88,17 @@ fn missing_dictionaries(pipeline: &Pipeline, translator: &Translator) -> Vec<Pro
 
 /// Warnings for every (article language, partner language) pair no backend translates; an error
 /// when no backend translates anything at all.
-async fn missing_pairs(pipeline: &Pipeline, translator: &Translator) -> Vec<Problem> {
-    let mut problems: Vec<Problem> = translator
-        .warm_up()
-        .await
-        .into_iter()
-        .map(|err| problem(pipeline, (1, 1), Severity::Warning, format!("{err}: its pairs are unknown")))
-        .collect();
+async fn warm_up(pipeline: &Pipeline, translator: &Translator) -> Vec<Problem> {
+    let unknown = translator.warm_up().await.into_iter();
+    unknown.map(|err| problem(pipeline, (1, 1), Severity::Warning, format!("{err}: its pairs are unknown"))).collect()
+}
+
+fn missing_pairs<'a>(
+    pipeline: &Pipeline,
+    translator: &Translator,
+    chain_of: &impl Fn(&Partner) -> &'a Translator,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
     if translator.pairs().is_empty() && !pipeline.target_languages().is_empty() {
         let message = format!(
             "backends {} translate no pair: is Apertium installed? (`make demo` installs it)",
@@ -95,16 +108,7 @@ async fn missing_pairs(pipeline: &Pipeline, translator: &Translator) -> Vec<Prob
         return problems;
     }
     for partner in &pipeline.partners {
-        // A partner with its own chain is served by it, not by the desk's.
-        let own = match &partner.backend {
-            Some(chain) => {
-                let own = Translator::voiced(pipeline, None, Some(chain));
-                own.warm_up().await;
-                Some(own)
-            }
-            None => None,
-        };
-        let translator = own.as_ref().unwrap_or(translator);
+        let translator = chain_of(partner);
         for to in partner.languages.iter().filter(|l| *l != "*") {
             let missing: Vec<&str> = pipeline
                 .detect
@@ -129,10 +133,11 @@ async fn missing_pairs(pipeline: &Pipeline, translator: &Translator) -> Vec<Prob
 
 /// A warning for each partner asking for a register (`formality`) that the chain cannot keep
 /// for some of its pairs: those copies are made as usual.
-fn unkept_registers(pipeline: &Pipeline, translator: &Translator) -> Vec<Problem> {
+fn unkept_registers<'a>(pipeline: &Pipeline, chain_of: &impl Fn(&Partner) -> &'a Translator) -> Vec<Problem> {
     let mut problems = Vec::new();
     for partner in &pipeline.partners {
         let Some(formality) = partner.formality else { continue };
+        let translator = chain_of(partner);
         let mut unkept: Vec<String> = Vec::new();
         for to in partner.languages.iter().filter(|l| *l != "*") {
             for from in pipeline.detect.languages.iter().filter(|from| *from != to) {

@@ -28,7 +28,7 @@ use crate::outbound::{OutboundPolicy, SystemLookup};
 use crate::secret::redact;
 use crate::store::Store;
 use crate::syndicate;
-use crate::translate::{Registers, TranslateError, Translator, Voice};
+use crate::translate::{Registers, TranslateError};
 use claims::HeldPage;
 pub use report::deliver_report;
 pub use report::{ArticleReport, DeliveryReport, JsonReport, Report, Status, TranslationReport};
@@ -137,21 +137,12 @@ pub async fn run<F: FnMut(&ArticleReport)>(
     let deliverer = Arc::new(deliverer);
     let cleaner = stages::cleaner();
     let detector = stages::detector(pipeline.detect.languages.clone()).await;
-    let target_detector = stages::target_detector(pipeline).await;
-    let translator = stages::translator(pipeline, Some(store.clone())).with_detector(target_detector.clone());
+    let translator =
+        stages::translator(pipeline, Some(store.clone())).with_detector(stages::target_detector(pipeline).await);
     for err in translator.warm_up().await {
         eprintln!("warning: {}: its pairs are unknown, so it is skipped", redact(&err.to_string()));
     }
-    let mut registers = Registers::new(translator);
-    let mut voices: Vec<Voice> = pipeline.targets().iter().map(Target::voice).filter(|v| *v != (None, None)).collect();
-    voices.sort();
-    voices.dedup();
-    for voice in voices {
-        let voiced = Translator::voiced(pipeline, voice.0, voice.1.as_deref()).with_memory(store.clone());
-        let voiced = voiced.with_detector(target_detector.clone());
-        voiced.warm_up().await;
-        registers = registers.with(voice, voiced);
-    }
+    let registers = stages::registers(pipeline, &store, translator).await;
     let bar = progress::bar(options.progress);
 
     let (page_tx, page_rx) = mpsc::channel::<Work>(CHANNEL_CAPACITY);
@@ -445,14 +436,13 @@ pub async fn estimate_page(
     page: RawPage,
     pipeline: &Pipeline,
     detector: Arc<dyn Detector>,
-    translator: &Translator,
+    registers: &Registers,
 ) -> ArticleReport {
     let desk = pipeline.clone();
     let prepared = tokio::task::spawn_blocking(move || prepare(&page, &ArticleCleaner, detector.as_ref(), &desk))
         .await
         .expect("cleaning and detecting do not panic");
-    let registers = Registers::new(translator.clone());
-    match translate_one(prepared, &registers, &pipeline.targets(), true).await {
+    match translate_one(prepared, registers, &pipeline.targets(), true).await {
         Ok(translated) => translated.report,
         Err(settled) => settled,
     }

@@ -19,7 +19,7 @@ use crate::pipeline::review::ReviewDesk;
 use crate::pipeline::stages;
 use crate::pipeline::{self, ArticleReport, Feed, Report, RunError, RunOptions};
 use crate::store::{Store, StoreError};
-use crate::translate::Translator;
+use crate::translate::Registers;
 
 /// Accepted articles kept in memory before the finished ones older than an hour are forgotten.
 const REMEMBERED: usize = 50_000;
@@ -39,7 +39,7 @@ pub struct Desk {
     due: Mutex<Option<JoinHandle<()>>>,
     accepted: Arc<Mutex<Accepted>>,
     /// The detector and translator a dry run counts with, made at the first.
-    estimator: tokio::sync::OnceCell<(Arc<dyn Detector>, Translator)>,
+    estimator: tokio::sync::OnceCell<(Arc<dyn Detector>, Registers)>,
 }
 
 /// The articles this console accepted, by id, and the page sources that lead to them.
@@ -118,7 +118,7 @@ impl Desk {
     /// What the desk would send each backend for this page, and what it would cost, with nothing
     /// sent and nothing recorded.
     pub async fn estimate(&self, page: RawPage) -> ArticleReport {
-        let (detector, translator) = self
+        let (detector, registers) = self
             .estimator
             .get_or_init(|| async {
                 let detector = stages::detector(self.pipeline.detect.languages.clone()).await;
@@ -126,10 +126,10 @@ impl Desk {
                 for err in translator.warm_up().await {
                     tracing::warn!(desk = %self.name(), error = %err, "a backend's pairs are unknown");
                 }
-                (detector, translator)
+                (detector, stages::registers(&self.pipeline, self.store(), translator).await)
             })
             .await;
-        pipeline::estimate_page(page, &self.pipeline, detector.clone(), translator).await
+        pipeline::estimate_page(page, &self.pipeline, detector.clone(), registers).await
     }
 
     pub fn name(&self) -> &str {

@@ -297,6 +297,11 @@ impl Translator {
         }
     }
 
+    /// The detector that checks the language of answers, if any.
+    pub fn detector(&self) -> Option<Arc<dyn Detector>> {
+        self.detector.clone()
+    }
+
     /// Checks the language of what backends answer with this detector.
     pub fn with_detector(mut self, detector: Arc<dyn Detector>) -> Self {
         self.detector = Some(detector);
