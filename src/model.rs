@@ -120,6 +120,36 @@ pub enum Formality {
     Informal,
 }
 
+/// How a partner asks for its translations to be made, where not as the desk makes them: in a
+/// register, through its own chain of backends, with its own glossary. The default is the desk's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Voice {
+    /// The register it was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formality: Option<Formality>,
+    /// The partner's own chain of backends it went through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Vec<String>>,
+    /// The partner whose own glossary it was made with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glossary: Option<String>,
+}
+
+impl Voice {
+    pub fn is_desks(&self) -> bool {
+        *self == Voice::default()
+    }
+
+    /// `formal/deepl+apertium/glossary:el-correo`, or nothing for the desk's.
+    pub fn label(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(self.formality.map(|f| f.as_str().to_string()));
+        parts.extend(self.chain.as_ref().map(|c| c.join("+")));
+        parts.extend(self.glossary.as_ref().map(|g| format!("glossary:{g}")));
+        parts.join("/")
+    }
+}
+
 impl Formality {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -216,12 +246,9 @@ pub struct Translation {
     /// How much of the story it holds: partners are given the one they asked for.
     #[serde(default, skip_serializing_if = "Content::is_full")]
     pub content: Content,
-    /// The register it was asked for, when a partner asked for one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formality: Option<Formality>,
-    /// The partner's own chain of backends it went through, when not the desk's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chain: Option<Vec<String>>,
+    /// The register, chain and glossary a partner asked for, when not the desk's.
+    #[serde(flatten)]
+    pub voice: Voice,
 }
 
 /// The hop into a bridge language.
@@ -286,8 +313,7 @@ impl Translation {
             escalations: Vec::new(),
             via: None,
             content: Content::Full,
-            formality: None,
-            chain: None,
+            voice: Voice::default(),
         }
     }
 

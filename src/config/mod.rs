@@ -26,7 +26,7 @@ use raw::RawPipeline;
 pub use serve::{Role, ServeConfig, User, DEFAULT_MAX_BODY, MAX_USER_NAME};
 
 use crate::languages;
-use crate::model::{Content, Formality};
+use crate::model::{Content, Voice};
 pub use crate::quality::{Flag, ReviewMode, ReviewPolicy};
 
 pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
@@ -65,21 +65,12 @@ pub struct Pipeline {
     pub serve: ServeConfig,
 }
 
-/// One translation the desk makes of each article: a language, in a cut and a register.
+/// One translation the desk makes of each article: a language, in a cut and a voice.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Target {
     pub language: String,
     pub content: Content,
-    pub formality: Option<Formality>,
-    /// The partner's own chain of backends, when not the desk's.
-    pub chain: Option<Vec<String>>,
-}
-
-impl Target {
-    /// The register and chain it is made in.
-    pub fn voice(&self) -> (Option<Formality>, Option<Vec<String>>) {
-        (self.formality, self.chain.clone())
-    }
+    pub voice: Voice,
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +162,27 @@ pub struct Glossary {
 }
 
 impl Glossary {
+    /// This glossary with `own`'s terms added, and put first where both translate a term.
+    pub fn overlaid(&self, own: &Glossary) -> Glossary {
+        let mut merged = self.clone();
+        merged.keep.extend(own.keep.iter().filter(|k| !self.keep.contains(k)).cloned());
+        for (pair, terms) in &own.terms {
+            let entry = merged.terms.entry(pair.clone()).or_default();
+            entry.retain(|(source, _)| !terms.iter().any(|(s, _)| s == source));
+            entry.extend(terms.iter().cloned());
+        }
+        merged
+    }
+
+    /// The glossary a voice is made with: the desk's, or with its partner's own terms over it.
+    pub fn of_voice(&self, voice: &Voice, partners: &[Partner]) -> Glossary {
+        let own = voice.glossary.as_ref().and_then(|name| partners.iter().find(|p| &p.name == name));
+        match own.and_then(|p| p.glossary.as_ref()) {
+            Some(own) => self.overlaid(own),
+            None => self.clone(),
+        }
+    }
+
     /// (source term, replacement) pairs for a pair, longest term first.
     pub fn for_pair(&self, from: &str, to: &str) -> Vec<(String, String)> {
         let mut terms: Vec<(String, String)> = self.keep.iter().map(|k| (k.clone(), k.clone())).collect();
@@ -262,8 +274,7 @@ impl Pipeline {
                 wanted.into_iter().filter(|l| l != "*").map(move |language| Target {
                     language,
                     content: p.content,
-                    formality: p.formality,
-                    chain: p.backend.clone(),
+                    voice: p.voice.clone(),
                 })
             })
             .collect();
@@ -461,29 +472,7 @@ impl Validator<'_> {
             }
         };
 
-        let mut glossary = Glossary::default();
-        if let Some(raw_glossary) = &raw.glossary {
-            for term in &raw_glossary.keep {
-                if term.get_ref().trim().is_empty() {
-                    self.problem(term, "an empty term");
-                } else {
-                    glossary.keep.push(term.get_ref().trim().to_string());
-                }
-            }
-            for (pair, terms) in &raw_glossary.terms {
-                let parsed = pair.split_once('-').and_then(|(f, t)| {
-                    Some((languages::by_code(f)?.code.to_string(), languages::by_code(t)?.code.to_string()))
-                });
-                match parsed {
-                    Some(pair) => {
-                        glossary
-                            .terms
-                            .insert(pair, terms.get_ref().iter().map(|(s, t)| (s.clone(), t.clone())).collect());
-                    }
-                    None => self.problem(terms, format!("glossary pair {pair:?} is not like \"en-es\"")),
-                }
-            }
-        }
+        let glossary = raw.glossary.as_ref().map(|g| self.glossary(g)).unwrap_or_default();
 
         let mut work = WorkConfig::default();
         if let Some(raw_work) = &raw.work {
@@ -651,6 +640,31 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+}
+
+impl Validator<'_> {
+    fn glossary(&mut self, raw: &raw::RawGlossary) -> Glossary {
+        let mut glossary = Glossary::default();
+        for term in &raw.keep {
+            if term.get_ref().trim().is_empty() {
+                self.problem(term, "an empty term");
+            } else {
+                glossary.keep.push(term.get_ref().trim().to_string());
+            }
+        }
+        for (pair, terms) in &raw.terms {
+            let parsed = pair.split_once('-').and_then(|(f, t)| {
+                Some((languages::by_code(f)?.code.to_string(), languages::by_code(t)?.code.to_string()))
+            });
+            match parsed {
+                Some(pair) => {
+                    glossary.terms.insert(pair, terms.get_ref().iter().map(|(s, t)| (s.clone(), t.clone())).collect());
+                }
+                None => self.problem(terms, format!("glossary pair {pair:?} is not like \"en-es\"")),
+            }
+        }
+        glossary
     }
 }
 

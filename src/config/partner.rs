@@ -8,8 +8,9 @@ use lettre::message::Mailbox;
 use toml::Spanned;
 
 use super::raw::{self, RawPartner};
+use super::Glossary;
 use super::{expand, line_column, parse_rate, ReviewPolicy, Secret, Validator};
-use crate::model::{Content, Formality};
+use crate::model::{Content, Formality, Voice};
 
 #[derive(Debug, Clone)]
 pub struct Partner {
@@ -34,10 +35,11 @@ pub struct Partner {
     pub content: Content,
     /// Copies carry the original beside the translation, block by block, for proofreading.
     pub bilingual: bool,
-    /// The register its copies are asked in, where the engines can keep one.
-    pub formality: Option<Formality>,
-    /// Its own chain of backends (a premium partner's copies through DeepL), when not the desk's.
-    pub backend: Option<Vec<String>>,
+    /// The register its copies are asked in, where the engines can keep one; its own chain of
+    /// backends (a premium partner's copies through DeepL); its own glossary.
+    pub voice: Voice,
+    /// Its own terms, over the desk's glossary.
+    pub glossary: Option<Glossary>,
 }
 
 impl Partner {
@@ -252,8 +254,8 @@ impl Validator<'_> {
         if let Some(format) = raw.format.as_ref().filter(|_| !matches!(channel, ChannelConfig::Webhook { .. })) {
             self.problem(format, "`format` applies to webhooks (emails are text and HTML)");
         }
+        let glossary = raw.glossary.as_ref().map(|g| self.glossary(g));
         Some(Partner {
-            name,
             languages_at,
             languages,
             channel,
@@ -266,8 +268,9 @@ impl Validator<'_> {
             review,
             content,
             bilingual: raw.bilingual.unwrap_or(false),
-            formality,
-            backend,
+            voice: Voice { formality, chain: backend, glossary: glossary.as_ref().map(|_| name.clone()) },
+            name,
+            glossary,
         })
     }
 }

@@ -245,4 +245,6 @@ pub struct RawPartner {
     pub formality: Option<Spanned<String>>,
     /// Its own chain of backends, instead of the desk's: ["deepl", "apertium"].
     pub backend: Option<Spanned<OneOrMany>>,
+    /// Its own glossary over the desk's: the same shape as `[glossary]`.
+    pub glossary: Option<RawGlossary>,
 }

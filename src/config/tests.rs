@@ -94,3 +94,21 @@ fn serve_takes_tokens_from_the_environment_and_checks_users() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn a_partners_glossary_lies_over_the_desks() {
+    let text = GOOD.replace(
+        "[backends.apertium]",
+        "[glossary]\nkeep = [\"NATO\"]\nterms.\"en-es\" = { \"Supreme Court\" = \"Tribunal Supremo\", \"ferry\" = \"ferri\" }\n[backends.apertium]",
+    ) + "glossary = { keep = [\"UEFA\"], terms = { \"en-es\" = { \"Supreme Court\" = \"Corte Suprema\" } } }\n";
+    let (p, _) = Pipeline::parse(Path::new("desk.toml"), &text).unwrap();
+    let archive = &p.partners[0];
+    assert_eq!(archive.voice.glossary.as_deref(), Some("archive"));
+    let merged = p.glossary.of_voice(&archive.voice, &p.partners);
+    assert_eq!(merged.keep, ["NATO", "UEFA"]);
+    let mut terms = merged.for_pair("en", "es");
+    terms.sort();
+    let expected = [("NATO", "NATO"), ("Supreme Court", "Corte Suprema"), ("UEFA", "UEFA"), ("ferry", "ferri")];
+    assert_eq!(terms, expected.map(|(s, t)| (s.to_string(), t.to_string())));
+    assert_eq!(p.glossary.of_voice(&Voice::default(), &p.partners).for_pair("en", "es").len(), 3);
+}

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::stages;
 use crate::config::{ConfigError, Partner, Pipeline, Problem, Severity};
+use crate::model::Voice;
 use crate::syndicate::templates::Templates;
 use crate::translate::{Route, Translator};
 
@@ -48,8 +49,9 @@ pub async fn check(path: &Path) -> Checked {
     problems.extend(warm_up(&pipeline, &translator).await);
     // A partner with its own chain is served by it, not by the desk's.
     let mut own = std::collections::HashMap::new();
-    for partner in pipeline.partners.iter().filter(|p| p.backend.is_some()) {
-        let chain = Translator::voiced(&pipeline, None, partner.backend.as_deref());
+    for partner in pipeline.partners.iter().filter(|p| p.voice.chain.is_some()) {
+        let voice = Voice { chain: partner.voice.chain.clone(), ..Voice::default() };
+        let chain = Translator::voiced(&pipeline, &voice);
         chain.warm_up().await;
         own.insert(partner.name.clone(), chain);
     }
@@ -136,7 +138,7 @@ fn missing_pairs<'a>(
 fn unkept_registers<'a>(pipeline: &Pipeline, chain_of: &impl Fn(&Partner) -> &'a Translator) -> Vec<Problem> {
     let mut problems = Vec::new();
     for partner in &pipeline.partners {
-        let Some(formality) = partner.formality else { continue };
+        let Some(formality) = partner.voice.formality else { continue };
         let translator = chain_of(partner);
         let mut unkept: Vec<String> = Vec::new();
         for to in partner.languages.iter().filter(|l| *l != "*") {

@@ -553,7 +553,7 @@ async fn translate_one(
         }
         let wanted: Vec<&Target> = targets.iter().filter(|t| t.content == cut && t.language != source).collect();
         let made = join_all(wanted.iter().map(|target| async {
-            let (to, translator) = (&target.language, registers.get(&target.voice()));
+            let (to, translator) = (&target.language, registers.get(&target.voice));
             match dry_run {
                 true => translator.estimate(&story, to, &counted).await,
                 false => translator.translate(&story, to).await,
@@ -561,16 +561,11 @@ async fn translate_one(
         }))
         .await;
         results.extend(wanted.into_iter().zip(made).map(|(target, made)| {
-            let made = made.map(|t| Translation {
-                content: cut,
-                formality: target.formality,
-                chain: target.chain.clone(),
-                ..t
-            });
-            (&target.language, cut, target.voice(), made)
+            let made = made.map(|t| Translation { content: cut, voice: target.voice.clone(), ..t });
+            (&target.language, cut, target.voice.clone(), made)
         }));
     }
-    for (to, cut, (formality, chain), result) in results {
+    for (to, cut, voice, result) in results {
         report.translations.push(match result {
             Ok(translation) => {
                 let (status, error) = match &translation.unusable {
@@ -591,22 +586,19 @@ async fn translate_one(
                     escalations: translation.escalations.clone(),
                     path: report::Hop::of(&translation, &source),
                     content: cut,
-                    formality,
-                    chain,
+                    voice,
                 };
                 translations.push(translation);
                 report
             }
             Err(err @ TranslateError::OverBudget { .. }) => TranslationReport {
                 content: cut,
-                formality,
-                chain: chain.clone(),
+                voice,
                 ..TranslationReport::without(to, backend_of(&err), Status::OverBudget, err.to_string())
             },
             Err(err @ TranslateError::Unsupported { .. }) => TranslationReport {
                 content: cut,
-                formality,
-                chain: chain.clone(),
+                voice,
                 ..TranslationReport::without(to, None, Status::Skipped, err.to_string())
             },
             Err(err) => {
@@ -614,6 +606,7 @@ async fn translate_one(
                 let error = format!("{err}{retry}");
                 TranslationReport {
                     content: cut,
+                    voice,
                     ..TranslationReport::without(to, backend_of(&err), Status::Failed, error)
                 }
             }

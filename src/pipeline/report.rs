@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::Partner;
-use crate::model::{Content, Escalation, Formality};
+use crate::model::{Content, Escalation, Voice};
 use crate::quality::Finding;
 use crate::store::StoreError;
 use crate::syndicate::deliver::DeliveryOutcome;
@@ -51,12 +51,9 @@ pub struct TranslationReport {
     /// The cut translated, when partners took less than the whole story.
     #[serde(skip_serializing_if = "Content::is_full")]
     pub content: Content,
-    /// The register it was asked in, when a partner asked for one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub formality: Option<Formality>,
-    /// The partner's own chain it went through, when not the desk's.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chain: Option<Vec<String>>,
+    /// The register, chain and glossary a partner asked for, when not the desk's.
+    #[serde(flatten)]
+    pub voice: Voice,
 }
 
 /// One leg of a translation's way, and what it cost.
@@ -118,8 +115,7 @@ impl TranslationReport {
             escalations: Vec::new(),
             path: Vec::new(),
             content: Content::Full,
-            formality: None,
-            chain: None,
+            voice: Voice::default(),
         }
     }
 }

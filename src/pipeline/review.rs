@@ -178,9 +178,7 @@ impl ReviewDesk {
     /// any).
     fn takes(&self, partner: &str, translation: &Translation) -> bool {
         let profile = self.log.pipeline().partners.iter().find(|p| p.name == partner);
-        profile.is_none_or(|p| {
-            p.content == translation.content && p.formality == translation.formality && p.backend == translation.chain
-        })
+        profile.is_none_or(|p| p.content == translation.content && p.voice == translation.voice)
     }
 
     fn draft(&self, record: &ReviewRecord) -> Result<Draft, ReviewError> {

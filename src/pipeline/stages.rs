@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use super::RunError;
 use crate::clean::{ArticleCleaner, Cleaner};
-use crate::config::{Pipeline, Target};
+use crate::config::Pipeline;
 use crate::detect::{Detector, LinguaDetector};
+use crate::model::Voice;
 use crate::store::{self, Location, Store};
 use crate::syndicate::deliver::Deliverer;
 use crate::syndicate::templates::Templates;
 use crate::syndicate::{self, PartnerChannel};
-use crate::translate::{Registers, Translator, Voice};
+use crate::translate::{Registers, Translator};
 
 pub fn cleaner() -> Arc<dyn Cleaner> {
     Arc::new(ArticleCleaner)
@@ -52,12 +53,12 @@ pub fn translator(pipeline: &Pipeline, memory: Option<Arc<dyn Store>>) -> Transl
 /// The desk's chain, and one for each voice its partners ask for (a register, their own chain),
 /// all remembering through the store; `translator` is the desk's own, warmed up already.
 pub async fn registers(pipeline: &Pipeline, store: &Arc<dyn Store>, translator: Translator) -> Registers {
-    let mut voices: Vec<Voice> = pipeline.targets().iter().map(Target::voice).filter(|v| *v != (None, None)).collect();
+    let mut voices: Vec<Voice> = pipeline.targets().into_iter().map(|t| t.voice).filter(|v| !v.is_desks()).collect();
     voices.sort();
     voices.dedup();
     let mut registers = Registers::new(translator.clone());
     for voice in voices {
-        let voiced = Translator::voiced(pipeline, voice.0, voice.1.as_deref()).with_memory(store.clone());
+        let voiced = Translator::voiced(pipeline, &voice).with_memory(store.clone());
         let voiced = match translator.detector() {
             Some(detector) => voiced.with_detector(detector),
             None => voiced,

@@ -12,7 +12,7 @@ use super::claims::HeldPage;
 use super::report::{ArticleReport, DeliveryReport, Status, HELD};
 use super::{Done, Translated};
 use crate::config::Partner;
-use crate::model::{delivery_id, Content, Formality};
+use crate::model::{delivery_id, Content, Voice};
 use crate::store::{ReviewState, Store};
 use crate::syndicate::deliver::{Deliverer, SendMode};
 use crate::syndicate::{partner_languages, Breaker, Channel, Event, PartnerChannel, PartnerCopy};
@@ -101,19 +101,17 @@ pub(super) async fn run(
     }
 }
 
-/// A translation's language, cut, register and chain: which partners' copies it makes.
-type Variant = (String, Content, Option<Formality>, Option<Vec<String>>);
+/// A translation's language, cut and voice: which partners' copies it makes.
+type Variant = (String, Content, Voice);
 
 fn variant_of(translation: &crate::model::Translation) -> Variant {
-    (translation.language.clone(), translation.content, translation.formality, translation.chain.clone())
+    (translation.language.clone(), translation.content, translation.voice.clone())
 }
 
 /// Whether a partner's copy is made from this translation (or original): the cut it takes, and
-/// for a translation the register it asked for.
+/// for a translation the voice it asked for.
 fn takes(partner: &Partner, translation: &crate::model::Translation) -> bool {
-    translation.content == partner.content
-        && (translation.backend.is_none()
-            || (translation.formality == partner.formality && translation.chain == partner.backend))
+    translation.content == partner.content && (translation.backend.is_none() || translation.voice == partner.voice)
 }
 
 /// An article's deliveries: the report with one entry per (partner, language), and the copies
@@ -152,12 +150,7 @@ async fn plan(
                     let why = report
                         .translations
                         .iter()
-                        .find(|t| {
-                            t.language == language
-                                && t.content == partner.content
-                                && t.formality == partner.formality
-                                && t.chain == partner.backend
-                        })
+                        .find(|t| t.language == language && t.content == partner.content && t.voice == partner.voice)
                         .and_then(|t| t.error.clone())
                         .unwrap_or_else(|| "no copy in this language".into());
                     delivery.error = Some(format!("no {language} copy: {why}"));

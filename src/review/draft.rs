@@ -20,11 +20,8 @@ impl Draft {
         if !self.translation.content.is_full() {
             variant = format!("{variant}/{}", self.translation.content.as_str());
         }
-        if let Some(formality) = self.translation.formality {
-            variant = format!("{variant}/{}", formality.as_str());
-        }
-        if let Some(chain) = &self.translation.chain {
-            variant = format!("{variant}/{}", chain.join("+"));
+        if !self.translation.voice.is_desks() {
+            variant = format!("{variant}/{}", self.translation.voice.label());
         }
         review_id(&self.article.id, &self.article.content_hash, &variant)
     }

@@ -433,8 +433,7 @@ mod tests {
             escalations: Vec::new(),
             via: None,
             content: Default::default(),
-            formality: None,
-            chain: None,
+            voice: Default::default(),
         };
         Draft { article, translation }
     }

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use crate::config::{BackendConfig, BackendKind, ForeignText, Glossary, Pipeline};
 use crate::detect::Detector;
 use crate::error::ErrorKind;
-use crate::model::{Article, Block, BlockKind, Escalation, Formality, Reviewed, Segment, Translation, HUMAN};
+use crate::model::{Article, Block, BlockKind, Escalation, Formality, Reviewed, Segment, Translation, Voice, HUMAN};
 use crate::quality::Flag;
 use crate::review::flags::Checker;
 use crate::store::{MemoryKey, Store};
@@ -38,7 +38,7 @@ pub use estimate::Counted;
 pub use pivot::Route;
 use plan::Plan;
 use protect::{Kind, Protected};
-pub use registers::{Registers, Voice};
+pub use registers::Registers;
 use saas::{Billing, RequestLimits};
 pub use verify::verify;
 
@@ -273,22 +273,25 @@ impl Translator {
     }
 
     pub fn from_pipeline(pipeline: &Pipeline) -> Self {
-        Self::voiced(pipeline, None, None)
+        Self::voiced(pipeline, &Voice::default())
     }
 
-    /// The desk's chain, or a partner's own (`chain`), asked to keep a register; the engines that
-    /// can keep one (DeepL, the LLM kinds) remember apart what they made in it.
-    pub fn voiced(pipeline: &Pipeline, formality: Option<Formality>, chain: Option<&[String]>) -> Self {
-        let backends = chain
+    /// The desk's chain, or a partner's own, asked to keep a register and to use a partner's own
+    /// glossary over the desk's; the engines that can keep a register (DeepL, the LLM kinds)
+    /// remember apart what they made in it.
+    pub fn voiced(pipeline: &Pipeline, voice: &Voice) -> Self {
+        let backends = voice
+            .chain
+            .as_deref()
             .unwrap_or(&pipeline.translate_chain)
             .iter()
             .filter_map(|name| {
                 let config = pipeline.backends.get(name)?;
-                Some((build_backend(name, config, formality), config.limits.concurrency))
+                Some((build_backend(name, config, voice.formality), config.limits.concurrency))
             })
             .collect();
         Translator {
-            glossary: pipeline.glossary.clone(),
+            glossary: pipeline.glossary.of_voice(voice, &pipeline.partners),
             reviewed_languages: pipeline.reviewed_languages(),
             escalate: pipeline.escalate.clone(),
             pivot: pipeline.pivot.clone(),
@@ -481,8 +484,7 @@ impl Translator {
             escalations: candidate.escalations,
             via: None,
             content: Default::default(),
-            formality: None,
-            chain: None,
+            voice: Voice::default(),
         }
     }
 

@@ -1,12 +1,10 @@
 //! The desk's chain once for each voice its partners ask for: a register (`formality`), whose
 //! engines (DeepL, the LLM kinds) are asked to keep it and remember apart what they made in it,
-//! and a partner's own chain of backends (`backend`), each remembering under its own name.
+//! a partner's own chain of backends (`backend`), each remembering under its own name, and a
+//! partner's own glossary.
 
 use super::{RequestCount, Translator};
-use crate::model::Formality;
-
-/// A register, and a partner's own chain; none of either is the desk's plain voice.
-pub type Voice = (Option<Formality>, Option<Vec<String>>);
+use crate::model::Voice;
 
 #[derive(Clone)]
 pub struct Registers {

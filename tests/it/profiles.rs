@@ -194,3 +194,45 @@ async fn a_cut_is_reviewed_and_released_apart_from_the_whole_story() {
     let page = std::fs::read_to_string(whole.join(&crate::support::files_under(&whole)[0])).unwrap();
     assert!(page.matches("<p>").count() >= 5, "{page}");
 }
+
+/// A partner's own glossary is laid over the desk's: its terms win where both translate one, the
+/// others' copies keep the desk's, and the memory serves both again without a request.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partner_with_its_own_glossary_gets_its_terms() {
+    let server = MockServer::start().await;
+    let (house, desk) = (VerifyingReceiver::default(), VerifyingReceiver::default());
+    Mock::given(method("POST")).and(path("/house")).respond_with(house.clone()).mount(&server).await;
+    Mock::given(method("POST")).and(path("/desk")).respond_with(desk.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = Desk::new("glossaries")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .table("[glossary]\nkeep = [\"Baltic Evening Post\"]\nterms.\"en-es\" = { \"transport office\" = \"Concejalía de Transportes\" }")
+        .partner(Partner::webhook("desk-style", &["es"], &format!("{}/desk", server.uri())))
+        .partner(
+            Partner::webhook("house-style", &["es"], &format!("{}/house", server.uri()))
+                .with("glossary = { keep = [\"Marta Kalnina\"], terms = { \"en-es\" = { \"transport office\" = \"Oficina de Movilidad\" } } }"),
+        )
+        .write(dir.path());
+    let report = run(&pipeline);
+    let voices: Vec<&Value> =
+        report["articles"][0]["translations"].as_array().unwrap().iter().map(|t| &t["glossary"]).collect();
+    assert_eq!(voices, [&Value::Null, &Value::from("house-style")], "{report:#}");
+
+    let text = |receiver: &VerifyingReceiver| receiver.seen.lock().unwrap()[0].body["bodies"].to_string();
+    assert!(text(&house).contains("Oficina de Movilidad"), "{}", text(&house));
+    assert!(!text(&house).contains("Concejalía de Transportes"), "{}", text(&house));
+    assert!(text(&desk).contains("Concejalía de Transportes"), "{}", text(&desk));
+    assert!(!text(&desk).contains("Oficina de Movilidad"), "{}", text(&desk));
+
+    let again = run(&pipeline);
+    assert_eq!(again["totals"]["chars_sent"], 0, "both glossaries' segments come from the memory: {again:#}");
+
+    let refused = std::fs::read_to_string(&pipeline)
+        .unwrap()
+        .replace("\"en-es\" = { \"transport", "\"english-es\" = { \"transport");
+    std::fs::write(&pipeline, refused).unwrap();
+    let said = newswire().arg("check").arg(&pipeline).output().unwrap();
+    let said = String::from_utf8_lossy(&said.stdout);
+    assert!(said.contains("glossary pair \"english-es\" is not like \"en-es\""), "{said}");
+}
