@@ -20,5 +20,6 @@ pub mod review;
 pub mod secret;
 pub mod serve;
 pub mod store;
+pub mod style;
 pub mod syndicate;
 pub mod translate;

@@ -2,6 +2,7 @@
 //! story; validated from the file's `[[partners]]`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
@@ -11,6 +12,7 @@ use super::raw::{self, RawPartner};
 use super::Glossary;
 use super::{expand, line_column, parse_rate, ReviewPolicy, Secret, Validator};
 use crate::model::{Content, Formality, Voice};
+use crate::style::Style;
 
 #[derive(Debug, Clone)]
 pub struct Partner {
@@ -40,6 +42,8 @@ pub struct Partner {
     pub voice: Voice,
     /// Its own terms, over the desk's glossary.
     pub glossary: Option<Glossary>,
+    /// The typography of its copies' machine text, one locale per language at most.
+    pub styles: Vec<Arc<Style>>,
 }
 
 impl Partner {
@@ -65,6 +69,11 @@ impl Partner {
 
     pub fn wants(&self, language: &str) -> bool {
         self.languages.iter().any(|l| l == "*" || l == language)
+    }
+
+    /// The typography its copies in `language` take, if it asked for one.
+    pub fn style_for(&self, language: &str) -> Option<&Arc<Style>> {
+        self.styles.iter().find(|s| s.language() == language)
     }
 
     pub fn wants_everything(&self) -> bool {
@@ -255,6 +264,7 @@ impl Validator<'_> {
             self.problem(format, "`format` applies to webhooks (emails are text and HTML)");
         }
         let glossary = raw.glossary.as_ref().map(|g| self.glossary(g));
+        let styles = raw.style.as_ref().map(|s| self.styles(s, &name, &languages)).unwrap_or_default();
         Some(Partner {
             languages_at,
             languages,
@@ -271,6 +281,37 @@ impl Validator<'_> {
             voice: Voice { formality, chain: backend, glossary: glossary.as_ref().map(|_| name.clone()) },
             name,
             glossary,
+            styles,
         })
+    }
+
+    /// `style = "es-ES"` or one locale per language, each of a language the partner takes.
+    fn styles(&mut self, raw: &Spanned<raw::OneOrMany>, partner: &str, languages: &[String]) -> Vec<Arc<Style>> {
+        let tags = match raw.get_ref() {
+            raw::OneOrMany::One(one) => vec![one.clone()],
+            raw::OneOrMany::Many(many) => many.clone(),
+        };
+        let mut styles: Vec<Arc<Style>> = Vec::new();
+        for tag in tags {
+            let style = match Style::new(&tag) {
+                Ok(style) => style,
+                Err(message) => {
+                    self.problem(raw, format!("partner {partner:?}: `style` {message}"));
+                    continue;
+                }
+            };
+            let language = style.language().to_string();
+            if !languages.iter().any(|l| *l == language || l == "*") {
+                self.problem(
+                    raw,
+                    format!("partner {partner:?}: style {tag:?} is for {language}, which it does not take"),
+                );
+            } else if styles.iter().any(|s| s.language() == language) {
+                self.problem(raw, format!("partner {partner:?}: two styles for {language}"));
+            } else {
+                styles.push(Arc::new(style));
+            }
+        }
+        styles
     }
 }

@@ -247,4 +247,6 @@ pub struct RawPartner {
     pub backend: Option<Spanned<OneOrMany>>,
     /// Its own glossary over the desk's: the same shape as `[glossary]`.
     pub glossary: Option<RawGlossary>,
+    /// Locales whose typography its copies take: "es-ES", or one per language.
+    pub style: Option<Spanned<OneOrMany>>,
 }

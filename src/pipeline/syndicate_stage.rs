@@ -127,8 +127,10 @@ async fn plan(
     let Translated { article, mut report, translations, .. } = item;
     let mut jobs = Vec::new();
     let killed = store.is_killed(&article.id).await.unwrap_or(false);
-    // Each language is rendered once per cut and layout, whatever the number of partners that get it.
-    let mut rendered: HashMap<(Variant, bool), PartnerCopy> = HashMap::new();
+    // Each language is rendered once per cut, voice, layout and style, whatever the number of
+    // partners that get it.
+    let mut rendered: HashMap<(Variant, (bool, Option<String>)), PartnerCopy> = HashMap::new();
+    let source = article.language.as_deref().unwrap_or("und");
     let plain = article.plain_text();
     // Copies waiting for an editor, per language and cut, with their place in the report.
     let mut held: HashMap<Variant, Vec<(PartnerCopy, usize)>> = HashMap::new();
@@ -173,15 +175,18 @@ async fn plan(
                             Some(format!("version {delivered} was delivered; version {} is older", article.version));
                     }
                     Ok(delivered) => {
-                        let rendered =
-                            rendered.entry((variant_of(translation), partner.bilingual)).or_insert_with(|| {
-                                let copy = PartnerCopy::rendered(&article, translation, desk);
-                                if partner.bilingual {
-                                    copy.bilingual(translation)
-                                } else {
-                                    copy
-                                }
-                            });
+                        let style = partner.style_for(&language);
+                        let layout = (partner.bilingual, style.map(|s| s.locale().to_string()));
+                        let rendered = rendered.entry((variant_of(translation), layout)).or_insert_with(|| {
+                            let styled = style.map(|s| s.apply(translation, source));
+                            let translation = styled.as_ref().unwrap_or(translation);
+                            let copy = PartnerCopy::rendered(&article, translation, desk);
+                            if partner.bilingual {
+                                copy.bilingual(translation)
+                            } else {
+                                copy
+                            }
+                        });
                         let mut copy = rendered.to(partner);
                         if delivered.is_some_and(|v| v < article.version) {
                             copy.event = Event::Corrected;

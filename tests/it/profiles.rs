@@ -236,3 +236,47 @@ async fn a_partner_with_its_own_glossary_gets_its_terms() {
     let said = String::from_utf8_lossy(&said.stdout);
     assert!(said.contains("glossary pair \"english-es\" is not like \"en-es\""), "{said}");
 }
+
+/// `style = "es-ES"`: the partner's machine-made copy takes CLDR's Spanish separators, quotation
+/// marks and date order; a partner without one gets the engine's text as it came.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partner_with_a_style_gets_its_typography() {
+    let server = MockServer::start().await;
+    let styled = VerifyingReceiver::default();
+    Mock::given(method("POST")).and(path("/styled")).respond_with(styled.clone()).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let page = std::fs::read_to_string(examples_dir().join("en-harbour-ferry.html"))
+        .unwrap()
+        .replace("again from Monday,", "again from 12/25/2026 with 1,250.5 seats a day,");
+    let story = dir.path().join("ferry.html");
+    std::fs::write(&story, page).unwrap();
+    let pipeline = Desk::new("styles")
+        .state(&dir.path().join("state.sqlite"))
+        .languages(&["en"])
+        .partner(Partner::webhook("el-diario", &["es"], &format!("{}/styled", server.uri())).with("style = \"es-ES\""))
+        .partner(Partner::directory("plain", &["es"], &dir.path().join("plain")))
+        .write(dir.path());
+    report_of(&pipeline, &story, &[]);
+
+    let item = styled.seen.lock().unwrap()[0].body.clone();
+    let html = item["bodies"].as_array().unwrap().iter().find(|b| b["contenttype"] == "text/html").unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(html.contains("1250,5") && html.contains("25/12/2026"), "{html}");
+    assert!(html.contains("«Nosotros") && html.contains("en,»"), "{html}");
+    let plain = crate::support::files_under(&dir.path().join("plain"));
+    let plain = std::fs::read_to_string(dir.path().join("plain").join(&plain[0])).unwrap();
+    assert!(plain.contains("1,250.5") && plain.contains("12/25/2026") && !plain.contains("«"), "{plain}");
+
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    for (style, said) in [
+        ("\"fr-FR\"", "style \"fr-FR\" is for fr, which it does not take"),
+        ("\"xx-QQ\"", "CLDR has no typography for \"xx-QQ\""),
+    ] {
+        std::fs::write(&pipeline, text.replace("\"es-ES\"", style)).unwrap();
+        let checked = newswire().arg("check").arg(&pipeline).output().unwrap();
+        let out = String::from_utf8_lossy(&checked.stdout);
+        assert!(out.contains(said), "{out}");
+    }
+}
