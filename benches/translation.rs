@@ -17,7 +17,9 @@
 //! 5. escalation: `["apertium", premium]` with `escalate = ["untranslated"]`, NTREX's human
 //!    translation standing in for the premium engine, one article per NTREX document: the
 //!    characters the premium engine is sent against sending it everything, and the segments with
-//!    a word left that come out without one.
+//!    a word left that come out without one;
+//! 6. the dry run's estimate on news: NTREX's documents as articles, some known to the memory,
+//!    some corrected, against what the run then sends.
 //!
 //! Run: `cargo bench --bench translation` (or name a part: `-- leftovers`, `-- escalation`);
 //! `NEWSWIRE_BENCH_SHOW=1` prints every finding on the human translations and every missed segment.
@@ -504,6 +506,83 @@ fn leftovers() {
     }
 }
 
+/// NTREX's lines grouped by document: one article each, its first line the headline, so that
+/// segment k of an article is line k of its document.
+fn documents(dir: &Path, lines: usize) -> Vec<std::ops::Range<usize>> {
+    let documents = std::fs::read_to_string(dir.join("DOCUMENT_IDS.tsv")).unwrap_or_default();
+    let documents: Vec<&str> = documents.lines().map(str::trim).collect();
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, document) in documents.iter().enumerate().take(lines) {
+        match ranges.last_mut() {
+            Some(range) if i > 0 && documents[i - 1] == *document => range.end = i + 1,
+            _ => ranges.push(i..i + 1),
+        }
+    }
+    ranges
+}
+
+fn document_article(sources: &[String], range: &std::ops::Range<usize>, from: &str) -> Article {
+    let mut article = Article {
+        title: newswire::html::inline_text(&sources[range.start]),
+        language: Some(from.to_string()),
+        ..Article::default()
+    };
+    for sentence in &sources[range.start + 1..range.end] {
+        article.blocks.push(Block::new(BlockKind::Paragraph, sentence.clone()));
+    }
+    article
+}
+
+/// `run --dry-run` on news: NTREX's English documents as articles, a third of them translated by
+/// an earlier run (the memory holds them), and a corrected version of every fifth story (one
+/// paragraph rewritten). What the estimate says each backend will be sent, against what the run
+/// then sends, through a priced LibreTranslate-style service.
+async fn estimate() {
+    let dir = data_dir();
+    let Some(sources) = ntrex_lines(&dir, "src.eng") else {
+        println!("estimate: no NTREX data in {}", dir.display());
+        return;
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(serve(listener, Arc::new(Counters::default())));
+    let state = tempfile::tempdir().unwrap();
+    let text = format!(
+        "name = \"bench\"\n[translate]\nbackend = \"local\"\n[backends.local]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_CONCURRENCY}\nprice = \"20 USD / 1M chars\"\n"
+    );
+    let (pipeline, _) = Pipeline::parse(&state.path().join("bench.toml"), &text).unwrap();
+    let location = newswire::store::Location::Sqlite(state.path().join("state.sqlite"));
+    let store = newswire::store::open(&location, "bench").await.unwrap();
+    let translator = Translator::from_pipeline(&pipeline).with_memory(store);
+    let ranges = documents(&dir, sources.len());
+    let earlier: Vec<Article> = ranges.iter().step_by(3).map(|r| document_article(&sources, r, "en")).collect();
+    run_batch(&translator, &earlier).await;
+    let mut articles: Vec<Article> = ranges.iter().map(|r| document_article(&sources, r, "en")).collect();
+    for article in articles.iter_mut().step_by(5) {
+        if let Some(block) = article.blocks.last_mut() {
+            block.html = format!("{} (Corrected: an earlier version gave the wrong date.)", block.html);
+        }
+    }
+    let counted = newswire::translate::Counted::default();
+    let (mut estimated, mut estimated_cached) = (0, 0);
+    for article in &articles {
+        if let Ok(t) = translator.estimate(article, "es", &counted).await {
+            estimated += t.chars_sent;
+            estimated_cached += t.chars_cached;
+        }
+    }
+    let (_, sent, cached, failed) = run_batch(&translator, &articles).await;
+    println!(
+        "estimate: {} NTREX documents as articles ({} segments), a third translated before, every fifth corrected",
+        articles.len(),
+        sources.len()
+    );
+    println!(
+        "  dry run: {estimated} characters to send, {estimated_cached} from memory; the run: {sent} sent, {cached} from memory, {failed} failed; off by {:+.2}%",
+        100.0 * (estimated as f64 / sent.max(1) as f64 - 1.0)
+    );
+}
+
 /// A premium engine that answers every segment with NTREX's human translation of it.
 struct Reference {
     from: String,
@@ -543,29 +622,12 @@ async fn escalation() {
         let translator = Translator::new(vec![(Arc::new(apertium), 1), (Arc::new(premium), 4)], ForeignText::Keep)
             .with_detector(detector)
             .with_escalation(vec![Flag::Untranslated]);
-        // One article per NTREX document, its first line the headline: segment k is line k.
-        let documents = std::fs::read_to_string(dir.join("DOCUMENT_IDS.tsv")).unwrap_or_default();
-        let documents: Vec<&str> = documents.lines().map(str::trim).collect();
-        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-        for (i, document) in documents.iter().enumerate().take(sources.len()) {
-            match ranges.last_mut() {
-                Some(range) if i > 0 && documents[i - 1] == *document => range.end = i + 1,
-                _ => ranges.push(i..i + 1),
-            }
-        }
+        let ranges = documents(&dir, sources.len());
         let started = Instant::now();
         let mut targets: Vec<String> = vec![String::new(); sources.len()];
         let (mut premium_chars, mut escalated, mut failed) = (0, 0, 0);
         for range in &ranges {
-            let mut article = Article {
-                title: newswire::html::inline_text(&sources[range.start]),
-                language: Some(from.to_string()),
-                ..Article::default()
-            };
-            for sentence in &sources[range.start + 1..range.end] {
-                article.blocks.push(Block::new(BlockKind::Paragraph, sentence.clone()));
-            }
-            match translator.translate(&article, to).await {
+            match translator.translate(&document_article(&sources, range, from), to).await {
                 Ok(translation) => {
                     premium_chars += translation.escalations.iter().map(|e| e.chars_sent).sum::<usize>();
                     escalated += translation.escalations.iter().map(|e| e.segments).sum::<usize>();
@@ -623,5 +685,8 @@ async fn main() {
     }
     if wanted("escalation") {
         escalation().await;
+    }
+    if wanted("estimate") {
+        estimate().await;
     }
 }
