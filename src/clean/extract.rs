@@ -70,19 +70,37 @@ pub struct Extraction {
     pub blocks: Vec<Block>,
 }
 
-struct Page<'a> {
-    dom: &'a Dom,
-    removed: Vec<bool>,
-    chars: Vec<usize>,
-    link_chars: Vec<usize>,
-    commas: Vec<usize>,
+/// A page measured: what its rules removed as chrome, and each element's text.
+pub(super) struct Page<'a> {
+    pub dom: &'a Dom,
+    pub removed: Vec<bool>,
+    /// Characters of text in each subtree (chrome left out), in links, and commas.
+    pub chars: Vec<usize>,
+    pub link_chars: Vec<usize>,
+    pub commas: Vec<usize>,
     /// Whether an element holds block elements, or only text and inline markup.
     holds_blocks: Vec<bool>,
     base: Option<&'a Url>,
 }
 
+/// What the rules pick: the outermost elements taken for the story, and its blocks.
+pub(super) struct Pick {
+    pub parts: Vec<usize>,
+    pub blocks: Vec<Block>,
+}
+
 pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
-    let page = Page::measure(dom, base);
+    let page = Page::measure(dom, base, true);
+    let blocks = pick(&page)?.blocks;
+    if blocks.iter().all(|b| b.kind == BlockKind::Image) {
+        return None;
+    }
+    Some(Extraction { blocks })
+}
+
+/// The story as the rules see it, before any block scorer.
+pub(super) fn pick(page: &Page) -> Option<Pick> {
+    let dom = page.dom;
     let container = page.best_container()?;
     let mut parts = page.merged_siblings(container);
     if parts.is_empty() {
@@ -97,7 +115,7 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
             outermost.push(part);
         }
     }
-    let blocks: Vec<Block> = outermost.into_iter().flat_map(|part| page.blocks_of(part)).collect();
+    let blocks: Vec<Block> = outermost.iter().flat_map(|&part| page.blocks_of(part)).collect();
     let collected = blocks.len();
     let mut blocks = filter_blocks(blocks);
     // A short pick holding a small part of the page's prose was the wrong one (a teaser, a
@@ -108,17 +126,15 @@ pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
         && page.prose_chars(body) > PROSE_BEYOND_SHORT_PICK * extracted.max(MIN_COMPARED_PICK_BYTES)
     {
         blocks = filter_blocks(page.blocks_of(body));
+        outermost = vec![body];
     }
     tracing::trace!(container = ?dom.name(container), class = dom.attr(container, local_name!("class")), collected, kept = blocks.len(), "extracted");
-    if blocks.iter().all(|b| b.kind == BlockKind::Image) {
-        return None;
-    }
-    Some(Extraction { blocks })
+    Some(Pick { parts: outermost, blocks })
 }
 
 /// Every block of a fragment's body, in order, without looking for an article in it.
 pub fn all_blocks(dom: &Dom) -> Vec<Block> {
-    Page::measure(dom, None).blocks_of(dom.find_first(local_name!("body")).unwrap_or(ROOT))
+    Page::measure(dom, None, true).blocks_of(dom.find_first(local_name!("body")).unwrap_or(ROOT))
 }
 
 fn is_heading(name: &LocalName) -> Option<u8> {
@@ -134,7 +150,7 @@ fn is_heading(name: &LocalName) -> Option<u8> {
 }
 
 /// Hidden from readers: `hidden`, `aria-hidden`, `display:none`.
-fn is_hidden(dom: &Dom, i: usize) -> bool {
+pub(super) fn is_hidden(dom: &Dom, i: usize) -> bool {
     if dom.attr(i, local_name!("hidden")).is_some() || dom.attr(i, local_name!("aria-hidden")) == Some("true") {
         return true;
     }
@@ -191,7 +207,7 @@ fn is_chrome_element(dom: &Dom, i: usize, name: &LocalName, prose: &[usize]) -> 
 /// "sidebar") no longer removes an element: chrome does not run to several paragraphs.
 const WEAK_CHROME_MAX_PROSE: usize = 400;
 
-fn class_chrome(dom: &Dom, i: usize) -> Option<bool> {
+pub(super) fn class_chrome(dom: &Dom, i: usize) -> Option<bool> {
     let class = dom.attr(i, local_name!("class")).unwrap_or("");
     let id = dom.attr(i, local_name!("id")).unwrap_or("");
     if class.is_empty() && id.is_empty() {
@@ -201,7 +217,8 @@ fn class_chrome(dom: &Dom, i: usize) -> Option<bool> {
 }
 
 impl<'a> Page<'a> {
-    fn measure(dom: &'a Dom, base: Option<&'a Url>) -> Self {
+    /// Measures a page; with `chrome`, what the rules take for chrome is removed first.
+    pub(super) fn measure(dom: &'a Dom, base: Option<&'a Url>, chrome: bool) -> Self {
         let n = dom.nodes.len();
         // Text per subtree before anything is removed: an element holding most of the page's
         // text is the page's content, whatever its class says ("widget Blog", "non-ad-column").
@@ -245,11 +262,12 @@ impl<'a> Page<'a> {
         for i in 1..n {
             let parent = dom.nodes[i].parent;
             removed[i] = removed[parent]
-                || dom.name(i).is_some_and(|name| {
-                    !holds_body[i]
-                        && is_chrome_element(dom, i, name, &prose)
-                        && (raw[i] < most_of_the_page || is_hidden(dom, i))
-                });
+                || chrome
+                    && dom.name(i).is_some_and(|name| {
+                        !holds_body[i]
+                            && is_chrome_element(dom, i, name, &prose)
+                            && (raw[i] < most_of_the_page || is_hidden(dom, i))
+                    });
             if trace && removed[i] && !removed[parent] && raw[i] > 300 {
                 let class = dom.attr(i, local_name!("class")).unwrap_or("");
                 let id = dom.attr(i, local_name!("id")).unwrap_or("");
@@ -285,6 +303,11 @@ impl<'a> Page<'a> {
 
     /// The blocks of a subtree, in order.
     fn blocks_of(&self, i: usize) -> Vec<Block> {
+        self.placed_blocks_of(i).into_iter().map(|(block, _)| block).collect()
+    }
+
+    /// The blocks of a subtree, in order, each with the element it was made from.
+    pub(super) fn placed_blocks_of(&self, i: usize) -> Vec<Placed> {
         let mut blocks = Vec::new();
         let mut inline = Inline::default();
         self.collect(i, &mut blocks, &mut inline, 0);
@@ -328,7 +351,7 @@ impl<'a> Page<'a> {
         total
     }
 
-    fn link_density(&self, i: usize) -> f64 {
+    pub(super) fn link_density(&self, i: usize) -> f64 {
         if self.chars[i] == 0 {
             0.0
         } else {
@@ -336,7 +359,7 @@ impl<'a> Page<'a> {
         }
     }
 
-    fn class_weight(&self, i: usize) -> f64 {
+    pub(super) fn class_weight(&self, i: usize) -> f64 {
         let class = self.dom.attr(i, local_name!("class")).unwrap_or("");
         let id = self.dom.attr(i, local_name!("id")).unwrap_or("");
         let itemprop = self.dom.attr(i, local_name!("itemprop")).unwrap_or("");
@@ -470,13 +493,13 @@ impl<'a> Page<'a> {
             .collect()
     }
 
-    fn collect(&self, i: usize, blocks: &mut Vec<Block>, inline: &mut Inline, depth: usize) {
+    fn collect(&self, i: usize, blocks: &mut Vec<Placed>, inline: &mut Inline, depth: usize) {
         if self.removed[i] || depth > MAX_DEPTH {
             return;
         }
         let name = match &self.dom.nodes[i].data {
             Data::Text(text) => {
-                inline.text(text);
+                inline.text(text, self.dom.nodes[i].parent);
                 return;
             }
             Data::Document => {
@@ -519,7 +542,7 @@ impl<'a> Page<'a> {
                     self.collect(c, blocks, inline, depth + 1);
                 }
                 inline.flush(blocks);
-                for block in &mut blocks[start..] {
+                for (block, _) in &mut blocks[start..] {
                     if block.kind == BlockKind::Paragraph {
                         block.kind = BlockKind::Quote;
                     }
@@ -533,13 +556,13 @@ impl<'a> Page<'a> {
                 inline.flush(blocks);
                 let text = escape(self.dom.text(i).trim());
                 if !text.is_empty() {
-                    blocks.push(Block::new(BlockKind::Preformatted, text));
+                    blocks.push((Block::new(BlockKind::Preformatted, text), i));
                 }
             }
             local_name!("img") => {
                 inline.flush(blocks);
                 if let Some(block) = self.image(i) {
-                    blocks.push(block);
+                    blocks.push((block, i));
                 }
             }
             local_name!("br") => inline.flush(blocks),
@@ -558,21 +581,21 @@ impl<'a> Page<'a> {
         self.dom.nodes[i].children.iter().any(|&c| self.dom.name(c).is_some_and(|n| !is_inline(n)))
     }
 
-    fn push_block(&self, blocks: &mut Vec<Block>, kind: BlockKind, i: usize) {
+    fn push_block(&self, blocks: &mut Vec<Placed>, kind: BlockKind, i: usize) {
         let mut html = String::new();
         self.inline_html(i, &mut html, 0);
         let html = trimmed(&html);
         if !html.is_empty() {
-            blocks.push(Block::new(kind, html.to_string()));
+            blocks.push((Block::new(kind, html.to_string()), i));
         }
     }
 
-    fn images_inside(&self, i: usize, blocks: &mut Vec<Block>) {
+    fn images_inside(&self, i: usize, blocks: &mut Vec<Placed>) {
         let mut stack = self.dom.nodes[i].children.clone();
         while let Some(n) = stack.pop() {
             if self.dom.is(n, local_name!("img")) {
                 if let Some(block) = self.image(n) {
-                    blocks.push(block);
+                    blocks.push((block, n));
                 }
             } else {
                 stack.extend(self.dom.nodes[n].children.iter().rev());
@@ -718,26 +741,34 @@ fn is_inline(name: &LocalName) -> bool {
     )
 }
 
+/// A block and the element it was made from (for loose text, the element holding it).
+pub(super) type Placed = (Block, usize);
+
 /// Loose inline content between blocks (text directly inside a `<div>`), gathered into a paragraph.
 #[derive(Default)]
 struct Inline {
     html: String,
+    /// The element holding the first of it.
+    at: Option<usize>,
 }
 
 impl Inline {
-    fn text(&mut self, text: &str) {
+    fn text(&mut self, text: &str, parent: usize) {
+        self.at.get_or_insert(parent);
         push_text(&mut self.html, text);
     }
 
     fn element(&mut self, page: &Page, i: usize) {
+        self.at.get_or_insert(page.dom.nodes[i].parent);
         page.inline_node(i, &mut self.html, 0);
     }
 
-    fn flush(&mut self, blocks: &mut Vec<Block>) {
+    fn flush(&mut self, blocks: &mut Vec<Placed>) {
         let html = std::mem::take(&mut self.html);
+        let at = self.at.take();
         let html = trimmed(&html);
         if !html.is_empty() {
-            blocks.push(Block::new(BlockKind::Paragraph, html.to_string()));
+            blocks.push((Block::new(BlockKind::Paragraph, html.to_string()), at.unwrap_or(ROOT)));
         }
     }
 }
@@ -826,7 +857,7 @@ fn is_escaped_markup(text: &str) -> bool {
 }
 
 /// The texts of the links in a block's inline HTML.
-fn link_texts(html: &str) -> impl Iterator<Item = String> + '_ {
+pub(super) fn link_texts(html: &str) -> impl Iterator<Item = String> + '_ {
     html.split("<a ").skip(1).filter_map(|rest| {
         let inner = rest.split_once('>')?.1;
         let inner = inner.split("</a>").next()?;

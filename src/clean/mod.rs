@@ -5,6 +5,7 @@ mod dom;
 mod elements;
 mod entities;
 mod extract;
+pub mod features;
 pub mod metadata;
 mod parse;
 pub mod render;
@@ -55,6 +56,17 @@ impl Cleaner for ArticleCleaner {
         article.compute_content_hash();
         Ok(article)
     }
+}
+
+/// Every block of an HTML page's body, each with what the block scorer sees of it; none for
+/// plain text.
+pub fn candidates(page: &RawPage) -> Vec<features::Candidate> {
+    if is_plain_text(page) {
+        return Vec::new();
+    }
+    let parse::Parsed { dom, .. } = parse::parse(&page.text);
+    let base = page.url.as_deref().and_then(|u| Url::parse(u).ok());
+    features::candidates(&dom, base.as_ref())
 }
 
 fn is_plain_text(page: &RawPage) -> bool {

@@ -1,6 +1,9 @@
 //! `newswire clean`: the article out of pages or URLs, as text, HTML, Markdown, JSON or JSON lines.
 
-use anyhow::Result;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::{default_limits, CleanFormat, ExitStatus};
@@ -12,7 +15,7 @@ use newswire::languages;
 use newswire::model::Article;
 use newswire::pipeline::stages;
 
-pub async fn clean(inputs: &[String], format: CleanFormat) -> Result<ExitStatus> {
+pub async fn clean(inputs: &[String], format: CleanFormat, features: Option<&Path>) -> Result<ExitStatus> {
     let limits = default_limits();
     let client = WebClient::new(&limits)?;
     let cleaner = stages::cleaner();
@@ -20,9 +23,32 @@ pub async fn clean(inputs: &[String], format: CleanFormat) -> Result<ExitStatus>
     let detector = if needs_language { Some(stages::detector(languages::supported_codes()).await) } else { None };
     let mut status = ExitStatus::Success;
     let mut documents = Vec::new();
+    let mut features_out = match features {
+        Some(path) => {
+            let file = std::fs::File::create(path).with_context(|| format!("{}: cannot write", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            writeln!(out, "{}", json!({ "features": clean::features::names() }))?;
+            Some(out)
+        }
+        None => None,
+    };
     for input in inputs {
         let cleaned = match ingest::read_one(input, &client, limits.max_bytes).await {
-            Ok(page) => cleaner.clean(&page).map_err(|err| err.to_string()),
+            Ok(page) => {
+                if let Some(out) = features_out.as_mut() {
+                    for (k, candidate) in clean::candidates(&page).into_iter().enumerate() {
+                        let line = json!({
+                            "source": input,
+                            "block": k,
+                            "kind": candidate.block.kind,
+                            "text": candidate.text,
+                            "x": candidate.features,
+                        });
+                        writeln!(out, "{line}")?;
+                    }
+                }
+                cleaner.clean(&page).map_err(|err| err.to_string())
+            }
             Err(err) => Err(err.to_string()),
         };
         let article = match cleaned {
@@ -45,6 +71,9 @@ pub async fn clean(inputs: &[String], format: CleanFormat) -> Result<ExitStatus>
             CleanFormat::Html => println!("<h1>{}</h1>\n{}", escape(&article.title), rendered.html),
             CleanFormat::Markdown => println!("# {}\n\n{}", article.title, rendered.markdown),
         }
+    }
+    if let Some(mut out) = features_out {
+        out.flush()?;
     }
     if format == CleanFormat::Json {
         match documents.len() {

@@ -56,7 +56,7 @@ pub async fn dispatch(command: Command) -> Result<ExitStatus> {
         }
         Command::Check { pipeline } => check::check(&pipeline).await,
         Command::Detect { files, json, pipeline } => detect::detect(&files, json, pipeline.as_deref()).await,
-        Command::Clean { inputs, format } => clean::clean(&inputs, format).await,
+        Command::Clean { inputs, format, features } => clean::clean(&inputs, format, features.as_deref()).await,
         Command::Translate { file, to, from, pipeline, format, no_clean } => {
             translate::translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await
         }
@@ -159,6 +159,10 @@ pub enum Command {
         inputs: Vec<String>,
         #[arg(long, value_enum, default_value_t = CleanFormat::Text)]
         format: CleanFormat,
+        /// Also write every block of each page with the block scorer's features to this JSON
+        /// lines file (its first line names the features), for `scripts/train-extractor`.
+        #[arg(long, value_name = "FILE.jsonl")]
+        features: Option<std::path::PathBuf>,
     },
     /// Clean and translate one article; prints the translation.
     Translate {

@@ -1,0 +1,408 @@
+//! What the block scorer sees of each candidate block: every block of the page's body, chrome
+//! included, described by numbers the extractor computes anyway (its text, links and
+//! punctuation; where it sits in the tree and on the page; its classes; what its neighbours
+//! hold) and by what the rules made of it (removed as chrome, inside their pick, kept). The rules
+//! that still earn their place live on here as features; the scorer learns how much to trust
+//! them. `newswire clean --features` writes these for training (`scripts/train-extractor`).
+
+use std::collections::{HashMap, HashSet};
+
+use html5ever::local_name;
+use url::Url;
+
+use super::boilerplate;
+use super::dom::{Data, Dom, ROOT};
+use super::extract::{self, Page, Placed};
+use crate::html::inline_text;
+use crate::model::{Block, BlockKind};
+
+/// Buckets the class and id words of a block and its two nearest ancestors are hashed into.
+const CLASS_BUCKETS: usize = 32;
+
+/// Neighbours on each side whose text and links describe a block's surroundings.
+const WINDOW: usize = 3;
+
+/// The features' names, in the order of [`Candidate::features`].
+pub fn names() -> Vec<String> {
+    let fixed = [
+        "log_chars",
+        "words",
+        "mean_word_length",
+        "short_word_share",
+        "link_share",
+        "commas_per_100",
+        "sentence_ends_per_100",
+        "ends_like_a_sentence",
+        "digit_share",
+        "capitalised_share",
+        "kind_paragraph",
+        "kind_heading",
+        "kind_list_item",
+        "kind_quote",
+        "kind_caption",
+        "kind_preformatted",
+        "kind_image",
+        "heading_level",
+        "loose_text",
+        "chrome_line",
+        "end_of_article_line",
+        "after_end_of_article",
+        "removed_by_rules",
+        "in_rules_pick",
+        "kept_by_rules",
+        "rules_picked_nothing",
+        "depth",
+        "depth_below_pick",
+        "in_nav_footer_aside",
+        "in_article_or_main",
+        "in_article_body",
+        "in_schema_article",
+        "in_chrome_role",
+        "strong_chrome_class",
+        "weak_chrome_class",
+        "class_weight",
+        "in_list",
+        "in_table",
+        "in_form",
+        "hidden",
+        "parent_log_chars",
+        "parent_link_density",
+        "grandparent_log_chars",
+        "grandparent_link_density",
+        "blocks_in_parent",
+        "kept_share_in_parent",
+        "position",
+        "chars_before_share",
+        "page_log_chars",
+        "page_log_blocks",
+        "prev_log_chars",
+        "prev_link_share",
+        "prev_kept",
+        "next_log_chars",
+        "next_link_share",
+        "next_kept",
+        "window_log_chars",
+        "window_link_share",
+        "window_kept_share",
+    ];
+    let mut names: Vec<String> = fixed.iter().map(|n| n.to_string()).collect();
+    names.extend((0..CLASS_BUCKETS).map(|b| format!("class_word_{b}")));
+    names
+}
+
+/// A block of the page with what the scorer sees of it.
+pub struct Candidate {
+    pub block: Block,
+    pub text: String,
+    pub features: Vec<f32>,
+}
+
+/// Every block of the body, chrome included, in order, each described.
+pub fn candidates(dom: &Dom, base: Option<&Url>) -> Vec<Candidate> {
+    let rules = Page::measure(dom, base, true);
+    let pick = extract::pick(&rules);
+    let all = Page::measure(dom, base, false);
+    let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
+    let placed: Vec<Placed> = all.placed_blocks_of(body);
+    let kept: HashSet<&str> = pick.iter().flat_map(|p| p.blocks.iter().map(|b| b.html.as_str())).collect();
+    let parts: &[usize] = pick.as_ref().map_or(&[], |p| p.parts.as_slice());
+    let pick_depth = parts.first().map_or(0, |&p| depth(dom, p));
+
+    let own: Vec<Own> = placed.iter().map(|(block, _)| Own::of(block, &kept)).collect();
+    let total_chars: usize = own.iter().map(|o| o.chars).sum::<usize>().max(1);
+    let end_at = end_of_article(&own, total_chars);
+    // Blocks, and blocks the rules kept, per parent element.
+    let mut by_parent: HashMap<usize, (usize, usize)> = HashMap::new();
+    for ((_, node), this) in placed.iter().zip(&own) {
+        let entry = by_parent.entry(dom.nodes[*node].parent).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(this.kept);
+    }
+    let mut chars_before = 0;
+    let mut candidates = Vec::with_capacity(placed.len());
+    for (k, ((block, node), this)) in placed.iter().zip(&own).enumerate() {
+        let ancestry = Ancestry::of(dom, &rules, *node);
+        let parent = dom.nodes[*node].parent;
+        let grandparent = dom.nodes[parent].parent;
+        let (siblings, kept_siblings) = by_parent[&parent];
+        let neighbour = |j: Option<usize>| j.and_then(|j| own.get(j));
+        let prev = neighbour(k.checked_sub(1));
+        let next = neighbour(Some(k + 1));
+        let window: Vec<&Own> =
+            (k.saturating_sub(WINDOW)..(k + WINDOW + 1).min(own.len())).filter(|&j| j != k).map(|j| &own[j]).collect();
+        let mean = |f: &dyn Fn(&Own) -> f32| {
+            if window.is_empty() {
+                0.0
+            } else {
+                window.iter().map(|o| f(o)).sum::<f32>() / window.len() as f32
+            }
+        };
+        let kind = |wanted: fn(&BlockKind) -> bool| flag(wanted(&block.kind));
+        let mut features = vec![
+            this.log_chars(),
+            this.words as f32,
+            this.mean_word_length,
+            this.short_word_share,
+            this.link_share,
+            per_100(this.commas, this.chars),
+            per_100(this.sentence_ends, this.chars),
+            flag(this.ends_like_a_sentence),
+            this.digit_share,
+            this.capitalised_share,
+            kind(|k| *k == BlockKind::Paragraph),
+            kind(|k| matches!(k, BlockKind::Heading(_))),
+            kind(|k| matches!(k, BlockKind::ListItem { .. })),
+            kind(|k| *k == BlockKind::Quote),
+            kind(|k| *k == BlockKind::Caption),
+            kind(|k| *k == BlockKind::Preformatted),
+            kind(|k| *k == BlockKind::Image),
+            match block.kind {
+                BlockKind::Heading(level) => f32::from(level),
+                _ => 0.0,
+            },
+            flag(!is_block_element(dom, *node)),
+            flag(this.chrome_line),
+            flag(this.end_of_article),
+            flag(end_at.is_some_and(|end| k > end)),
+            flag(rules.removed[*node]),
+            flag(parts.iter().any(|&p| dom.contains(p, *node))),
+            flag(this.kept),
+            flag(pick.is_none()),
+            depth(dom, *node) as f32,
+            depth(dom, *node) as f32 - pick_depth as f32,
+            flag(ancestry.nav_footer_aside),
+            flag(ancestry.article_or_main),
+            flag(ancestry.article_body),
+            flag(ancestry.schema_article),
+            flag(ancestry.chrome_role),
+            flag(ancestry.strong_chrome),
+            flag(ancestry.weak_chrome),
+            ancestry.class_weight,
+            flag(ancestry.list),
+            flag(ancestry.table),
+            flag(ancestry.form),
+            flag(ancestry.hidden),
+            ln(all.chars[parent]),
+            all.link_density(parent) as f32,
+            ln(all.chars[grandparent]),
+            all.link_density(grandparent) as f32,
+            siblings as f32,
+            kept_siblings as f32 / siblings.max(1) as f32,
+            k as f32 / placed.len() as f32,
+            chars_before as f32 / total_chars as f32,
+            ln(total_chars),
+            ln(placed.len()),
+            prev.map_or(0.0, Own::log_chars),
+            prev.map_or(0.0, |o| o.link_share),
+            flag(prev.is_some_and(|o| o.kept)),
+            next.map_or(0.0, Own::log_chars),
+            next.map_or(0.0, |o| o.link_share),
+            flag(next.is_some_and(|o| o.kept)),
+            mean(&Own::log_chars),
+            mean(&|o| o.link_share),
+            mean(&|o| flag(o.kept)),
+        ];
+        features.extend(class_words(dom, *node));
+        chars_before += this.chars;
+        candidates.push(Candidate { block: block.clone(), text: this.text.clone(), features });
+    }
+    candidates
+}
+
+/// What a block's own text says.
+struct Own {
+    text: String,
+    chars: usize,
+    words: usize,
+    mean_word_length: f32,
+    short_word_share: f32,
+    link_share: f32,
+    commas: usize,
+    sentence_ends: usize,
+    ends_like_a_sentence: bool,
+    digit_share: f32,
+    capitalised_share: f32,
+    chrome_line: bool,
+    end_of_article: bool,
+    kept: bool,
+}
+
+impl Own {
+    fn of(block: &Block, kept: &HashSet<&str>) -> Own {
+        let text = inline_text(&block.html).trim().to_string();
+        let chars = text.chars().count();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let letters: usize = words.iter().map(|w| w.chars().count()).sum();
+        let short = words.iter().filter(|w| w.chars().count() <= 3 && w.chars().all(char::is_alphabetic)).count();
+        let capitalised = words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
+        let link_chars: usize = extract::link_texts(&block.html).map(|t| t.trim().chars().count()).sum();
+        let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f32 / of as f32 };
+        Own {
+            chars,
+            words: words.len(),
+            mean_word_length: share(letters, words.len()),
+            short_word_share: share(short, words.len()),
+            link_share: share(link_chars.min(chars), chars),
+            commas: text.matches([',', '，', '、', '،']).count(),
+            sentence_ends: text.matches(['.', '!', '?', '。']).count(),
+            ends_like_a_sentence: text.ends_with(['.', '!', '?', '"', '”', '»', '。']),
+            digit_share: share(text.chars().filter(char::is_ascii_digit).count(), chars),
+            capitalised_share: share(capitalised, words.len()),
+            chrome_line: block.kind != BlockKind::Image && boilerplate::is_chrome_line(&text),
+            end_of_article: block.kind != BlockKind::Image && boilerplate::is_end_of_article(&text),
+            kept: kept.contains(block.html.as_str()),
+            text,
+        }
+    }
+
+    fn log_chars(&self) -> f32 {
+        ln(self.chars)
+    }
+}
+
+/// The first "Related stories" or "Comments" line after a good share of the page's text.
+fn end_of_article(own: &[Own], total_chars: usize) -> Option<usize> {
+    let mut before = 0;
+    own.iter().position(|o| {
+        let ends = o.end_of_article && before * 3 >= total_chars;
+        before += o.chars;
+        ends
+    })
+}
+
+/// What the elements above a block are.
+#[derive(Default)]
+struct Ancestry {
+    nav_footer_aside: bool,
+    article_or_main: bool,
+    article_body: bool,
+    schema_article: bool,
+    chrome_role: bool,
+    strong_chrome: bool,
+    weak_chrome: bool,
+    class_weight: f32,
+    list: bool,
+    table: bool,
+    form: bool,
+    hidden: bool,
+}
+
+impl Ancestry {
+    fn of(dom: &Dom, rules: &Page, node: usize) -> Ancestry {
+        let mut found = Ancestry::default();
+        let mut at = node;
+        let mut level = 0;
+        while at != ROOT {
+            if let Some(name) = dom.name(at) {
+                match *name {
+                    local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("header") => {
+                        found.nav_footer_aside = true
+                    }
+                    local_name!("article") | local_name!("main") => found.article_or_main = true,
+                    local_name!("ul") | local_name!("ol") => found.list = true,
+                    local_name!("table") => found.table = true,
+                    local_name!("form") => found.form = true,
+                    _ => {}
+                }
+                let attr = |name| dom.attr(at, name).unwrap_or("");
+                found.article_body |= attr(local_name!("itemprop")).eq_ignore_ascii_case("articleBody");
+                let itemtype = attr(local_name!("itemtype"));
+                found.schema_article |= itemtype.contains("Article") || itemtype.contains("BlogPosting");
+                found.chrome_role |= matches!(
+                    attr(local_name!("role")),
+                    "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "menu"
+                );
+                found.hidden |= extract::is_hidden(dom, at);
+                if level < 4 {
+                    match extract::class_chrome(dom, at) {
+                        Some(true) => found.strong_chrome = true,
+                        Some(false) => found.weak_chrome = true,
+                        None => {}
+                    }
+                    found.class_weight += rules.class_weight(at) as f32;
+                }
+            }
+            level += 1;
+            at = dom.nodes[at].parent;
+        }
+        found
+    }
+}
+
+/// The class and id words of a block's element and its two nearest ancestors, hashed.
+fn class_words(dom: &Dom, node: usize) -> Vec<f32> {
+    let mut buckets = vec![0.0; CLASS_BUCKETS];
+    let mut at = node;
+    for _ in 0..3 {
+        if at == ROOT {
+            break;
+        }
+        for attr in [local_name!("class"), local_name!("id")] {
+            let words = dom.attr(at, attr).unwrap_or("");
+            for word in words.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2) {
+                buckets[bucket(&word.to_ascii_lowercase())] += 1.0;
+            }
+        }
+        at = dom.nodes[at].parent;
+    }
+    buckets
+}
+
+/// FNV-1a, so a word lands in the same bucket in training and in every build.
+fn bucket(word: &str) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in word.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash as usize % CLASS_BUCKETS
+}
+
+fn is_block_element(dom: &Dom, node: usize) -> bool {
+    matches!(
+        dom.name(node).map(|n| &**n),
+        Some(
+            "p" | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "li"
+                | "blockquote"
+                | "figcaption"
+                | "caption"
+                | "pre"
+                | "img"
+        )
+    ) || !matches!(dom.nodes[node].data, Data::Element { .. })
+}
+
+fn depth(dom: &Dom, mut node: usize) -> usize {
+    let mut depth = 0;
+    while node != ROOT {
+        depth += 1;
+        node = dom.nodes[node].parent;
+    }
+    depth
+}
+
+fn flag(value: bool) -> f32 {
+    if value {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+fn ln(n: usize) -> f32 {
+    (1.0 + n as f32).ln()
+}
+
+fn per_100(count: usize, chars: usize) -> f32 {
+    if chars == 0 {
+        0.0
+    } else {
+        100.0 * count as f32 / chars as f32
+    }
+}
