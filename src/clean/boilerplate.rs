@@ -158,12 +158,26 @@ fn is_listed(line: &str, lines: &HashSet<&str>, endings: &[&str]) -> bool {
 
 /// A line lowercased, without the punctuation, brackets and dashes around it.
 fn normalised_line(text: &str) -> String {
+    trimmed_line(text).to_lowercase()
+}
+
+fn trimmed_line(text: &str) -> &str {
     let edges: &[char] = &[':', '.', '!', '?', '»', '›', '→', '…', '-', '–', '—', '|', '*', ' ', '¿', '¡', '(', ')'];
-    text.trim().trim_matches(edges).trim().to_lowercase()
+    text.trim().trim_matches(edges).trim()
+}
+
+/// Whether a line is too long to be `max` characters once normalised (lower case never makes
+/// one character more than three), told before any copy is made of it.
+fn longer_than(text: &str, max: usize) -> bool {
+    let trimmed = trimmed_line(text);
+    trimmed.len() > 3 * 4 * max || trimmed.chars().count() > 3 * max
 }
 
 /// Whether a short line is page chrome rather than article text.
 pub fn is_chrome_line(text: &str) -> bool {
+    if longer_than(text, MAX_FOLLOW_CALL_CHARS) {
+        return false;
+    }
     let lexicon = lexicon();
     let line = normalised_line(text);
     let chars = line.chars().count();
@@ -195,6 +209,9 @@ pub fn is_chrome_line(text: &str) -> bool {
 
 /// Whether a line opens what follows the article (related stories, comments, the author box).
 pub fn is_end_of_article(text: &str) -> bool {
+    if longer_than(text, MAX_LABEL_CHARS) {
+        return false;
+    }
     let lexicon = lexicon();
     let line = normalised_line(text);
     line.chars().count() <= MAX_LABEL_CHARS

@@ -5,7 +5,7 @@
 //! that still earn their place live on here as features; the scorer learns how much to trust
 //! them. `newswire clean --features` writes these for training (`scripts/train-extractor`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use html5ever::local_name;
 use url::Url;
@@ -13,6 +13,7 @@ use url::Url;
 use super::boilerplate;
 use super::dom::{Data, Dom, ROOT};
 use super::extract::{self, Page, Placed};
+use super::metadata::Metadata;
 use crate::html::inline_text;
 use crate::model::{Block, BlockKind};
 
@@ -21,6 +22,10 @@ const CLASS_BUCKETS: usize = 32;
 
 /// Neighbours on each side whose text and links describe a block's surroundings.
 const WINDOW: usize = 3;
+
+/// A page with more blocks than this is not described (its features would take hundreds of
+/// megabytes): the rules alone read it.
+pub const MAX_CANDIDATES: usize = 20_000;
 
 /// The features' names, in the order of [`Candidate::features`].
 pub fn names() -> Vec<String> {
@@ -44,6 +49,9 @@ pub fn names() -> Vec<String> {
         "kind_image",
         "heading_level",
         "loose_text",
+        "is_headline",
+        "is_byline",
+        "headline_seen",
         "chrome_line",
         "end_of_article_line",
         "after_end_of_article",
@@ -73,6 +81,9 @@ pub fn names() -> Vec<String> {
         "kept_share_in_parent",
         "position",
         "chars_before_share",
+        "share_of_longest",
+        "share_of_page",
+        "longer_blocks_share",
         "page_log_chars",
         "page_log_blocks",
         "prev_log_chars",
@@ -97,34 +108,45 @@ pub struct Candidate {
     pub features: Vec<f32>,
 }
 
-/// Every block of the body, chrome included, in order, each described.
-pub fn candidates(dom: &Dom, base: Option<&Url>) -> Vec<Candidate> {
+/// Every block of the body, chrome included, in order, each described; none past
+/// [`MAX_CANDIDATES`].
+pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<Candidate>> {
     let rules = Page::measure(dom, base, true);
     let pick = extract::pick(&rules);
     let all = Page::measure(dom, base, false);
     let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
     let placed: Vec<Placed> = all.placed_blocks_of(body);
+    if placed.len() > MAX_CANDIDATES {
+        return None;
+    }
     let kept: HashSet<&str> = pick.iter().flat_map(|p| p.blocks.iter().map(|b| b.html.as_str())).collect();
     let parts: &[usize] = pick.as_ref().map_or(&[], |p| p.parts.as_slice());
     let pick_depth = parts.first().map_or(0, |&p| depth(dom, p));
 
     let own: Vec<Own> = placed.iter().map(|(block, _)| Own::of(block, &kept)).collect();
     let total_chars: usize = own.iter().map(|o| o.chars).sum::<usize>().max(1);
+    let longest = own.iter().map(|o| o.chars).max().unwrap_or(0).max(1);
+    let mut lengths: Vec<usize> = own.iter().map(|o| o.chars).collect();
+    lengths.sort_unstable();
     let end_at = end_of_article(&own, total_chars);
     // Blocks, and blocks the rules kept, per parent element.
-    let mut by_parent: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut by_parent = vec![(0usize, 0usize); dom.nodes.len()];
     for ((_, node), this) in placed.iter().zip(&own) {
-        let entry = by_parent.entry(dom.nodes[*node].parent).or_default();
+        let entry = &mut by_parent[dom.nodes[*node].parent];
         entry.0 += 1;
         entry.1 += usize::from(this.kept);
     }
+    let same =
+        |text: &str, wanted: &Option<String>| wanted.as_deref().is_some_and(|w| !w.is_empty() && text == w.trim());
+    let headline_at = own.iter().position(|o| same(&o.text, &meta.title));
     let mut chars_before = 0;
     let mut candidates = Vec::with_capacity(placed.len());
+    let mut ancestries = Ancestries::new(dom, &rules);
     for (k, ((block, node), this)) in placed.iter().zip(&own).enumerate() {
-        let ancestry = Ancestry::of(dom, &rules, *node);
+        let ancestry = ancestries.of(*node);
         let parent = dom.nodes[*node].parent;
         let grandparent = dom.nodes[parent].parent;
-        let (siblings, kept_siblings) = by_parent[&parent];
+        let (siblings, kept_siblings) = by_parent[parent];
         let neighbour = |j: Option<usize>| j.and_then(|j| own.get(j));
         let prev = neighbour(k.checked_sub(1));
         let next = neighbour(Some(k + 1));
@@ -161,6 +183,9 @@ pub fn candidates(dom: &Dom, base: Option<&Url>) -> Vec<Candidate> {
                 _ => 0.0,
             },
             flag(!is_block_element(dom, *node)),
+            flag(same(&this.text, &meta.title)),
+            flag(same(&this.text, &meta.byline)),
+            flag(headline_at.is_some_and(|h| k > h)),
             flag(this.chrome_line),
             flag(this.end_of_article),
             flag(end_at.is_some_and(|end| k > end)),
@@ -190,6 +215,9 @@ pub fn candidates(dom: &Dom, base: Option<&Url>) -> Vec<Candidate> {
             kept_siblings as f32 / siblings.max(1) as f32,
             k as f32 / placed.len() as f32,
             chars_before as f32 / total_chars as f32,
+            this.chars as f32 / longest as f32,
+            this.chars as f32 / total_chars as f32,
+            (lengths.len() - lengths.partition_point(|&l| l <= this.chars)) as f32 / lengths.len() as f32,
             ln(total_chars),
             ln(placed.len()),
             prev.map_or(0.0, Own::log_chars),
@@ -206,7 +234,7 @@ pub fn candidates(dom: &Dom, base: Option<&Url>) -> Vec<Candidate> {
         chars_before += this.chars;
         candidates.push(Candidate { block: block.clone(), text: this.text.clone(), features });
     }
-    candidates
+    Some(candidates)
 }
 
 /// What a block's own text says.
@@ -271,7 +299,7 @@ fn end_of_article(own: &[Own], total_chars: usize) -> Option<usize> {
 }
 
 /// What the elements above a block are.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct Ancestry {
     nav_footer_aside: bool,
     article_or_main: bool,
@@ -287,44 +315,82 @@ struct Ancestry {
     hidden: bool,
 }
 
-impl Ancestry {
-    fn of(dom: &Dom, rules: &Page, node: usize) -> Ancestry {
-        let mut found = Ancestry::default();
-        let mut at = node;
-        let mut level = 0;
-        while at != ROOT {
-            if let Some(name) = dom.name(at) {
-                match *name {
-                    local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("header") => {
-                        found.nav_footer_aside = true
-                    }
-                    local_name!("article") | local_name!("main") => found.article_or_main = true,
-                    local_name!("ul") | local_name!("ol") => found.list = true,
-                    local_name!("table") => found.table = true,
-                    local_name!("form") => found.form = true,
-                    _ => {}
-                }
-                let attr = |name| dom.attr(at, name).unwrap_or("");
-                found.article_body |= attr(local_name!("itemprop")).eq_ignore_ascii_case("articleBody");
-                let itemtype = attr(local_name!("itemtype"));
-                found.schema_article |= itemtype.contains("Article") || itemtype.contains("BlogPosting");
-                found.chrome_role |= matches!(
-                    attr(local_name!("role")),
-                    "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "menu"
-                );
-                found.hidden |= extract::is_hidden(dom, at);
-                if level < 4 {
-                    match extract::class_chrome(dom, at) {
-                        Some(true) => found.strong_chrome = true,
-                        Some(false) => found.weak_chrome = true,
-                        None => {}
-                    }
-                    found.class_weight += rules.class_weight(at) as f32;
-                }
+/// Each element's ancestry, worked out once and shared by the blocks under it.
+struct Ancestries<'a> {
+    dom: &'a Dom,
+    rules: &'a Page<'a>,
+    /// What holds for an element and everything above it.
+    inherited: Vec<Option<Ancestry>>,
+    /// An element's own class words: chrome (strong or weak) and weight.
+    classes: Vec<Option<(Option<bool>, f32)>>,
+}
+
+impl<'a> Ancestries<'a> {
+    fn new(dom: &'a Dom, rules: &'a Page<'a>) -> Self {
+        let n = dom.nodes.len();
+        Ancestries { dom, rules, inherited: vec![None; n], classes: vec![None; n] }
+    }
+
+    fn of(&mut self, node: usize) -> Ancestry {
+        let mut found = self.inherited_of(node);
+        // Class words count only on the element and its three nearest ancestors.
+        let (mut at, mut strong, mut weak, mut weight) = (node, false, false, 0.0);
+        for _ in 0..4 {
+            if at == ROOT {
+                break;
             }
-            level += 1;
-            at = dom.nodes[at].parent;
+            let (chrome, class_weight) = self.class_of(at);
+            strong |= chrome == Some(true);
+            weak |= chrome == Some(false);
+            weight += class_weight;
+            at = self.dom.nodes[at].parent;
         }
+        found.strong_chrome = strong;
+        found.weak_chrome = weak;
+        found.class_weight = weight;
+        found
+    }
+
+    fn class_of(&mut self, at: usize) -> (Option<bool>, f32) {
+        if let Some(known) = self.classes[at] {
+            return known;
+        }
+        let class = (extract::class_chrome(self.dom, at), self.rules.class_weight(at) as f32);
+        self.classes[at] = Some(class);
+        class
+    }
+
+    fn inherited_of(&mut self, node: usize) -> Ancestry {
+        if node == ROOT {
+            return Ancestry::default();
+        }
+        if let Some(known) = self.inherited[node] {
+            return known;
+        }
+        let dom = self.dom;
+        let mut found = self.inherited_of(dom.nodes[node].parent);
+        if let Some(name) = dom.name(node) {
+            match *name {
+                local_name!("nav") | local_name!("footer") | local_name!("aside") | local_name!("header") => {
+                    found.nav_footer_aside = true
+                }
+                local_name!("article") | local_name!("main") => found.article_or_main = true,
+                local_name!("ul") | local_name!("ol") => found.list = true,
+                local_name!("table") => found.table = true,
+                local_name!("form") => found.form = true,
+                _ => {}
+            }
+            let attr = |name| dom.attr(node, name).unwrap_or("");
+            found.article_body |= attr(local_name!("itemprop")).eq_ignore_ascii_case("articleBody");
+            let itemtype = attr(local_name!("itemtype"));
+            found.schema_article |= itemtype.contains("Article") || itemtype.contains("BlogPosting");
+            found.chrome_role |= matches!(
+                attr(local_name!("role")),
+                "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "menu"
+            );
+            found.hidden |= extract::is_hidden(dom, node);
+        }
+        self.inherited[node] = Some(found);
         found
     }
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use super::{default_limits, CleanFormat, ExitStatus};
-use newswire::clean;
+use super::{default_limits, CleanFormat, ExitStatus, Extractor};
+use newswire::clean::{self, Cleaner};
 use newswire::detect::Detector;
 use newswire::html::escape;
 use newswire::ingest::{self, WebClient};
@@ -15,10 +15,18 @@ use newswire::languages;
 use newswire::model::Article;
 use newswire::pipeline::stages;
 
-pub async fn clean(inputs: &[String], format: CleanFormat, features: Option<&Path>) -> Result<ExitStatus> {
+pub async fn clean(
+    inputs: &[String],
+    format: CleanFormat,
+    features: Option<&Path>,
+    extractor: Extractor,
+) -> Result<ExitStatus> {
     let limits = default_limits();
     let client = WebClient::new(&limits)?;
-    let cleaner = stages::cleaner();
+    let cleaner: Box<dyn Cleaner> = match extractor {
+        Extractor::Rules => Box::new(clean::ArticleCleaner),
+        Extractor::Learned => Box::new(clean::LearnedCleaner),
+    };
     let needs_language = matches!(format, CleanFormat::Json | CleanFormat::Jsonl);
     let detector = if needs_language { Some(stages::detector(languages::supported_codes()).await) } else { None };
     let mut status = ExitStatus::Success;
@@ -36,7 +44,7 @@ pub async fn clean(inputs: &[String], format: CleanFormat, features: Option<&Pat
         let cleaned = match ingest::read_one(input, &client, limits.max_bytes).await {
             Ok(page) => {
                 if let Some(out) = features_out.as_mut() {
-                    for (k, candidate) in clean::candidates(&page).into_iter().enumerate() {
+                    for (k, candidate) in clean::candidates(&page).into_iter().flatten().enumerate() {
                         let line = json!({
                             "source": input,
                             "block": k,

@@ -56,7 +56,9 @@ pub async fn dispatch(command: Command) -> Result<ExitStatus> {
         }
         Command::Check { pipeline } => check::check(&pipeline).await,
         Command::Detect { files, json, pipeline } => detect::detect(&files, json, pipeline.as_deref()).await,
-        Command::Clean { inputs, format, features } => clean::clean(&inputs, format, features.as_deref()).await,
+        Command::Clean { inputs, format, features, extractor } => {
+            clean::clean(&inputs, format, features.as_deref(), extractor).await
+        }
         Command::Translate { file, to, from, pipeline, format, no_clean } => {
             translate::translate(&file, &to, from, pipeline.as_deref(), format, no_clean).await
         }
@@ -163,6 +165,10 @@ pub enum Command {
         /// lines file (its first line names the features), for `scripts/train-extractor`.
         #[arg(long, value_name = "FILE.jsonl")]
         features: Option<std::path::PathBuf>,
+        /// How the story is found: the hand-set rules (the desks' way), or the block scorer
+        /// learned from annotated pages (`scripts/train-extractor`).
+        #[arg(long, value_enum, default_value_t = Extractor::Rules)]
+        extractor: Extractor,
     },
     /// Clean and translate one article; prints the translation.
     Translate {
@@ -248,6 +254,12 @@ pub enum Command {
         #[arg(long)]
         body: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Extractor {
+    Rules,
+    Learned,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

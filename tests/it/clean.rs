@@ -2,7 +2,7 @@
 //! pages that must end in an article or a clear "no article found", never a crash or a hang
 //! (a hang is a page not cleaned within a bound far above any real cleaning time).
 
-use newswire::clean::{self, ArticleCleaner, Cleaner};
+use newswire::clean::{self, ArticleCleaner, Cleaner, LearnedCleaner};
 use newswire::model::RawPage;
 
 use crate::support::*;
@@ -42,10 +42,19 @@ const HANG: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Cleans a page on its own thread; panics when it has not finished within `limit`.
 fn clean_within(limit: std::time::Duration, page: RawPage) -> Result<newswire::model::Article, String> {
+    clean_within_by(limit, page, false)
+}
+
+fn clean_within_by(
+    limit: std::time::Duration,
+    page: RawPage,
+    learned: bool,
+) -> Result<newswire::model::Article, String> {
     let (tx, rx) = std::sync::mpsc::channel();
     let name = page.source.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(ArticleCleaner.clean(&page).map_err(|err| err.to_string()));
+        let cleaner: &dyn Cleaner = if learned { &LearnedCleaner } else { &ArticleCleaner };
+        let _ = tx.send(cleaner.clean(&page).map_err(|err| err.to_string()));
     });
     rx.recv_timeout(limit).unwrap_or_else(|_| panic!("{name}: the cleaner did not finish within {limit:?}"))
 }
@@ -67,9 +76,11 @@ fn hostile_pages_end_in_an_article_or_a_clear_error() {
     let cases =
         [("deep", deep), ("huge", huge_script), ("table", giant_table), ("unterminated", unterminated), ("junk", junk)];
     for (name, html) in cases {
-        match clean_within(HANG, page(name, html, "text/html")) {
-            Ok(article) => assert!(!article.blocks.is_empty(), "{name}"),
-            Err(err) => assert!(err.contains("no article found"), "{name}: {err}"),
+        for learned in [false, true] {
+            match clean_within_by(HANG, page(name, html.clone(), "text/html"), learned) {
+                Ok(article) => assert!(!article.blocks.is_empty(), "{name}"),
+                Err(err) => assert!(err.contains("no article found"), "{name}: {err}"),
+            }
         }
     }
     let deep_article = clean_within(
@@ -110,4 +121,47 @@ fn a_one_paragraph_brief_in_a_text_file_is_an_article() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["text"], brief);
     assert_eq!(json["title"], "The regional parliament approved on Thursday a law that caps rents in the twelve largest towns for three years, after a…");
+}
+
+/// The learned block scorer (`clean --extractor learned`) finds the story and leaves the chrome,
+/// and `clean --features` describes every block of the page with as many numbers as it names.
+#[test]
+fn the_learned_scorer_finds_the_story_and_describes_every_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let features = dir.path().join("blocks.jsonl");
+    let page = examples_dir().join("en-harbour-ferry.html");
+    let out = newswire()
+        .args(["clean", "--extractor", "learned", "--format", "text", "--features"])
+        .arg(&features)
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Harbour ferry service returns after two-year pause\n"), "{text}");
+    assert!(text.contains("The ferry linking the old harbour with the island district"), "{text}");
+    assert!(text.contains("Bicycles travel free outside rush hours."), "{text}");
+    for chrome in ["We use cookies", "Sign up for our newsletter", "All rights reserved", "Southern bridge to close"] {
+        assert!(!text.contains(chrome), "{chrome:?} in {text}");
+    }
+
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&features).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let names = lines[0]["features"].as_array().unwrap().len();
+    assert!(names > 50, "{}", lines[0]);
+    assert!(lines.len() > 20, "every block, chrome too: {}", lines.len());
+    for line in &lines[1..] {
+        assert_eq!(line["x"].as_array().unwrap().len(), names, "{line}");
+        assert_eq!(line["source"], page.display().to_string());
+    }
+    assert!(lines.iter().any(|l| l["text"].as_str().is_some_and(|t| t.starts_with("We use cookies"))));
+
+    // What it keeps is written by the same serialiser as the rules' choice: nothing that runs.
+    let hostile = std::fs::read_to_string(fixture("hostile.html")).unwrap();
+    if let Ok(article) = LearnedCleaner.clean(&self::page("hostile.html", hostile, "text/html")) {
+        let html = clean::render(&article).html.to_lowercase();
+        for bad in ["<script", "onerror", "javascript:", "<iframe", "<style"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+    }
 }
