@@ -7,6 +7,8 @@
 //! hand-set scoring is what a block scorer learned from annotated pages is to replace; the file is
 //! split along that seam when it does, not before.
 
+use std::cell::Cell;
+
 use html5ever::{local_name, LocalName};
 use url::Url;
 
@@ -78,9 +80,14 @@ pub(super) struct Page<'a> {
     pub chars: Vec<usize>,
     pub link_chars: Vec<usize>,
     pub commas: Vec<usize>,
+    /// Characters of text in each subtree, and in links, chrome included.
+    pub raw_chars: Vec<usize>,
+    pub raw_link_chars: Vec<usize>,
     /// Whether an element holds block elements, or only text and inline markup.
     holds_blocks: Vec<bool>,
     base: Option<&'a Url>,
+    /// Set while the blocks of the whole page, chrome included, are collected.
+    with_chrome: Cell<bool>,
 }
 
 /// What the rules pick: the outermost elements taken for the story, and its blocks.
@@ -90,7 +97,7 @@ pub(super) struct Pick {
 }
 
 pub fn extract(dom: &Dom, base: Option<&Url>) -> Option<Extraction> {
-    let page = Page::measure(dom, base, true);
+    let page = Page::measure(dom, base);
     let blocks = pick(&page)?.blocks;
     if blocks.iter().all(|b| b.kind == BlockKind::Image) {
         return None;
@@ -134,7 +141,7 @@ pub(super) fn pick(page: &Page) -> Option<Pick> {
 
 /// Every block of a fragment's body, in order, without looking for an article in it.
 pub fn all_blocks(dom: &Dom) -> Vec<Block> {
-    Page::measure(dom, None, true).blocks_of(dom.find_first(local_name!("body")).unwrap_or(ROOT))
+    Page::measure(dom, None).blocks_of(dom.find_first(local_name!("body")).unwrap_or(ROOT))
 }
 
 fn is_heading(name: &LocalName) -> Option<u8> {
@@ -217,8 +224,8 @@ pub(super) fn class_chrome(dom: &Dom, i: usize) -> Option<bool> {
 }
 
 impl<'a> Page<'a> {
-    /// Measures a page; with `chrome`, what the rules take for chrome is removed first.
-    pub(super) fn measure(dom: &'a Dom, base: Option<&'a Url>, chrome: bool) -> Self {
+    /// Measures a page, what the rules take for chrome removed.
+    pub(super) fn measure(dom: &'a Dom, base: Option<&'a Url>) -> Self {
         let n = dom.nodes.len();
         // Text per subtree before anything is removed: an element holding most of the page's
         // text is the page's content, whatever its class says ("widget Blog", "non-ad-column").
@@ -262,12 +269,11 @@ impl<'a> Page<'a> {
         for i in 1..n {
             let parent = dom.nodes[i].parent;
             removed[i] = removed[parent]
-                || chrome
-                    && dom.name(i).is_some_and(|name| {
-                        !holds_body[i]
-                            && is_chrome_element(dom, i, name, &prose)
-                            && (raw[i] < most_of_the_page || is_hidden(dom, i))
-                    });
+                || dom.name(i).is_some_and(|name| {
+                    !holds_body[i]
+                        && is_chrome_element(dom, i, name, &prose)
+                        && (raw[i] < most_of_the_page || is_hidden(dom, i))
+                });
             if trace && removed[i] && !removed[parent] && raw[i] > 300 {
                 let class = dom.attr(i, local_name!("class")).unwrap_or("");
                 let id = dom.attr(i, local_name!("id")).unwrap_or("");
@@ -298,12 +304,37 @@ impl<'a> Page<'a> {
                 commas[parent] += commas[i];
             }
         }
-        Page { dom, removed, chars, link_chars, commas, holds_blocks, base }
+        Page {
+            dom,
+            removed,
+            chars,
+            link_chars,
+            commas,
+            raw_chars: raw,
+            raw_link_chars: raw_links,
+            holds_blocks,
+            base,
+            with_chrome: Cell::new(false),
+        }
     }
 
     /// The blocks of a subtree, in order.
     fn blocks_of(&self, i: usize) -> Vec<Block> {
         self.placed_blocks_of(i).into_iter().map(|(block, _)| block).collect()
+    }
+
+    /// The blocks of a subtree, what the rules take for chrome included, in order, each with the
+    /// element it was made from.
+    pub(super) fn placed_blocks_with_chrome(&self, i: usize) -> Vec<Placed> {
+        self.with_chrome.set(true);
+        let blocks = self.placed_blocks_of(i);
+        self.with_chrome.set(false);
+        blocks
+    }
+
+    /// Whether the rules took an element for chrome, and blocks are being collected without it.
+    fn skipped(&self, i: usize) -> bool {
+        self.removed[i] && !self.with_chrome.get()
     }
 
     /// The blocks of a subtree, in order, each with the element it was made from.
@@ -349,6 +380,15 @@ impl<'a> Page<'a> {
             stack.extend(self.dom.nodes[n].children.iter().copied());
         }
         total
+    }
+
+    /// Link characters over all characters, chrome included.
+    pub(super) fn raw_link_density(&self, i: usize) -> f64 {
+        if self.raw_chars[i] == 0 {
+            0.0
+        } else {
+            self.raw_link_chars[i] as f64 / self.raw_chars[i] as f64
+        }
     }
 
     pub(super) fn link_density(&self, i: usize) -> f64 {
@@ -494,7 +534,7 @@ impl<'a> Page<'a> {
     }
 
     fn collect(&self, i: usize, blocks: &mut Vec<Placed>, inline: &mut Inline, depth: usize) {
-        if self.removed[i] || depth > MAX_DEPTH {
+        if self.skipped(i) || depth > MAX_DEPTH {
             return;
         }
         let name = match &self.dom.nodes[i].data {
@@ -650,7 +690,7 @@ impl<'a> Page<'a> {
 
     /// Serialises one node: text escaped, links absolute, emphasis and `lang` spans kept, the rest unwrapped.
     fn inline_node(&self, c: usize, out: &mut String, depth: usize) {
-        if self.removed[c] {
+        if self.skipped(c) {
             return;
         }
         match &self.dom.nodes[c].data {

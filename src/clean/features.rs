@@ -111,11 +111,10 @@ pub struct Candidate {
 /// Every block of the body, chrome included, in order, each described; none past
 /// [`MAX_CANDIDATES`].
 pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<Candidate>> {
-    let rules = Page::measure(dom, base, true);
+    let rules = Page::measure(dom, base);
     let pick = extract::pick(&rules);
-    let all = Page::measure(dom, base, false);
     let body = dom.find_first(local_name!("body")).unwrap_or(ROOT);
-    let placed: Vec<Placed> = all.placed_blocks_of(body);
+    let placed: Vec<Placed> = rules.placed_blocks_with_chrome(body);
     if placed.len() > MAX_CANDIDATES {
         return None;
     }
@@ -207,10 +206,10 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
             flag(ancestry.table),
             flag(ancestry.form),
             flag(ancestry.hidden),
-            ln(all.chars[parent]),
-            all.link_density(parent) as f32,
-            ln(all.chars[grandparent]),
-            all.link_density(grandparent) as f32,
+            ln(rules.raw_chars[parent]),
+            rules.raw_link_density(parent) as f32,
+            ln(rules.raw_chars[grandparent]),
+            rules.raw_link_density(grandparent) as f32,
             siblings as f32,
             kept_siblings as f32 / siblings.max(1) as f32,
             k as f32 / placed.len() as f32,
