@@ -139,19 +139,26 @@ async fn run_batch(translator: &Translator, articles: &[Article]) -> (Duration, 
     (elapsed, sent, cached, failed)
 }
 
-async fn throughput() {
+/// The desk's translator against a local LibreTranslate-style server (with this price, if any),
+/// remembering in an SQLite store that lives as long as the folder returned.
+async fn local_translator(price: Option<&str>) -> (Translator, Arc<Counters>, tempfile::TempDir) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let counters = Arc::new(Counters::default());
     tokio::spawn(serve(listener, counters.clone()));
     let dir = tempfile::tempdir().unwrap();
+    let price = price.map(|p| format!("price = {p:?}\n")).unwrap_or_default();
     let text = format!(
-        "name = \"bench\"\n[translate]\nbackend = \"local\"\n[backends.local]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_CONCURRENCY}\n"
+        "name = \"bench\"\n[translate]\nbackend = \"local\"\n[backends.local]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_CONCURRENCY}\n{price}"
     );
     let (pipeline, _) = Pipeline::parse(&dir.path().join("bench.toml"), &text).unwrap();
     let state = newswire::store::Location::Sqlite(dir.path().join("state.sqlite"));
     let store = newswire::store::open(&state, "bench").await.unwrap();
-    let translator = Translator::from_pipeline(&pipeline).with_memory(store);
+    (Translator::from_pipeline(&pipeline).with_memory(store), counters, dir)
+}
+
+async fn throughput() {
+    let (translator, counters, _state) = local_translator(None).await;
     let articles = articles();
 
     let counted = newswire::translate::Counted::default();
@@ -543,17 +550,7 @@ async fn estimate() {
         println!("estimate: no NTREX data in {}", dir.display());
         return;
     };
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    tokio::spawn(serve(listener, Arc::new(Counters::default())));
-    let state = tempfile::tempdir().unwrap();
-    let text = format!(
-        "name = \"bench\"\n[translate]\nbackend = \"local\"\n[backends.local]\nkind = \"libretranslate\"\nurl = \"{url}\"\nconcurrency = {SERVER_CONCURRENCY}\nprice = \"20 USD / 1M chars\"\n"
-    );
-    let (pipeline, _) = Pipeline::parse(&state.path().join("bench.toml"), &text).unwrap();
-    let location = newswire::store::Location::Sqlite(state.path().join("state.sqlite"));
-    let store = newswire::store::open(&location, "bench").await.unwrap();
-    let translator = Translator::from_pipeline(&pipeline).with_memory(store);
+    let (translator, _, _state) = local_translator(Some("20 USD / 1M chars")).await;
     let ranges = documents(&dir, sources.len());
     let earlier: Vec<Article> = ranges.iter().step_by(3).map(|r| document_article(&sources, r, "en")).collect();
     run_batch(&translator, &earlier).await;
