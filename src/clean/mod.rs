@@ -32,7 +32,7 @@ pub trait Cleaner: Send + Sync {
 pub struct ArticleCleaner;
 
 /// The same, with the story chosen block by block by the learned scorer (`scorer.rs`); the
-/// rules become its features. Not yet the desks' cleaner: it is three times slower.
+/// rules become its features. Not yet the desks' cleaner: it takes twice as long or more.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LearnedCleaner;
 
