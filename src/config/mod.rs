@@ -408,10 +408,7 @@ impl Validator<'_> {
         }
         let translate_chain = match &raw.translate {
             Some(t) => {
-                let chain = match t.backend.get_ref() {
-                    raw::OneOrMany::One(one) => vec![one.clone()],
-                    raw::OneOrMany::Many(many) => many.clone(),
-                };
+                let chain = t.backend.get_ref().to_vec();
                 for name in &chain {
                     if !raw.backends.contains_key(name) {
                         let known: Vec<&str> = raw.backends.keys().map(String::as_str).collect();

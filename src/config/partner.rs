@@ -164,10 +164,7 @@ impl Validator<'_> {
                     }
                 };
                 let mut secrets = Vec::new();
-                let texts = match secret.get_ref() {
-                    raw::OneOrMany::One(one) => vec![one.clone()],
-                    raw::OneOrMany::Many(many) => many.clone(),
-                };
+                let texts = secret.get_ref().to_vec();
                 for text in texts {
                     let expanded = match expand(&text) {
                         Ok(v) => v,
@@ -225,10 +222,7 @@ impl Validator<'_> {
             }
         });
         let review = self.review(&raw.review, &raw.review_flags, desk_review);
-        let backend = raw.backend.as_ref().map(|chain| match chain.get_ref() {
-            raw::OneOrMany::One(one) => vec![one.clone()],
-            raw::OneOrMany::Many(many) => many.clone(),
-        });
+        let backend = raw.backend.as_ref().map(|chain| chain.get_ref().to_vec());
         if let (Some(names), Some(at)) = (&backend, &raw.backend) {
             if names.is_empty() {
                 self.problem(at, format!("partner {name:?} has an empty `backend` chain"));
@@ -287,12 +281,8 @@ impl Validator<'_> {
 
     /// `style = "es-ES"` or one locale per language, each of a language the partner takes.
     fn styles(&mut self, raw: &Spanned<raw::OneOrMany>, partner: &str, languages: &[String]) -> Vec<Arc<Style>> {
-        let tags = match raw.get_ref() {
-            raw::OneOrMany::One(one) => vec![one.clone()],
-            raw::OneOrMany::Many(many) => many.clone(),
-        };
         let mut styles: Vec<Arc<Style>> = Vec::new();
-        for tag in tags {
+        for tag in raw.get_ref().to_vec() {
             let style = match Style::new(&tag) {
                 Ok(style) => style,
                 Err(message) => {
