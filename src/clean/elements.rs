@@ -165,6 +165,8 @@ pub(super) fn is_dropped(name: &[u8]) -> bool {
             | b"style"
             | b"svg"
             | b"math"
+            | b"rt"
+            | b"rp"
             | b"noscript"
             | b"template"
             | b"iframe"
@@ -173,6 +175,62 @@ pub(super) fn is_dropped(name: &[u8]) -> bool {
             | b"textarea"
             | b"noembed"
             | b"noframes"
+    )
+}
+
+/// Dropped elements whose end tag is implied by what follows them: SVG and MathML (ended by
+/// HTML's own elements), a ruby's pronunciation (ended by the ruby's end).
+pub(super) fn is_foreign(name: &[u8]) -> bool {
+    matches!(name, b"svg" | b"math" | b"rt" | b"rp")
+}
+
+/// HTML start tags that end foreign content left open (the HTML standard's list).
+pub(super) fn breaks_out_of_foreign(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"b" | b"big"
+            | b"blockquote"
+            | b"body"
+            | b"br"
+            | b"center"
+            | b"code"
+            | b"dd"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"em"
+            | b"embed"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"head"
+            | b"hr"
+            | b"i"
+            | b"img"
+            | b"li"
+            | b"listing"
+            | b"menu"
+            | b"meta"
+            | b"nobr"
+            | b"ol"
+            | b"p"
+            | b"pre"
+            | b"ruby"
+            | b"s"
+            | b"small"
+            | b"span"
+            | b"strike"
+            | b"strong"
+            | b"sub"
+            | b"sup"
+            | b"table"
+            | b"tt"
+            | b"u"
+            | b"ul"
+            | b"var"
     )
 }
 

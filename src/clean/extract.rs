@@ -767,6 +767,8 @@ fn is_inline(name: &LocalName) -> bool {
             | local_name!("kbd")
             | local_name!("mark")
             | local_name!("q")
+            | local_name!("rb")
+            | local_name!("ruby")
             | local_name!("s")
             | local_name!("samp")
             | local_name!("small")

@@ -6,6 +6,7 @@
 //! them. `newswire clean --features` writes these for training (`scripts/train-extractor`).
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, DefaultHasher, Hasher};
 
 use html5ever::local_name;
 use url::Url;
@@ -73,6 +74,7 @@ pub fn names() -> Vec<String> {
         "in_table",
         "in_form",
         "hidden",
+        "in_comments",
         "parent_log_chars",
         "parent_link_density",
         "grandparent_log_chars",
@@ -106,6 +108,8 @@ pub struct Candidate {
     pub block: Block,
     pub text: String,
     pub features: Vec<f32>,
+    /// In a readers' comment section, and not kept by the rules: never the story.
+    pub readers_comment: bool,
 }
 
 /// Every block of the body, chrome included, in order, each described; none past
@@ -118,11 +122,11 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
     if placed.len() > MAX_CANDIDATES {
         return None;
     }
-    let kept: HashSet<&str> = pick.iter().flat_map(|p| p.blocks.iter().map(|b| b.html.as_str())).collect();
+    let kept: Kept = pick.iter().flat_map(|p| p.blocks.iter().map(|b| b.html.as_str())).collect();
     let parts: &[usize] = pick.as_ref().map_or(&[], |p| p.parts.as_slice());
     let pick_depth = parts.first().map_or(0, |&p| depth(dom, p));
 
-    let own: Vec<Own> = placed.iter().map(|(block, _)| Own::of(block, &kept)).collect();
+    let mut own: Vec<Own> = placed.iter().map(|(block, _)| Own::of(block, &kept)).collect();
     let total_chars: usize = own.iter().map(|o| o.chars).sum::<usize>().max(1);
     let longest = own.iter().map(|o| o.chars).max().unwrap_or(0).max(1);
     let mut lengths: Vec<usize> = own.iter().map(|o| o.chars).collect();
@@ -141,25 +145,28 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
     let mut chars_before = 0;
     let mut candidates = Vec::with_capacity(placed.len());
     let mut ancestries = Ancestries::new(dom, &rules);
-    for (k, ((block, node), this)) in placed.iter().zip(&own).enumerate() {
-        let ancestry = ancestries.of(*node);
-        let parent = dom.nodes[*node].parent;
+    let count = placed.len();
+    for (k, (block, node)) in placed.into_iter().enumerate() {
+        let this = &own[k];
+        let ancestry = ancestries.of(node);
+        let parent = dom.nodes[node].parent;
         let grandparent = dom.nodes[parent].parent;
         let (siblings, kept_siblings) = by_parent[parent];
         let neighbour = |j: Option<usize>| j.and_then(|j| own.get(j));
         let prev = neighbour(k.checked_sub(1));
         let next = neighbour(Some(k + 1));
-        let window: Vec<&Own> =
-            (k.saturating_sub(WINDOW)..(k + WINDOW + 1).min(own.len())).filter(|&j| j != k).map(|j| &own[j]).collect();
-        let mean = |f: &dyn Fn(&Own) -> f32| {
-            if window.is_empty() {
+        let window = (k.saturating_sub(WINDOW)..(k + WINDOW + 1).min(own.len())).filter(|&j| j != k);
+        let mean = |f: fn(&Own) -> f32| {
+            let (sum, n) = window.clone().fold((0.0, 0usize), |(sum, n), j| (sum + f(&own[j]), n + 1));
+            if n == 0 {
                 0.0
             } else {
-                window.iter().map(|o| f(o)).sum::<f32>() / window.len() as f32
+                sum / n as f32
             }
         };
         let kind = |wanted: fn(&BlockKind) -> bool| flag(wanted(&block.kind));
-        let mut features = vec![
+        let depth_here = depth(dom, node);
+        let fixed = [
             this.log_chars(),
             this.words as f32,
             this.mean_word_length,
@@ -181,19 +188,19 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
                 BlockKind::Heading(level) => f32::from(level),
                 _ => 0.0,
             },
-            flag(!is_block_element(dom, *node)),
+            flag(!is_block_element(dom, node)),
             flag(same(&this.text, &meta.title)),
             flag(same(&this.text, &meta.byline)),
             flag(headline_at.is_some_and(|h| k > h)),
             flag(this.chrome_line),
             flag(this.end_of_article),
             flag(end_at.is_some_and(|end| k > end)),
-            flag(rules.removed[*node]),
-            flag(parts.iter().any(|&p| dom.contains(p, *node))),
+            flag(rules.removed[node]),
+            flag(parts.iter().any(|&p| dom.contains(p, node))),
             flag(this.kept),
             flag(pick.is_none()),
-            depth(dom, *node) as f32,
-            depth(dom, *node) as f32 - pick_depth as f32,
+            depth_here as f32,
+            depth_here as f32 - pick_depth as f32,
             flag(ancestry.nav_footer_aside),
             flag(ancestry.article_or_main),
             flag(ancestry.article_body),
@@ -206,34 +213,64 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
             flag(ancestry.table),
             flag(ancestry.form),
             flag(ancestry.hidden),
+            flag(ancestry.comments),
             ln(rules.raw_chars[parent]),
             rules.raw_link_density(parent) as f32,
             ln(rules.raw_chars[grandparent]),
             rules.raw_link_density(grandparent) as f32,
             siblings as f32,
             kept_siblings as f32 / siblings.max(1) as f32,
-            k as f32 / placed.len() as f32,
+            k as f32 / count as f32,
             chars_before as f32 / total_chars as f32,
             this.chars as f32 / longest as f32,
             this.chars as f32 / total_chars as f32,
             (lengths.len() - lengths.partition_point(|&l| l <= this.chars)) as f32 / lengths.len() as f32,
             ln(total_chars),
-            ln(placed.len()),
+            ln(count),
             prev.map_or(0.0, Own::log_chars),
             prev.map_or(0.0, |o| o.link_share),
             flag(prev.is_some_and(|o| o.kept)),
             next.map_or(0.0, Own::log_chars),
             next.map_or(0.0, |o| o.link_share),
             flag(next.is_some_and(|o| o.kept)),
-            mean(&Own::log_chars),
-            mean(&|o| o.link_share),
-            mean(&|o| flag(o.kept)),
+            mean(Own::log_chars),
+            mean(|o| o.link_share),
+            mean(|o| flag(o.kept)),
         ];
-        features.extend(class_words(dom, *node));
+        let mut features = Vec::with_capacity(fixed.len() + CLASS_BUCKETS);
+        features.extend_from_slice(&fixed);
+        push_class_words(&mut features, dom, node);
         chars_before += this.chars;
-        candidates.push(Candidate { block: block.clone(), text: this.text.clone(), features });
+        let readers_comment = ancestry.comments && !this.kept;
+        let text = std::mem::take(&mut own[k].text);
+        candidates.push(Candidate { block, text, features, readers_comment });
     }
     Some(candidates)
+}
+
+/// The HTML of the blocks the rules kept, looked up by the HTML of every block.
+type Kept<'a> = HashSet<&'a str, BuildHasherDefault<EndsHasher>>;
+
+/// Hashes a block's HTML by its length and its ends: hashing all of it cost more than the rest
+/// of the block's description.
+#[derive(Default)]
+struct EndsHasher(DefaultHasher);
+
+impl Hasher for EndsHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const END: usize = 32;
+        self.0.write_usize(bytes.len());
+        if bytes.len() <= 2 * END {
+            self.0.write(bytes);
+        } else {
+            self.0.write(&bytes[..END]);
+            self.0.write(&bytes[bytes.len() - END..]);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
 }
 
 /// What a block's own text says.
@@ -255,26 +292,31 @@ struct Own {
 }
 
 impl Own {
-    fn of(block: &Block, kept: &HashSet<&str>) -> Own {
-        let text = inline_text(&block.html).trim().to_string();
-        let chars = text.chars().count();
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let letters: usize = words.iter().map(|w| w.chars().count()).sum();
-        let short = words.iter().filter(|w| w.chars().count() <= 3 && w.chars().all(char::is_alphabetic)).count();
-        let capitalised = words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
-        let link_chars: usize = extract::link_texts(&block.html).map(|t| t.trim().chars().count()).sum();
+    fn of(block: &Block, kept: &Kept) -> Own {
+        let mut text = inline_text(&block.html);
+        let trimmed = text.trim();
+        if trimmed.len() != text.len() {
+            text = trimmed.to_string();
+        }
+        let counts = Counts::of(&text);
+        let link_chars: usize = if block.html.contains("<a ") {
+            extract::link_texts(&block.html).map(|t| t.trim().chars().count()).sum()
+        } else {
+            0
+        };
         let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f32 / of as f32 };
+        let (chars, words) = (counts.chars, counts.words);
         Own {
             chars,
-            words: words.len(),
-            mean_word_length: share(letters, words.len()),
-            short_word_share: share(short, words.len()),
+            words,
+            mean_word_length: share(counts.letters, words),
+            short_word_share: share(counts.short_words, words),
             link_share: share(link_chars.min(chars), chars),
-            commas: text.matches([',', '，', '、', '،']).count(),
-            sentence_ends: text.matches(['.', '!', '?', '。']).count(),
+            commas: counts.commas,
+            sentence_ends: counts.sentence_ends,
             ends_like_a_sentence: text.ends_with(['.', '!', '?', '"', '”', '»', '。']),
-            digit_share: share(text.chars().filter(char::is_ascii_digit).count(), chars),
-            capitalised_share: share(capitalised, words.len()),
+            digit_share: share(counts.digits, chars),
+            capitalised_share: share(counts.capitalised_words, words),
             chrome_line: block.kind != BlockKind::Image && boilerplate::is_chrome_line(&text),
             end_of_article: block.kind != BlockKind::Image && boilerplate::is_end_of_article(&text),
             kept: kept.contains(block.html.as_str()),
@@ -284,6 +326,55 @@ impl Own {
 
     fn log_chars(&self) -> f32 {
         ln(self.chars)
+    }
+}
+
+/// A text's characters and words counted in one pass (words are split at white space).
+#[derive(Default)]
+struct Counts {
+    chars: usize,
+    commas: usize,
+    sentence_ends: usize,
+    digits: usize,
+    words: usize,
+    letters: usize,
+    /// Words of at most three letters.
+    short_words: usize,
+    capitalised_words: usize,
+}
+
+impl Counts {
+    fn of(text: &str) -> Counts {
+        let mut counts = Counts::default();
+        let (mut word_chars, mut word_is_letters) = (0, true);
+        let end_word = |counts: &mut Counts, length: usize, letters_only: bool| {
+            if length > 0 {
+                counts.words += 1;
+                counts.letters += length;
+                counts.short_words += usize::from(length <= 3 && letters_only);
+            }
+        };
+        for c in text.chars() {
+            counts.chars += 1;
+            if c.is_whitespace() {
+                end_word(&mut counts, word_chars, word_is_letters);
+                (word_chars, word_is_letters) = (0, true);
+                continue;
+            }
+            if word_chars == 0 && c.is_uppercase() {
+                counts.capitalised_words += 1;
+            }
+            word_chars += 1;
+            word_is_letters &= c.is_alphabetic();
+            match c {
+                ',' | '，' | '、' | '،' => counts.commas += 1,
+                '.' | '!' | '?' | '。' => counts.sentence_ends += 1,
+                '0'..='9' => counts.digits += 1,
+                _ => {}
+            }
+        }
+        end_word(&mut counts, word_chars, word_is_letters);
+        counts
     }
 }
 
@@ -312,6 +403,7 @@ struct Ancestry {
     table: bool,
     form: bool,
     hidden: bool,
+    comments: bool,
 }
 
 /// Each element's ancestry, worked out once and shared by the blocks under it.
@@ -388,15 +480,37 @@ impl<'a> Ancestries<'a> {
                 "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "menu"
             );
             found.hidden |= extract::is_hidden(dom, node);
+            found.comments |= is_comment_section(attr(local_name!("id")), attr(local_name!("class")));
         }
         self.inherited[node] = Some(found);
         found
     }
 }
 
-/// The class and id words of a block's element and its two nearest ancestors, hashed.
-fn class_words(dom: &Dom, node: usize) -> Vec<f32> {
-    let mut buckets = vec![0.0; CLASS_BUCKETS];
+/// A readers' comment, or the section holding them, by the names blog engines and comment
+/// services give it (whole words only: `comments-enabled` on an article is not one).
+fn is_comment_section(id: &str, class: &str) -> bool {
+    const NAMES: [&str; 10] = [
+        "comment",
+        "comments",
+        "comment-list",
+        "commentlist",
+        "comments-area",
+        "comment-body",
+        "comment-content",
+        "comments-section",
+        "disqus_thread",
+        "respond",
+    ];
+    let named = |word: &str| NAMES.iter().any(|name| word.eq_ignore_ascii_case(name));
+    named(id) || class.split_ascii_whitespace().any(named)
+}
+
+/// The class and id words of a block's element and its two nearest ancestors, hashed, added
+/// to `features`.
+fn push_class_words(features: &mut Vec<f32>, dom: &Dom, node: usize) {
+    let start = features.len();
+    features.resize(start + CLASS_BUCKETS, 0.0);
     let mut at = node;
     for _ in 0..3 {
         if at == ROOT {
@@ -405,19 +519,19 @@ fn class_words(dom: &Dom, node: usize) -> Vec<f32> {
         for attr in [local_name!("class"), local_name!("id")] {
             let words = dom.attr(at, attr).unwrap_or("");
             for word in words.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2) {
-                buckets[bucket(&word.to_ascii_lowercase())] += 1.0;
+                features[start + bucket(word)] += 1.0;
             }
         }
         at = dom.nodes[at].parent;
     }
-    buckets
 }
 
-/// FNV-1a, so a word lands in the same bucket in training and in every build.
+/// FNV-1a of the lower-cased word, so a word lands in the same bucket in training and in every
+/// build.
 fn bucket(word: &str) -> usize {
     let mut hash: u32 = 0x811c_9dc5;
     for byte in word.bytes() {
-        hash ^= u32::from(byte);
+        hash ^= u32::from(byte.to_ascii_lowercase());
         hash = hash.wrapping_mul(0x0100_0193);
     }
     hash as usize % CLASS_BUCKETS

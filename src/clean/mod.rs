@@ -144,9 +144,9 @@ fn clean_html(page: &RawPage, learned: bool) -> Option<Article> {
 /// when the page has no text block.
 fn story(dom: &dom::Dom, base: Option<&Url>, meta: &metadata::Metadata) -> Option<Vec<Block>> {
     let rules = || extract::extract(dom, base).map(|e| e.blocks);
-    let Some(forest) = scorer::Forest::shipped() else { return rules() };
+    let Some(model) = scorer::Model::shipped() else { return rules() };
     let Some(candidates) = features::candidates(dom, base, meta) else { return rules() };
-    let blocks: Vec<Block> = forest.choose(&candidates).into_iter().map(|i| candidates[i].block.clone()).collect();
+    let blocks: Vec<Block> = model.choose(&candidates).into_iter().map(|i| candidates[i].block.clone()).collect();
     (!blocks.iter().all(|b| b.kind == BlockKind::Image)).then_some(blocks)
 }
 

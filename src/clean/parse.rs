@@ -10,13 +10,16 @@ use memchr::{memchr, memmem};
 
 use super::dom::{Data, Dom, Node, ROOT};
 use super::elements::{
-    closes_paragraph, hides, is_dropped, is_formatting, is_head_content, is_heading, is_kept_attribute,
-    is_preformatted, is_raw_text, is_scope_boundary, is_special, is_table_boundary, is_unwrapped, is_void,
+    breaks_out_of_foreign, closes_paragraph, hides, is_dropped, is_foreign, is_formatting, is_head_content, is_heading,
+    is_kept_attribute, is_preformatted, is_raw_text, is_scope_boundary, is_special, is_table_boundary, is_unwrapped,
+    is_void,
 };
 use super::entities::push_decoded;
 
 /// Elements kept open at most this deep; deeper tags are dropped, their text kept.
 pub const MAX_DEPTH: usize = 200;
+
+const SOFT_HYPHEN: char = '\u{ad}';
 
 /// How far down the open-element stack an end tag looks for its start tag.
 const END_TAG_SEARCH: usize = 48;
@@ -137,21 +140,29 @@ impl Parser<'_> {
         let Some(tag) = self.scan_tag(lt, is_end) else {
             return src.len(); // a tag cut off by the end of the page is dropped, as HTML does
         };
+        let foreign = self.dropping.is_some_and(|(dropped, _)| is_foreign(dropped.as_bytes()));
+        let left_foreign = foreign && self.leaves_foreign(&tag);
         if let Some((dropped, depth)) = &mut self.dropping {
-            if *dropped == tag.name && !tag.self_closing {
-                if !tag.is_end {
-                    *depth += 1;
-                } else {
-                    *depth -= 1;
-                    if *depth == 0 {
-                        self.dropping = None;
+            if left_foreign {
+                // The SVG or ruby text was left open: HTML takes over again, as browsers do.
+                self.dropping = None;
+            } else {
+                if *dropped == tag.name && !tag.self_closing {
+                    if !tag.is_end {
+                        *depth += 1;
+                    } else {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            self.dropping = None;
+                        }
                     }
                 }
+                // Inside SVG and MathML `<title>` and `<style>` are ordinary elements.
+                if !tag.is_end && !foreign && is_raw_text(tag.name.as_bytes()) {
+                    return raw_text_end(src, tag.end, tag.name.as_bytes());
+                }
+                return tag.end;
             }
-            if !tag.is_end && is_raw_text(tag.name.as_bytes()) {
-                return raw_text_end(src, tag.end, tag.name.as_bytes());
-            }
-            return tag.end;
         }
         let name = tag.name.as_bytes();
         if is_unwrapped(name) {
@@ -182,6 +193,16 @@ impl Parser<'_> {
             return raw_end;
         }
         tag.end
+    }
+
+    /// Whether a tag inside dropped SVG, MathML or ruby text ends it: an HTML element's start
+    /// tag that breaks out of foreign content, or the end tag of an element open around it.
+    fn leaves_foreign(&self, tag: &Tag) -> bool {
+        let name = tag.name.as_bytes();
+        if tag.is_end {
+            return self.open.iter().rev().take(END_TAG_SEARCH).any(|open| open.name == tag.name);
+        }
+        breaks_out_of_foreign(name)
     }
 
     /// Reads a tag's name and attributes the way the HTML tokenizer does: quoted values may hold
@@ -511,11 +532,12 @@ impl Parser<'_> {
     }
 }
 
-/// Appends text with NULs removed and, outside `<pre>`, runs of white space made one character
-/// (a newline if the run had one).
+/// Appends text with NULs and soft hyphens removed (a soft hyphen is a hint for breaking lines
+/// that splits words for the language detector and the engines) and, outside `<pre>`, runs of
+/// white space made one character (a newline if the run had one).
 fn push_text(out: &mut String, text: &str, preformatted: bool) {
     if preformatted {
-        out.extend(text.chars().filter(|&c| c != '\0'));
+        out.extend(text.chars().filter(|&c| c != '\0' && c != SOFT_HYPHEN));
         return;
     }
     let mut run: Option<char> = None;
@@ -524,7 +546,7 @@ fn push_text(out: &mut String, text: &str, preformatted: bool) {
             run = Some(if c == '\n' || run == Some('\n') { '\n' } else { ' ' });
             continue;
         }
-        if c == '\0' {
+        if c == '\0' || c == SOFT_HYPHEN {
             continue;
         }
         if let Some(space) = run.take() {
@@ -604,6 +626,22 @@ mod tests {
             "<div><video src=\"v.mp4\" data-x=\"1\" </video></div><p>The story goes on.</p><audio><p>Still here.</p>";
         let dom = parse(page).dom;
         assert_eq!(dom.text(ROOT), "The story goes on.Still here.");
+    }
+
+    #[test]
+    fn svg_and_ruby_text_left_open_end_where_html_takes_over() {
+        let page = "<p>One</p><a><svg><title/><path d='M0'/></a><p>Two</p>\
+                    <div><svg><use href='#i'/></div><p>Three</p><svg><style>x</style><g/></svg>\
+                    <p><ruby>漢<rt>かん</ruby><ruby>字<rt>じ</rt></ruby>です</p><svg><text>no</text><p>Four</p>";
+        let dom = parse(page).dom;
+        let paragraphs: Vec<String> = elements(&dom, "p").iter().map(|&p| dom.text(p)).collect();
+        assert_eq!(paragraphs, ["One", "Two", "Three", "漢字です", "Four"]);
+    }
+
+    #[test]
+    fn soft_hyphens_are_not_text() {
+        let dom = parse("<p>Wein&shy;berg und Reb\u{ad}stock</p><pre>a&shy;b</pre>").dom;
+        assert_eq!(dom.text(ROOT), "Weinberg und Rebstockab");
     }
 
     #[test]
