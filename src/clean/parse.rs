@@ -277,18 +277,21 @@ impl Parser<'_> {
     fn kept_attributes(&self) -> Vec<(LocalName, String)> {
         let mut kept: Vec<(LocalName, String)> = Vec::new();
         for (name, value) in &self.attrs {
-            let name = &self.src[name.clone()];
+            let name = &self.src.as_bytes()[name.clone()];
             if name.len() > 12 {
                 continue;
             }
-            let name = name.to_ascii_lowercase();
+            let mut lower = [0u8; 12];
+            lower[..name.len()].copy_from_slice(name);
+            lower.make_ascii_lowercase();
+            let Ok(name) = std::str::from_utf8(&lower[..name.len()]) else { continue };
             let value = value.clone().map_or("", |span| self.unquoted(span));
-            let unread = match name.as_str() {
+            let unread = match name {
                 "style" => !hides(value.as_bytes()),
                 "src" => value.get(..5).is_some_and(|v| v.eq_ignore_ascii_case("data:")),
                 name => !is_kept_attribute(name.as_bytes()),
             };
-            if unread || kept.iter().any(|(seen, _)| **seen == *name) {
+            if unread || kept.iter().any(|(seen, _)| &**seen == name) {
                 continue;
             }
             let mut decoded = String::with_capacity(value.len());

@@ -1,8 +1,9 @@
-//! Blocks to what people and partners read: sanitised HTML, plain text (html2text) and Markdown.
+//! Blocks to what people and partners read: sanitised HTML, plain prose and Markdown.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use super::entities::push_decoded;
 use crate::html::{attr_value, escape_attr, inline_text, unescape};
 use crate::model::{Block, BlockKind};
 
@@ -150,18 +151,81 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
-/// The blocks as plain prose: the story's text without images and captions.
+/// The blocks as plain prose: the story's text without images and captions, one paragraph per
+/// line of text (a `<br>` starts a new one), consecutive bullet items on consecutive lines, list
+/// items marked `* ` or numbered, quotations marked `> `. Read straight from the blocks' inline
+/// markup; only a block with superscripts or subscripts goes through html2text, which knows
+/// their Unicode forms.
 pub fn to_prose(blocks: &[Block]) -> String {
-    to_text(&blocks_html(blocks.iter().filter(|b| !matches!(b.kind, BlockKind::Image | BlockKind::Caption))))
+    let mut lines: Vec<String> = Vec::new();
+    let mut number = 0;
+    for block in blocks.iter().filter(|b| !matches!(b.kind, BlockKind::Image | BlockKind::Caption)) {
+        number = match block.kind {
+            BlockKind::ListItem { ordered: true } => number + 1,
+            _ => 0,
+        };
+        let mut first = true;
+        for line in inline_lines(&block.html, block.kind == BlockKind::Preformatted) {
+            let marked = match block.kind {
+                BlockKind::ListItem { ordered: false } if first => format!("* {line}"),
+                BlockKind::ListItem { ordered: true } if first => format!("{number}. {line}"),
+                BlockKind::Quote => format!("> {line}"),
+                _ => line,
+            };
+            first = false;
+            lines.push(marked);
+        }
+    }
+    let mut out = String::new();
+    let mut previous_is_item = false;
+    for line in lines {
+        let is_item = line.starts_with("* ");
+        if !out.is_empty() {
+            out.push_str(if is_item && previous_is_item { "\n" } else { "\n\n" });
+        }
+        out.push_str(&line);
+        previous_is_item = is_item;
+    }
+    out
+}
+
+/// A block's inline markup as lines of text: tags dropped, references decoded, `<br>` ending a
+/// line, white space collapsed (kept in preformatted text, whose lines are its own), the zero
+/// width space dropped, blank lines left out.
+fn inline_lines(html: &str, preformatted: bool) -> Vec<String> {
+    if html.contains("<sup") || html.contains("<sub") {
+        let text = html2text_plain(&without_links(&format!("<p>{html}</p>")));
+        return text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_string).collect();
+    }
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        push_decoded(&mut text, &rest[..lt], false);
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        if tag.len() >= 2 && tag[..2].eq_ignore_ascii_case("br") && !tag[2..].starts_with(|c: char| c.is_alphanumeric())
+        {
+            text.push('\n');
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    push_decoded(&mut text, rest, false);
+    let text = text.replace('\u{200b}', "");
+    let lines: Vec<String> = if preformatted {
+        text.lines().map(|line| line.trim().to_string()).collect()
+    } else {
+        text.split('\n').map(|line| line.split_ascii_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    };
+    lines.into_iter().map(|line| line.trim().to_string()).filter(|line| !line.is_empty()).collect()
 }
 
 /// The HTML as plain prose: paragraphs separated by one blank line, no wrapping, no markup.
 pub fn to_text(html: &str) -> String {
     // Links become their text: URLs belong in the HTML and Markdown, not in prose.
-    let unlinked = without_links(html);
-    let text = html2text::config::plain_no_decorate()
-        .string_from_read(unlinked.as_bytes(), NO_WRAP)
-        .unwrap_or_else(|_| inline_text(html));
+    let text = html2text_plain(&without_links(html));
     let mut out = String::with_capacity(text.len());
     let mut previous_is_item = false;
     for paragraph in text.split("\n\n") {
@@ -180,6 +244,13 @@ pub fn to_text(html: &str) -> String {
         }
     }
     out
+}
+
+/// HTML as html2text writes it plain and unwrapped (its own markup as text when it cannot).
+fn html2text_plain(html: &str) -> String {
+    html2text::config::plain_no_decorate()
+        .string_from_read(html.as_bytes(), NO_WRAP)
+        .unwrap_or_else(|_| inline_text(html))
 }
 
 /// The HTML without links and images, whose text (or lack of it) is what prose keeps.
@@ -306,6 +377,31 @@ mod tests {
         ]);
         let text = to_text(&html);
         assert_eq!(text, format!("{}\n\nSecond link.", long.trim()));
+    }
+
+    #[test]
+    fn prose_reads_the_blocks_markup() {
+        let blocks = [
+            block(BlockKind::Heading(2), "Ferry <em>times</em>"),
+            block(
+                BlockKind::Paragraph,
+                "  Fares &amp; passes:\u{200b} <a href=\"https://x.example/\">see</a><br>the desk  ",
+            ),
+            block(BlockKind::ListItem { ordered: false }, "one"),
+            block(BlockKind::ListItem { ordered: false }, "two"),
+            block(BlockKind::ListItem { ordered: true }, "first"),
+            block(BlockKind::ListItem { ordered: true }, "second"),
+            block(BlockKind::Quote, "We are ready.<br><br>Really."),
+            block(BlockKind::Image, "<img src=\"https://x.example/a.jpg\" alt=\"a\">"),
+            block(BlockKind::Caption, "The pier"),
+            block(BlockKind::Preformatted, "  a   b\n\n    c"),
+            block(BlockKind::Paragraph, "#MeToo &lt;3, E=mc<sup>2</sup>"),
+        ];
+        assert_eq!(
+            to_prose(&blocks),
+            "Ferry times\n\nFares & passes: see\n\nthe desk\n\n* one\n* two\n\n1. first\n\n2. second\n\n\
+             > We are ready.\n\n> Really.\n\na   b\n\nc\n\n#MeToo <3, E=mc²"
+        );
     }
 
     #[test]
