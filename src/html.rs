@@ -5,15 +5,23 @@
 /// Text safe in element content: `& < >` escaped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
+    push_escaped(&mut out, text);
     out
+}
+
+/// Appends [`escape`]d text.
+pub fn push_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// Text safe in a double-quoted attribute too.
@@ -40,7 +48,7 @@ pub fn inline_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        out.push_str(&unescape(&rest[..lt]));
+        push_unescaped(&mut out, &rest[..lt]);
         match rest[lt..].find('>') {
             Some(gt) => {
                 if rest[lt..].starts_with("<br") {
@@ -53,21 +61,37 @@ pub fn inline_text(html: &str) -> String {
             }
         }
     }
-    out.push_str(&unescape(rest));
+    push_unescaped(&mut out, rest);
     out
 }
 
 /// The entities newswire itself writes, decoded.
 pub fn unescape(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
+    let mut out = String::with_capacity(text.len());
+    push_unescaped(&mut out, text);
+    out
+}
+
+/// Appends [`unescape`]d text.
+fn push_unescaped(out: &mut String, text: &str) {
+    const REFERENCES: [(&str, &str); 6] =
+        [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", "\u{a0}"), ("&amp;", "&")];
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match REFERENCES.iter().find(|(reference, _)| rest.starts_with(reference)) {
+            Some((reference, character)) => {
+                out.push_str(character);
+                rest = &rest[reference.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
     }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&")
+    out.push_str(rest);
 }
 
 /// The names of a segment's tags, sorted: reordering is fine, losing one is not.
@@ -85,4 +109,18 @@ pub fn tag_names(html: &str) -> Vec<&str> {
 /// The media type of a `Content-Type` value, lower-case, without parameters.
 pub fn media_type(content_type: Option<&str>) -> String {
     content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_round_trips_and_leaves_other_references_alone() {
+        let text = "a < b & \"c\" > 'd'\u{a0}&amp;lt;";
+        assert_eq!(escape(text), "a &lt; b &amp; \"c\" &gt; 'd'\u{a0}&amp;amp;lt;");
+        assert_eq!(unescape(&escape(text)), text);
+        assert_eq!(unescape("&amp;lt; &copy; &#39;&quot;&nbsp;&"), "&lt; &copy; '\"\u{a0}&");
+        assert_eq!(inline_text("<p>R&amp;D<br>&lt;now&gt;</p>"), "R&D <now>");
+    }
 }

@@ -13,8 +13,8 @@ use html5ever::{local_name, LocalName};
 use url::Url;
 
 use super::boilerplate;
-use super::dom::{push_collapsed, Data, Dom, ROOT};
-use crate::html::{escape, escape_attr};
+use super::dom::{Data, Dom, ROOT};
+use crate::html::{escape, escape_attr, push_escaped};
 use crate::model::{Block, BlockKind};
 
 /// Paragraph-like elements shorter than this do not vote for their container.
@@ -731,18 +731,19 @@ impl<'a> Page<'a> {
 /// Appends text to inline HTML: whitespace collapsed, a space kept between this text and what came
 /// before it (a link, an emphasis) when the source had one, special characters escaped.
 fn push_text(out: &mut String, text: &str) {
-    let mut collapsed = String::new();
-    push_collapsed(&mut collapsed, text);
-    if collapsed.is_empty() {
-        if text.chars().next().is_some_and(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
-            out.push(' ');
-        }
-        return;
-    }
     if text.starts_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
     }
-    out.push_str(&escape(&collapsed));
+    let mut words = text.split_whitespace();
+    let Some(first) = words.next() else { return };
+    push_escaped(out, first);
+    for word in words {
+        out.push(' ');
+        push_escaped(out, word);
+    }
+    if text.ends_with(char::is_whitespace) {
+        out.push(' ');
+    }
 }
 
 fn is_block(name: &LocalName) -> bool {
