@@ -585,3 +585,29 @@ fn per_100(count: usize, chars: usize) -> f32 {
         100.0 * count as f32 / chars as f32
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_sections_are_named_by_whole_words() {
+        assert!(is_comment_section("comments", ""));
+        assert!(is_comment_section("", "comment even thread-even depth-1"));
+        assert!(is_comment_section("", "comments-area post-comments"));
+        assert!(!is_comment_section("", "article-body comments-enabled"));
+        assert!(!is_comment_section("comment-form-title", "no-comments"));
+    }
+
+    #[test]
+    fn a_text_is_counted_in_one_pass_as_split_at_white_space() {
+        let counts = Counts::of("Der Hafen, 2026: neue Fähre. Und\u{a0}mehr!");
+        assert_eq!(counts.chars, 38);
+        assert_eq!(counts.words, 7); // a no-break space parts words too
+        assert_eq!(counts.commas, 1);
+        assert_eq!(counts.sentence_ends, 2);
+        assert_eq!(counts.digits, 4);
+        assert_eq!(counts.short_words, 2); // "Der", "Und"; not "2026:"
+        assert_eq!(counts.capitalised_words, 4);
+    }
+}
