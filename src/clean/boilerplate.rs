@@ -3,7 +3,7 @@
 //! data, in `chrome/`: one file of class words, one of social networks, one per language of
 //! phrases, each entry a pattern seen across sites rather than a line of one page.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 
 /// The data files, built in.
@@ -35,23 +35,27 @@ const MAX_META_LINE_WORDS: usize = 10;
 /// How much a class word moves an element's score, up for the article, down for chrome.
 const CLASS_WORD_WEIGHT: i32 = 25;
 
+/// A fixed set of words, looked up many times per page: a fast hash is enough, since nothing a
+/// page holds is ever added to it.
+type Words = FxHashSet<&'static str>;
+
 /// Every section of every data file, merged across languages.
 #[derive(Default)]
 struct Lexicon {
-    chrome: HashSet<&'static str>,
-    strong: HashSet<&'static str>,
-    article: HashSet<&'static str>,
-    body: HashSet<&'static str>,
-    hiding: HashSet<&'static str>,
+    chrome: Words,
+    strong: Words,
+    article: Words,
+    body: Words,
+    hiding: Words,
     chrome_prefix: Vec<&'static str>,
-    social: HashSet<&'static str>,
-    line: HashSet<&'static str>,
+    social: Words,
+    line: Words,
     /// `[line]` entries written `…ending`: a line that ends so ("Diesen Artikel teilen").
     line_endings: Vec<&'static str>,
-    end: HashSet<&'static str>,
+    end: Words,
     end_endings: Vec<&'static str>,
     meta: Vec<&'static str>,
-    follow: HashSet<&'static str>,
+    follow: Words,
     more: Vec<&'static str>,
 }
 
@@ -93,8 +97,9 @@ fn lexicon() -> &'static Lexicon {
     })
 }
 
-fn words(value: &str) -> impl Iterator<Item = String> + '_ {
-    value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
+/// The words of a class/id string that is already lower-case.
+fn words(lowered: &str) -> impl Iterator<Item = &str> {
+    lowered.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty())
 }
 
 fn is_chrome_word(lexicon: &Lexicon, word: &str) -> bool {
@@ -105,10 +110,11 @@ fn is_chrome_word(lexicon: &Lexicon, word: &str) -> bool {
 pub fn class_weight(class_and_id: &str) -> i32 {
     let lexicon = lexicon();
     let mut weight = 0;
-    for word in words(class_and_id) {
-        if lexicon.article.contains(word.as_str()) {
+    let lowered = class_and_id.to_ascii_lowercase();
+    for word in words(&lowered) {
+        if lexicon.article.contains(word) {
             weight += CLASS_WORD_WEIGHT;
-        } else if is_chrome_word(lexicon, &word) || word.starts_with("share") || word.starts_with("related") {
+        } else if is_chrome_word(lexicon, word) || word.starts_with("share") || word.starts_with("related") {
             weight -= CLASS_WORD_WEIGHT;
         }
     }
@@ -127,23 +133,23 @@ fn is_chrome(class_and_id: &str) -> bool {
 /// naming it ("has-ads", "no-sidebar", "non-ad-column").
 pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
     let lexicon = lexicon();
-    if class_and_id.split_whitespace().any(|c| lexicon.hiding.contains(c.to_ascii_lowercase().as_str())) {
+    let lowered = class_and_id.to_ascii_lowercase();
+    if lowered.split_whitespace().any(|c| lexicon.hiding.contains(c)) {
         return Some(true);
     }
     let mut found: Option<bool> = None;
     let mut modifier = false;
-    for word in words(class_and_id) {
-        if lexicon.body.contains(word.as_str()) {
+    for word in words(&lowered) {
+        if lexicon.body.contains(word) {
             return None;
         }
         let skip = modifier;
-        modifier = matches!(word.as_str(), "has" | "no" | "non" | "with" | "without" | "hide" | "show");
+        modifier = matches!(word, "has" | "no" | "non" | "with" | "without" | "hide" | "show");
         if skip {
             continue;
         }
-        if is_chrome_word(lexicon, &word) {
-            let strong =
-                lexicon.strong.contains(word.as_str()) || word.starts_with("cookie") || word.starts_with("newsletter");
+        if is_chrome_word(lexicon, word) {
+            let strong = lexicon.strong.contains(word) || word.starts_with("cookie") || word.starts_with("newsletter");
             found = Some(found.unwrap_or(false) || strong);
         }
     }
@@ -151,7 +157,7 @@ pub fn chrome_strength(class_and_id: &str) -> Option<bool> {
 }
 
 /// Whether a normalised line is one of `lines`, or ends with one of `endings` after a word break.
-fn is_listed(line: &str, lines: &HashSet<&str>, endings: &[&str]) -> bool {
+fn is_listed(line: &str, lines: &Words, endings: &[&str]) -> bool {
     lines.contains(line)
         || endings.iter().any(|e| line.strip_suffix(e).is_some_and(|head| head.is_empty() || head.ends_with(' ')))
 }

@@ -6,7 +6,7 @@
 //! them. `newswire clean --features` writes these for training (`scripts/train-extractor`).
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hasher};
+use std::hash::{BuildHasher, DefaultHasher, Hasher, RandomState};
 
 use html5ever::local_name;
 use url::Url;
@@ -249,11 +249,21 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
 }
 
 /// The HTML of the blocks the rules kept, looked up by the HTML of every block.
-type Kept<'a> = HashSet<&'a str, BuildHasherDefault<EndsHasher>>;
+type Kept<'a> = HashSet<&'a str, ByEnds>;
 
-/// Hashes a block's HTML by its length and its ends: hashing all of it cost more than the rest
-/// of the block's description.
+/// Hashes a block's HTML by its length and its ends (hashing all of it cost more than the rest of
+/// the block's description), with random keys, so a page cannot pile its blocks into one bucket.
 #[derive(Default)]
+struct ByEnds(RandomState);
+
+impl BuildHasher for ByEnds {
+    type Hasher = EndsHasher;
+
+    fn build_hasher(&self) -> EndsHasher {
+        EndsHasher(self.0.build_hasher())
+    }
+}
+
 struct EndsHasher(DefaultHasher);
 
 impl Hasher for EndsHasher {

@@ -9,7 +9,7 @@
 //! repeats shorter ones (a page's second copy of its story), and keeps the images inside the
 //! story.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -260,7 +260,7 @@ fn without_repeats(picked: &mut Vec<usize>, candidates: &[Candidate]) {
     let mut alive = vec![true; picked.len()];
     let mut by_length: Vec<usize> = (0..picked.len()).collect();
     by_length.sort_by_key(|&k| std::cmp::Reverse(shingled[k].len()));
-    let mut parts: HashMap<usize, usize> = HashMap::new();
+    let mut parts: FxHashMap<usize, usize> = FxHashMap::default();
     for k in by_length {
         let mine = &shingled[k];
         if mine.len() < 4 {
