@@ -5,9 +5,6 @@
 //! that still earn their place live on here as features; the scorer learns how much to trust
 //! them. `newswire clean --features` writes these for training (`scripts/train-extractor`).
 
-use std::collections::HashSet;
-use std::hash::{BuildHasher, DefaultHasher, Hasher, RandomState};
-
 use html5ever::local_name;
 use url::Url;
 
@@ -122,7 +119,7 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
     if placed.len() > MAX_CANDIDATES {
         return None;
     }
-    let kept: Kept = pick.iter().flat_map(|p| p.blocks.iter().map(|b| b.html.as_str())).collect();
+    let kept = Kept::new(pick.as_ref());
     let parts: &[usize] = pick.as_ref().map_or(&[], |p| p.parts.as_slice());
     let pick_depth = parts.first().map_or(0, |&p| depth(dom, p));
 
@@ -248,38 +245,19 @@ pub fn candidates(dom: &Dom, base: Option<&Url>, meta: &Metadata) -> Option<Vec<
     Some(candidates)
 }
 
-/// The HTML of the blocks the rules kept, looked up by the HTML of every block.
-type Kept<'a> = HashSet<&'a str, ByEnds>;
+/// The HTML of the blocks the rules kept, sorted, looked up by the HTML of every block (a
+/// binary search reads a few bytes of a few blocks; hashing read every byte of every block).
+struct Kept<'a>(Vec<&'a str>);
 
-/// Hashes a block's HTML by its length and its ends (hashing all of it cost more than the rest of
-/// the block's description), with random keys, so a page cannot pile its blocks into one bucket.
-#[derive(Default)]
-struct ByEnds(RandomState);
-
-impl BuildHasher for ByEnds {
-    type Hasher = EndsHasher;
-
-    fn build_hasher(&self) -> EndsHasher {
-        EndsHasher(self.0.build_hasher())
-    }
-}
-
-struct EndsHasher(DefaultHasher);
-
-impl Hasher for EndsHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const END: usize = 32;
-        self.0.write_usize(bytes.len());
-        if bytes.len() <= 2 * END {
-            self.0.write(bytes);
-        } else {
-            self.0.write(&bytes[..END]);
-            self.0.write(&bytes[bytes.len() - END..]);
-        }
+impl<'a> Kept<'a> {
+    fn new(pick: Option<&'a extract::Pick>) -> Self {
+        let mut html: Vec<&str> = pick.iter().flat_map(|p| p.blocks.iter().map(|b| b.html.as_str())).collect();
+        html.sort_unstable();
+        Kept(html)
     }
 
-    fn finish(&self) -> u64 {
-        self.0.finish()
+    fn contains(&self, html: &str) -> bool {
+        self.0.binary_search(&html).is_ok()
     }
 }
 
@@ -329,7 +307,7 @@ impl Own {
             capitalised_share: share(counts.capitalised_words, words),
             chrome_line: block.kind != BlockKind::Image && boilerplate::is_chrome_line(&text),
             end_of_article: block.kind != BlockKind::Image && boilerplate::is_end_of_article(&text),
-            kept: kept.contains(block.html.as_str()),
+            kept: kept.contains(&block.html),
             text,
         }
     }
