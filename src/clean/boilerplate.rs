@@ -3,8 +3,9 @@
 //! data, in `chrome/`: one file of class words, one of social networks, one per language of
 //! phrases, each entry a pattern seen across sites rather than a line of one page.
 
-use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 /// The data files, built in.
 const FILES: &[(&str, &str)] = &[

@@ -146,7 +146,12 @@ fn story(dom: &dom::Dom, base: Option<&Url>, meta: &metadata::Metadata) -> Optio
     let rules = || extract::extract(dom, base).map(|e| e.blocks);
     let Some(model) = scorer::Model::shipped() else { return rules() };
     let Some(candidates) = features::candidates(dom, base, meta) else { return rules() };
-    let blocks: Vec<Block> = model.choose(&candidates).into_iter().map(|i| candidates[i].block.clone()).collect();
+    let mut taken = vec![false; candidates.len()];
+    for i in model.choose(&candidates) {
+        taken[i] = true;
+    }
+    let blocks: Vec<Block> =
+        candidates.into_iter().zip(taken).filter_map(|(c, taken)| taken.then_some(c.block)).collect();
     (!blocks.iter().all(|b| b.kind == BlockKind::Image)).then_some(blocks)
 }
 

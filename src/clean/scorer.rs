@@ -3,15 +3,14 @@
 //! two stages: the first forest scores each block on its own features; the second sees those
 //! features again with the first forest's scores of the block's neighbours and of the page's
 //! best block, so a block is judged by the company it keeps (a block the first forest is sure
-//! of is not looked at again). A block whose second score passes
-//! the trained threshold is article, unless it is a readers' comment the rules did not keep;
-//! the choice then keeps the best block of a page where none passes, drops a block that only
-//! repeats shorter ones (a page's second copy of its story), and keeps the images inside the
-//! story.
+//! of is not looked at again). A block whose second score passes the trained threshold is
+//! article, unless it is a readers' comment the rules did not keep; the choice then keeps the
+//! best block of a page where none passes, drops a block that only repeats shorter ones (a
+//! page's second copy of its story), and keeps the images inside the story.
 
-use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::features::Candidate;
